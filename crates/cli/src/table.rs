@@ -1,0 +1,229 @@
+//! Plain-text tables for terminal output: numbers right-aligned, percentages with 2 decimals.
+
+use std::fmt::Write;
+
+use coursepulse_engine::{LearnerRow, Report, Status};
+
+/// A table under construction: a header and rows of cells; numeric columns align right.
+struct Table {
+    header: Vec<&'static str>,
+    right_aligned: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(columns: &[(&'static str, bool)]) -> Table {
+        Table {
+            header: columns.iter().map(|(name, _)| *name).collect(),
+            right_aligned: columns.iter().map(|(_, right)| *right).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    fn render(&self, out: &mut String) {
+        let mut widths: Vec<usize> = self.header.iter().map(|name| name.chars().count()).collect();
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+            let mut text = String::new();
+            for (index, cell) in cells.enumerate() {
+                let width = widths[index];
+                if index > 0 {
+                    text.push_str("  ");
+                }
+                if self.right_aligned[index] {
+                    let _ = write!(text, "{cell:>width$}");
+                } else {
+                    let _ = write!(text, "{cell:<width$}");
+                }
+            }
+            out.push_str(text.trim_end());
+            out.push('\n');
+        };
+        line(&mut self.header.iter().copied());
+        line(&mut widths.iter().map(|width| "-".repeat(*width)).collect::<Vec<_>>().iter().map(String::as_str));
+        for row in &self.rows {
+            line(&mut row.iter().map(String::as_str));
+        }
+        if self.rows.is_empty() {
+            out.push_str("(none)\n");
+        }
+    }
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |value| format!("{value:.2}"))
+}
+
+fn learner_table(out: &mut String, title: &str, rows: &[LearnerRow]) {
+    let _ = writeln!(out, "\n{title}");
+    let mut table = Table::new(&[
+        ("rank", true),
+        ("student_id", false),
+        ("videos_watched", true),
+        ("views", true),
+        ("avg_completion_%", true),
+    ]);
+    for row in rows {
+        table.row(vec![
+            row.rank.map_or_else(|| "-".to_owned(), |rank| rank.to_string()),
+            row.student_id.clone(),
+            row.videos_watched.to_string(),
+            row.views.to_string(),
+            percent(row.avg_completion),
+        ]);
+    }
+    table.render(out);
+}
+
+/// The full report as text.
+pub fn report(report: &Report, all_learners: bool) -> String {
+    let mut out = String::new();
+    let rows = &report.rows;
+    let summary = &report.summary;
+    let _ = writeln!(
+        out,
+        "Rows: {} read, {} duplicates removed, {} student rows, {} with a valid completion",
+        rows.total, rows.duplicates_removed, rows.student, rows.valid_completion
+    );
+    let _ = writeln!(
+        out,
+        "Learners: {}  Courses: {}  Videos: {}  Mean completion: {} %",
+        summary.learners,
+        summary.courses,
+        summary.videos,
+        percent(summary.mean_completion)
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    match &report.most_watched_learner {
+        Some(learner) => {
+            let _ = writeln!(
+                out,
+                "\nMost watched videos: {} ({} videos, {} views, {} % average completion)",
+                learner.student_id,
+                learner.videos_watched,
+                learner.views,
+                percent(learner.avg_completion)
+            );
+        }
+        None => out.push_str("\nMost watched videos: no learners\n"),
+    }
+    learner_table(&mut out, &format!("Top {} learners by average completion", report.learners_top.len()), &report.learners_top);
+    learner_table(
+        &mut out,
+        &format!("Bottom {} learners by average completion", report.learners_bottom.len()),
+        &report.learners_bottom,
+    );
+    if all_learners {
+        learner_table(&mut out, "All learners", &report.learners);
+    }
+
+    let _ = writeln!(out, "\nCourses: most and least engaged videos");
+    let mut courses = Table::new(&[
+        ("course", false),
+        ("code", false),
+        ("learners", true),
+        ("avg_%", true),
+        ("list", false),
+        ("video_id", false),
+        ("views", true),
+        ("video_avg_%", true),
+    ]);
+    for course in &report.courses {
+        for (list, videos) in [("top", &course.top), ("bottom", &course.bottom)] {
+            for (index, video) in videos.iter().enumerate() {
+                let first = list == "top" && index == 0;
+                courses.row(vec![
+                    if first { course.course_id.clone() } else { String::new() },
+                    if first { course.course_code.clone().unwrap_or_default() } else { String::new() },
+                    if first { course.learners.to_string() } else { String::new() },
+                    if first { percent(course.avg_completion) } else { String::new() },
+                    list.to_owned(),
+                    video.video_id.clone(),
+                    video.views.to_string(),
+                    percent(Some(video.avg_completion)),
+                ]);
+            }
+        }
+    }
+    courses.render(&mut out);
+
+    let _ = writeln!(out, "\nVideos by average completion ({} listed)", report.videos.len());
+    let mut videos =
+        Table::new(&[("video_id", false), ("title", false), ("course", false), ("views", true), ("learners", true), ("avg_%", true)]);
+    for video in &report.videos {
+        videos.row(vec![
+            video.video_id.clone(),
+            video.video_title.clone().unwrap_or_default(),
+            video.course_id.clone().unwrap_or_default(),
+            video.views.to_string(),
+            video.learners.to_string(),
+            percent(video.avg_completion),
+        ]);
+    }
+    videos.render(&mut out);
+    out.push('\n');
+    out.push_str(&quality(report));
+    out
+}
+
+/// The quality report as text, dbt-style: one line per rule, then the offending values/rows.
+pub fn quality(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Data quality over {} rows", report.rows.total);
+    let mut table =
+        Table::new(&[("status", false), ("rule", false), ("severity", false), ("count", true), ("percent", true), ("threshold", true)]);
+    for rule in &report.quality.rules {
+        let status = match rule.status {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+            Status::Skipped => "SKIP",
+        };
+        let threshold = match rule.threshold {
+            coursepulse_engine::Threshold::Count(count) => count.to_string(),
+            coursepulse_engine::Threshold::Percent(percent) => format!("{percent}%"),
+        };
+        table.row(vec![
+            status.to_owned(),
+            rule.name.to_owned(),
+            format!("{:?}", rule.severity).to_lowercase(),
+            rule.count.to_string(),
+            format!("{:.2}", rule.percent),
+            threshold,
+        ]);
+    }
+    table.render(&mut out);
+    for rule in report.quality.rules.iter().filter(|rule| matches!(rule.status, Status::Warn | Status::Fail)) {
+        let _ = writeln!(out, "\n{} ({} rows): {}", rule.name, rule.count, rule.description);
+        for detail in &rule.details {
+            let _ = writeln!(out, "  value {}: {} rows", detail.value.as_deref().map_or("NULL".to_owned(), |value| format!("{value:?}")), detail.count);
+        }
+        for sample in &rule.samples {
+            let values: Vec<String> = sample
+                .values
+                .iter()
+                .map(|(column, value)| format!("{column}={}", value.as_deref().unwrap_or("NULL")))
+                .collect();
+            let _ = writeln!(out, "  {} row {}: {}", sample.source, sample.row, values.join(", "));
+        }
+        if rule.count > rule.samples.len() as u64 {
+            let _ = writeln!(out, "  ... {} more", rule.count - rule.samples.len() as u64);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nQuality gate: {}",
+        if report.quality.passed { "PASSED" } else { "FAILED (an error-severity rule is over its threshold)" }
+    );
+    out
+}

@@ -1,0 +1,451 @@
+//! Streaming aggregation: one record batch at a time into compact accumulators keyed by interned
+//! ids. Rows are never kept; memory grows with distinct learners, videos, (learner, video) pairs
+//! and unique keys, not with the bytes of the rows.
+
+use std::collections::BTreeMap;
+
+use arrow_array::{Array, RecordBatch};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::columns::Field;
+use crate::decode::{self, NO_TIME, status};
+use crate::error::{Error, Result};
+use crate::keys::{Interner, NONE};
+use crate::quality::{QualityCounters, Rule, Sample};
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+const NO_DAY: i32 = i32::MIN;
+
+/// Sum and counts that can be added to and taken back (when a later copy of a record wins).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) views: i64,
+    pub(crate) valid: i64,
+    pub(crate) sum: f64,
+}
+
+impl Stats {
+    fn update(&mut self, completion: f64, sign: i64) {
+        self.views += sign;
+        if !completion.is_nan() {
+            self.valid += sign;
+            self.sum += sign as f64 * completion;
+        }
+    }
+
+    pub(crate) fn mean(&self) -> Option<f64> {
+        (self.valid > 0).then(|| self.sum / self.valid as f64)
+    }
+
+    fn merge(&mut self, other: &Stats) {
+        self.views += other.views;
+        self.valid += other.valid;
+        self.sum += other.sum;
+    }
+}
+
+/// What one kept row adds to the metrics; stored per unique key so a later copy can replace it.
+#[derive(Clone, Copy, Debug)]
+struct Contribution {
+    student: u32,
+    video: u32,
+    course: u32,
+    day: i32,
+    is_student: bool,
+    /// Percent, or NaN when the completion is not valid.
+    completion: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Kept {
+    updated_at: i64,
+    contribution: Contribution,
+}
+
+/// How a role value classifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RoleClass {
+    Student,
+    DirtyStudent,
+    Other,
+}
+
+/// Where each field's column sits in the batches of one input, plus how to read them.
+#[derive(Clone, Debug)]
+pub(crate) struct BatchLayout {
+    /// Batch column index per field, in [`Field::ALL`] order.
+    pub(crate) columns: [Option<usize>; Field::ALL.len()],
+    /// Column names for samples, per batch column.
+    pub(crate) sample_columns: Vec<(usize, String)>,
+    /// The field keying videos / courses (id when present, else title / code).
+    pub(crate) video_key: Field,
+    pub(crate) course_key: Field,
+    pub(crate) source: u32,
+}
+
+impl BatchLayout {
+    fn column<'batch>(&self, batch: &'batch RecordBatch, field: Field) -> Option<&'batch dyn Array> {
+        self.columns[field as usize].map(|index| batch.column(index).as_ref())
+    }
+}
+
+/// Per-batch decoded vectors, kept between batches to reuse their allocations.
+#[derive(Default)]
+struct Scratch {
+    students: Vec<u32>,
+    videos: Vec<u32>,
+    courses: Vec<u32>,
+    video_labels: Vec<u32>,
+    course_labels: Vec<u32>,
+    roles: Vec<u32>,
+    completion: Vec<f64>,
+    completion_status: Vec<u8>,
+    watched_at: Vec<i64>,
+    updated_at: Vec<i64>,
+    event_ids: Vec<Option<u128>>,
+    row_hashes: Vec<u128>,
+}
+
+/// All accumulators of one analysis.
+#[derive(Default)]
+pub(crate) struct Aggregator {
+    pub(crate) students: Interner,
+    pub(crate) videos: Interner,
+    pub(crate) courses: Interner,
+    pub(crate) roles: Interner,
+    pub(crate) titles: Interner,
+    pub(crate) codes: Interner,
+    /// Smallest title id seen per video (by text), or NONE.
+    pub(crate) video_title: Vec<u32>,
+    /// Smallest code id seen per course (by text), or NONE.
+    pub(crate) course_code: Vec<u32>,
+    role_classes: Vec<RoleClass>,
+    /// Raw role value id (NONE for NULL) -> rows, for rows that are not students.
+    pub(crate) other_roles: FxHashMap<u32, u64>,
+    /// Raw role value id -> rows, for student rows not spelled `Student`.
+    pub(crate) dirty_roles: FxHashMap<u32, u64>,
+
+    pub(crate) learners: Vec<Stats>,
+    pub(crate) course_stats: Vec<Stats>,
+    /// (student << 32 | video) -> kept student rows.
+    pub(crate) learner_videos: FxHashMap<u64, u32>,
+    /// (course << 32 | student) -> kept student rows.
+    pub(crate) course_learners: FxHashMap<u64, u32>,
+    /// (course or NONE << 32 | video) -> stats.
+    pub(crate) course_videos: FxHashMap<u64, Stats>,
+    pub(crate) days: FxHashMap<i32, Stats>,
+    pub(crate) histogram: [i64; 10],
+    pub(crate) totals: Stats,
+
+    by_event: FxHashMap<u128, Kept>,
+    by_row: FxHashSet<u128>,
+    pub(crate) rows_total: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) quality: QualityCounters,
+    pub(crate) source_names: Vec<String>,
+    scratch: Scratch,
+}
+
+fn pair(high: u32, low: u32) -> u64 {
+    (u64::from(high) << 32) | u64::from(low)
+}
+
+pub(crate) fn pair_parts(key: u64) -> (u32, u32) {
+    ((key >> 32) as u32, key as u32)
+}
+
+impl Aggregator {
+    /// Marks the rules that apply to an input with this layout.
+    pub(crate) fn register_layout(&mut self, layout: &BatchLayout, has_clock: bool) {
+        let has = |field: Field| layout.columns[field as usize].is_some();
+        for rule in [Rule::StudentIdNotNull, Rule::VideoNotNull, Rule::CompletionNotNull, Rule::CompletionNumeric] {
+            self.quality.set_applies(rule);
+        }
+        self.quality.set_applies(Rule::CompletionNotNan);
+        self.quality.set_applies(Rule::CompletionInRange);
+        self.quality.set_applies(Rule::UniqueKey);
+        if has(Field::Course) || has(Field::CourseCode) {
+            self.quality.set_applies(Rule::CourseNotNull);
+        }
+        if has(Field::EventId) {
+            self.quality.set_applies(Rule::EventIdNotNull);
+        }
+        if has(Field::Role) {
+            self.quality.set_applies(Rule::RoleAcceptedValues);
+            self.quality.set_applies(Rule::RoleClean);
+        }
+        if has_clock && (has(Field::WatchedAt) || has(Field::UpdatedAt)) {
+            self.quality.set_applies(Rule::TimestampNotFuture);
+        }
+    }
+
+    /// Aggregates one batch. `first_row` is the 1-based row number of its first row in the input;
+    /// `scale_factor` turns stored completion into percent.
+    pub(crate) fn add_batch(
+        &mut self,
+        layout: &BatchLayout,
+        batch: &RecordBatch,
+        first_row: u64,
+        scale_factor: f64,
+        now_micros: Option<i64>,
+        max_samples: usize,
+    ) -> Result<()> {
+        let n_rows = batch.num_rows();
+        let source_name = self.source_names[layout.source as usize].clone();
+        let source_name = source_name.as_str();
+        let arrow_error = |error| Error::arrow(source_name, error);
+        let mut scratch = std::mem::take(&mut self.scratch);
+
+        let fill_none = |out: &mut Vec<u32>| {
+            out.clear();
+            out.resize(n_rows, NONE);
+        };
+        match layout.column(batch, Field::Student) {
+            Some(column) => self.students.encode(column, &mut scratch.students).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.students),
+        }
+        match layout.column(batch, layout.video_key) {
+            Some(column) => self.videos.encode(column, &mut scratch.videos).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.videos),
+        }
+        match layout.column(batch, layout.course_key) {
+            Some(column) => self.courses.encode(column, &mut scratch.courses).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.courses),
+        }
+        match layout.column(batch, Field::VideoTitle).filter(|_| layout.video_key != Field::VideoTitle) {
+            Some(column) => self.titles.encode(column, &mut scratch.video_labels).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.video_labels),
+        }
+        match layout.column(batch, Field::CourseCode).filter(|_| layout.course_key != Field::CourseCode) {
+            Some(column) => self.codes.encode(column, &mut scratch.course_labels).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.course_labels),
+        }
+        let has_role = layout.column(batch, Field::Role).is_some();
+        match layout.column(batch, Field::Role) {
+            Some(column) => self.roles.encode(column, &mut scratch.roles).map_err(arrow_error)?,
+            None => fill_none(&mut scratch.roles),
+        }
+        self.classify_new_roles();
+        match layout.column(batch, Field::Completion) {
+            Some(column) => decode::decode_completion(column, &mut scratch.completion, &mut scratch.completion_status)
+                .map_err(arrow_error)?,
+            None => {
+                scratch.completion.clear();
+                scratch.completion.resize(n_rows, 0.0);
+                scratch.completion_status.clear();
+                scratch.completion_status.resize(n_rows, status::NULL);
+            }
+        }
+        decode::apply_scale(&mut scratch.completion, &mut scratch.completion_status, scale_factor);
+        for (field, out) in [(Field::WatchedAt, &mut scratch.watched_at), (Field::UpdatedAt, &mut scratch.updated_at)] {
+            match layout.column(batch, field) {
+                Some(column) => decode::decode_times(column, out).map_err(arrow_error)?,
+                None => {
+                    out.clear();
+                    out.resize(n_rows, NO_TIME);
+                }
+            }
+        }
+        let has_event_id = layout.columns[Field::EventId as usize].is_some();
+        if let Some(column) = layout.column(batch, Field::EventId) {
+            decode::hash_event_ids(column, &mut scratch.event_ids).map_err(arrow_error)?;
+        } else {
+            decode::hash_rows(batch.columns(), n_rows, &mut scratch.row_hashes).map_err(arrow_error)?;
+        }
+        let has_course = layout.columns[layout.course_key as usize].is_some();
+        self.grow_tables();
+
+        for row in 0..n_rows {
+            let student = scratch.students[row];
+            let video = scratch.videos[row];
+            let course = scratch.courses[row];
+            let role = scratch.roles[row];
+            let completion_status = scratch.completion_status[row];
+            let watched_at = scratch.watched_at[row];
+            let updated_at = scratch.updated_at[row];
+            let row_number = first_row + row as u64;
+            let sample = || self_sample(layout, source_name, batch, row, row_number);
+
+            // Quality rules count every row, before de-duplication and the student filter.
+            let quality = &mut self.quality;
+            if student == NONE {
+                quality.record(Rule::StudentIdNotNull, max_samples, sample);
+            }
+            if video == NONE {
+                quality.record(Rule::VideoNotNull, max_samples, sample);
+            }
+            if has_course && course == NONE {
+                quality.record(Rule::CourseNotNull, max_samples, sample);
+            }
+            let completion_rule = match completion_status {
+                status::NULL => Some(Rule::CompletionNotNull),
+                status::NAN => Some(Rule::CompletionNotNan),
+                status::OUT_OF_RANGE => Some(Rule::CompletionInRange),
+                status::NOT_NUMERIC => Some(Rule::CompletionNumeric),
+                _ => None,
+            };
+            if let Some(rule) = completion_rule {
+                quality.record(rule, max_samples, sample);
+            }
+            if has_event_id && scratch.event_ids[row].is_none() {
+                quality.record(Rule::EventIdNotNull, max_samples, sample);
+            }
+            let is_student = if has_role {
+                let class = if role == NONE { RoleClass::Other } else { self.role_classes[role as usize] };
+                match class {
+                    RoleClass::Student => {}
+                    RoleClass::DirtyStudent => {
+                        *self.dirty_roles.entry(role).or_default() += 1;
+                        quality.record(Rule::RoleClean, max_samples, sample);
+                    }
+                    RoleClass::Other => {
+                        *self.other_roles.entry(role).or_default() += 1;
+                        quality.record(Rule::RoleAcceptedValues, max_samples, sample);
+                    }
+                }
+                class != RoleClass::Other
+            } else {
+                true
+            };
+            if let Some(now) = now_micros
+                && (watched_at > now || updated_at > now)
+            {
+                quality.record(Rule::TimestampNotFuture, max_samples, sample);
+            }
+
+            // Labels come from every row, so they do not depend on which copy of a record won.
+            update_label(&mut self.video_title[..], &self.titles, video, scratch.video_labels[row]);
+            update_label(&mut self.course_code[..], &self.codes, course, scratch.course_labels[row]);
+
+            let time = if watched_at != NO_TIME { watched_at } else { updated_at };
+            let contribution = Contribution {
+                student,
+                video,
+                course,
+                day: if time == NO_TIME { NO_DAY } else { time.div_euclid(MICROS_PER_DAY) as i32 },
+                is_student,
+                completion: if completion_status == status::VALID { scratch.completion[row] } else { f64::NAN },
+            };
+            if has_event_id {
+                let Some(event_id) = scratch.event_ids[row] else {
+                    self.apply(&contribution, 1);
+                    continue;
+                };
+                match self.by_event.entry(event_id) {
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(Kept { updated_at, contribution });
+                        self.apply(&contribution, 1);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut entry) => {
+                        self.duplicates += 1;
+                        self.quality.record(Rule::UniqueKey, max_samples, sample);
+                        // The latest update wins; NULL loses to any time; ties keep the first seen.
+                        if updated_at > entry.get().updated_at {
+                            let replaced = entry.insert(Kept { updated_at, contribution });
+                            self.apply(&replaced.contribution, -1);
+                            self.apply(&contribution, 1);
+                        }
+                    }
+                }
+            } else if self.by_row.insert(scratch.row_hashes[row]) {
+                self.apply(&contribution, 1);
+            } else {
+                self.duplicates += 1;
+                self.quality.record(Rule::UniqueKey, max_samples, sample);
+            }
+        }
+        self.rows_total += n_rows as u64;
+        self.scratch = scratch;
+        Ok(())
+    }
+
+    fn classify_new_roles(&mut self) {
+        while self.role_classes.len() < self.roles.len() {
+            let raw = self.roles.key(self.role_classes.len() as u32).to_string();
+            let class = if raw.trim().eq_ignore_ascii_case("student") {
+                if raw == "Student" { RoleClass::Student } else { RoleClass::DirtyStudent }
+            } else {
+                RoleClass::Other
+            };
+            self.role_classes.push(class);
+        }
+    }
+
+    fn grow_tables(&mut self) {
+        self.learners.resize(self.students.len(), Stats::default());
+        self.course_stats.resize(self.courses.len(), Stats::default());
+        self.video_title.resize(self.videos.len(), NONE);
+        self.course_code.resize(self.courses.len(), NONE);
+    }
+
+    /// Adds (`sign` = 1) or takes back (`sign` = -1) one kept row's contribution.
+    fn apply(&mut self, contribution: &Contribution, sign: i64) {
+        if !contribution.is_student {
+            return;
+        }
+        let completion = contribution.completion;
+        self.totals.update(completion, sign);
+        if !completion.is_nan() {
+            let bin = ((completion / 10.0) as usize).min(9);
+            self.histogram[bin] += sign;
+        }
+        let Contribution { student, video, course, day, .. } = *contribution;
+        if student != NONE {
+            self.learners[student as usize].update(completion, sign);
+            if video != NONE {
+                bump(&mut self.learner_videos, pair(student, video), sign);
+            }
+        }
+        if video != NONE {
+            self.course_videos.entry(pair(course, video)).or_default().update(completion, sign);
+        }
+        if course != NONE {
+            self.course_stats[course as usize].update(completion, sign);
+            if student != NONE {
+                bump(&mut self.course_learners, pair(course, student), sign);
+            }
+        }
+        if day != NO_DAY {
+            self.days.entry(day).or_default().update(completion, sign);
+        }
+    }
+
+    /// Per-video stats over all courses (rows without a course included).
+    pub(crate) fn video_stats(&self) -> Vec<Stats> {
+        let mut stats = vec![Stats::default(); self.videos.len()];
+        for (key, group) in &self.course_videos {
+            stats[pair_parts(*key).1 as usize].merge(group);
+        }
+        stats
+    }
+}
+
+fn bump(counts: &mut FxHashMap<u64, u32>, key: u64, sign: i64) {
+    let count = counts.entry(key).or_default();
+    *count = count.saturating_add_signed(sign as i32);
+    if *count == 0 {
+        counts.remove(&key);
+    }
+}
+
+fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
+    if group == NONE || label == NONE {
+        return;
+    }
+    let current = &mut labels[group as usize];
+    if *current == NONE || (*current != label && texts.key(label) < texts.key(*current)) {
+        *current = label;
+    }
+}
+
+fn self_sample(layout: &BatchLayout, source_name: &str, batch: &RecordBatch, row: usize, row_number: u64) -> Sample {
+    let mut values = BTreeMap::new();
+    for (column_index, name) in &layout.sample_columns {
+        let column = batch.column(*column_index);
+        let mut text = None;
+        let slice = column.slice(row, 1);
+        let _ = crate::keys::for_each_text(slice.as_ref(), |value| text = value.map(str::to_owned));
+        values.insert(name.clone(), text);
+    }
+    Sample { source: source_name.to_owned(), row: row_number, values }
+}
