@@ -168,8 +168,11 @@ pub(crate) fn for_each_text(array: &dyn Array, mut visit: impl FnMut(Option<&str
             let options = arrow_cast::display::FormatOptions::default();
             let formatter = arrow_cast::display::ArrayFormatter::try_new(array, &options)?;
             let mut buffer = String::new();
+            // Logical nulls: a `Null`-typed column (e.g. an all-empty CSV column) has no null
+            // buffer, yet every value in it is NULL.
+            let nulls = array.logical_nulls();
             for row in 0..array.len() {
-                if array.is_null(row) {
+                if nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) {
                     visit(None);
                 } else {
                     buffer.clear();

@@ -1,0 +1,399 @@
+//! Engine integration tests: each metric definition on small inputs whose answers are worked
+//! out by hand, the bad-input errors, and the Parquet type and layout variants.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use bytes::Bytes;
+use coursepulse_engine::{Analysis, Format, Options, ParquetFile, Report, Rule, Scale, Status};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+
+const HEADER: &str = "event_id,student_id,course_id,course_code,video_id,video_title,role,completion_rate_percent,last_updated_at";
+
+fn analyse_csv(csv: &str, options: Options) -> Report {
+    let mut analysis = Analysis::new(options).unwrap();
+    analysis.add_csv("test.csv", csv.as_bytes()).unwrap();
+    analysis.report()
+}
+
+fn csv(rows: &[&str]) -> String {
+    let mut text = String::from(HEADER);
+    for row in rows {
+        text.push('\n');
+        text.push_str(row);
+    }
+    text.push('\n');
+    text
+}
+
+fn learners(report: &Report) -> Vec<(Option<u64>, String, Option<f64>)> {
+    report.learners.iter().map(|row| (row.rank, row.student_id.clone(), row.avg_completion)).collect()
+}
+
+fn ids(rows: &[coursepulse_engine::LearnerRow]) -> Vec<(u64, &str)> {
+    rows.iter().map(|row| (row.rank.unwrap(), row.student_id.as_str())).collect()
+}
+
+fn options_with_now() -> Options {
+    Options { now_micros: Some(coursepulse_engine::parse_time_micros("2026-01-01T00:00:00Z").unwrap()), ..Options::default() }
+}
+
+#[test]
+fn only_students_whatever_the_case_or_spacing() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S1,10,CSC101,V1,T1,Student,80,",
+            "2,S1,10,CSC101,V2,T2,  STUDENT ,60,",
+            "3,S2,10,CSC101,V1,T1,Instructor,100,",
+            "4,S3,10,CSC101,V1,T1,,100,",
+            "5,S4,10,CSC101,V1,T1,TA,100,",
+        ]),
+        Options::default(),
+    );
+    assert_eq!(report.rows.student, 2);
+    assert_eq!(learners(&report), vec![(Some(1), "S1".to_owned(), Some(70.0))]);
+    let roles = report.quality.rule(Rule::RoleAcceptedValues);
+    assert_eq!(roles.count, 3);
+    let details: Vec<(Option<&str>, u64)> = roles.details.iter().map(|detail| (detail.value.as_deref(), detail.count)).collect();
+    assert_eq!(details, vec![(None, 1), (Some("Instructor"), 1), (Some("TA"), 1)]);
+    assert_eq!(report.quality.rule(Rule::RoleClean).count, 1);
+    assert_eq!(report.quality.rule(Rule::RoleClean).details[0].value.as_deref(), Some("  STUDENT "));
+}
+
+#[test]
+fn no_role_column_counts_every_row_and_says_so() {
+    let report = analyse_csv("student_id,video_id,completion\nS1,V1,50\nS2,V1,70\n", Options::default());
+    assert_eq!(report.rows.student, 2);
+    assert!(report.notes.iter().any(|note| note.contains("no role column")), "{:?}", report.notes);
+    assert_eq!(report.quality.rule(Rule::RoleAcceptedValues).status, Status::Skipped);
+}
+
+#[test]
+fn latest_update_wins_and_replaces_the_earlier_copy_in_every_metric() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S1,10,CSC101,V1,T1,Student,10,2025-01-01T00:00:00Z",
+            "1,S1,10,CSC101,V2,T2,Student,90,2025-01-02T00:00:00Z", // later: replaces (video changes too)
+            "1,S1,10,CSC101,V3,T3,Student,50,2024-12-31T00:00:00Z", // earlier: ignored
+            "2,S2,10,CSC101,V1,T1,Student,40,",
+            "2,S2,10,CSC101,V1,T1,Student,60,2025-01-01T00:00:00Z", // non-NULL beats NULL
+            "3,S3,10,CSC101,V1,T1,Student,30,2025-01-01T00:00:00Z",
+            "3,S3,10,CSC101,V1,T1,Student,99,2025-01-01T00:00:00Z", // tie: first seen stays
+        ]),
+        Options::default(),
+    );
+    assert_eq!(report.rows.total, 7);
+    assert_eq!(report.rows.duplicates_removed, 4);
+    assert_eq!(report.rows.student, 3);
+    assert_eq!(
+        learners(&report),
+        vec![(Some(1), "S1".into(), Some(90.0)), (Some(2), "S2".into(), Some(60.0)), (Some(3), "S3".into(), Some(30.0))]
+    );
+    let videos: Vec<(&str, u64, Option<f64>)> =
+        report.videos.iter().map(|video| (video.video_id.as_str(), video.views, video.avg_completion)).collect();
+    assert_eq!(videos, vec![("V2", 1, Some(90.0)), ("V1", 2, Some(45.0))], "V1's replaced row is taken back");
+    assert_eq!(report.quality.rule(Rule::UniqueKey).count, 4);
+}
+
+#[test]
+fn without_event_id_duplicates_are_whole_rows_and_first_seen_wins() {
+    let report = analyse_csv(
+        "student_id,video_id,completion,note\nS1,V1,50,a\nS1,V1,50,a\nS1,V1,50,b\nS1,V1,,\nS1,V1,,\n",
+        Options::default(),
+    );
+    assert_eq!(report.rows.duplicates_removed, 2, "equal in every column, NULLs equal");
+    assert_eq!(report.rows.student, 3);
+    assert!(report.notes.iter().any(|note| note.contains("no event id column")));
+}
+
+#[test]
+fn null_event_ids_are_never_duplicates() {
+    let report = analyse_csv(&csv(&[",S1,10,C,V1,T,Student,50,", ",S1,10,C,V1,T,Student,50,"]), Options::default());
+    assert_eq!(report.rows.duplicates_removed, 0);
+    assert_eq!(report.quality.rule(Rule::EventIdNotNull).count, 2);
+}
+
+#[test]
+fn ties_share_a_rank_and_order_by_student_id() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S3,1,C,V1,T,Student,50,",
+            "2,S1,1,C,V1,T,Student,50,",
+            "3,S2,1,C,V1,T,Student,75,",
+            "4,S4,1,C,V1,T,Student,25,",
+            "5,S5,1,C,V1,T,Student,,",
+        ]),
+        Options { top_n: 3, ..Options::default() },
+    );
+    assert_eq!(ids(&report.learners_top), vec![(1, "S2"), (2, "S1"), (2, "S3")]);
+    assert_eq!(ids(&report.learners_bottom), vec![(1, "S4"), (2, "S1"), (2, "S3")]);
+    let last = report.learners.last().unwrap();
+    assert_eq!((last.rank, last.student_id.as_str(), last.avg_completion), (None, "S5", None), "listed but unranked");
+}
+
+#[test]
+fn integer_ids_order_numerically() {
+    let report = analyse_csv(
+        "student_id,video_id,completion_rate_percent\n10,1,50\n9,1,50\n100,2,50\n",
+        Options::default(),
+    );
+    let order: Vec<&str> = report.learners.iter().map(|row| row.student_id.as_str()).collect();
+    assert_eq!(order, vec!["9", "10", "100"]);
+}
+
+#[test]
+fn most_watched_learner_breaks_ties_by_average_then_id() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S2,1,C,V1,T,Student,10,",
+            "2,S2,1,C,V2,T,Student,10,",
+            "3,S2,1,C,V2,T,Student,10,",
+            "4,S1,1,C,V1,T,Student,90,",
+            "5,S1,1,C,V2,T,Student,90,",
+            "6,S0,1,C,V1,T,Student,90,",
+            "7,S0,1,C,,T,Student,90,",
+            "8,S0,1,C,,T,Student,90,",
+        ]),
+        Options::default(),
+    );
+    let most = report.most_watched_learner.unwrap();
+    assert_eq!((most.student_id.as_str(), most.videos_watched, most.views), ("S1", 2, 2));
+    let s0 = report.learners.iter().find(|row| row.student_id == "S0").unwrap();
+    assert_eq!((s0.videos_watched, s0.views), (1, 3), "NULL videos are views but not watched videos");
+}
+
+#[test]
+fn per_course_top_and_bottom_videos_and_course_totals() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S1,10,CSC101,V1,T1,Student,90,",
+            "2,S1,10,CSC101,V2,T2,Student,20,",
+            "3,S2,10,CSC101,V3,T3,Student,20,",
+            "4,S2,10,CSC101,V4,T4,Student,,",
+            "5,S2,20,MTH201,V9,T9,Student,55,",
+            "6,S2,,MTH201,V9,T9,Student,65,",
+        ]),
+        Options { per_course_n: 2, ..Options::default() },
+    );
+    let course = &report.courses[0];
+    assert_eq!((course.course_id.as_str(), course.course_code.as_deref()), ("10", Some("CSC101")));
+    assert_eq!((course.views, course.learners, course.videos), (4, 2, 4));
+    let top: Vec<&str> = course.top.iter().map(|video| video.video_id.as_str()).collect();
+    let bottom: Vec<&str> = course.bottom.iter().map(|video| video.video_id.as_str()).collect();
+    assert_eq!(top, vec!["V1", "V2"], "V4 has no valid completion, so it is not ranked");
+    assert_eq!(bottom, vec!["V2", "V3"], "ties by video id");
+    assert_eq!(report.courses[1].avg_completion, Some(55.0), "the NULL-course row is not in course 20");
+    let v9 = report.videos.iter().find(|video| video.video_id == "V9").unwrap();
+    assert_eq!((v9.views, v9.avg_completion, v9.course_id.as_deref()), (2, Some(60.0), Some("20")));
+    assert_eq!(report.quality.rule(Rule::CourseNotNull).count, 1);
+}
+
+#[test]
+fn minimum_views_filters_the_video_list() {
+    let rows = ["1,S1,1,C,V1,T,Student,90,", "2,S2,1,C,V1,T,Student,80,", "3,S1,1,C,V2,T,Student,100,"];
+    let report = analyse_csv(&csv(&rows), Options { min_views: 2, ..Options::default() });
+    let videos: Vec<&str> = report.videos.iter().map(|video| video.video_id.as_str()).collect();
+    assert_eq!(videos, vec!["V1"]);
+}
+
+#[test]
+fn invalid_completions_are_flagged_and_left_out_of_averages() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S1,1,C,V1,T,Student,50,",
+            "2,S1,1,C,V1,T,Student,NaN,",
+            "3,S1,1,C,V1,T,Student,-5,",
+            "4,S1,1,C,V1,T,Student,130,",
+            "5,S1,1,C,V1,T,Student,,",
+            "6,S1,1,C,V1,T,Student,100,",
+            "7,S1,1,C,V1,T,Student,0,",
+        ]),
+        Options::default(),
+    );
+    assert_eq!(report.learners[0].avg_completion, Some(50.0));
+    assert_eq!(report.learners[0].views, 7);
+    assert_eq!(report.rows.valid_completion, 3);
+    let count = |rule| report.quality.rule(rule).count;
+    assert_eq!(
+        (count(Rule::CompletionNotNan), count(Rule::CompletionInRange), count(Rule::CompletionNotNull)),
+        (1, 2, 1)
+    );
+    let samples: Vec<u64> = report.quality.rule(Rule::CompletionInRange).samples.iter().map(|sample| sample.row).collect();
+    assert_eq!(samples, vec![3, 4], "samples carry 1-based row numbers");
+    let histogram: Vec<u64> = report.completion_histogram.iter().map(|bin| bin.count).collect();
+    assert_eq!(histogram, vec![1, 0, 0, 0, 0, 1, 0, 0, 0, 1], "100 falls in the last bin");
+}
+
+#[test]
+fn completion_as_text_with_percent_signs_is_parsed_and_junk_is_flagged() {
+    let report = analyse_csv("student_id,video_id,completion\nS1,V1,85%\nS1,V2,abc\nS1,V3, 65 %\n", Options::default());
+    assert_eq!(report.learners[0].avg_completion, Some(75.0));
+    assert_eq!(report.quality.rule(Rule::CompletionNumeric).count, 1);
+    assert_eq!(report.quality.rule(Rule::CompletionNumeric).status, Status::Fail);
+}
+
+#[test]
+fn fraction_scale_is_inferred_from_values_unless_named_or_overridden() {
+    let fractions = "student_id,video_id,completion_rate\nS1,V1,0.5\nS1,V2,1.0\nS2,V1,0.25\n";
+    let report = analyse_csv(fractions, Options::default());
+    assert_eq!(report.learners[0].avg_completion, Some(75.0));
+    assert_eq!(report.sources[0].completion_scale, Scale::Fraction);
+    assert!(report.sources[0].scale_inferred);
+    assert!(report.notes.iter().any(|note| note.contains("read as a fraction")));
+
+    let forced = analyse_csv(fractions, Options { scale: Some(Scale::Percent), ..Options::default() });
+    assert_eq!(forced.learners[0].avg_completion, Some(0.75));
+
+    // A percent-named column is never converted, even when all values are within 0..1.
+    let named = analyse_csv("student_id,video_id,completion_pct\nS1,V1,0.5\n", Options::default());
+    assert_eq!(named.learners[0].avg_completion, Some(0.5));
+    assert!(!named.sources[0].scale_inferred);
+}
+
+#[test]
+fn future_timestamps_are_flagged_against_the_callers_clock() {
+    let report = analyse_csv(
+        &csv(&["1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z", "2,S1,1,C,V1,T,Student,50,2025-06-01T00:00:00Z"]),
+        options_with_now(),
+    );
+    assert_eq!(report.quality.rule(Rule::TimestampNotFuture).count, 1);
+    let without_clock = analyse_csv(&csv(&["1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z"]), Options::default());
+    assert_eq!(without_clock.quality.rule(Rule::TimestampNotFuture).status, Status::Skipped);
+}
+
+#[test]
+fn daily_series_uses_the_utc_date() {
+    let report = analyse_csv(
+        &csv(&[
+            "1,S1,1,C,V1,T,Student,50,2025-03-01T23:59:59Z",
+            "2,S1,1,C,V1,T,Student,70,2025-03-01T00:00:00Z",
+            "3,S1,1,C,V1,T,Student,,2025-03-02T00:00:00Z",
+        ]),
+        Options::default(),
+    );
+    let days: Vec<(&str, u64, Option<f64>)> =
+        report.daily.iter().map(|day| (day.date.as_str(), day.views, day.avg_completion)).collect();
+    assert_eq!(days, vec![("2025-03-01", 2, Some(60.0)), ("2025-03-02", 1, None)]);
+}
+
+#[test]
+fn zero_student_rows_and_no_valid_completions_give_empty_rankings_not_errors() {
+    let nobody = analyse_csv(&csv(&["1,S1,1,C,V1,T,Instructor,50,"]), Options::default());
+    assert_eq!(nobody.rows.student, 0);
+    assert!(nobody.most_watched_learner.is_none() && nobody.learners.is_empty() && nobody.courses.is_empty());
+
+    let no_valid = analyse_csv(&csv(&["1,S1,1,C,V1,T,Student,NaN,", "2,S2,1,C,V1,T,Student,,"]), Options::default());
+    assert!(no_valid.learners_top.is_empty() && no_valid.learners_bottom.is_empty());
+    assert_eq!(no_valid.learners.len(), 2);
+    assert_eq!(no_valid.summary.mean_completion, None);
+    assert!(no_valid.courses[0].top.is_empty());
+    assert_eq!(no_valid.most_watched_learner.unwrap().student_id, "S1");
+}
+
+#[test]
+fn header_only_csv_is_an_empty_dataset() {
+    let report = analyse_csv(&csv(&[]), Options::default());
+    assert_eq!(report.rows.total, 0);
+    assert!(report.quality.passed);
+}
+
+#[test]
+fn several_inputs_form_one_dataset_and_share_duplicate_keys() {
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    analysis.add_csv("day1.csv", csv(&["1,S1,1,C,V1,T,Student,20,2025-01-01T00:00:00Z"]).as_bytes()).unwrap();
+    analysis
+        .add_csv(
+            "day2.csv",
+            csv(&["1,S1,1,C,V1,T,Student,80,2025-01-02T00:00:00Z", "2,S2,1,C,V1,T,Student,40,"]).as_bytes(),
+        )
+        .unwrap();
+    let report = analysis.report();
+    assert_eq!(report.rows.duplicates_removed, 1);
+    assert_eq!(learners(&report)[0], (Some(1), "S1".to_owned(), Some(80.0)));
+    assert_eq!(report.sources.len(), 2);
+}
+
+// ---- Parquet: types, layouts, streaming ----
+
+fn parquet_bytes(batch: &RecordBatch, properties: WriterProperties) -> Bytes {
+    let mut buffer = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut buffer, batch.schema(), Some(properties)).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+    Bytes::from(buffer)
+}
+
+fn sample_batch(rows: usize) -> RecordBatch {
+    let students: ArrayRef = Arc::new(StringArray::from_iter_values((0..rows).map(|row| format!("S{}", row % 37))));
+    let videos: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|row| (row % 11) as i64)));
+    let completion: ArrayRef = Arc::new(Float64Array::from_iter(
+        (0..rows).map(|row| if row % 13 == 0 { None } else { Some((row * 7 % 101) as f64) }),
+    ));
+    RecordBatch::try_from_iter([("student_id", students), ("video_id", videos), ("completion_rate_percent", completion)])
+        .unwrap()
+}
+
+#[test]
+fn parquet_row_group_at_a_time_equals_whole_file_and_csv() {
+    let batch = sample_batch(5_000);
+    let properties = WriterProperties::builder().set_max_row_group_row_count(Some(700)).build();
+    let bytes = parquet_bytes(&batch, properties);
+
+    let mut whole = Analysis::new(Options::default()).unwrap();
+    whole.add_parquet("f.parquet", bytes.clone()).unwrap();
+
+    let mut streamed = Analysis::new(Options { batch_size: 128, ..Options::default() }).unwrap();
+    let file = ParquetFile::open("f.parquet", bytes).unwrap();
+    assert_eq!(file.num_row_groups(), 8);
+    let mut source = file.begin(&mut streamed).unwrap();
+    for row_group in (0..file.num_row_groups()).rev().rev() {
+        file.read_row_group(&mut streamed, &mut source, row_group).unwrap();
+    }
+    streamed.finish_source(source).unwrap();
+
+    let (whole, streamed) = (whole.report(), streamed.report());
+    assert_eq!(whole.learners, streamed.learners);
+    assert_eq!(whole.videos, streamed.videos);
+    assert_eq!(whole.sources[0].row_groups, 8);
+    assert_eq!(whole.rows.total, 5_000);
+}
+
+#[test]
+fn bad_inputs_give_clear_errors() {
+    let good = parquet_bytes(&sample_batch(100), WriterProperties::default());
+    let csv_text = Bytes::from_static(b"student_id,video_id,completion\nS1,V1,50\n");
+    let cases: Vec<(&str, Bytes, Option<Format>, &str)> = vec![
+        ("empty.parquet", Bytes::new(), Some(Format::Parquet), "file is empty (0 bytes)"),
+        ("empty.csv", Bytes::new(), Some(Format::Csv), "file is empty"),
+        ("renamed.parquet", csv_text.clone(), Some(Format::Parquet), "looks like CSV text"),
+        ("magic.parquet", Bytes::from_static(b"NOPE0000000000000000"), Some(Format::Parquet), "no PAR1 magic bytes at the start"),
+        ("cut.parquet", good.slice(..good.len() / 2), Some(Format::Parquet), "truncated or corrupt"),
+        ("tiny.parquet", Bytes::from_static(b"PAR1PAR1"), Some(Format::Parquet), "too short"),
+        ("nocols.csv", Bytes::from_static(b"a,b\n1,2\n"), None, "no student id column"),
+        ("parquet.csv", good.clone(), Some(Format::Csv), "this is a Parquet file"),
+    ];
+    for (name, bytes, format, expected) in cases {
+        let mut analysis = Analysis::new(Options::default()).unwrap();
+        let error = analysis.add_bytes(name, bytes, format).unwrap_err().to_string();
+        assert!(error.contains(expected), "{name}: {error}");
+        assert!(error.starts_with(name), "{name}: errors name the input: {error}");
+    }
+}
+
+#[test]
+fn corrupt_footer_length_is_an_error_not_a_panic() {
+    let good = parquet_bytes(&sample_batch(100), WriterProperties::default());
+    let mut bytes = good.to_vec();
+    let length_at = bytes.len() - 8;
+    bytes[length_at..length_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    let error = analysis.add_parquet("bad-footer.parquet", Bytes::from(bytes)).unwrap_err().to_string();
+    assert!(error.contains("bad-footer.parquet: cannot read Parquet"), "{error}");
+}
+
+#[test]
+fn options_are_validated() {
+    assert!(Analysis::new(Options { top_n: 0, ..Options::default() }).is_err());
+    assert!(Analysis::new(Options { per_course_n: 0, ..Options::default() }).is_err());
+}
