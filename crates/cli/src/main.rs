@@ -65,6 +65,15 @@ struct ReportArgs {
     /// Print every learner in table output (JSON always has them all).
     #[arg(long)]
     all_learners: bool,
+    /// Only these courses (course id or code); repeatable. Applies to every metric and rule.
+    #[arg(long = "course", value_name = "COURSE")]
+    courses: Vec<String>,
+    /// Only rows watched at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only rows watched before this time (exclusive; RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -80,7 +89,8 @@ enum InputFormat {
 }
 
 fn parse_scale(text: &str) -> Result<Scale, String> {
-    Scale::from_name(text).ok_or_else(|| format!("{text:?} is not a scale; use percent or fraction"))
+    Scale::from_name(text)
+        .ok_or_else(|| format!("{text:?} is not a scale; use percent or fraction"))
 }
 
 fn main() -> ExitCode {
@@ -107,10 +117,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => {
             let report = analyse(&args)?;
             match args.format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report.quality)?),
+                OutputFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&report.quality)?)
+                }
                 OutputFormat::Table => print!("{}", table::quality(&report)),
             }
-            Ok(if report.quality.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.quality.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
@@ -124,6 +140,9 @@ fn options(args: &ReportArgs) -> Result<Options> {
         max_samples: args.samples,
         ..Options::default()
     };
+    options.filter.courses = args.courses.clone();
+    options.filter.from_micros = args.from.as_deref().map(parse_time).transpose()?;
+    options.filter.to_micros = args.to.as_deref().map(parse_time).transpose()?;
     for mapping in &args.mappings {
         options.overrides.parse_assignment(mapping)?;
     }
@@ -131,14 +150,21 @@ fn options(args: &ReportArgs) -> Result<Options> {
         options.rules.push(RuleConfig::parse(rule)?);
     }
     options.now_micros = Some(match &args.now {
-        Some(text) => coursepulse_engine::parse_time_micros(text)
-            .with_context(|| format!("--now {text:?} is not an RFC 3339 time such as 2026-01-31T00:00:00Z"))?,
+        Some(text) => parse_time(text)?,
         None => {
-            let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).context("system clock is before 1970")?;
+            let since_epoch = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .context("system clock is before 1970")?;
             i64::try_from(since_epoch.as_micros()).context("system clock out of range")?
         }
     });
     Ok(options)
+}
+
+fn parse_time(text: &str) -> Result<i64> {
+    coursepulse_engine::parse_time_micros(text).with_context(|| {
+        format!("{text:?} is not a time such as 2026-01-31 or 2026-01-31T09:00:00Z")
+    })
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {

@@ -25,7 +25,11 @@ impl Table {
     }
 
     fn render(&self, out: &mut String) {
-        let mut widths: Vec<usize> = self.header.iter().map(|name| name.chars().count()).collect();
+        let mut widths: Vec<usize> = self
+            .header
+            .iter()
+            .map(|name| name.chars().count())
+            .collect();
         for row in &self.rows {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
@@ -48,7 +52,14 @@ impl Table {
             out.push('\n');
         };
         line(&mut self.header.iter().copied());
-        line(&mut widths.iter().map(|width| "-".repeat(*width)).collect::<Vec<_>>().iter().map(String::as_str));
+        line(
+            &mut widths
+                .iter()
+                .map(|width| "-".repeat(*width))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        );
         for row in &self.rows {
             line(&mut row.iter().map(String::as_str));
         }
@@ -73,7 +84,8 @@ fn learner_table(out: &mut String, title: &str, rows: &[LearnerRow]) {
     ]);
     for row in rows {
         table.row(vec![
-            row.rank.map_or_else(|| "-".to_owned(), |rank| rank.to_string()),
+            row.rank
+                .map_or_else(|| "-".to_owned(), |rank| rank.to_string()),
             row.student_id.clone(),
             row.videos_watched.to_string(),
             row.views.to_string(),
@@ -117,10 +129,20 @@ pub fn report(report: &Report, all_learners: bool) -> String {
         }
         None => out.push_str("\nMost watched videos: no learners\n"),
     }
-    learner_table(&mut out, &format!("Top {} learners by average completion", report.learners_top.len()), &report.learners_top);
     learner_table(
         &mut out,
-        &format!("Bottom {} learners by average completion", report.learners_bottom.len()),
+        &format!(
+            "Top {} learners by average completion",
+            report.learners_top.len()
+        ),
+        &report.learners_top,
+    );
+    learner_table(
+        &mut out,
+        &format!(
+            "Bottom {} learners by average completion",
+            report.learners_bottom.len()
+        ),
         &report.learners_bottom,
     );
     if all_learners {
@@ -143,10 +165,26 @@ pub fn report(report: &Report, all_learners: bool) -> String {
             for (index, video) in videos.iter().enumerate() {
                 let first = list == "top" && index == 0;
                 courses.row(vec![
-                    if first { course.course_id.clone() } else { String::new() },
-                    if first { course.course_code.clone().unwrap_or_default() } else { String::new() },
-                    if first { course.learners.to_string() } else { String::new() },
-                    if first { percent(course.avg_completion) } else { String::new() },
+                    if first {
+                        course.course_id.clone()
+                    } else {
+                        String::new()
+                    },
+                    if first {
+                        course.course_code.clone().unwrap_or_default()
+                    } else {
+                        String::new()
+                    },
+                    if first {
+                        course.learners.to_string()
+                    } else {
+                        String::new()
+                    },
+                    if first {
+                        percent(course.avg_completion)
+                    } else {
+                        String::new()
+                    },
                     list.to_owned(),
                     video.video_id.clone(),
                     video.views.to_string(),
@@ -157,9 +195,19 @@ pub fn report(report: &Report, all_learners: bool) -> String {
     }
     courses.render(&mut out);
 
-    let _ = writeln!(out, "\nVideos by average completion ({} listed)", report.videos.len());
-    let mut videos =
-        Table::new(&[("video_id", false), ("title", false), ("course", false), ("views", true), ("learners", true), ("avg_%", true)]);
+    let _ = writeln!(
+        out,
+        "\nVideos by average completion ({} listed)",
+        report.videos.len()
+    );
+    let mut videos = Table::new(&[
+        ("video_id", false),
+        ("title", false),
+        ("course", false),
+        ("views", true),
+        ("learners", true),
+        ("avg_%", true),
+    ]);
     for video in &report.videos {
         videos.row(vec![
             video.video_id.clone(),
@@ -180,8 +228,14 @@ pub fn report(report: &Report, all_learners: bool) -> String {
 pub fn quality(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Data quality over {} rows", report.rows.total);
-    let mut table =
-        Table::new(&[("status", false), ("rule", false), ("severity", false), ("count", true), ("percent", true), ("threshold", true)]);
+    let mut table = Table::new(&[
+        ("status", false),
+        ("rule", false),
+        ("severity", false),
+        ("count", true),
+        ("percent", true),
+        ("threshold", true),
+    ]);
     for rule in &report.quality.rules {
         let status = match rule.status {
             Status::Pass => "PASS",
@@ -203,10 +257,27 @@ pub fn quality(report: &Report) -> String {
         ]);
     }
     table.render(&mut out);
-    for rule in report.quality.rules.iter().filter(|rule| matches!(rule.status, Status::Warn | Status::Fail)) {
-        let _ = writeln!(out, "\n{} ({} rows): {}", rule.name, rule.count, rule.description);
+    for rule in report
+        .quality
+        .rules
+        .iter()
+        .filter(|rule| matches!(rule.status, Status::Warn | Status::Fail))
+    {
+        let _ = writeln!(
+            out,
+            "\n{} ({} rows): {}",
+            rule.name, rule.count, rule.description
+        );
         for detail in &rule.details {
-            let _ = writeln!(out, "  value {}: {} rows", detail.value.as_deref().map_or("NULL".to_owned(), |value| format!("{value:?}")), detail.count);
+            let _ = writeln!(
+                out,
+                "  value {}: {} rows",
+                detail
+                    .value
+                    .as_deref()
+                    .map_or("NULL".to_owned(), |value| format!("{value:?}")),
+                detail.count
+            );
         }
         for sample in &rule.samples {
             let values: Vec<String> = sample
@@ -214,7 +285,13 @@ pub fn quality(report: &Report) -> String {
                 .iter()
                 .map(|(column, value)| format!("{column}={}", value.as_deref().unwrap_or("NULL")))
                 .collect();
-            let _ = writeln!(out, "  {} row {}: {}", sample.source, sample.row, values.join(", "));
+            let _ = writeln!(
+                out,
+                "  {} row {}: {}",
+                sample.source,
+                sample.row,
+                values.join(", ")
+            );
         }
         if rule.count > rule.samples.len() as u64 {
             let _ = writeln!(out, "  ... {} more", rule.count - rule.samples.len() as u64);
@@ -223,7 +300,11 @@ pub fn quality(report: &Report) -> String {
     let _ = writeln!(
         out,
         "\nQuality gate: {}",
-        if report.quality.passed { "PASSED" } else { "FAILED (an error-severity rule is over its threshold)" }
+        if report.quality.passed {
+            "PASSED"
+        } else {
+            "FAILED (an error-severity rule is over its threshold)"
+        }
     );
     out
 }

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn coursepulse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_coursepulse")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_coursepulse"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
@@ -23,12 +26,20 @@ fn check_is_a_pipeline_gate() {
     let clean = write(dir.path(), "clean.csv", CLEAN.as_bytes());
     let dirty = write(dir.path(), "dirty.csv", DIRTY.as_bytes());
     let passed = coursepulse(&["check", clean.to_str().unwrap()]);
-    assert_eq!(passed.status.code(), Some(0), "{}", String::from_utf8_lossy(&passed.stdout));
+    assert_eq!(
+        passed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&passed.stdout)
+    );
     let failed = coursepulse(&["check", dirty.to_str().unwrap()]);
     assert_eq!(failed.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&failed.stdout);
     assert!(stdout.contains("FAIL    completion_in_range"), "{stdout}");
-    assert!(stdout.contains("dirty.csv row 1"), "offending rows are listed: {stdout}");
+    assert!(
+        stdout.contains("dirty.csv row 1"),
+        "offending rows are listed: {stdout}"
+    );
     // Loosening the rule's threshold lets the gate pass.
     let tolerant = coursepulse(&[
         "check",
@@ -38,14 +49,26 @@ fn check_is_a_pipeline_gate() {
         "--rule",
         "student_id_not_null=1",
     ]);
-    assert_eq!(tolerant.status.code(), Some(0), "{}", String::from_utf8_lossy(&tolerant.stdout));
+    assert_eq!(
+        tolerant.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&tolerant.stdout)
+    );
 }
 
 #[test]
 fn report_json_has_the_documented_sections() {
     let dir = tempfile::tempdir().unwrap();
     let clean = write(dir.path(), "clean.csv", CLEAN.as_bytes());
-    let output = coursepulse(&["report", clean.to_str().unwrap(), "--format", "json", "--top", "1"]);
+    let output = coursepulse(&[
+        "report",
+        clean.to_str().unwrap(),
+        "--format",
+        "json",
+        "--top",
+        "1",
+    ]);
     assert!(output.status.success());
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     for key in [
@@ -77,14 +100,56 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     let empty = write(dir.path(), "empty.parquet", b"");
     let no_columns = write(dir.path(), "x.csv", b"a,b\n1,2\n");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["report".into(), renamed.display().to_string()], "looks like CSV text"),
-        (vec!["report".into(), empty.display().to_string()], "file is empty"),
-        (vec!["report".into(), no_columns.display().to_string()], "no student id column: looked for student_id"),
-        (vec!["report".into(), dir.path().join("missing.csv").display().to_string()], "cannot read"),
-        (vec!["report".into(), dir.path().display().to_string()], "is a directory"),
-        (vec!["report".into(), no_columns.display().to_string(), "--map".into(), "colour=x".into()], "unknown field"),
-        (vec!["report".into(), no_columns.display().to_string(), "--now".into(), "yesterday".into()], "--now"),
-        (vec!["report".into(), no_columns.display().to_string(), "--top".into(), "0".into()], "top N must be at least 1"),
+        (
+            vec!["report".into(), renamed.display().to_string()],
+            "looks like CSV text",
+        ),
+        (
+            vec!["report".into(), empty.display().to_string()],
+            "file is empty",
+        ),
+        (
+            vec!["report".into(), no_columns.display().to_string()],
+            "no student id column: looked for student_id",
+        ),
+        (
+            vec![
+                "report".into(),
+                dir.path().join("missing.csv").display().to_string(),
+            ],
+            "cannot read",
+        ),
+        (
+            vec!["report".into(), dir.path().display().to_string()],
+            "is a directory",
+        ),
+        (
+            vec![
+                "report".into(),
+                no_columns.display().to_string(),
+                "--map".into(),
+                "colour=x".into(),
+            ],
+            "unknown field",
+        ),
+        (
+            vec![
+                "report".into(),
+                no_columns.display().to_string(),
+                "--now".into(),
+                "yesterday".into(),
+            ],
+            "\"yesterday\" is not a time",
+        ),
+        (
+            vec![
+                "report".into(),
+                no_columns.display().to_string(),
+                "--top".into(),
+                "0".into(),
+            ],
+            "top N must be at least 1",
+        ),
     ];
     for (args, expected) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use bytes::Bytes;
 use coursepulse_engine::{Analysis, Options, Report};
 use parquet::arrow::ArrowWriter;
@@ -16,30 +18,54 @@ fn batch() -> RecordBatch {
     let rows = 2_000;
     let column = |array: ArrayRef| array;
     RecordBatch::try_from_iter([
-        ("event_id", column(Arc::new(Int64Array::from_iter_values((0..rows).map(|row| row / 10 * 10 + row % 7))))),
-        ("student_id", column(Arc::new(StringArray::from_iter_values((0..rows).map(|row| format!("S{:03}", row % 97)))))),
-        ("course_code", column(Arc::new(StringArray::from_iter_values((0..rows).map(|row| format!("CSC{}", 100 + row % 5)))))),
-        ("video_id", column(Arc::new(StringArray::from_iter((0..rows).map(|row| (row % 31 != 0).then(|| format!("V{}", row % 23))))))),
         (
-            "role",
-            column(Arc::new(StringArray::from_iter_values(
-                (0..rows).map(|row| ["Student", "student ", "Instructor", "Student"][row as usize % 4]),
+            "event_id",
+            column(Arc::new(Int64Array::from_iter_values(
+                (0..rows).map(|row| row / 10 * 10 + row % 7),
             ))),
         ),
         (
+            "student_id",
+            column(Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|row| format!("S{:03}", row % 97)),
+            ))),
+        ),
+        (
+            "course_code",
+            column(Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|row| format!("CSC{}", 100 + row % 5)),
+            ))),
+        ),
+        (
+            "video_id",
+            column(Arc::new(StringArray::from_iter(
+                (0..rows).map(|row| (row % 31 != 0).then(|| format!("V{}", row % 23))),
+            ))),
+        ),
+        (
+            "role",
+            column(Arc::new(StringArray::from_iter_values((0..rows).map(
+                |row| ["Student", "student ", "Instructor", "Student"][row as usize % 4],
+            )))),
+        ),
+        (
             "completion_rate_percent",
-            column(Arc::new(Float64Array::from_iter((0..rows).map(|row| match row % 17 {
-                0 => None,
-                1 => Some(f64::NAN),
-                2 => Some(130.0),
-                _ => Some((row * 13 % 101) as f64),
-            })))),
+            column(Arc::new(Float64Array::from_iter((0..rows).map(
+                |row| match row % 17 {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(130.0),
+                    _ => Some((row * 13 % 101) as f64),
+                },
+            )))),
         ),
         (
             "last_updated_at",
             column(Arc::new(
-                TimestampMicrosecondArray::from_iter_values((0..rows).map(|row| 1_700_000_000_000_000 + row * 1_000_000))
-                    .with_timezone("UTC"),
+                TimestampMicrosecondArray::from_iter_values(
+                    (0..rows).map(|row| 1_700_000_000_000_000 + row * 1_000_000),
+                )
+                .with_timezone("UTC"),
             )),
         ),
     ])
@@ -49,11 +75,14 @@ fn batch() -> RecordBatch {
 fn analyse(properties: WriterProperties) -> Report {
     let batch = batch();
     let mut buffer = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut buffer, batch.schema(), Some(properties)).expect("writer");
+    let mut writer =
+        ArrowWriter::try_new(&mut buffer, batch.schema(), Some(properties)).expect("writer");
     writer.write(&batch).expect("write");
     writer.close().expect("close");
     let mut analysis = Analysis::new(Options::default()).expect("options");
-    analysis.add_parquet("smoke.parquet", Bytes::from(buffer)).expect("engine reads what parquet wrote");
+    analysis
+        .add_parquet("smoke.parquet", Bytes::from(buffer))
+        .expect("engine reads what parquet wrote");
     analysis.report()
 }
 
@@ -67,13 +96,23 @@ fn main() {
         Compression::ZSTD(ZstdLevel::default()),
         Compression::BROTLI(BrotliLevel::default()),
     ];
-    let baseline = analyse(WriterProperties::builder().set_compression(Compression::UNCOMPRESSED).build());
+    let baseline = analyse(
+        WriterProperties::builder()
+            .set_compression(Compression::UNCOMPRESSED)
+            .build(),
+    );
     assert_eq!(baseline.rows.total, 2_000);
-    assert!(baseline.rows.duplicates_removed > 0, "the dataset has duplicate event ids");
+    assert!(
+        baseline.rows.duplicates_removed > 0,
+        "the dataset has duplicate event ids"
+    );
     assert!(!baseline.learners_top.is_empty());
     assert!(!baseline.quality.passed, "the dataset is dirty");
     for codec in codecs {
-        for (dictionary, version) in [(true, WriterVersion::PARQUET_1_0), (false, WriterVersion::PARQUET_2_0)] {
+        for (dictionary, version) in [
+            (true, WriterVersion::PARQUET_1_0),
+            (false, WriterVersion::PARQUET_2_0),
+        ] {
             let properties = WriterProperties::builder()
                 .set_compression(codec)
                 .set_dictionary_enabled(dictionary)
@@ -81,8 +120,14 @@ fn main() {
                 .set_max_row_group_row_count(Some(300))
                 .build();
             let report = analyse(properties);
-            assert_eq!(report.learners, baseline.learners, "{codec:?} dictionary={dictionary}");
-            assert_eq!(report.courses, baseline.courses, "{codec:?} dictionary={dictionary}");
+            assert_eq!(
+                report.learners, baseline.learners,
+                "{codec:?} dictionary={dictionary}"
+            );
+            assert_eq!(
+                report.courses, baseline.courses,
+                "{codec:?} dictionary={dictionary}"
+            );
             assert_eq!(report.quality.rules.len(), baseline.quality.rules.len());
         }
     }

@@ -11,6 +11,7 @@ use crate::columns::Field;
 use crate::decode::{self, NO_TIME, status};
 use crate::error::{Error, Result};
 use crate::keys::{Interner, NONE};
+use crate::options::Filter;
 use crate::quality::{QualityCounters, Rule, Sample};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -84,7 +85,11 @@ pub(crate) struct BatchLayout {
 }
 
 impl BatchLayout {
-    fn column<'batch>(&self, batch: &'batch RecordBatch, field: Field) -> Option<&'batch dyn Array> {
+    fn column<'batch>(
+        &self,
+        batch: &'batch RecordBatch,
+        field: Field,
+    ) -> Option<&'batch dyn Array> {
         self.columns[field as usize].map(|index| batch.column(index).as_ref())
     }
 }
@@ -143,7 +148,70 @@ pub(crate) struct Aggregator {
     pub(crate) duplicates: u64,
     pub(crate) quality: QualityCounters,
     pub(crate) source_names: Vec<String>,
+    /// Rows skipped by [`Filter`].
+    pub(crate) filtered_out: u64,
+    course_filter: CourseFilter,
     scratch: Scratch,
+}
+
+/// Per-batch settings that come from the options and the input.
+#[derive(Clone, Copy)]
+pub(crate) struct BatchSettings<'a> {
+    pub(crate) scale_factor: f64,
+    pub(crate) now_micros: Option<i64>,
+    pub(crate) max_samples: usize,
+    pub(crate) filter: &'a Filter,
+}
+
+/// Whether each interned course key / code is in the filter, computed once per distinct value.
+#[derive(Default)]
+struct CourseFilter {
+    keys: Vec<bool>,
+    codes: Vec<bool>,
+}
+
+impl CourseFilter {
+    fn refresh(&mut self, filter: &Filter, courses: &Interner, codes: &Interner) {
+        let wanted = |key: &crate::keys::Key| {
+            filter
+                .courses
+                .iter()
+                .any(|course| *course == key.to_string())
+        };
+        while self.keys.len() < courses.len() {
+            self.keys.push(wanted(courses.key(self.keys.len() as u32)));
+        }
+        while self.codes.len() < codes.len() {
+            self.codes.push(wanted(codes.key(self.codes.len() as u32)));
+        }
+    }
+
+    fn keeps(&self, filter: &Filter, scratch: &Scratch, row: usize) -> bool {
+        if !filter.courses.is_empty() {
+            let course = scratch.courses[row];
+            let code = scratch.course_labels[row];
+            let by_key = course != NONE && self.keys[course as usize];
+            let by_code = code != NONE && self.codes[code as usize];
+            if !by_key && !by_code {
+                return false;
+            }
+        }
+        if filter.from_micros.is_some() || filter.to_micros.is_some() {
+            let watched_at = scratch.watched_at[row];
+            let time = if watched_at != NO_TIME {
+                watched_at
+            } else {
+                scratch.updated_at[row]
+            };
+            if time == NO_TIME
+                || filter.from_micros.is_some_and(|from| time < from)
+                || filter.to_micros.is_some_and(|to| time >= to)
+            {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 fn pair(high: u32, low: u32) -> u64 {
@@ -158,7 +226,12 @@ impl Aggregator {
     /// Marks the rules that apply to an input with this layout.
     pub(crate) fn register_layout(&mut self, layout: &BatchLayout, has_clock: bool) {
         let has = |field: Field| layout.columns[field as usize].is_some();
-        for rule in [Rule::StudentIdNotNull, Rule::VideoNotNull, Rule::CompletionNotNull, Rule::CompletionNumeric] {
+        for rule in [
+            Rule::StudentIdNotNull,
+            Rule::VideoNotNull,
+            Rule::CompletionNotNull,
+            Rule::CompletionNumeric,
+        ] {
             self.quality.set_applies(rule);
         }
         self.quality.set_applies(Rule::CompletionNotNan);
@@ -186,10 +259,14 @@ impl Aggregator {
         layout: &BatchLayout,
         batch: &RecordBatch,
         first_row: u64,
-        scale_factor: f64,
-        now_micros: Option<i64>,
-        max_samples: usize,
+        settings: &BatchSettings<'_>,
     ) -> Result<()> {
+        let BatchSettings {
+            scale_factor,
+            now_micros,
+            max_samples,
+            filter,
+        } = *settings;
         let n_rows = batch.num_rows();
         let source_name = self.source_names[layout.source as usize].clone();
         let source_name = source_name.as_str();
@@ -201,34 +278,62 @@ impl Aggregator {
             out.resize(n_rows, NONE);
         };
         match layout.column(batch, Field::Student) {
-            Some(column) => self.students.encode(column, &mut scratch.students).map_err(arrow_error)?,
+            Some(column) => self
+                .students
+                .encode(column, &mut scratch.students)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.students),
         }
         match layout.column(batch, layout.video_key) {
-            Some(column) => self.videos.encode(column, &mut scratch.videos).map_err(arrow_error)?,
+            Some(column) => self
+                .videos
+                .encode(column, &mut scratch.videos)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.videos),
         }
         match layout.column(batch, layout.course_key) {
-            Some(column) => self.courses.encode(column, &mut scratch.courses).map_err(arrow_error)?,
+            Some(column) => self
+                .courses
+                .encode(column, &mut scratch.courses)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.courses),
         }
-        match layout.column(batch, Field::VideoTitle).filter(|_| layout.video_key != Field::VideoTitle) {
-            Some(column) => self.titles.encode(column, &mut scratch.video_labels).map_err(arrow_error)?,
+        match layout
+            .column(batch, Field::VideoTitle)
+            .filter(|_| layout.video_key != Field::VideoTitle)
+        {
+            Some(column) => self
+                .titles
+                .encode(column, &mut scratch.video_labels)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.video_labels),
         }
-        match layout.column(batch, Field::CourseCode).filter(|_| layout.course_key != Field::CourseCode) {
-            Some(column) => self.codes.encode(column, &mut scratch.course_labels).map_err(arrow_error)?,
+        match layout
+            .column(batch, Field::CourseCode)
+            .filter(|_| layout.course_key != Field::CourseCode)
+        {
+            Some(column) => self
+                .codes
+                .encode(column, &mut scratch.course_labels)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.course_labels),
         }
         let has_role = layout.column(batch, Field::Role).is_some();
         match layout.column(batch, Field::Role) {
-            Some(column) => self.roles.encode(column, &mut scratch.roles).map_err(arrow_error)?,
+            Some(column) => self
+                .roles
+                .encode(column, &mut scratch.roles)
+                .map_err(arrow_error)?,
             None => fill_none(&mut scratch.roles),
         }
         self.classify_new_roles();
         match layout.column(batch, Field::Completion) {
-            Some(column) => decode::decode_completion(column, &mut scratch.completion, &mut scratch.completion_status)
-                .map_err(arrow_error)?,
+            Some(column) => decode::decode_completion(
+                column,
+                &mut scratch.completion,
+                &mut scratch.completion_status,
+            )
+            .map_err(arrow_error)?,
             None => {
                 scratch.completion.clear();
                 scratch.completion.resize(n_rows, 0.0);
@@ -236,8 +341,15 @@ impl Aggregator {
                 scratch.completion_status.resize(n_rows, status::NULL);
             }
         }
-        decode::apply_scale(&mut scratch.completion, &mut scratch.completion_status, scale_factor);
-        for (field, out) in [(Field::WatchedAt, &mut scratch.watched_at), (Field::UpdatedAt, &mut scratch.updated_at)] {
+        decode::apply_scale(
+            &mut scratch.completion,
+            &mut scratch.completion_status,
+            scale_factor,
+        );
+        for (field, out) in [
+            (Field::WatchedAt, &mut scratch.watched_at),
+            (Field::UpdatedAt, &mut scratch.updated_at),
+        ] {
             match layout.column(batch, field) {
                 Some(column) => decode::decode_times(column, out).map_err(arrow_error)?,
                 None => {
@@ -250,12 +362,23 @@ impl Aggregator {
         if let Some(column) = layout.column(batch, Field::EventId) {
             decode::hash_event_ids(column, &mut scratch.event_ids).map_err(arrow_error)?;
         } else {
-            decode::hash_rows(batch.columns(), n_rows, &mut scratch.row_hashes).map_err(arrow_error)?;
+            decode::hash_rows(batch.columns(), n_rows, &mut scratch.row_hashes)
+                .map_err(arrow_error)?;
         }
         let has_course = layout.columns[layout.course_key as usize].is_some();
         self.grow_tables();
+        let filtering = !filter.is_empty();
+        if filtering {
+            self.course_filter
+                .refresh(filter, &self.courses, &self.codes);
+        }
+        let mut rows_in_view = 0u64;
 
         for row in 0..n_rows {
+            if filtering && !self.course_filter.keeps(filter, &scratch, row) {
+                continue;
+            }
+            rows_in_view += 1;
             let student = scratch.students[row];
             let video = scratch.videos[row];
             let course = scratch.courses[row];
@@ -291,7 +414,11 @@ impl Aggregator {
                 quality.record(Rule::EventIdNotNull, max_samples, sample);
             }
             let is_student = if has_role {
-                let class = if role == NONE { RoleClass::Other } else { self.role_classes[role as usize] };
+                let class = if role == NONE {
+                    RoleClass::Other
+                } else {
+                    self.role_classes[role as usize]
+                };
                 match class {
                     RoleClass::Student => {}
                     RoleClass::DirtyStudent => {
@@ -314,17 +441,39 @@ impl Aggregator {
             }
 
             // Labels come from every row, so they do not depend on which copy of a record won.
-            update_label(&mut self.video_title[..], &self.titles, video, scratch.video_labels[row]);
-            update_label(&mut self.course_code[..], &self.codes, course, scratch.course_labels[row]);
+            update_label(
+                &mut self.video_title[..],
+                &self.titles,
+                video,
+                scratch.video_labels[row],
+            );
+            update_label(
+                &mut self.course_code[..],
+                &self.codes,
+                course,
+                scratch.course_labels[row],
+            );
 
-            let time = if watched_at != NO_TIME { watched_at } else { updated_at };
+            let time = if watched_at != NO_TIME {
+                watched_at
+            } else {
+                updated_at
+            };
             let contribution = Contribution {
                 student,
                 video,
                 course,
-                day: if time == NO_TIME { NO_DAY } else { time.div_euclid(MICROS_PER_DAY) as i32 },
+                day: if time == NO_TIME {
+                    NO_DAY
+                } else {
+                    time.div_euclid(MICROS_PER_DAY) as i32
+                },
                 is_student,
-                completion: if completion_status == status::VALID { scratch.completion[row] } else { f64::NAN },
+                completion: if completion_status == status::VALID {
+                    scratch.completion[row]
+                } else {
+                    f64::NAN
+                },
             };
             if has_event_id {
                 let Some(event_id) = scratch.event_ids[row] else {
@@ -333,7 +482,10 @@ impl Aggregator {
                 };
                 match self.by_event.entry(event_id) {
                     std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(Kept { updated_at, contribution });
+                        entry.insert(Kept {
+                            updated_at,
+                            contribution,
+                        });
                         self.apply(&contribution, 1);
                     }
                     std::collections::hash_map::Entry::Occupied(mut entry) => {
@@ -341,7 +493,10 @@ impl Aggregator {
                         self.quality.record(Rule::UniqueKey, max_samples, sample);
                         // The latest update wins; NULL loses to any time; ties keep the first seen.
                         if updated_at > entry.get().updated_at {
-                            let replaced = entry.insert(Kept { updated_at, contribution });
+                            let replaced = entry.insert(Kept {
+                                updated_at,
+                                contribution,
+                            });
                             self.apply(&replaced.contribution, -1);
                             self.apply(&contribution, 1);
                         }
@@ -354,7 +509,8 @@ impl Aggregator {
                 self.quality.record(Rule::UniqueKey, max_samples, sample);
             }
         }
-        self.rows_total += n_rows as u64;
+        self.rows_total += rows_in_view;
+        self.filtered_out += n_rows as u64 - rows_in_view;
         self.scratch = scratch;
         Ok(())
     }
@@ -363,7 +519,11 @@ impl Aggregator {
         while self.role_classes.len() < self.roles.len() {
             let raw = self.roles.key(self.role_classes.len() as u32).to_string();
             let class = if raw.trim().eq_ignore_ascii_case("student") {
-                if raw == "Student" { RoleClass::Student } else { RoleClass::DirtyStudent }
+                if raw == "Student" {
+                    RoleClass::Student
+                } else {
+                    RoleClass::DirtyStudent
+                }
             } else {
                 RoleClass::Other
             };
@@ -373,7 +533,8 @@ impl Aggregator {
 
     fn grow_tables(&mut self) {
         self.learners.resize(self.students.len(), Stats::default());
-        self.course_stats.resize(self.courses.len(), Stats::default());
+        self.course_stats
+            .resize(self.courses.len(), Stats::default());
         self.video_title.resize(self.videos.len(), NONE);
         self.course_code.resize(self.courses.len(), NONE);
     }
@@ -389,7 +550,13 @@ impl Aggregator {
             let bin = ((completion / 10.0) as usize).min(9);
             self.histogram[bin] += sign;
         }
-        let Contribution { student, video, course, day, .. } = *contribution;
+        let Contribution {
+            student,
+            video,
+            course,
+            day,
+            ..
+        } = *contribution;
         if student != NONE {
             self.learners[student as usize].update(completion, sign);
             if video != NONE {
@@ -397,7 +564,10 @@ impl Aggregator {
             }
         }
         if video != NONE {
-            self.course_videos.entry(pair(course, video)).or_default().update(completion, sign);
+            self.course_videos
+                .entry(pair(course, video))
+                .or_default()
+                .update(completion, sign);
         }
         if course != NONE {
             self.course_stats[course as usize].update(completion, sign);
@@ -438,7 +608,13 @@ fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
     }
 }
 
-fn self_sample(layout: &BatchLayout, source_name: &str, batch: &RecordBatch, row: usize, row_number: u64) -> Sample {
+fn self_sample(
+    layout: &BatchLayout,
+    source_name: &str,
+    batch: &RecordBatch,
+    row: usize,
+    row_number: u64,
+) -> Sample {
     let mut values = BTreeMap::new();
     for (column_index, name) in &layout.sample_columns {
         let column = batch.column(*column_index);
@@ -447,5 +623,9 @@ fn self_sample(layout: &BatchLayout, source_name: &str, batch: &RecordBatch, row
         let _ = crate::keys::for_each_text(slice.as_ref(), |value| text = value.map(str::to_owned));
         values.insert(name.clone(), text);
     }
-    Sample { source: source_name.to_owned(), row: row_number, values }
+    Sample {
+        source: source_name.to_owned(),
+        row: row_number,
+        values,
+    }
 }

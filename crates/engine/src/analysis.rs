@@ -4,7 +4,7 @@
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;
 
-use crate::aggregate::{Aggregator, BatchLayout};
+use crate::aggregate::{Aggregator, BatchLayout, BatchSettings};
 use crate::columns::{Field, Mapping, Scale};
 use crate::decode::{self, status};
 use crate::error::{Error, Result};
@@ -87,14 +87,23 @@ impl Analysis {
     pub fn begin_source(&mut self, name: &str, format: Format, schema: &Schema) -> Result<Source> {
         let mapping = Mapping::resolve(name, schema, &self.options.overrides)?;
         // Without an event id, a duplicate is a row equal in every column, so every column is read.
-        let projection =
-            if mapping.column(Field::EventId).is_some() { mapping.projection() } else { (0..schema.fields().len()).collect() };
-        let batch_index = |file_index: usize| projection.iter().position(|index| *index == file_index);
+        let projection = if mapping.column(Field::EventId).is_some() {
+            mapping.projection()
+        } else {
+            (0..schema.fields().len()).collect()
+        };
+        let batch_index =
+            |file_index: usize| projection.iter().position(|index| *index == file_index);
         let columns = Field::ALL.map(|field| mapping.column(field).and_then(batch_index));
         let mut sample_columns: Vec<(usize, String)> = mapping
             .projection()
             .into_iter()
-            .filter_map(|file_index| Some((batch_index(file_index)?, schema.field(file_index).name().clone())))
+            .filter_map(|file_index| {
+                Some((
+                    batch_index(file_index)?,
+                    schema.field(file_index).name().clone(),
+                ))
+            })
             .collect();
         sample_columns.sort();
         let source_index = self.aggregator.source_names.len() as u32;
@@ -106,7 +115,8 @@ impl Analysis {
             course_key: mapping.course_key(),
             source: source_index,
         };
-        self.aggregator.register_layout(&layout, self.options.now_micros.is_some());
+        self.aggregator
+            .register_layout(&layout, self.options.now_micros.is_some());
         self.video_keyed_by_title |= mapping.video_key() == Field::VideoTitle;
         self.course_keyed_by_code |= mapping.course_key() == Field::CourseCode;
         let scale = self.options.scale.or_else(|| mapping.scale_from_name());
@@ -117,7 +127,12 @@ impl Analysis {
             row_groups: 0,
             mapping: Field::ALL
                 .into_iter()
-                .filter_map(|field| Some((field.name().to_owned(), mapping.column_name(field)?.to_owned())))
+                .filter_map(|field| {
+                    Some((
+                        field.name().to_owned(),
+                        mapping.column_name(field)?.to_owned(),
+                    ))
+                })
                 .collect(),
             completion_scale: scale.unwrap_or(Scale::Percent),
             scale_inferred: false,
@@ -141,7 +156,11 @@ impl Analysis {
         if batch.num_columns() != source.projection.len() {
             return Err(Error::format(
                 &source.info.name,
-                format!("batch has {} columns, expected the {} projected ones", batch.num_columns(), source.projection.len()),
+                format!(
+                    "batch has {} columns, expected the {} projected ones",
+                    batch.num_columns(),
+                    source.projection.len()
+                ),
             ));
         }
         if source.scale.is_some() {
@@ -172,7 +191,11 @@ impl Analysis {
         } else {
             source.pending_fractions as f64 / source.pending_numbers as f64
         };
-        let scale = if source.pending_numbers > 0 && share >= FRACTION_SHARE { Scale::Fraction } else { Scale::Percent };
+        let scale = if source.pending_numbers > 0 && share >= FRACTION_SHARE {
+            Scale::Fraction
+        } else {
+            Scale::Percent
+        };
         if scale == Scale::Fraction {
             self.notes.push(format!(
                 "{}: completion column '{}' read as a fraction (0-1, multiplied by 100) because {:.1}% of the first {} values lie within 0..1; override with scale=percent",
@@ -193,14 +216,14 @@ impl Analysis {
 
     fn aggregate(&mut self, source: &mut Source, batch: &RecordBatch) -> Result<()> {
         let factor = source.scale.unwrap_or(Scale::Percent).factor();
-        self.aggregator.add_batch(
-            &source.layout,
-            batch,
-            source.next_row,
-            factor,
-            self.options.now_micros,
-            self.options.max_samples,
-        )?;
+        let settings = BatchSettings {
+            scale_factor: factor,
+            now_micros: self.options.now_micros,
+            max_samples: self.options.max_samples,
+            filter: &self.options.filter,
+        };
+        self.aggregator
+            .add_batch(&source.layout, batch, source.next_row, &settings)?;
         source.next_row += batch.num_rows() as u64;
         Ok(())
     }
@@ -213,13 +236,19 @@ impl Analysis {
         let name = &source.info.name;
         let mapping = &source.mapping;
         if mapping.column(Field::Role).is_none() {
-            self.notes.push(format!("{name}: no role column, so every row counts as a student row"));
+            self.notes.push(format!(
+                "{name}: no role column, so every row counts as a student row"
+            ));
         }
         if mapping.column(Field::EventId).is_none() {
-            self.notes.push(format!("{name}: no event id column, so duplicates are rows equal in every column"));
+            self.notes.push(format!(
+                "{name}: no event id column, so duplicates are rows equal in every column"
+            ));
         }
         if mapping.column(Field::Course).is_none() && mapping.column(Field::CourseCode).is_none() {
-            self.notes.push(format!("{name}: no course column, so there are no per-course rankings"));
+            self.notes.push(format!(
+                "{name}: no course column, so there are no per-course rankings"
+            ));
         }
         source.info.rows = source.rows();
         source.info.row_groups = source.row_groups;
@@ -230,24 +259,34 @@ impl Analysis {
     /// The report over everything added so far.
     pub fn report(&self) -> Report {
         let aggregator = &self.aggregator;
-        let (most_watched_learner, learners_top, learners_bottom, learners) = rank::learners(aggregator, &self.options);
+        let (most_watched_learner, learners_top, learners_bottom, learners) =
+            rank::learners(aggregator, &self.options);
         let (rows, summary) = rank::summary(aggregator);
-        let quality = aggregator.quality.evaluate(aggregator.rows_total, &self.options.rules, |rule| {
-            let counts = match rule {
-                crate::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
-                crate::quality::Rule::RoleClean => &aggregator.dirty_roles,
-                _ => return Vec::new(),
-            };
-            let mut details: Vec<crate::quality::ValueCount> = counts
-                .iter()
-                .map(|(role, count)| crate::quality::ValueCount {
-                    value: (*role != crate::keys::NONE).then(|| aggregator.roles.key(*role).to_string()),
-                    count: *count,
-                })
-                .collect();
-            details.sort_by(|left, right| right.count.cmp(&left.count).then_with(|| left.value.cmp(&right.value)));
-            details
-        });
+        let quality =
+            aggregator
+                .quality
+                .evaluate(aggregator.rows_total, &self.options.rules, |rule| {
+                    let counts = match rule {
+                        crate::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
+                        crate::quality::Rule::RoleClean => &aggregator.dirty_roles,
+                        _ => return Vec::new(),
+                    };
+                    let mut details: Vec<crate::quality::ValueCount> = counts
+                        .iter()
+                        .map(|(role, count)| crate::quality::ValueCount {
+                            value: (*role != crate::keys::NONE)
+                                .then(|| aggregator.roles.key(*role).to_string()),
+                            count: *count,
+                        })
+                        .collect();
+                    details.sort_by(|left, right| {
+                        right
+                            .count
+                            .cmp(&left.count)
+                            .then_with(|| left.value.cmp(&right.value))
+                    });
+                    details
+                });
         Report {
             schema_version: 1,
             sources: self.sources.clone(),
@@ -259,7 +298,12 @@ impl Analysis {
             learners_bottom,
             learners,
             videos: rank::videos(aggregator, &self.options, self.video_keyed_by_title),
-            courses: rank::courses(aggregator, &self.options, self.video_keyed_by_title, self.course_keyed_by_code),
+            courses: rank::courses(
+                aggregator,
+                &self.options,
+                self.video_keyed_by_title,
+                self.course_keyed_by_code,
+            ),
             completion_histogram: rank::histogram(aggregator),
             daily: rank::daily(aggregator),
             quality,
@@ -269,6 +313,9 @@ impl Analysis {
 
 impl std::fmt::Debug for Analysis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Analysis").field("sources", &self.sources.len()).field("rows", &self.aggregator.rows_total).finish()
+        f.debug_struct("Analysis")
+            .field("sources", &self.sources.len())
+            .field("rows", &self.aggregator.rows_total)
+            .finish()
     }
 }

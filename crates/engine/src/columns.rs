@@ -66,13 +66,22 @@ impl Field {
 
     /// Parses a field name as written in an override.
     pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|field| field.name() == name.trim().to_ascii_lowercase())
+        Field::ALL
+            .into_iter()
+            .find(|field| field.name() == name.trim().to_ascii_lowercase())
     }
 
     /// Column names recognised for this field, in order of preference (compared case-insensitively).
     pub fn candidates(self) -> &'static [&'static str] {
         match self {
-            Field::Student => &["student_id", "learner_id", "user_id", "studentid", "learnerid", "userid"],
+            Field::Student => &[
+                "student_id",
+                "learner_id",
+                "user_id",
+                "studentid",
+                "learnerid",
+                "userid",
+            ],
             Field::Video => &["video_id", "videoid"],
             Field::VideoTitle => &["video_title", "video_name", "videotitle"],
             Field::Course => &["course_id", "courseid"],
@@ -89,7 +98,12 @@ impl Field {
             ],
             Field::Role => &["role", "user_role", "user_type"],
             Field::EventId => &["event_id", "id", "record_id", "view_id", "watch_id"],
-            Field::UpdatedAt => &["last_updated_at", "updated_at", "modified_at", "last_modified"],
+            Field::UpdatedAt => &[
+                "last_updated_at",
+                "updated_at",
+                "modified_at",
+                "last_modified",
+            ],
             Field::WatchedAt => &[
                 "watched_at",
                 "watch_timestamp",
@@ -157,11 +171,16 @@ impl Overrides {
     /// Parses `field=column` (or `field=none` to unmap), as given to `--map`.
     pub fn parse_assignment(&mut self, text: &str) -> Result<()> {
         let Some((field_name, column)) = text.split_once('=') else {
-            return Err(Error::Option(format!("mapping {text:?} is not of the form field=column")));
+            return Err(Error::Option(format!(
+                "mapping {text:?} is not of the form field=column"
+            )));
         };
         let field = Field::from_name(field_name).ok_or_else(|| {
             let known: Vec<&str> = Field::ALL.iter().map(|field| field.name()).collect();
-            Error::Option(format!("unknown field {field_name:?} in mapping; fields are: {}", known.join(", ")))
+            Error::Option(format!(
+                "unknown field {field_name:?} in mapping; fields are: {}",
+                known.join(", ")
+            ))
         })?;
         let column = column.trim();
         let choice = if column.is_empty() || column.eq_ignore_ascii_case("none") {
@@ -180,7 +199,10 @@ impl Overrides {
     }
 
     fn get(&self, field: Field) -> Option<&Override> {
-        self.entries.iter().find(|(existing, _)| *existing == field).map(|(_, choice)| choice)
+        self.entries
+            .iter()
+            .find(|(existing, _)| *existing == field)
+            .map(|(_, choice)| choice)
     }
 }
 
@@ -192,7 +214,9 @@ pub struct Mapping {
 }
 
 fn normalise(name: &str) -> String {
-    name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase()
 }
 
 impl Mapping {
@@ -201,8 +225,16 @@ impl Mapping {
     /// Fails when the student id, the completion, or both video columns are missing, naming what
     /// was looked for and what the file has.
     pub fn resolve(source_name: &str, schema: &Schema, overrides: &Overrides) -> Result<Mapping> {
-        let normalised: Vec<String> = schema.fields().iter().map(|field| normalise(field.name())).collect();
-        let find = |wanted: &str| normalised.iter().position(|name| *name == normalise(wanted));
+        let normalised: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|field| normalise(field.name()))
+            .collect();
+        let find = |wanted: &str| {
+            normalised
+                .iter()
+                .position(|name| *name == normalise(wanted))
+        };
         let mut columns = [None; Field::ALL.len()];
         for (slot, field) in columns.iter_mut().zip(Field::ALL) {
             *slot = match overrides.get(field) {
@@ -216,7 +248,10 @@ impl Mapping {
                         ),
                     )
                 })?),
-                None => field.candidates().iter().find_map(|candidate| find(candidate)),
+                None => field
+                    .candidates()
+                    .iter()
+                    .find_map(|candidate| find(candidate)),
             };
         }
         // A column claimed explicitly must not also be picked up by name for another field.
@@ -224,7 +259,10 @@ impl Mapping {
             if let Some(Override::Column(_)) = overrides.get(field) {
                 let claimed = columns[field as usize];
                 for other in Field::ALL {
-                    if other != field && overrides.get(other).is_none() && columns[other as usize] == claimed {
+                    if other != field
+                        && overrides.get(other).is_none()
+                        && columns[other as usize] == claimed
+                    {
                         columns[other as usize] = None;
                     }
                 }
@@ -239,9 +277,14 @@ impl Mapping {
             (&[Field::Video, Field::VideoTitle][..], "video"),
         ] {
             if fields.iter().all(|field| mapping.column(*field).is_none()) {
-                let looked_for: Vec<&str> =
-                    fields.iter().flat_map(|field| field.candidates().iter().copied()).collect();
-                missing.push(format!("no {label} column: looked for {}", looked_for.join(", ")));
+                let looked_for: Vec<&str> = fields
+                    .iter()
+                    .flat_map(|field| field.candidates().iter().copied())
+                    .collect();
+                missing.push(format!(
+                    "no {label} column: looked for {}",
+                    looked_for.join(", ")
+                ));
             }
         }
         if !missing.is_empty() {
@@ -269,12 +312,20 @@ impl Mapping {
 
     /// The field that keys videos: the id column when present, else the title.
     pub fn video_key(&self) -> Field {
-        if self.column(Field::Video).is_some() { Field::Video } else { Field::VideoTitle }
+        if self.column(Field::Video).is_some() {
+            Field::Video
+        } else {
+            Field::VideoTitle
+        }
     }
 
     /// The field that keys courses: the id column when present, else the code.
     pub fn course_key(&self) -> Field {
-        if self.column(Field::Course).is_some() { Field::Course } else { Field::CourseCode }
+        if self.column(Field::Course).is_some() {
+            Field::Course
+        } else {
+            Field::CourseCode
+        }
     }
 
     /// The scale implied by the completion column's name (`*percent*`/`*pct*`), if any.
@@ -296,7 +347,11 @@ fn list_columns(schema: &Schema) -> String {
     if schema.fields().is_empty() {
         return "no columns".to_owned();
     }
-    let names: Vec<&str> = schema.fields().iter().map(|field| field.name().as_str()).collect();
+    let names: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|field| field.name().as_str())
+        .collect();
     names.join(", ")
 }
 
@@ -306,7 +361,12 @@ mod tests {
     use arrow_schema::{DataType, Field as ArrowField};
 
     fn schema(names: &[&str]) -> Schema {
-        Schema::new(names.iter().map(|name| ArrowField::new(*name, DataType::Utf8, true)).collect::<Vec<_>>())
+        Schema::new(
+            names
+                .iter()
+                .map(|name| ArrowField::new(*name, DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn check(names: &[&str], overrides: &[&str], expected: &[(Field, Option<&str>)]) {
@@ -316,14 +376,26 @@ mod tests {
         }
         let mapping = Mapping::resolve("test", &schema(names), &parsed).unwrap();
         for (field, column) in expected {
-            assert_eq!(mapping.column_name(*field), *column, "field {field} for columns {names:?}");
+            assert_eq!(
+                mapping.column_name(*field),
+                *column,
+                "field {field} for columns {names:?}"
+            );
         }
     }
 
     #[test]
     fn recognises_common_names_case_insensitively() {
         check(
-            &["Student_ID", "VIDEO_ID", "video_title", "course_id", "course_code", "Completion_Rate_Percent", " Role "],
+            &[
+                "Student_ID",
+                "VIDEO_ID",
+                "video_title",
+                "course_id",
+                "course_code",
+                "Completion_Rate_Percent",
+                " Role ",
+            ],
             &[],
             &[
                 (Field::Student, Some("Student_ID")),
@@ -337,7 +409,14 @@ mod tests {
             ],
         );
         check(
-            &["learner_id", "video_title", "completion_percentage", "id", "updated_at", "timestamp"],
+            &[
+                "learner_id",
+                "video_title",
+                "completion_percentage",
+                "id",
+                "updated_at",
+                "timestamp",
+            ],
             &[],
             &[
                 (Field::Student, Some("learner_id")),
@@ -354,17 +433,31 @@ mod tests {
         check(
             &["who", "video_id", "pct", "id", "role"],
             &["student=who", "completion=PCT", "event_id=none"],
-            &[(Field::Student, Some("who")), (Field::Completion, Some("pct")), (Field::EventId, None)],
+            &[
+                (Field::Student, Some("who")),
+                (Field::Completion, Some("pct")),
+                (Field::EventId, None),
+            ],
         );
     }
 
     #[test]
     fn missing_required_columns_name_what_was_looked_for_and_what_the_file_has() {
-        let error = Mapping::resolve("f.parquet", &schema(&["id", "learner", "pct"]), &Overrides::default())
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("no student id column: looked for student_id, learner_id"), "{error}");
-        assert!(error.contains("no completion column: looked for completion_rate_percent"), "{error}");
+        let error = Mapping::resolve(
+            "f.parquet",
+            &schema(&["id", "learner", "pct"]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("no student id column: looked for student_id, learner_id"),
+            "{error}"
+        );
+        assert!(
+            error.contains("no completion column: looked for completion_rate_percent"),
+            "{error}"
+        );
         assert!(error.contains("no video column"), "{error}");
         assert!(error.contains("file has: id, learner, pct"), "{error}");
     }
@@ -373,10 +466,17 @@ mod tests {
     fn override_naming_a_missing_column_is_an_error() {
         let mut overrides = Overrides::default();
         overrides.parse_assignment("role=kind").unwrap();
-        let error = Mapping::resolve("f", &schema(&["student_id", "video_id", "completion"]), &overrides)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("mapping role=kind: no such column"), "{error}");
+        let error = Mapping::resolve(
+            "f",
+            &schema(&["student_id", "video_id", "completion"]),
+            &overrides,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("mapping role=kind: no such column"),
+            "{error}"
+        );
         assert!(Overrides::default().parse_assignment("colour=x").is_err());
         assert!(Overrides::default().parse_assignment("no-equals").is_err());
     }
@@ -390,9 +490,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(percent.scale_from_name(), Some(Scale::Percent));
-        let unknown =
-            Mapping::resolve("f", &schema(&["student_id", "video_id", "completion_rate"]), &Overrides::default())
-                .unwrap();
+        let unknown = Mapping::resolve(
+            "f",
+            &schema(&["student_id", "video_id", "completion_rate"]),
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(unknown.scale_from_name(), None);
     }
 }

@@ -29,17 +29,30 @@ pub(crate) mod status {
 pub(crate) const NO_TIME: i64 = i64::MIN;
 
 /// Decodes completion values into raw numbers and statuses (`NUMBER`, `NULL`, `NAN`, `NOT_NUMERIC`).
-pub(crate) fn decode_completion(array: &dyn Array, values: &mut Vec<f64>, statuses: &mut Vec<u8>) -> Result<(), ArrowError> {
+pub(crate) fn decode_completion(
+    array: &dyn Array,
+    values: &mut Vec<f64>,
+    statuses: &mut Vec<u8>,
+) -> Result<(), ArrowError> {
     values.clear();
     statuses.clear();
     if let Some(dictionary) = array.as_any_dictionary_opt() {
         let (mut dictionary_values, mut dictionary_statuses) = (Vec::new(), Vec::new());
-        decode_completion(dictionary.values().as_ref(), &mut dictionary_values, &mut dictionary_statuses)?;
+        decode_completion(
+            dictionary.values().as_ref(),
+            &mut dictionary_values,
+            &mut dictionary_statuses,
+        )?;
         let nulls = array.logical_nulls();
         for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
-            let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) || key >= dictionary_values.len();
+            let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row))
+                || key >= dictionary_values.len();
             values.push(if is_null { 0.0 } else { dictionary_values[key] });
-            statuses.push(if is_null { status::NULL } else { dictionary_statuses[key] });
+            statuses.push(if is_null {
+                status::NULL
+            } else {
+                dictionary_statuses[key]
+            });
         }
         return Ok(());
     }
@@ -86,7 +99,9 @@ pub(crate) fn decode_completion(array: &dyn Array, values: &mut Vec<f64>, status
 
 /// Text completion: trims, drops one trailing `%`, parses a number. Empty text is NULL.
 fn parse_completion_text(text: Option<&str>) -> (f64, u8) {
-    let Some(text) = text else { return (0.0, status::NULL) };
+    let Some(text) = text else {
+        return (0.0, status::NULL);
+    };
     let trimmed = text.trim();
     let number = trimmed.strip_suffix('%').unwrap_or(trimmed).trim();
     if number.is_empty() {
@@ -104,7 +119,11 @@ pub(crate) fn apply_scale(values: &mut [f64], statuses: &mut [u8], factor: f64) 
     for (value, value_status) in values.iter_mut().zip(statuses.iter_mut()) {
         if *value_status == status::NUMBER {
             *value *= factor;
-            *value_status = if (0.0..=100.0).contains(value) { status::VALID } else { status::OUT_OF_RANGE };
+            *value_status = if (0.0..=100.0).contains(value) {
+                status::VALID
+            } else {
+                status::OUT_OF_RANGE
+            };
         }
     }
 }
@@ -121,17 +140,29 @@ pub(crate) fn decode_times(array: &dyn Array, out: &mut Vec<i64>) -> Result<(), 
 }
 
 /// Hashes one key column (the event id) to 128 bits per row; NULL rows get `None`.
-pub(crate) fn hash_event_ids(array: &dyn Array, out: &mut Vec<Option<u128>>) -> Result<(), ArrowError> {
+pub(crate) fn hash_event_ids(
+    array: &dyn Array,
+    out: &mut Vec<Option<u128>>,
+) -> Result<(), ArrowError> {
     out.clear();
     let mut hashes = vec![0u128; array.len()];
     let mut is_null = vec![false; array.len()];
     combine_column_hashes(array, &mut hashes, &mut is_null)?;
-    out.extend(hashes.into_iter().zip(is_null).map(|(hash, null)| (!null).then_some(hash)));
+    out.extend(
+        hashes
+            .into_iter()
+            .zip(is_null)
+            .map(|(hash, null)| (!null).then_some(hash)),
+    );
     Ok(())
 }
 
 /// Hashes whole rows (every column) to 128 bits, for files without an event id.
-pub(crate) fn hash_rows(columns: &[ArrayRef], n_rows: usize, out: &mut Vec<u128>) -> Result<(), ArrowError> {
+pub(crate) fn hash_rows(
+    columns: &[ArrayRef],
+    n_rows: usize,
+    out: &mut Vec<u128>,
+) -> Result<(), ArrowError> {
     out.clear();
     out.resize(n_rows, 0);
     let mut ignored_nulls = vec![false; n_rows];
@@ -142,14 +173,18 @@ pub(crate) fn hash_rows(columns: &[ArrayRef], n_rows: usize, out: &mut Vec<u128>
 }
 
 const SEED_NULL: u64 = 0x6e75_6c6c;
-const SEED_INT: u64 = 0x696e_74;
+const SEED_INT: u64 = 0x0069_6e74;
 const SEED_FLOAT: u64 = 0x666c_6f61;
 const SEED_TEXT: u64 = 0x7465_7874;
 
 /// Folds one column's per-row value hashes into `hashes`, and records NULLs in `is_null`.
 /// Equal values hash equally whatever their physical encoding (dictionary or not, string or
 /// view); NaN payloads and -0.0 are canonicalised the way SQL `GROUP BY` treats them.
-fn combine_column_hashes(array: &dyn Array, hashes: &mut [u128], is_null: &mut [bool]) -> Result<(), ArrowError> {
+fn combine_column_hashes(
+    array: &dyn Array,
+    hashes: &mut [u128],
+    is_null: &mut [bool],
+) -> Result<(), ArrowError> {
     let mut fold = |row: usize, seed: u64, bytes: &[u8]| {
         let value_hash = xxh3_128_with_seed(bytes, seed);
         let mut pair = [0u8; 32];
@@ -162,7 +197,10 @@ fn combine_column_hashes(array: &dyn Array, hashes: &mut [u128], is_null: &mut [
         other => other.clone(),
     };
     if logical_type.is_integer()
-        || matches!(logical_type, DataType::Boolean | DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64)
+        || matches!(
+            logical_type,
+            DataType::Boolean | DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
+        )
     {
         let target = if matches!(logical_type, DataType::Timestamp(_, _)) {
             DataType::Timestamp(TimeUnit::Nanosecond, None)
@@ -185,7 +223,13 @@ fn combine_column_hashes(array: &dyn Array, hashes: &mut [u128], is_null: &mut [
         for (row, value) in cast.as_primitive::<Float64Type>().iter().enumerate() {
             match value {
                 Some(value) => {
-                    let canonical = if value.is_nan() { f64::NAN } else if value == 0.0 { 0.0 } else { value };
+                    let canonical = if value.is_nan() {
+                        f64::NAN
+                    } else if value == 0.0 {
+                        0.0
+                    } else {
+                        value
+                    };
                     fold(row, SEED_FLOAT, &canonical.to_bits().to_le_bytes());
                 }
                 None => {
@@ -208,6 +252,13 @@ fn combine_column_hashes(array: &dyn Array, hashes: &mut [u128], is_null: &mut [
         })?;
     }
     Ok(())
+}
+
+/// Parses an RFC 3339 / ISO 8601 time (e.g. `2026-01-31T00:00:00Z`) to UTC microseconds.
+pub fn parse_time_micros(text: &str) -> crate::Result<i64> {
+    arrow_cast::parse::string_to_timestamp_nanos(text.trim())
+        .map(|nanos| nanos.div_euclid(1_000))
+        .map_err(|error| crate::Error::Option(format!("{text:?} is not a time: {error}")))
 }
 
 #[cfg(test)]
@@ -240,26 +291,55 @@ mod tests {
     #[test]
     fn scale_and_range_checks() {
         let mut values = vec![0.5, 1.0, 1.2, -0.1, 0.0];
-        let mut statuses = vec![status::NUMBER, status::NUMBER, status::NUMBER, status::NUMBER, status::NULL];
+        let mut statuses = vec![
+            status::NUMBER,
+            status::NUMBER,
+            status::NUMBER,
+            status::NUMBER,
+            status::NULL,
+        ];
         apply_scale(&mut values, &mut statuses, 100.0);
-        assert_eq!(statuses, vec![status::VALID, status::VALID, status::OUT_OF_RANGE, status::OUT_OF_RANGE, status::NULL]);
+        assert_eq!(
+            statuses,
+            vec![
+                status::VALID,
+                status::VALID,
+                status::OUT_OF_RANGE,
+                status::OUT_OF_RANGE,
+                status::NULL
+            ]
+        );
         assert_eq!(values[..2], [50.0, 100.0]);
     }
 
     #[test]
     fn dictionary_completion_decodes_like_plain() {
-        let dictionary: DictionaryArray<Int32Type> = vec![Some("50%"), None, Some("x"), Some("50%")].into_iter().collect();
+        let dictionary: DictionaryArray<Int32Type> =
+            vec![Some("50%"), None, Some("x"), Some("50%")]
+                .into_iter()
+                .collect();
         let (mut values, mut statuses) = (Vec::new(), Vec::new());
         decode_completion(&dictionary, &mut values, &mut statuses).unwrap();
-        assert_eq!(statuses, vec![status::NUMBER, status::NULL, status::NOT_NUMERIC, status::NUMBER]);
+        assert_eq!(
+            statuses,
+            vec![
+                status::NUMBER,
+                status::NULL,
+                status::NOT_NUMERIC,
+                status::NUMBER
+            ]
+        );
         assert_eq!(values[0], 50.0);
     }
 
     #[test]
     fn equal_values_hash_equal_across_encodings() {
         let plain: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), None, Some("b")]));
-        let dictionary: ArrayRef =
-            Arc::new(vec![Some("a"), None, Some("b")].into_iter().collect::<DictionaryArray<Int32Type>>());
+        let dictionary: ArrayRef = Arc::new(
+            vec![Some("a"), None, Some("b")]
+                .into_iter()
+                .collect::<DictionaryArray<Int32Type>>(),
+        );
         let (mut left, mut right) = (Vec::new(), Vec::new());
         hash_event_ids(plain.as_ref(), &mut left).unwrap();
         hash_event_ids(dictionary.as_ref(), &mut right).unwrap();
@@ -271,13 +351,9 @@ mod tests {
         let floats: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, -f64::NAN]));
         let mut rows = Vec::new();
         hash_rows(&[ints, floats], 2, &mut rows).unwrap();
-        assert_eq!(rows[0], rows[1], "NaN payloads are one value, as in SQL GROUP BY");
+        assert_eq!(
+            rows[0], rows[1],
+            "NaN payloads are one value, as in SQL GROUP BY"
+        );
     }
-}
-
-/// Parses an RFC 3339 / ISO 8601 time (e.g. `2026-01-31T00:00:00Z`) to UTC microseconds.
-pub fn parse_time_micros(text: &str) -> crate::Result<i64> {
-    arrow_cast::parse::string_to_timestamp_nanos(text.trim())
-        .map(|nanos| nanos.div_euclid(1_000))
-        .map_err(|error| crate::Error::Option(format!("{text:?} is not a time: {error}")))
 }

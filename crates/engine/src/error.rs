@@ -54,18 +54,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn parquet(source_name: &str, error: parquet::errors::ParquetError) -> Self {
-        Error::Parquet { source_name: source_name.to_owned(), error }
+        Error::Parquet {
+            source_name: source_name.to_owned(),
+            error,
+        }
     }
 
     pub(crate) fn arrow(source_name: &str, error: arrow_schema::ArrowError) -> Self {
-        Error::Arrow { source_name: source_name.to_owned(), error }
+        Error::Arrow {
+            source_name: source_name.to_owned(),
+            error,
+        }
     }
 
     pub(crate) fn format(source_name: &str, message: impl fmt::Display) -> Self {
-        Error::Format { source_name: source_name.to_owned(), message: message.to_string() }
+        Error::Format {
+            source_name: source_name.to_owned(),
+            message: message.to_string(),
+        }
     }
 
     pub(crate) fn mapping(source_name: &str, message: impl fmt::Display) -> Self {
-        Error::Mapping { source_name: source_name.to_owned(), message: message.to_string() }
+        Error::Mapping {
+            source_name: source_name.to_owned(),
+            message: message.to_string(),
+        }
     }
 }

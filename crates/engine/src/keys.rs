@@ -4,7 +4,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type};
+use arrow_array::types::{
+    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
 use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::{ArrowError, DataType};
 use rustc_hash::FxHashMap;
@@ -84,7 +86,11 @@ impl Interner {
     ///
     /// Dictionary arrays intern each dictionary value once and map the keys, which is what makes
     /// grouping on dictionary-encoded Parquet columns cheap.
-    pub(crate) fn encode(&mut self, array: &dyn Array, out: &mut Vec<u32>) -> Result<(), ArrowError> {
+    pub(crate) fn encode(
+        &mut self,
+        array: &dyn Array,
+        out: &mut Vec<u32>,
+    ) -> Result<(), ArrowError> {
         out.clear();
         out.reserve(array.len());
         if let Some(dictionary) = array.as_any_dictionary_opt() {
@@ -94,7 +100,11 @@ impl Interner {
             let nulls = array.logical_nulls();
             for (row, key) in keys.into_iter().enumerate() {
                 let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
-                out.push(if is_null { NONE } else { value_ids.get(key).copied().unwrap_or(NONE) });
+                out.push(if is_null {
+                    NONE
+                } else {
+                    value_ids.get(key).copied().unwrap_or(NONE)
+                });
             }
             return Ok(());
         }
@@ -110,7 +120,11 @@ impl Interner {
                 // Values above i64::MAX cannot keep numeric order as i64; they are rare enough
                 // in id columns to fall back to text for the whole column.
                 let values = array.as_primitive::<UInt64Type>();
-                if values.iter().flatten().all(|value| i64::try_from(value).is_ok()) {
+                if values
+                    .iter()
+                    .flatten()
+                    .all(|value| i64::try_from(value).is_ok())
+                {
                     self.encode_ints::<UInt64Type>(array, out);
                 } else {
                     self.encode_as_text(array, out)?;
@@ -118,15 +132,27 @@ impl Interner {
             }
             DataType::Utf8 => {
                 let strings = array.as_string::<i32>();
-                out.extend(strings.iter().map(|value| value.map_or(NONE, |value| self.intern_str(value))));
+                out.extend(
+                    strings
+                        .iter()
+                        .map(|value| value.map_or(NONE, |value| self.intern_str(value))),
+                );
             }
             DataType::LargeUtf8 => {
                 let strings = array.as_string::<i64>();
-                out.extend(strings.iter().map(|value| value.map_or(NONE, |value| self.intern_str(value))));
+                out.extend(
+                    strings
+                        .iter()
+                        .map(|value| value.map_or(NONE, |value| self.intern_str(value))),
+                );
             }
             DataType::Utf8View => {
                 let strings = array.as_string_view();
-                out.extend(strings.iter().map(|value| value.map_or(NONE, |value| self.intern_str(value))));
+                out.extend(
+                    strings
+                        .iter()
+                        .map(|value| value.map_or(NONE, |value| self.intern_str(value))),
+                );
             }
             _ => self.encode_as_text(array, out)?,
         }
@@ -139,21 +165,28 @@ impl Interner {
         T::Native: TryInto<i64>,
     {
         let values = array.as_primitive::<T>();
-        out.extend(values.iter().map(|value| match value.and_then(|value| value.try_into().ok()) {
-            Some(value) => self.intern_int(value),
-            None => NONE,
-        }));
+        out.extend(values.iter().map(
+            |value| match value.and_then(|value| value.try_into().ok()) {
+                Some(value) => self.intern_int(value),
+                None => NONE,
+            },
+        ));
     }
 
     /// Binary, float, decimal, date and other id columns are keyed by their text form.
     fn encode_as_text(&mut self, array: &dyn Array, out: &mut Vec<u32>) -> Result<(), ArrowError> {
-        for_each_text(array, |text| out.push(text.map_or(NONE, |text| self.intern_str(text))))
+        for_each_text(array, |text| {
+            out.push(text.map_or(NONE, |text| self.intern_str(text)))
+        })
     }
 }
 
 /// Calls `visit` with each value of `array` as text (`None` for NULL). Binary is read as lossy
 /// UTF-8; other types use arrow's display formatting.
-pub(crate) fn for_each_text(array: &dyn Array, mut visit: impl FnMut(Option<&str>)) -> Result<(), ArrowError> {
+pub(crate) fn for_each_text(
+    array: &dyn Array,
+    mut visit: impl FnMut(Option<&str>),
+) -> Result<(), ArrowError> {
     match array.data_type() {
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
             let cast = arrow_cast::cast(array, &DataType::BinaryView)?;
@@ -177,7 +210,8 @@ pub(crate) fn for_each_text(array: &dyn Array, mut visit: impl FnMut(Option<&str
                 } else {
                     buffer.clear();
                     use std::fmt::Write;
-                    write!(buffer, "{}", formatter.value(row)).map_err(|error| ArrowError::ExternalError(Box::new(error)))?;
+                    write!(buffer, "{}", formatter.value(row))
+                        .map_err(|error| ArrowError::ExternalError(Box::new(error)))?;
                     visit(Some(&buffer));
                 }
             }
@@ -189,26 +223,47 @@ pub(crate) fn for_each_text(array: &dyn Array, mut visit: impl FnMut(Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::{DictionaryArray, Float64Array, Int32Array, StringArray, StringViewArray, types::Int8Type};
+    use arrow_array::{
+        DictionaryArray, Float64Array, Int32Array, StringArray, StringViewArray, types::Int8Type,
+    };
     use std::sync::Arc;
 
     fn check(array: &dyn Array, expected: &[Option<&str>]) {
         let mut interner = Interner::default();
         let mut ids = Vec::new();
         interner.encode(array, &mut ids).unwrap();
-        let decoded: Vec<Option<String>> =
-            ids.iter().map(|id| (*id != NONE).then(|| interner.key(*id).to_string())).collect();
-        let expected: Vec<Option<String>> = expected.iter().map(|value| value.map(str::to_owned)).collect();
+        let decoded: Vec<Option<String>> = ids
+            .iter()
+            .map(|id| (*id != NONE).then(|| interner.key(*id).to_string()))
+            .collect();
+        let expected: Vec<Option<String>> = expected
+            .iter()
+            .map(|value| value.map(str::to_owned))
+            .collect();
         assert_eq!(decoded, expected);
     }
 
     #[test]
     fn encodes_every_id_type_with_nulls() {
-        check(&Int32Array::from(vec![Some(3), None, Some(3), Some(-1)]), &[Some("3"), None, Some("3"), Some("-1")]);
-        check(&StringArray::from(vec![Some("a"), None, Some("a")]), &[Some("a"), None, Some("a")]);
-        check(&StringViewArray::from(vec![Some("long string beyond twelve"), None]), &[Some("long string beyond twelve"), None]);
-        check(&Float64Array::from(vec![Some(1.5), None]), &[Some("1.5"), None]);
-        let dictionary: DictionaryArray<Int8Type> = vec![Some("x"), None, Some("y"), Some("x")].into_iter().collect();
+        check(
+            &Int32Array::from(vec![Some(3), None, Some(3), Some(-1)]),
+            &[Some("3"), None, Some("3"), Some("-1")],
+        );
+        check(
+            &StringArray::from(vec![Some("a"), None, Some("a")]),
+            &[Some("a"), None, Some("a")],
+        );
+        check(
+            &StringViewArray::from(vec![Some("long string beyond twelve"), None]),
+            &[Some("long string beyond twelve"), None],
+        );
+        check(
+            &Float64Array::from(vec![Some(1.5), None]),
+            &[Some("1.5"), None],
+        );
+        let dictionary: DictionaryArray<Int8Type> = vec![Some("x"), None, Some("y"), Some("x")]
+            .into_iter()
+            .collect();
         check(&dictionary, &[Some("x"), None, Some("y"), Some("x")]);
         let with_null_value = DictionaryArray::<Int8Type>::try_new(
             arrow_array::Int8Array::from(vec![0, 1]),
@@ -222,11 +277,21 @@ mod tests {
     fn same_value_gets_same_id_across_arrays_and_ints_sort_numerically() {
         let mut interner = Interner::default();
         let mut ids = Vec::new();
-        interner.encode(&Int32Array::from(vec![10, 9]), &mut ids).unwrap();
+        interner
+            .encode(&Int32Array::from(vec![10, 9]), &mut ids)
+            .unwrap();
         let first = ids.clone();
-        interner.encode(&Int32Array::from(vec![9, 10]), &mut ids).unwrap();
+        interner
+            .encode(&Int32Array::from(vec![9, 10]), &mut ids)
+            .unwrap();
         assert_eq!(ids, vec![first[1], first[0]]);
-        assert!(interner.key(first[1]) < interner.key(first[0]), "9 sorts before 10");
-        assert!(Key::Str("10".into()) < Key::Str("9".into()), "text sorts bytewise");
+        assert!(
+            interner.key(first[1]) < interner.key(first[0]),
+            "9 sorts before 10"
+        );
+        assert!(
+            Key::Str("10".into()) < Key::Str("9".into()),
+            "text sorts bytewise"
+        );
     }
 }

@@ -42,11 +42,12 @@ pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use decode::parse_time_micros;
 pub use error::{Error, Result};
-pub use options::Options;
+pub use options::{Filter, Options};
 pub use quality::{QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold};
 pub use read::{Format, ParquetFile};
 pub use report::{
-    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo, Summary, VideoRow,
+    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo,
+    Summary, VideoRow,
 };
 
 /// The engine's version, shown by the CLI and the web app.

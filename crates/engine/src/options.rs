@@ -26,6 +26,28 @@ pub struct Options {
     pub rules: Vec<RuleConfig>,
     /// Rows per decoded batch (default 65,536).
     pub batch_size: usize,
+    /// Restricts the dataset (every metric and quality rule) to some courses and a time range.
+    pub filter: Filter,
+}
+
+/// A view of the dataset: rows outside it are skipped before anything is counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Course keys or course codes to keep; empty keeps every course. Rows without a course are
+    /// dropped when this is set.
+    pub courses: Vec<String>,
+    /// Keep rows whose time (watched_at, else last_updated_at) is at or after this many
+    /// microseconds since the epoch. Rows without a time are dropped when a bound is set.
+    pub from_micros: Option<i64>,
+    /// Keep rows whose time is before this (exclusive).
+    pub to_micros: Option<i64>,
+}
+
+impl Filter {
+    /// Whether the filter keeps everything.
+    pub fn is_empty(&self) -> bool {
+        self.courses.is_empty() && self.from_micros.is_none() && self.to_micros.is_none()
+    }
 }
 
 impl Default for Options {
@@ -40,6 +62,7 @@ impl Default for Options {
             max_samples: 20,
             rules: Vec::new(),
             batch_size: 64 * 1024,
+            filter: Filter::default(),
         }
     }
 }
@@ -52,6 +75,13 @@ impl Options {
         }
         if self.per_course_n == 0 {
             return Err(Error::Option("per-course N must be at least 1".into()));
+        }
+        if let (Some(from), Some(to)) = (self.filter.from_micros, self.filter.to_micros)
+            && from >= to
+        {
+            return Err(Error::Option(
+                "the date range is empty: its start is not before its end".into(),
+            ));
         }
         if self.batch_size == 0 {
             return Err(Error::Option("batch size must be at least 1".into()));

@@ -74,23 +74,43 @@ impl Rule {
 
     /// Parses a rule name.
     pub fn from_name(name: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|rule| rule.name() == name.trim())
+        Rule::ALL
+            .into_iter()
+            .find(|rule| rule.name() == name.trim())
     }
 
     /// One sentence on what the rule flags.
     pub fn description(self) -> &'static str {
         match self {
-            Rule::StudentIdNotNull => "Rows without a student id: they cannot be attributed to a learner.",
-            Rule::VideoNotNull => "Rows without a video: they count for learners' averages but not for any video.",
-            Rule::CourseNotNull => "Rows without a course: they are left out of per-course rankings.",
-            Rule::CompletionNotNull => "Rows without a completion value: left out of every average.",
-            Rule::CompletionNumeric => "Completion stored as text that is not a number: left out of every average.",
+            Rule::StudentIdNotNull => {
+                "Rows without a student id: they cannot be attributed to a learner."
+            }
+            Rule::VideoNotNull => {
+                "Rows without a video: they count for learners' averages but not for any video."
+            }
+            Rule::CourseNotNull => {
+                "Rows without a course: they are left out of per-course rankings."
+            }
+            Rule::CompletionNotNull => {
+                "Rows without a completion value: left out of every average."
+            }
+            Rule::CompletionNumeric => {
+                "Completion stored as text that is not a number: left out of every average."
+            }
             Rule::CompletionNotNan => "Completion is NaN: left out of every average.",
-            Rule::CompletionInRange => "Completion outside 0-100 % after scale conversion: left out of every average.",
+            Rule::CompletionInRange => {
+                "Completion outside 0-100 % after scale conversion: left out of every average."
+            }
             Rule::EventIdNotNull => "Rows without an event id: they cannot be de-duplicated.",
-            Rule::UniqueKey => "Extra copies of the same record (event id, else the whole row): one copy is kept.",
-            Rule::RoleAcceptedValues => "Rows whose role is not Student (after trim and lower-casing): excluded from metrics.",
-            Rule::RoleClean => "Student rows whose role is spelled differently from 'Student' (case or spaces).",
+            Rule::UniqueKey => {
+                "Extra copies of the same record (event id, else the whole row): one copy is kept."
+            }
+            Rule::RoleAcceptedValues => {
+                "Rows whose role is not Student (after trim and lower-casing): excluded from metrics."
+            }
+            Rule::RoleClean => {
+                "Student rows whose role is spelled differently from 'Student' (case or spaces)."
+            }
             Rule::TimestampNotFuture => "Rows with a watch or update time in the future.",
         }
     }
@@ -150,7 +170,12 @@ impl Threshold {
     pub fn parse(text: &str) -> Option<Threshold> {
         let text = text.trim();
         match text.strip_suffix('%') {
-            Some(percent) => percent.trim().parse().ok().filter(|value: &f64| value.is_finite() && *value >= 0.0).map(Threshold::Percent),
+            Some(percent) => percent
+                .trim()
+                .parse()
+                .ok()
+                .filter(|value: &f64| value.is_finite() && *value >= 0.0)
+                .map(Threshold::Percent),
             None => text.parse().ok().map(Threshold::Count),
         }
     }
@@ -177,7 +202,11 @@ pub struct RuleConfig {
 impl RuleConfig {
     /// Parses `rule=threshold[:severity]`, e.g. `unique_key=1%:warn` or `completion_in_range=10`.
     pub fn parse(text: &str) -> Result<RuleConfig> {
-        let invalid = |why: &str| Error::Option(format!("rule setting {text:?}: {why}; expected rule=threshold[:severity], e.g. unique_key=1%:warn"));
+        let invalid = |why: &str| {
+            Error::Option(format!(
+                "rule setting {text:?}: {why}; expected rule=threshold[:severity], e.g. unique_key=1%:warn"
+            ))
+        };
         let (name, setting) = text.split_once('=').ok_or_else(|| invalid("missing '='"))?;
         let rule = Rule::from_name(name).ok_or_else(|| {
             let names: Vec<&str> = Rule::ALL.iter().map(|rule| rule.name()).collect();
@@ -190,13 +219,23 @@ impl RuleConfig {
         let threshold = if threshold_text.trim().is_empty() {
             None
         } else {
-            Some(Threshold::parse(threshold_text).ok_or_else(|| invalid("threshold is not a row count or a percentage"))?)
+            Some(
+                Threshold::parse(threshold_text)
+                    .ok_or_else(|| invalid("threshold is not a row count or a percentage"))?,
+            )
         };
         let severity = match severity_text {
-            Some(severity) => Some(Severity::from_name(severity).ok_or_else(|| invalid("severity must be error or warn"))?),
+            Some(severity) => Some(
+                Severity::from_name(severity)
+                    .ok_or_else(|| invalid("severity must be error or warn"))?,
+            ),
             None => None,
         };
-        Ok(RuleConfig { rule, severity, threshold })
+        Ok(RuleConfig {
+            rule,
+            severity,
+            threshold,
+        })
     }
 }
 
@@ -269,7 +308,10 @@ pub struct QualityReport {
 impl QualityReport {
     /// The finding for `rule`.
     pub fn rule(&self, rule: Rule) -> &QualityRule {
-        let index = Rule::ALL.iter().position(|candidate| *candidate == rule).unwrap_or(0);
+        let index = Rule::ALL
+            .iter()
+            .position(|candidate| *candidate == rule)
+            .unwrap_or(0);
         &self.rules[index]
     }
 }
@@ -288,7 +330,12 @@ impl QualityCounters {
     }
 
     /// Counts one offending row; `sample` builds its sample only while there is room for one.
-    pub(crate) fn record(&mut self, rule: Rule, max_samples: usize, sample: impl FnOnce() -> Sample) {
+    pub(crate) fn record(
+        &mut self,
+        rule: Rule,
+        max_samples: usize,
+        sample: impl FnOnce() -> Sample,
+    ) {
         self.counts[rule as usize] += 1;
         let samples = &mut self.samples[rule as usize];
         if samples.len() < max_samples {
@@ -307,10 +354,18 @@ impl QualityCounters {
             .into_iter()
             .map(|rule| {
                 let config = configs.iter().rev().find(|config| config.rule == rule);
-                let severity = config.and_then(|config| config.severity).unwrap_or(rule.default_severity());
-                let threshold = config.and_then(|config| config.threshold).unwrap_or(Threshold::Count(0));
+                let severity = config
+                    .and_then(|config| config.severity)
+                    .unwrap_or(rule.default_severity());
+                let threshold = config
+                    .and_then(|config| config.threshold)
+                    .unwrap_or(Threshold::Count(0));
                 let count = self.counts[rule as usize];
-                let percent = if total_rows == 0 { 0.0 } else { count as f64 * 100.0 / total_rows as f64 };
+                let percent = if total_rows == 0 {
+                    0.0
+                } else {
+                    count as f64 * 100.0 / total_rows as f64
+                };
                 let status = if !self.applies[rule as usize] {
                     Status::Skipped
                 } else if !threshold.exceeded(count, percent) {
@@ -328,12 +383,19 @@ impl QualityCounters {
                     count,
                     percent,
                     status,
-                    details: if status == Status::Skipped { Vec::new() } else { details(rule) },
+                    details: if status == Status::Skipped {
+                        Vec::new()
+                    } else {
+                        details(rule)
+                    },
                     samples: self.samples[rule as usize].clone(),
                 }
             })
             .collect();
-        QualityReport { passed: rules.iter().all(|rule| rule.status != Status::Fail), rules }
+        QualityReport {
+            passed: rules.iter().all(|rule| rule.status != Status::Fail),
+            rules,
+        }
     }
 }
 
@@ -344,16 +406,31 @@ mod tests {
     #[test]
     fn rule_settings_parse() {
         let cases = [
-            ("unique_key=1%:warn", Some((Rule::UniqueKey, Some(Threshold::Percent(1.0)), Some(Severity::Warn)))),
-            ("completion_in_range=10", Some((Rule::CompletionInRange, Some(Threshold::Count(10)), None))),
-            ("role_clean=:error", Some((Rule::RoleClean, None, Some(Severity::Error)))),
+            (
+                "unique_key=1%:warn",
+                Some((
+                    Rule::UniqueKey,
+                    Some(Threshold::Percent(1.0)),
+                    Some(Severity::Warn),
+                )),
+            ),
+            (
+                "completion_in_range=10",
+                Some((Rule::CompletionInRange, Some(Threshold::Count(10)), None)),
+            ),
+            (
+                "role_clean=:error",
+                Some((Rule::RoleClean, None, Some(Severity::Error))),
+            ),
             ("nope=1", None),
             ("unique_key=-1%", None),
             ("unique_key=1:fatal", None),
             ("unique_key", None),
         ];
         for (text, expected) in cases {
-            let parsed = RuleConfig::parse(text).ok().map(|config| (config.rule, config.threshold, config.severity));
+            let parsed = RuleConfig::parse(text)
+                .ok()
+                .map(|config| (config.rule, config.threshold, config.severity));
             assert_eq!(parsed, expected, "{text}");
         }
     }
@@ -361,22 +438,49 @@ mod tests {
     #[test]
     fn thresholds_and_severities_decide_status() {
         let mut counters = QualityCounters::default();
-        for rule in [Rule::CompletionInRange, Rule::UniqueKey, Rule::RoleClean, Rule::StudentIdNotNull] {
+        for rule in [
+            Rule::CompletionInRange,
+            Rule::UniqueKey,
+            Rule::RoleClean,
+            Rule::StudentIdNotNull,
+        ] {
             counters.set_applies(rule);
         }
         for _ in 0..3 {
-            counters.record(Rule::CompletionInRange, 2, || Sample { source: "f".into(), row: 1, values: BTreeMap::new() });
-            counters.record(Rule::UniqueKey, 2, || Sample { source: "f".into(), row: 1, values: BTreeMap::new() });
+            counters.record(Rule::CompletionInRange, 2, || Sample {
+                source: "f".into(),
+                row: 1,
+                values: BTreeMap::new(),
+            });
+            counters.record(Rule::UniqueKey, 2, || Sample {
+                source: "f".into(),
+                row: 1,
+                values: BTreeMap::new(),
+            });
         }
-        let configs = [RuleConfig::parse("unique_key=5%").unwrap(), RuleConfig::parse("role_clean=0:error").unwrap()];
+        let configs = [
+            RuleConfig::parse("unique_key=5%").unwrap(),
+            RuleConfig::parse("role_clean=0:error").unwrap(),
+        ];
         let report = counters.evaluate(100, &configs, |_| Vec::new());
         assert_eq!(report.rule(Rule::CompletionInRange).status, Status::Fail);
-        assert_eq!(report.rule(Rule::CompletionInRange).samples.len(), 2, "samples are capped");
+        assert_eq!(
+            report.rule(Rule::CompletionInRange).samples.len(),
+            2,
+            "samples are capped"
+        );
         assert_eq!(report.rule(Rule::CompletionInRange).percent, 3.0);
-        assert_eq!(report.rule(Rule::UniqueKey).status, Status::Pass, "3% is within 5%");
+        assert_eq!(
+            report.rule(Rule::UniqueKey).status,
+            Status::Pass,
+            "3% is within 5%"
+        );
         assert_eq!(report.rule(Rule::RoleClean).status, Status::Pass);
         assert_eq!(report.rule(Rule::StudentIdNotNull).status, Status::Pass);
-        assert_eq!(report.rule(Rule::TimestampNotFuture).status, Status::Skipped);
+        assert_eq!(
+            report.rule(Rule::TimestampNotFuture).status,
+            Status::Skipped
+        );
         assert!(!report.passed);
     }
 }

@@ -36,7 +36,9 @@ fn cmp_desc_nulls_last(left: Option<f64>, right: Option<f64>) -> Ordering {
 fn assign_ranks(rows: &mut [LearnerRow]) {
     let mut previous: Option<(f64, u64)> = None;
     for (position, row) in rows.iter_mut().enumerate() {
-        let Some(avg) = row.avg_completion else { continue };
+        let Some(avg) = row.avg_completion else {
+            continue;
+        };
         let rank = match previous {
             Some((previous_avg, previous_rank)) if previous_avg == avg => previous_rank,
             _ => position as u64 + 1,
@@ -69,7 +71,12 @@ impl Learner {
 pub(crate) fn learners(
     aggregator: &Aggregator,
     options: &Options,
-) -> (Option<LearnerRow>, Vec<LearnerRow>, Vec<LearnerRow>, Vec<LearnerRow>) {
+) -> (
+    Option<LearnerRow>,
+    Vec<LearnerRow>,
+    Vec<LearnerRow>,
+    Vec<LearnerRow>,
+) {
     let students = &aggregator.students;
     let mut videos_watched = vec![0u64; students.len()];
     for key in aggregator.learner_videos.keys() {
@@ -87,7 +94,8 @@ pub(crate) fn learners(
             avg: rounded_mean(stats),
         })
         .collect();
-    let by_key = |left: &Learner, right: &Learner| students.key(left.id).cmp(students.key(right.id));
+    let by_key =
+        |left: &Learner, right: &Learner| students.key(left.id).cmp(students.key(right.id));
 
     let most_watched = learners
         .iter()
@@ -100,23 +108,44 @@ pub(crate) fn learners(
         })
         .map(|learner| learner.row(students));
 
-    learners.sort_by(|left, right| cmp_desc_nulls_last(left.avg, right.avg).then(by_key(left, right)));
-    let mut all: Vec<LearnerRow> = learners.iter().map(|learner| learner.row(students)).collect();
+    learners
+        .sort_by(|left, right| cmp_desc_nulls_last(left.avg, right.avg).then(by_key(left, right)));
+    let mut all: Vec<LearnerRow> = learners
+        .iter()
+        .map(|learner| learner.row(students))
+        .collect();
     assign_ranks(&mut all);
-    let top: Vec<LearnerRow> = all.iter().filter(|row| row.rank.is_some()).take(options.top_n).cloned().collect();
+    let top: Vec<LearnerRow> = all
+        .iter()
+        .filter(|row| row.rank.is_some())
+        .take(options.top_n)
+        .cloned()
+        .collect();
 
-    let mut ascending: Vec<&Learner> = learners.iter().filter(|learner| learner.avg.is_some()).collect();
+    let mut ascending: Vec<&Learner> = learners
+        .iter()
+        .filter(|learner| learner.avg.is_some())
+        .collect();
     ascending.sort_by(|left, right| {
-        left.avg.unwrap_or_default().total_cmp(&right.avg.unwrap_or_default()).then(by_key(left, right))
+        left.avg
+            .unwrap_or_default()
+            .total_cmp(&right.avg.unwrap_or_default())
+            .then(by_key(left, right))
     });
-    let mut bottom: Vec<LearnerRow> = ascending.iter().map(|learner| learner.row(students)).collect();
+    let mut bottom: Vec<LearnerRow> = ascending
+        .iter()
+        .map(|learner| learner.row(students))
+        .collect();
     assign_ranks(&mut bottom);
     bottom.truncate(options.top_n);
     (most_watched, top, bottom, all)
 }
 
 fn label(texts: &Interner, labels: &[u32], group: u32) -> Option<String> {
-    labels.get(group as usize).filter(|label| **label != NONE).map(|label| texts.key(*label).to_string())
+    labels
+        .get(group as usize)
+        .filter(|label| **label != NONE)
+        .map(|label| texts.key(*label).to_string())
 }
 
 /// The title shown for a video: its label column, or the key itself when videos are keyed by title.
@@ -129,7 +158,11 @@ fn video_title(aggregator: &Aggregator, video: u32, keyed_by_title: bool) -> Opt
 }
 
 /// Per-video rows, best first, filtered by minimum views.
-pub(crate) fn videos(aggregator: &Aggregator, options: &Options, keyed_by_title: bool) -> Vec<VideoRow> {
+pub(crate) fn videos(
+    aggregator: &Aggregator,
+    options: &Options,
+    keyed_by_title: bool,
+) -> Vec<VideoRow> {
     let stats = aggregator.video_stats();
     let mut learners = vec![0u64; aggregator.videos.len()];
     for key in aggregator.learner_videos.keys() {
@@ -167,8 +200,12 @@ pub(crate) fn videos(aggregator: &Aggregator, options: &Options, keyed_by_title:
         })
         .collect();
     rows.sort_by(|(left_id, left), (right_id, right)| {
-        cmp_desc_nulls_last(left.avg_completion, right.avg_completion)
-            .then(aggregator.videos.key(*left_id).cmp(aggregator.videos.key(*right_id)))
+        cmp_desc_nulls_last(left.avg_completion, right.avg_completion).then(
+            aggregator
+                .videos
+                .key(*left_id)
+                .cmp(aggregator.videos.key(*right_id)),
+        )
     });
     rows.into_iter().map(|(_, row)| row).collect()
 }
@@ -188,13 +225,21 @@ pub(crate) fn courses(
     for (key, group) in &aggregator.course_videos {
         let (course, video) = pair_parts(*key);
         if course != NONE && group.views > 0 {
-            videos_by_course.entry(course).or_default().push((video, *group));
+            videos_by_course
+                .entry(course)
+                .or_default()
+                .push((video, *group));
         }
     }
     let mut course_ids: Vec<u32> = (0..aggregator.course_stats.len() as u32)
         .filter(|course| aggregator.course_stats[*course as usize].views > 0)
         .collect();
-    course_ids.sort_by(|left, right| aggregator.courses.key(*left).cmp(aggregator.courses.key(*right)));
+    course_ids.sort_by(|left, right| {
+        aggregator
+            .courses
+            .key(*left)
+            .cmp(aggregator.courses.key(*right))
+    });
     course_ids
         .into_iter()
         .map(|course| {
@@ -215,16 +260,33 @@ pub(crate) fn courses(
             }
             let mut order: Vec<usize> = (0..ranked.len()).collect();
             let by_video = |left: usize, right: usize| {
-                aggregator.videos.key(ranked_ids[left]).cmp(aggregator.videos.key(ranked_ids[right]))
+                aggregator
+                    .videos
+                    .key(ranked_ids[left])
+                    .cmp(aggregator.videos.key(ranked_ids[right]))
             };
             order.sort_by(|left, right| {
-                ranked[*right].avg_completion.total_cmp(&ranked[*left].avg_completion).then(by_video(*left, *right))
+                ranked[*right]
+                    .avg_completion
+                    .total_cmp(&ranked[*left].avg_completion)
+                    .then(by_video(*left, *right))
             });
-            let top = order.iter().take(options.per_course_n).map(|index| ranked[*index].clone()).collect();
+            let top = order
+                .iter()
+                .take(options.per_course_n)
+                .map(|index| ranked[*index].clone())
+                .collect();
             order.sort_by(|left, right| {
-                ranked[*left].avg_completion.total_cmp(&ranked[*right].avg_completion).then(by_video(*left, *right))
+                ranked[*left]
+                    .avg_completion
+                    .total_cmp(&ranked[*right].avg_completion)
+                    .then(by_video(*left, *right))
             });
-            let bottom = order.iter().take(options.per_course_n).map(|index| ranked[*index].clone()).collect();
+            let bottom = order
+                .iter()
+                .take(options.per_course_n)
+                .map(|index| ranked[*index].clone())
+                .collect();
             CourseRow {
                 course_id: aggregator.courses.key(course).to_string(),
                 course_code: if course_keyed_by_code {
@@ -247,14 +309,23 @@ pub(crate) fn courses(
 pub(crate) fn summary(aggregator: &Aggregator) -> (RowCounts, Summary) {
     let rows = RowCounts {
         total: aggregator.rows_total,
+        filtered_out: aggregator.filtered_out,
         duplicates_removed: aggregator.duplicates,
         student: aggregator.totals.views as u64,
         valid_completion: aggregator.totals.valid as u64,
     };
     let video_stats = aggregator.video_stats();
     let summary = Summary {
-        learners: aggregator.learners.iter().filter(|stats| stats.views > 0).count() as u64,
-        courses: aggregator.course_stats.iter().filter(|stats| stats.views > 0).count() as u64,
+        learners: aggregator
+            .learners
+            .iter()
+            .filter(|stats| stats.views > 0)
+            .count() as u64,
+        courses: aggregator
+            .course_stats
+            .iter()
+            .filter(|stats| stats.views > 0)
+            .count() as u64,
         videos: video_stats.iter().filter(|stats| stats.views > 0).count() as u64,
         mean_completion: rounded_mean(&aggregator.totals),
     };
@@ -267,14 +338,22 @@ pub(crate) fn histogram(aggregator: &Aggregator) -> Vec<HistogramBin> {
         .histogram
         .iter()
         .enumerate()
-        .map(|(bin, count)| HistogramBin { from: bin as f64 * 10.0, to: bin as f64 * 10.0 + 10.0, count: *count as u64 })
+        .map(|(bin, count)| HistogramBin {
+            from: bin as f64 * 10.0,
+            to: bin as f64 * 10.0 + 10.0,
+            count: *count as u64,
+        })
         .collect()
 }
 
 /// Student rows per UTC day, in date order.
 pub(crate) fn daily(aggregator: &Aggregator) -> Vec<DailyRow> {
-    let mut days: Vec<(i32, Stats)> =
-        aggregator.days.iter().filter(|(_, stats)| stats.views > 0).map(|(day, stats)| (*day, *stats)).collect();
+    let mut days: Vec<(i32, Stats)> = aggregator
+        .days
+        .iter()
+        .filter(|(_, stats)| stats.views > 0)
+        .map(|(day, stats)| (*day, *stats))
+        .collect();
     days.sort_by_key(|(day, _)| *day);
     days.into_iter()
         .map(|(day, stats)| DailyRow {
@@ -290,11 +369,16 @@ pub(crate) fn format_date(days_since_epoch: i32) -> String {
     let z = i64::from(days_since_epoch) + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -305,7 +389,12 @@ mod tests {
 
     #[test]
     fn dates_format_across_eras_and_leap_days() {
-        for (days, expected) in [(0, "1970-01-01"), (-1, "1969-12-31"), (11_016, "2000-02-29"), (20_513, "2026-03-01")] {
+        for (days, expected) in [
+            (0, "1970-01-01"),
+            (-1, "1969-12-31"),
+            (11_016, "2000-02-29"),
+            (20_513, "2026-03-01"),
+        ] {
             assert_eq!(format_date(days), expected);
         }
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::file::reader::ChunkReader;
 
 use crate::analysis::{Analysis, Source};
@@ -38,7 +40,11 @@ impl Format {
     /// Guesses the format from the first bytes: Parquet starts with `PAR1`, anything else is
     /// treated as CSV text.
     pub fn sniff(head: &[u8]) -> Format {
-        if head.starts_with(MAGIC) { Format::Parquet } else { Format::Csv }
+        if head.starts_with(MAGIC) {
+            Format::Parquet
+        } else {
+            Format::Csv
+        }
     }
 
     /// `parquet` or `csv`.
@@ -55,7 +61,10 @@ fn describe_content(head: &[u8]) -> String {
     let text: String = String::from_utf8_lossy(head).chars().take(40).collect();
     let printable = !text.is_empty() && text.chars().all(|c| !c.is_control() || c.is_whitespace());
     if printable && text.contains([',', ';', '\t']) {
-        format!("it starts with {:?}, which looks like CSV text; name it .csv (or pass --format csv)", text.trim())
+        format!(
+            "it starts with {:?}, which looks like CSV text; name it .csv (or pass --format csv)",
+            text.trim()
+        )
     } else if printable {
         format!("it starts with {:?}", text.trim())
     } else {
@@ -77,29 +86,48 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     pub fn open(name: &str, reader: R) -> Result<Self> {
         let length = reader.len();
         if length == 0 {
-            return Err(Error::format(name, "file is empty (0 bytes); expected a Parquet file"));
+            return Err(Error::format(
+                name,
+                "file is empty (0 bytes); expected a Parquet file",
+            ));
         }
         let head_length = length.min(64) as usize;
-        let head = reader.get_bytes(0, head_length).map_err(|error| Error::parquet(name, error))?;
+        let head = reader
+            .get_bytes(0, head_length)
+            .map_err(|error| Error::parquet(name, error))?;
         if !head.starts_with(MAGIC) {
             return Err(Error::format(
                 name,
-                format!("not a Parquet file (no PAR1 magic bytes at the start): {}", describe_content(&head)),
+                format!(
+                    "not a Parquet file (no PAR1 magic bytes at the start): {}",
+                    describe_content(&head)
+                ),
             ));
         }
         if length < 12 {
-            return Err(Error::format(name, format!("file is truncated: {length} bytes is too short for Parquet")));
+            return Err(Error::format(
+                name,
+                format!("file is truncated: {length} bytes is too short for Parquet"),
+            ));
         }
-        let tail = reader.get_bytes(length - 4, 4).map_err(|error| Error::parquet(name, error))?;
+        let tail = reader
+            .get_bytes(length - 4, 4)
+            .map_err(|error| Error::parquet(name, error))?;
         if tail.as_ref() != MAGIC {
             return Err(Error::format(
                 name,
-                format!("file is truncated or corrupt: no PAR1 magic bytes at the end ({length} bytes)"),
+                format!(
+                    "file is truncated or corrupt: no PAR1 magic bytes at the end ({length} bytes)"
+                ),
             ));
         }
         let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())
             .map_err(|error| Error::parquet(name, error))?;
-        Ok(ParquetFile { name: name.to_owned(), reader, metadata })
+        Ok(ParquetFile {
+            name: name.to_owned(),
+            reader,
+            metadata,
+        })
     }
 
     /// The file's arrow schema.
@@ -119,7 +147,11 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
 
     /// Compressed bytes of one row group (for progress in bytes).
     pub fn row_group_bytes(&self, row_group: usize) -> u64 {
-        self.metadata.metadata().row_group(row_group).compressed_size().max(0) as u64
+        self.metadata
+            .metadata()
+            .row_group(row_group)
+            .compressed_size()
+            .max(0) as u64
     }
 
     /// Starts a source for this file in `analysis` (resolves the column mapping).
@@ -130,15 +162,23 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     }
 
     /// Decodes one row group, reading only the mapped columns, and aggregates it.
-    pub fn read_row_group(&self, analysis: &mut Analysis, source: &mut Source, row_group: usize) -> Result<()> {
+    pub fn read_row_group(
+        &self,
+        analysis: &mut Analysis,
+        source: &mut Source,
+        row_group: usize,
+    ) -> Result<()> {
         let parquet_schema = self.metadata.metadata().file_metadata().schema_descr();
         let mask = ProjectionMask::roots(parquet_schema, source.projection().iter().copied());
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(self.reader.clone(), self.metadata.clone())
-            .with_projection(mask)
-            .with_row_groups(vec![row_group])
-            .with_batch_size(analysis.options().batch_size)
-            .build()
-            .map_err(|error| Error::parquet(&self.name, error))?;
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.reader.clone(),
+            self.metadata.clone(),
+        )
+        .with_projection(mask)
+        .with_row_groups(vec![row_group])
+        .with_batch_size(analysis.options().batch_size)
+        .build()
+        .map_err(|error| Error::parquet(&self.name, error))?;
         for batch in reader {
             let batch = batch.map_err(|error| Error::arrow(&self.name, error))?;
             analysis.add_batch(source, batch)?;
@@ -149,7 +189,11 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
 
 impl Analysis {
     /// Reads a whole Parquet input and adds it to the analysis.
-    pub fn add_parquet<R: ChunkReader + Clone + 'static>(&mut self, name: &str, reader: R) -> Result<()> {
+    pub fn add_parquet<R: ChunkReader + Clone + 'static>(
+        &mut self,
+        name: &str,
+        reader: R,
+    ) -> Result<()> {
         let file = ParquetFile::open(name, reader)?;
         let mut source = file.begin(self)?;
         for row_group in 0..file.num_row_groups() {
@@ -162,15 +206,24 @@ impl Analysis {
     pub fn add_csv(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::format(name, "file is empty; expected CSV with a header row"));
+            return Err(Error::format(
+                name,
+                "file is empty; expected CSV with a header row",
+            ));
         }
         if bytes.starts_with(MAGIC) {
-            return Err(Error::format(name, "this is a Parquet file, not CSV; name it .parquet"));
+            return Err(Error::format(
+                name,
+                "this is a Parquet file, not CSV; name it .parquet",
+            ));
         }
         let delimiter = sniff_delimiter(bytes);
-        let format = arrow_csv::reader::Format::default().with_header(true).with_delimiter(delimiter);
-        let (schema, _) =
-            format.infer_schema(Cursor::new(bytes), None).map_err(|error| Error::arrow(name, error))?;
+        let format = arrow_csv::reader::Format::default()
+            .with_header(true)
+            .with_delimiter(delimiter);
+        let (schema, _) = format
+            .infer_schema(Cursor::new(bytes), None)
+            .map_err(|error| Error::arrow(name, error))?;
         let schema = Arc::new(schema);
         let mut source = self.begin_source(name, Format::Csv, &schema)?;
         let reader = arrow_csv::ReaderBuilder::new(schema)
@@ -197,10 +250,18 @@ impl Analysis {
 
 /// Picks the delimiter that occurs most in the header line (comma when none does).
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let header = bytes.split(|byte| *byte == b'\n').next().unwrap_or_default();
+    let header = bytes
+        .split(|byte| *byte == b'\n')
+        .next()
+        .unwrap_or_default();
     [b',', b';', b'\t', b'|']
         .into_iter()
-        .map(|delimiter| (header.iter().filter(|byte| **byte == delimiter).count(), delimiter))
+        .map(|delimiter| {
+            (
+                header.iter().filter(|byte| **byte == delimiter).count(),
+                delimiter,
+            )
+        })
         .filter(|(count, _)| *count > 0)
         .max_by_key(|(count, delimiter)| (*count, *delimiter == b','))
         .map_or(b',', |(_, delimiter)| delimiter)
@@ -208,7 +269,10 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 
 impl<R: ChunkReader> std::fmt::Debug for ParquetFile<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParquetFile").field("name", &self.name).field("bytes", &self.reader.len()).finish()
+        f.debug_struct("ParquetFile")
+            .field("name", &self.name)
+            .field("bytes", &self.reader.len())
+            .finish()
     }
 }
 

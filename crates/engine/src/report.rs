@@ -60,8 +60,10 @@ pub struct SourceInfo {
 /// Row counts through the pipeline.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct RowCounts {
-    /// All rows read.
+    /// All rows read (within the filter, when one is set).
     pub total: u64,
+    /// Rows skipped because they are outside the filter (course, time range).
+    pub filtered_out: u64,
     /// Extra copies of a unique key that were dropped.
     pub duplicates_removed: u64,
     /// De-duplicated rows whose role is Student (all of them when there is no role column).

@@ -28,15 +28,24 @@ fn csv(rows: &[&str]) -> String {
 }
 
 fn learners(report: &Report) -> Vec<(Option<u64>, String, Option<f64>)> {
-    report.learners.iter().map(|row| (row.rank, row.student_id.clone(), row.avg_completion)).collect()
+    report
+        .learners
+        .iter()
+        .map(|row| (row.rank, row.student_id.clone(), row.avg_completion))
+        .collect()
 }
 
 fn ids(rows: &[coursepulse_engine::LearnerRow]) -> Vec<(u64, &str)> {
-    rows.iter().map(|row| (row.rank.unwrap(), row.student_id.as_str())).collect()
+    rows.iter()
+        .map(|row| (row.rank.unwrap(), row.student_id.as_str()))
+        .collect()
 }
 
 fn options_with_now() -> Options {
-    Options { now_micros: Some(coursepulse_engine::parse_time_micros("2026-01-01T00:00:00Z").unwrap()), ..Options::default() }
+    Options {
+        now_micros: Some(coursepulse_engine::parse_time_micros("2026-01-01T00:00:00Z").unwrap()),
+        ..Options::default()
+    }
 }
 
 #[test]
@@ -52,21 +61,49 @@ fn only_students_whatever_the_case_or_spacing() {
         Options::default(),
     );
     assert_eq!(report.rows.student, 2);
-    assert_eq!(learners(&report), vec![(Some(1), "S1".to_owned(), Some(70.0))]);
+    assert_eq!(
+        learners(&report),
+        vec![(Some(1), "S1".to_owned(), Some(70.0))]
+    );
     let roles = report.quality.rule(Rule::RoleAcceptedValues);
     assert_eq!(roles.count, 3);
-    let details: Vec<(Option<&str>, u64)> = roles.details.iter().map(|detail| (detail.value.as_deref(), detail.count)).collect();
-    assert_eq!(details, vec![(None, 1), (Some("Instructor"), 1), (Some("TA"), 1)]);
+    let details: Vec<(Option<&str>, u64)> = roles
+        .details
+        .iter()
+        .map(|detail| (detail.value.as_deref(), detail.count))
+        .collect();
+    assert_eq!(
+        details,
+        vec![(None, 1), (Some("Instructor"), 1), (Some("TA"), 1)]
+    );
     assert_eq!(report.quality.rule(Rule::RoleClean).count, 1);
-    assert_eq!(report.quality.rule(Rule::RoleClean).details[0].value.as_deref(), Some("  STUDENT "));
+    assert_eq!(
+        report.quality.rule(Rule::RoleClean).details[0]
+            .value
+            .as_deref(),
+        Some("  STUDENT ")
+    );
 }
 
 #[test]
 fn no_role_column_counts_every_row_and_says_so() {
-    let report = analyse_csv("student_id,video_id,completion\nS1,V1,50\nS2,V1,70\n", Options::default());
+    let report = analyse_csv(
+        "student_id,video_id,completion\nS1,V1,50\nS2,V1,70\n",
+        Options::default(),
+    );
     assert_eq!(report.rows.student, 2);
-    assert!(report.notes.iter().any(|note| note.contains("no role column")), "{:?}", report.notes);
-    assert_eq!(report.quality.rule(Rule::RoleAcceptedValues).status, Status::Skipped);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.contains("no role column")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(
+        report.quality.rule(Rule::RoleAcceptedValues).status,
+        Status::Skipped
+    );
 }
 
 #[test]
@@ -88,11 +125,22 @@ fn latest_update_wins_and_replaces_the_earlier_copy_in_every_metric() {
     assert_eq!(report.rows.student, 3);
     assert_eq!(
         learners(&report),
-        vec![(Some(1), "S1".into(), Some(90.0)), (Some(2), "S2".into(), Some(60.0)), (Some(3), "S3".into(), Some(30.0))]
+        vec![
+            (Some(1), "S1".into(), Some(90.0)),
+            (Some(2), "S2".into(), Some(60.0)),
+            (Some(3), "S3".into(), Some(30.0))
+        ]
     );
-    let videos: Vec<(&str, u64, Option<f64>)> =
-        report.videos.iter().map(|video| (video.video_id.as_str(), video.views, video.avg_completion)).collect();
-    assert_eq!(videos, vec![("V2", 1, Some(90.0)), ("V1", 2, Some(45.0))], "V1's replaced row is taken back");
+    let videos: Vec<(&str, u64, Option<f64>)> = report
+        .videos
+        .iter()
+        .map(|video| (video.video_id.as_str(), video.views, video.avg_completion))
+        .collect();
+    assert_eq!(
+        videos,
+        vec![("V2", 1, Some(90.0)), ("V1", 2, Some(45.0))],
+        "V1's replaced row is taken back"
+    );
     assert_eq!(report.quality.rule(Rule::UniqueKey).count, 4);
 }
 
@@ -102,14 +150,25 @@ fn without_event_id_duplicates_are_whole_rows_and_first_seen_wins() {
         "student_id,video_id,completion,note\nS1,V1,50,a\nS1,V1,50,a\nS1,V1,50,b\nS1,V1,,\nS1,V1,,\n",
         Options::default(),
     );
-    assert_eq!(report.rows.duplicates_removed, 2, "equal in every column, NULLs equal");
+    assert_eq!(
+        report.rows.duplicates_removed, 2,
+        "equal in every column, NULLs equal"
+    );
     assert_eq!(report.rows.student, 3);
-    assert!(report.notes.iter().any(|note| note.contains("no event id column")));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.contains("no event id column"))
+    );
 }
 
 #[test]
 fn null_event_ids_are_never_duplicates() {
-    let report = analyse_csv(&csv(&[",S1,10,C,V1,T,Student,50,", ",S1,10,C,V1,T,Student,50,"]), Options::default());
+    let report = analyse_csv(
+        &csv(&[",S1,10,C,V1,T,Student,50,", ",S1,10,C,V1,T,Student,50,"]),
+        Options::default(),
+    );
     assert_eq!(report.rows.duplicates_removed, 0);
     assert_eq!(report.quality.rule(Rule::EventIdNotNull).count, 2);
 }
@@ -124,12 +183,25 @@ fn ties_share_a_rank_and_order_by_student_id() {
             "4,S4,1,C,V1,T,Student,25,",
             "5,S5,1,C,V1,T,Student,,",
         ]),
-        Options { top_n: 3, ..Options::default() },
+        Options {
+            top_n: 3,
+            ..Options::default()
+        },
     );
-    assert_eq!(ids(&report.learners_top), vec![(1, "S2"), (2, "S1"), (2, "S3")]);
-    assert_eq!(ids(&report.learners_bottom), vec![(1, "S4"), (2, "S1"), (2, "S3")]);
+    assert_eq!(
+        ids(&report.learners_top),
+        vec![(1, "S2"), (2, "S1"), (2, "S3")]
+    );
+    assert_eq!(
+        ids(&report.learners_bottom),
+        vec![(1, "S4"), (2, "S1"), (2, "S3")]
+    );
     let last = report.learners.last().unwrap();
-    assert_eq!((last.rank, last.student_id.as_str(), last.avg_completion), (None, "S5", None), "listed but unranked");
+    assert_eq!(
+        (last.rank, last.student_id.as_str(), last.avg_completion),
+        (None, "S5", None),
+        "listed but unranked"
+    );
 }
 
 #[test]
@@ -138,7 +210,11 @@ fn integer_ids_order_numerically() {
         "student_id,video_id,completion_rate_percent\n10,1,50\n9,1,50\n100,2,50\n",
         Options::default(),
     );
-    let order: Vec<&str> = report.learners.iter().map(|row| row.student_id.as_str()).collect();
+    let order: Vec<&str> = report
+        .learners
+        .iter()
+        .map(|row| row.student_id.as_str())
+        .collect();
     assert_eq!(order, vec!["9", "10", "100"]);
 }
 
@@ -158,9 +234,20 @@ fn most_watched_learner_breaks_ties_by_average_then_id() {
         Options::default(),
     );
     let most = report.most_watched_learner.unwrap();
-    assert_eq!((most.student_id.as_str(), most.videos_watched, most.views), ("S1", 2, 2));
-    let s0 = report.learners.iter().find(|row| row.student_id == "S0").unwrap();
-    assert_eq!((s0.videos_watched, s0.views), (1, 3), "NULL videos are views but not watched videos");
+    assert_eq!(
+        (most.student_id.as_str(), most.videos_watched, most.views),
+        ("S1", 2, 2)
+    );
+    let s0 = report
+        .learners
+        .iter()
+        .find(|row| row.student_id == "S0")
+        .unwrap();
+    assert_eq!(
+        (s0.videos_watched, s0.views),
+        (1, 3),
+        "NULL videos are views but not watched videos"
+    );
 }
 
 #[test]
@@ -174,26 +261,69 @@ fn per_course_top_and_bottom_videos_and_course_totals() {
             "5,S2,20,MTH201,V9,T9,Student,55,",
             "6,S2,,MTH201,V9,T9,Student,65,",
         ]),
-        Options { per_course_n: 2, ..Options::default() },
+        Options {
+            per_course_n: 2,
+            ..Options::default()
+        },
     );
     let course = &report.courses[0];
-    assert_eq!((course.course_id.as_str(), course.course_code.as_deref()), ("10", Some("CSC101")));
+    assert_eq!(
+        (course.course_id.as_str(), course.course_code.as_deref()),
+        ("10", Some("CSC101"))
+    );
     assert_eq!((course.views, course.learners, course.videos), (4, 2, 4));
-    let top: Vec<&str> = course.top.iter().map(|video| video.video_id.as_str()).collect();
-    let bottom: Vec<&str> = course.bottom.iter().map(|video| video.video_id.as_str()).collect();
-    assert_eq!(top, vec!["V1", "V2"], "V4 has no valid completion, so it is not ranked");
+    let top: Vec<&str> = course
+        .top
+        .iter()
+        .map(|video| video.video_id.as_str())
+        .collect();
+    let bottom: Vec<&str> = course
+        .bottom
+        .iter()
+        .map(|video| video.video_id.as_str())
+        .collect();
+    assert_eq!(
+        top,
+        vec!["V1", "V2"],
+        "V4 has no valid completion, so it is not ranked"
+    );
     assert_eq!(bottom, vec!["V2", "V3"], "ties by video id");
-    assert_eq!(report.courses[1].avg_completion, Some(55.0), "the NULL-course row is not in course 20");
-    let v9 = report.videos.iter().find(|video| video.video_id == "V9").unwrap();
-    assert_eq!((v9.views, v9.avg_completion, v9.course_id.as_deref()), (2, Some(60.0), Some("20")));
+    assert_eq!(
+        report.courses[1].avg_completion,
+        Some(55.0),
+        "the NULL-course row is not in course 20"
+    );
+    let v9 = report
+        .videos
+        .iter()
+        .find(|video| video.video_id == "V9")
+        .unwrap();
+    assert_eq!(
+        (v9.views, v9.avg_completion, v9.course_id.as_deref()),
+        (2, Some(60.0), Some("20"))
+    );
     assert_eq!(report.quality.rule(Rule::CourseNotNull).count, 1);
 }
 
 #[test]
 fn minimum_views_filters_the_video_list() {
-    let rows = ["1,S1,1,C,V1,T,Student,90,", "2,S2,1,C,V1,T,Student,80,", "3,S1,1,C,V2,T,Student,100,"];
-    let report = analyse_csv(&csv(&rows), Options { min_views: 2, ..Options::default() });
-    let videos: Vec<&str> = report.videos.iter().map(|video| video.video_id.as_str()).collect();
+    let rows = [
+        "1,S1,1,C,V1,T,Student,90,",
+        "2,S2,1,C,V1,T,Student,80,",
+        "3,S1,1,C,V2,T,Student,100,",
+    ];
+    let report = analyse_csv(
+        &csv(&rows),
+        Options {
+            min_views: 2,
+            ..Options::default()
+        },
+    );
+    let videos: Vec<&str> = report
+        .videos
+        .iter()
+        .map(|video| video.video_id.as_str())
+        .collect();
     assert_eq!(videos, vec!["V1"]);
 }
 
@@ -216,21 +346,45 @@ fn invalid_completions_are_flagged_and_left_out_of_averages() {
     assert_eq!(report.rows.valid_completion, 3);
     let count = |rule| report.quality.rule(rule).count;
     assert_eq!(
-        (count(Rule::CompletionNotNan), count(Rule::CompletionInRange), count(Rule::CompletionNotNull)),
+        (
+            count(Rule::CompletionNotNan),
+            count(Rule::CompletionInRange),
+            count(Rule::CompletionNotNull)
+        ),
         (1, 2, 1)
     );
-    let samples: Vec<u64> = report.quality.rule(Rule::CompletionInRange).samples.iter().map(|sample| sample.row).collect();
+    let samples: Vec<u64> = report
+        .quality
+        .rule(Rule::CompletionInRange)
+        .samples
+        .iter()
+        .map(|sample| sample.row)
+        .collect();
     assert_eq!(samples, vec![3, 4], "samples carry 1-based row numbers");
-    let histogram: Vec<u64> = report.completion_histogram.iter().map(|bin| bin.count).collect();
-    assert_eq!(histogram, vec![1, 0, 0, 0, 0, 1, 0, 0, 0, 1], "100 falls in the last bin");
+    let histogram: Vec<u64> = report
+        .completion_histogram
+        .iter()
+        .map(|bin| bin.count)
+        .collect();
+    assert_eq!(
+        histogram,
+        vec![1, 0, 0, 0, 0, 1, 0, 0, 0, 1],
+        "100 falls in the last bin"
+    );
 }
 
 #[test]
 fn completion_as_text_with_percent_signs_is_parsed_and_junk_is_flagged() {
-    let report = analyse_csv("student_id,video_id,completion\nS1,V1,85%\nS1,V2,abc\nS1,V3, 65 %\n", Options::default());
+    let report = analyse_csv(
+        "student_id,video_id,completion\nS1,V1,85%\nS1,V2,abc\nS1,V3, 65 %\n",
+        Options::default(),
+    );
     assert_eq!(report.learners[0].avg_completion, Some(75.0));
     assert_eq!(report.quality.rule(Rule::CompletionNumeric).count, 1);
-    assert_eq!(report.quality.rule(Rule::CompletionNumeric).status, Status::Fail);
+    assert_eq!(
+        report.quality.rule(Rule::CompletionNumeric).status,
+        Status::Fail
+    );
 }
 
 #[test]
@@ -240,13 +394,27 @@ fn fraction_scale_is_inferred_from_values_unless_named_or_overridden() {
     assert_eq!(report.learners[0].avg_completion, Some(75.0));
     assert_eq!(report.sources[0].completion_scale, Scale::Fraction);
     assert!(report.sources[0].scale_inferred);
-    assert!(report.notes.iter().any(|note| note.contains("read as a fraction")));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|note| note.contains("read as a fraction"))
+    );
 
-    let forced = analyse_csv(fractions, Options { scale: Some(Scale::Percent), ..Options::default() });
+    let forced = analyse_csv(
+        fractions,
+        Options {
+            scale: Some(Scale::Percent),
+            ..Options::default()
+        },
+    );
     assert_eq!(forced.learners[0].avg_completion, Some(0.75));
 
     // A percent-named column is never converted, even when all values are within 0..1.
-    let named = analyse_csv("student_id,video_id,completion_pct\nS1,V1,0.5\n", Options::default());
+    let named = analyse_csv(
+        "student_id,video_id,completion_pct\nS1,V1,0.5\n",
+        Options::default(),
+    );
     assert_eq!(named.learners[0].avg_completion, Some(0.5));
     assert!(!named.sources[0].scale_inferred);
 }
@@ -254,12 +422,21 @@ fn fraction_scale_is_inferred_from_values_unless_named_or_overridden() {
 #[test]
 fn future_timestamps_are_flagged_against_the_callers_clock() {
     let report = analyse_csv(
-        &csv(&["1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z", "2,S1,1,C,V1,T,Student,50,2025-06-01T00:00:00Z"]),
+        &csv(&[
+            "1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z",
+            "2,S1,1,C,V1,T,Student,50,2025-06-01T00:00:00Z",
+        ]),
         options_with_now(),
     );
     assert_eq!(report.quality.rule(Rule::TimestampNotFuture).count, 1);
-    let without_clock = analyse_csv(&csv(&["1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z"]), Options::default());
-    assert_eq!(without_clock.quality.rule(Rule::TimestampNotFuture).status, Status::Skipped);
+    let without_clock = analyse_csv(
+        &csv(&["1,S1,1,C,V1,T,Student,50,2099-01-01T00:00:00Z"]),
+        Options::default(),
+    );
+    assert_eq!(
+        without_clock.quality.rule(Rule::TimestampNotFuture).status,
+        Status::Skipped
+    );
 }
 
 #[test]
@@ -272,18 +449,31 @@ fn daily_series_uses_the_utc_date() {
         ]),
         Options::default(),
     );
-    let days: Vec<(&str, u64, Option<f64>)> =
-        report.daily.iter().map(|day| (day.date.as_str(), day.views, day.avg_completion)).collect();
-    assert_eq!(days, vec![("2025-03-01", 2, Some(60.0)), ("2025-03-02", 1, None)]);
+    let days: Vec<(&str, u64, Option<f64>)> = report
+        .daily
+        .iter()
+        .map(|day| (day.date.as_str(), day.views, day.avg_completion))
+        .collect();
+    assert_eq!(
+        days,
+        vec![("2025-03-01", 2, Some(60.0)), ("2025-03-02", 1, None)]
+    );
 }
 
 #[test]
 fn zero_student_rows_and_no_valid_completions_give_empty_rankings_not_errors() {
     let nobody = analyse_csv(&csv(&["1,S1,1,C,V1,T,Instructor,50,"]), Options::default());
     assert_eq!(nobody.rows.student, 0);
-    assert!(nobody.most_watched_learner.is_none() && nobody.learners.is_empty() && nobody.courses.is_empty());
+    assert!(
+        nobody.most_watched_learner.is_none()
+            && nobody.learners.is_empty()
+            && nobody.courses.is_empty()
+    );
 
-    let no_valid = analyse_csv(&csv(&["1,S1,1,C,V1,T,Student,NaN,", "2,S2,1,C,V1,T,Student,,"]), Options::default());
+    let no_valid = analyse_csv(
+        &csv(&["1,S1,1,C,V1,T,Student,NaN,", "2,S2,1,C,V1,T,Student,,"]),
+        Options::default(),
+    );
     assert!(no_valid.learners_top.is_empty() && no_valid.learners_bottom.is_empty());
     assert_eq!(no_valid.learners.len(), 2);
     assert_eq!(no_valid.summary.mean_completion, None);
@@ -301,11 +491,20 @@ fn header_only_csv_is_an_empty_dataset() {
 #[test]
 fn several_inputs_form_one_dataset_and_share_duplicate_keys() {
     let mut analysis = Analysis::new(Options::default()).unwrap();
-    analysis.add_csv("day1.csv", csv(&["1,S1,1,C,V1,T,Student,20,2025-01-01T00:00:00Z"]).as_bytes()).unwrap();
+    analysis
+        .add_csv(
+            "day1.csv",
+            csv(&["1,S1,1,C,V1,T,Student,20,2025-01-01T00:00:00Z"]).as_bytes(),
+        )
+        .unwrap();
     analysis
         .add_csv(
             "day2.csv",
-            csv(&["1,S1,1,C,V1,T,Student,80,2025-01-02T00:00:00Z", "2,S2,1,C,V1,T,Student,40,"]).as_bytes(),
+            csv(&[
+                "1,S1,1,C,V1,T,Student,80,2025-01-02T00:00:00Z",
+                "2,S2,1,C,V1,T,Student,40,",
+            ])
+            .as_bytes(),
         )
         .unwrap();
     let report = analysis.report();
@@ -325,30 +524,49 @@ fn parquet_bytes(batch: &RecordBatch, properties: WriterProperties) -> Bytes {
 }
 
 fn sample_batch(rows: usize) -> RecordBatch {
-    let students: ArrayRef = Arc::new(StringArray::from_iter_values((0..rows).map(|row| format!("S{}", row % 37))));
-    let videos: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|row| (row % 11) as i64)));
-    let completion: ArrayRef = Arc::new(Float64Array::from_iter(
-        (0..rows).map(|row| if row % 13 == 0 { None } else { Some((row * 7 % 101) as f64) }),
+    let students: ArrayRef = Arc::new(StringArray::from_iter_values(
+        (0..rows).map(|row| format!("S{}", row % 37)),
     ));
-    RecordBatch::try_from_iter([("student_id", students), ("video_id", videos), ("completion_rate_percent", completion)])
-        .unwrap()
+    let videos: ArrayRef = Arc::new(Int64Array::from_iter_values(
+        (0..rows).map(|row| (row % 11) as i64),
+    ));
+    let completion: ArrayRef = Arc::new(Float64Array::from_iter((0..rows).map(|row| {
+        if row % 13 == 0 {
+            None
+        } else {
+            Some((row * 7 % 101) as f64)
+        }
+    })));
+    RecordBatch::try_from_iter([
+        ("student_id", students),
+        ("video_id", videos),
+        ("completion_rate_percent", completion),
+    ])
+    .unwrap()
 }
 
 #[test]
 fn parquet_row_group_at_a_time_equals_whole_file_and_csv() {
     let batch = sample_batch(5_000);
-    let properties = WriterProperties::builder().set_max_row_group_row_count(Some(700)).build();
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(700))
+        .build();
     let bytes = parquet_bytes(&batch, properties);
 
     let mut whole = Analysis::new(Options::default()).unwrap();
     whole.add_parquet("f.parquet", bytes.clone()).unwrap();
 
-    let mut streamed = Analysis::new(Options { batch_size: 128, ..Options::default() }).unwrap();
+    let mut streamed = Analysis::new(Options {
+        batch_size: 128,
+        ..Options::default()
+    })
+    .unwrap();
     let file = ParquetFile::open("f.parquet", bytes).unwrap();
     assert_eq!(file.num_row_groups(), 8);
     let mut source = file.begin(&mut streamed).unwrap();
     for row_group in (0..file.num_row_groups()).rev().rev() {
-        file.read_row_group(&mut streamed, &mut source, row_group).unwrap();
+        file.read_row_group(&mut streamed, &mut source, row_group)
+            .unwrap();
     }
     streamed.finish_source(source).unwrap();
 
@@ -364,20 +582,66 @@ fn bad_inputs_give_clear_errors() {
     let good = parquet_bytes(&sample_batch(100), WriterProperties::default());
     let csv_text = Bytes::from_static(b"student_id,video_id,completion\nS1,V1,50\n");
     let cases: Vec<(&str, Bytes, Option<Format>, &str)> = vec![
-        ("empty.parquet", Bytes::new(), Some(Format::Parquet), "file is empty (0 bytes)"),
-        ("empty.csv", Bytes::new(), Some(Format::Csv), "file is empty"),
-        ("renamed.parquet", csv_text.clone(), Some(Format::Parquet), "looks like CSV text"),
-        ("magic.parquet", Bytes::from_static(b"NOPE0000000000000000"), Some(Format::Parquet), "no PAR1 magic bytes at the start"),
-        ("cut.parquet", good.slice(..good.len() / 2), Some(Format::Parquet), "truncated or corrupt"),
-        ("tiny.parquet", Bytes::from_static(b"PAR1PAR1"), Some(Format::Parquet), "too short"),
-        ("nocols.csv", Bytes::from_static(b"a,b\n1,2\n"), None, "no student id column"),
-        ("parquet.csv", good.clone(), Some(Format::Csv), "this is a Parquet file"),
+        (
+            "empty.parquet",
+            Bytes::new(),
+            Some(Format::Parquet),
+            "file is empty (0 bytes)",
+        ),
+        (
+            "empty.csv",
+            Bytes::new(),
+            Some(Format::Csv),
+            "file is empty",
+        ),
+        (
+            "renamed.parquet",
+            csv_text.clone(),
+            Some(Format::Parquet),
+            "looks like CSV text",
+        ),
+        (
+            "magic.parquet",
+            Bytes::from_static(b"NOPE0000000000000000"),
+            Some(Format::Parquet),
+            "no PAR1 magic bytes at the start",
+        ),
+        (
+            "cut.parquet",
+            good.slice(..good.len() / 2),
+            Some(Format::Parquet),
+            "truncated or corrupt",
+        ),
+        (
+            "tiny.parquet",
+            Bytes::from_static(b"PAR1PAR1"),
+            Some(Format::Parquet),
+            "too short",
+        ),
+        (
+            "nocols.csv",
+            Bytes::from_static(b"a,b\n1,2\n"),
+            None,
+            "no student id column",
+        ),
+        (
+            "parquet.csv",
+            good.clone(),
+            Some(Format::Csv),
+            "this is a Parquet file",
+        ),
     ];
     for (name, bytes, format, expected) in cases {
         let mut analysis = Analysis::new(Options::default()).unwrap();
-        let error = analysis.add_bytes(name, bytes, format).unwrap_err().to_string();
+        let error = analysis
+            .add_bytes(name, bytes, format)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains(expected), "{name}: {error}");
-        assert!(error.starts_with(name), "{name}: errors name the input: {error}");
+        assert!(
+            error.starts_with(name),
+            "{name}: errors name the input: {error}"
+        );
     }
 }
 
@@ -388,12 +652,92 @@ fn corrupt_footer_length_is_an_error_not_a_panic() {
     let length_at = bytes.len() - 8;
     bytes[length_at..length_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     let mut analysis = Analysis::new(Options::default()).unwrap();
-    let error = analysis.add_parquet("bad-footer.parquet", Bytes::from(bytes)).unwrap_err().to_string();
-    assert!(error.contains("bad-footer.parquet: cannot read Parquet"), "{error}");
+    let error = analysis
+        .add_parquet("bad-footer.parquet", Bytes::from(bytes))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("bad-footer.parquet: cannot read Parquet"),
+        "{error}"
+    );
 }
 
 #[test]
 fn options_are_validated() {
-    assert!(Analysis::new(Options { top_n: 0, ..Options::default() }).is_err());
-    assert!(Analysis::new(Options { per_course_n: 0, ..Options::default() }).is_err());
+    assert!(
+        Analysis::new(Options {
+            top_n: 0,
+            ..Options::default()
+        })
+        .is_err()
+    );
+    assert!(
+        Analysis::new(Options {
+            per_course_n: 0,
+            ..Options::default()
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn filters_restrict_every_metric_and_rule_to_the_view() {
+    let rows = [
+        "1,S1,10,CSC101,V1,T,Student,80,2025-03-01T00:00:00Z",
+        "2,S1,20,MTH201,V2,T,Student,20,2025-03-01T00:00:00Z",
+        "3,S2,10,CSC101,V1,T,Student,NaN,2025-03-05T00:00:00Z",
+        "4,S2,,,V1,T,Student,50,2025-03-01T00:00:00Z",
+    ];
+    let by_code = Options {
+        filter: coursepulse_engine::Filter {
+            courses: vec!["CSC101".into()],
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let report = analyse_csv(&csv(&rows), by_code);
+    assert_eq!((report.rows.total, report.rows.filtered_out), (2, 2));
+    assert_eq!(report.courses.len(), 1);
+    assert_eq!(learners(&report)[0], (Some(1), "S1".to_owned(), Some(80.0)));
+    assert_eq!(report.quality.rule(Rule::CompletionNotNan).count, 1);
+    assert_eq!(
+        report.quality.rule(Rule::CourseNotNull).count,
+        0,
+        "rows outside the view are not judged"
+    );
+
+    let by_id = Options {
+        filter: coursepulse_engine::Filter {
+            courses: vec!["20".into()],
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    assert_eq!(
+        analyse_csv(&csv(&rows), by_id).rows.total,
+        1,
+        "course ids match too"
+    );
+
+    let time = |text| coursepulse_engine::parse_time_micros(text).unwrap();
+    let first_days = Options {
+        filter: coursepulse_engine::Filter {
+            courses: Vec::new(),
+            from_micros: Some(time("2025-03-01T00:00:00Z")),
+            to_micros: Some(time("2025-03-02T00:00:00Z")),
+        },
+        ..Options::default()
+    };
+    let report = analyse_csv(&csv(&rows), first_days);
+    assert_eq!(report.rows.total, 3);
+    assert_eq!(report.daily.len(), 1);
+    let empty_range = Options {
+        filter: coursepulse_engine::Filter {
+            courses: Vec::new(),
+            from_micros: Some(5),
+            to_micros: Some(5),
+        },
+        ..Options::default()
+    };
+    assert!(Analysis::new(empty_range).is_err());
 }
