@@ -1,0 +1,7 @@
+//! Mounts [`coursepulse::App`] on the page's body (the wasm entry point Trunk builds).
+
+fn main() {
+    // Panics go to the browser console with their message instead of an opaque "unreachable".
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(coursepulse::App);
+}

@@ -1,0 +1,278 @@
+//! `cargo xtask setup`: installs each tool the build and the tests need, only where it is
+//! missing, and prints one line per tool. A second run only checks, so it takes about a second.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+/// Rust's WebAssembly target, for the web app and the engine's wasm checks.
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Debian packages: clang and llvm (llvm-ar) compile zstd-sys's C for wasm32 (gcc cannot target
+/// wasm; see `.cargo/config.toml`), lld links, chromium runs the browser tests.
+const APT_PACKAGES: [&str; 5] = ["clang", "lld", "llvm", "chromium", "chromium-driver"];
+
+/// trunk 0.22 needs a newer rustc than the toolchain here, so the version is pinned.
+const TRUNK_VERSION: &str = "0.21.14";
+
+const CARGO_LOCK: &str = "Cargo.lock";
+const TRUNK_TOML: &str = "Trunk.toml";
+const VENV: &str = ".venv";
+const GOLDEN_REQUIREMENTS: &str = "tests/golden/requirements.txt";
+/// A copy of the requirements last installed into the venv, so an unchanged file skips pip.
+const VENV_STAMP: &str = ".venv/coursepulse-requirements.txt";
+
+/// Checks every tool and installs the missing ones.
+pub(crate) fn run(sh: &Shell) -> Result<()> {
+    let started = Instant::now();
+    println!("setup: checking tools (installs only what is missing)");
+    rust_target(sh)?;
+    apt_packages(sh)?;
+    trunk(sh)?;
+    wasm_bindgen_cli(sh)?;
+    node_tools(sh)?;
+    python_venv(sh)?;
+    println!("setup: done in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The wasm-bindgen version that Cargo.lock resolved; wasm-bindgen-cli must be exactly this one.
+pub(crate) fn locked_wasm_bindgen_version(sh: &Shell) -> Result<String> {
+    let lock = sh.read_file(CARGO_LOCK).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == r#"name = "wasm-bindgen""# {
+            let version = lines
+                .next()
+                .and_then(|line| line.trim().strip_prefix("version = \""))
+                .and_then(|rest| rest.strip_suffix('"'));
+            if let Some(version) = version {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package: expected the web app to depend on it")
+}
+
+fn report(tool: &str, state: &str) {
+    println!("  {tool:<24} {state}");
+}
+
+fn rust_target(sh: &Shell) -> Result<()> {
+    let installed = cmd!(sh, "rustup target list --installed")
+        .quiet()
+        .read()
+        .context("rustup is needed to add the wasm32 target (install Rust with rustup)")?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        report(WASM_TARGET, "present");
+        return Ok(());
+    }
+    cmd!(sh, "rustup target add {WASM_TARGET}")
+        .run()
+        .with_context(|| format!("rustup target add {WASM_TARGET} failed"))?;
+    report(WASM_TARGET, "installed");
+    Ok(())
+}
+
+fn apt_packages(sh: &Shell) -> Result<()> {
+    if cmd!(sh, "dpkg-query --version")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .is_err()
+    {
+        bail!(
+            "dpkg-query not found: this setup knows Debian's packages only; install {} by hand",
+            APT_PACKAGES.join(", ")
+        );
+    }
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|package| !apt_installed(sh, package))
+        .collect();
+    for package in APT_PACKAGES
+        .iter()
+        .filter(|package| !missing.contains(package))
+    {
+        report(package, "present");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    apt_get(sh, &["update", "-q"])
+        .run()
+        .context("apt-get update failed")?;
+    apt_get(sh, &["install", "-y", "-q"])
+        .args(&missing)
+        .run()
+        .with_context(|| format!("apt-get install {} failed", missing.join(" ")))?;
+    for package in &missing {
+        report(package, "installed");
+    }
+    Ok(())
+}
+
+fn apt_installed(sh: &Shell, package: &str) -> bool {
+    let format = "--showformat=${Status}";
+    cmd!(sh, "dpkg-query --show {format} {package}")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .is_ok_and(|status| status.trim() == "install ok installed")
+}
+
+/// `apt-get ARGS`, through sudo unless we are root.
+fn apt_get<'a>(sh: &'a Shell, args: &[&str]) -> xshell::Cmd<'a> {
+    let command = if is_root(sh) {
+        sh.cmd("apt-get")
+    } else {
+        sh.cmd("sudo").arg("apt-get")
+    };
+    command.args(args).env("DEBIAN_FRONTEND", "noninteractive")
+}
+
+fn is_root(sh: &Shell) -> bool {
+    cmd!(sh, "id -u")
+        .quiet()
+        .read()
+        .is_ok_and(|uid| uid.trim() == "0")
+}
+
+/// `program --version`'s first line, or `None` when the program is missing or fails.
+fn version_line(sh: &Shell, program: &str) -> Option<String> {
+    let output = cmd!(sh, "{program} --version")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()?;
+    output.lines().next().map(|line| line.trim().to_owned())
+}
+
+fn trunk(sh: &Shell) -> Result<()> {
+    let wanted = format!("trunk {TRUNK_VERSION}");
+    ensure_cargo_tool(sh, "trunk", "trunk", TRUNK_VERSION, &wanted)
+}
+
+fn wasm_bindgen_cli(sh: &Shell) -> Result<()> {
+    let version = locked_wasm_bindgen_version(sh)?;
+    check_trunk_pin(sh, &version)?;
+    let wanted = format!("wasm-bindgen {version}");
+    ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &version, &wanted)
+}
+
+/// Trunk.toml pins wasm-bindgen too (trunk refuses a mismatch offline); both must agree.
+fn check_trunk_pin(sh: &Shell, locked: &str) -> Result<()> {
+    let trunk_toml = sh.read_file(TRUNK_TOML).context("reading Trunk.toml")?;
+    let pinned = trunk_toml.lines().find_map(|line| {
+        let value = line.trim().strip_prefix("wasm_bindgen")?.trim();
+        let value = value.strip_prefix('=')?.trim();
+        Some(value.trim_matches('"').to_owned())
+    });
+    match pinned {
+        Some(pinned) if pinned == locked => Ok(()),
+        Some(pinned) => bail!(
+            "Trunk.toml pins wasm_bindgen = \"{pinned}\" but Cargo.lock has wasm-bindgen {locked}: \
+             set [tools] wasm_bindgen = \"{locked}\" in Trunk.toml"
+        ),
+        None => bail!("Trunk.toml has no [tools] wasm_bindgen pin: expected \"{locked}\""),
+    }
+}
+
+/// Installs `krate@version` with `cargo install` unless `program --version` already prints
+/// `wanted`. `--locked` first (the versions the tool was released with); where this registry
+/// snapshot lacks one of those, without it.
+fn ensure_cargo_tool(
+    sh: &Shell,
+    program: &str,
+    krate: &str,
+    version: &str,
+    wanted: &str,
+) -> Result<()> {
+    let found = version_line(sh, program);
+    if found.as_deref() == Some(wanted) {
+        report(program, &format!("present ({wanted})"));
+        return Ok(());
+    }
+    match &found {
+        Some(other) => println!("  {program}: found {other:?}, want {wanted:?}: installing"),
+        None => println!("  {program}: not found: installing {krate}@{version} (takes minutes)"),
+    }
+    let spec = format!("{krate}@{version}");
+    if cmd!(sh, "cargo install {spec} --locked").run().is_err() {
+        println!("  {program}: `cargo install {spec} --locked` failed; retrying without --locked");
+        cmd!(sh, "cargo install {spec}")
+            .run()
+            .with_context(|| format!("cargo install {spec} failed"))?;
+    }
+    let found = version_line(sh, program);
+    if found.as_deref() != Some(wanted) {
+        bail!(
+            "after installing {spec}, `{program} --version` prints {found:?}, not {wanted:?}: \
+             is another {program} earlier on PATH?"
+        );
+    }
+    report(program, &format!("installed ({wanted})"));
+    Ok(())
+}
+
+/// binaryen's wasm-opt (Debian's 108 corrupts wasm-bindgen 0.2.130 output; npm has 132) and
+/// playwright-core, at the exact versions in package.json, into node_modules/.
+fn node_tools(sh: &Shell) -> Result<()> {
+    let node = version_line(sh, "node").context(
+        "Node.js not found: install Node.js 20 or newer (Debian: apt-get install nodejs npm)",
+    )?;
+    version_line(sh, "npm").context("npm not found: install npm")?;
+    // Every devDependency must be installed at exactly the version package.json names.
+    let check = "const fs = require('fs');\
+        const deps = JSON.parse(fs.readFileSync('package.json', 'utf8')).devDependencies || {};\
+        const stale = Object.entries(deps).filter(([name, version]) => {\
+          try { return JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, 'utf8')).version !== version; }\
+          catch { return true; } });\
+        process.exit(stale.length ? 1 : 0);";
+    if cmd!(sh, "node -e {check}").quiet().run().is_ok() {
+        report(
+            "npm tools",
+            &format!("present (binaryen, playwright-core; node {node})"),
+        );
+        return Ok(());
+    }
+    cmd!(sh, "npm ci --no-audit --no-fund")
+        .run()
+        .context("npm ci failed (package.json and package-lock.json must agree)")?;
+    report("npm tools", "installed (binaryen, playwright-core)");
+    Ok(())
+}
+
+/// `.venv` with the golden harness's requirements (DuckDB), reinstalled when the file changes.
+fn python_venv(sh: &Shell) -> Result<()> {
+    let python = format!("{VENV}/bin/python");
+    let created = !sh.path_exists(&python);
+    if created {
+        cmd!(sh, "python3 -m venv {VENV}").run().context(
+            "python3 -m venv failed: Python 3 with venv is needed (Debian: python3-venv)",
+        )?;
+    }
+    if !sh.path_exists(GOLDEN_REQUIREMENTS) {
+        report(
+            "python venv",
+            &format!("skipped pip install: {GOLDEN_REQUIREMENTS} does not exist yet"),
+        );
+        return Ok(());
+    }
+    let requirements = sh.read_file(GOLDEN_REQUIREMENTS)?;
+    if !created && sh.read_file(VENV_STAMP).ok().as_deref() == Some(requirements.as_str()) {
+        report("python venv", &format!("present ({GOLDEN_REQUIREMENTS})"));
+        return Ok(());
+    }
+    cmd!(
+        sh,
+        "{python} -m pip install --quiet -r {GOLDEN_REQUIREMENTS}"
+    )
+    .run()
+    .with_context(|| format!("pip install -r {GOLDEN_REQUIREMENTS} failed"))?;
+    sh.write_file(VENV_STAMP, &requirements)?;
+    report("python venv", &format!("installed ({GOLDEN_REQUIREMENTS})"));
+    Ok(())
+}
