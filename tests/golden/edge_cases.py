@@ -8,8 +8,8 @@ definitions (docs/report-schema.md), and run.py only compares the two sides.
 EDGE_FILES = {
     # Text completions spelled every way: Rust-style float syntax ("+5", ".5", "5.", "1e2",
     # "inf", "nan"), one trailing '%' ("1E1%"; "85%%" is not a number), whitespace-only (NULL),
-    # and spellings that are not numbers: "1_000", "0x10", "12,5", and "85 %" (after trimming
-    # and dropping the '%', "85 " is left, which does not parse as a double).
+    # spellings that are not numbers: "1_000", "0x10", "12,5"; and "85 %", which is 85 (trim,
+    # drop one '%', trim again).
     "edge-text-spellings.csv": (
         "student_id,video_id,course_id,completion_rate_percent\n"
         'S0,V0,C0,"1_000"\nS1,V1,C1,"85 %"\nS2,V2,C0,"85%%"\nS0,V3,C1,"inf"\n'

@@ -64,7 +64,7 @@ RULE_SEVERITIES = {
     "timestamp_not_future": "warn",
 }
 
-# What Rust's `str::parse::<f64>` accepts (after trimming and dropping one trailing '%'):
+# What Rust's `str::parse::<f64>` accepts (after trimming, dropping one trailing '%', trimming again):
 # decimal numbers with an optional exponent, inf/infinity and nan, case-insensitively. DuckDB's
 # own cast is more lenient (it accepts "1_000" and surrounding spaces), so it is gated by this.
 NUMBER_PATTERN = r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])"
@@ -419,9 +419,10 @@ class Reference:
         if self.columns[self.completion_column] != "VARCHAR":
             return f"CAST({column} AS DOUBLE)", f"{column} IS NULL"
         trimmed = f"trim({column}, {WHITESPACE})"
+        # Trim, drop one trailing '%', trim again: "85 %" is 85.
         stripped = (
-            f"CASE WHEN suffix({trimmed}, '%') THEN left({trimmed}, length({trimmed}) - 1) "
-            f"ELSE {trimmed} END"
+            f"trim(CASE WHEN suffix({trimmed}, '%') THEN left({trimmed}, length({trimmed}) - 1) "
+            f"ELSE {trimmed} END, {WHITESPACE})"
         )
         number = (
             f"CASE WHEN regexp_full_match({stripped}, '{NUMBER_PATTERN}') "

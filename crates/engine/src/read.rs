@@ -224,7 +224,23 @@ impl Analysis {
         let (schema, _) = format
             .infer_schema(Cursor::new(bytes), None)
             .map_err(|error| Error::arrow(name, error))?;
-        let schema = Arc::new(schema);
+        // The completion column is always read as text and parsed by the engine: arrow-csv's
+        // inference accepts digits its number parser then rejects (e.g. Arabic-Indic "١٢"), which
+        // would fail the whole file where one unparseable value should only be flagged.
+        let mapping = crate::columns::Mapping::resolve(name, &schema, &self.options().overrides)?;
+        let fields: Vec<arrow_schema::FieldRef> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                if Some(index) == mapping.column(crate::columns::Field::Completion) {
+                    Arc::new(field.as_ref().clone().with_data_type(arrow_schema::DataType::Utf8))
+                } else {
+                    field.clone()
+                }
+            })
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new(fields));
         let mut source = self.begin_source(name, Format::Csv, &schema)?;
         let reader = arrow_csv::ReaderBuilder::new(schema)
             .with_format(format)
