@@ -362,7 +362,14 @@ impl Aggregator {
         if let Some(column) = layout.column(batch, Field::EventId) {
             decode::hash_event_ids(column, &mut scratch.event_ids).map_err(arrow_error)?;
         } else {
-            decode::hash_rows(batch.columns(), n_rows, &mut scratch.row_hashes)
+            let completion = layout.columns[Field::Completion as usize].map(|index| {
+                (
+                    index,
+                    &scratch.completion[..],
+                    &scratch.completion_status[..],
+                )
+            });
+            decode::hash_rows(batch.columns(), n_rows, completion, &mut scratch.row_hashes)
                 .map_err(arrow_error)?;
         }
         let has_course = layout.columns[layout.course_key as usize].is_some();

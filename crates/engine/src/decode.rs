@@ -158,18 +158,63 @@ pub(crate) fn hash_event_ids(
 }
 
 /// Hashes whole rows (every column) to 128 bits, for files without an event id.
+///
+/// The completion column (`completion`: its index, decoded values and statuses) is hashed by
+/// value, not by spelling, so that `0` and `-0`, or `50` and `50.0` in a CSV, are equal as in SQL.
 pub(crate) fn hash_rows(
     columns: &[ArrayRef],
     n_rows: usize,
+    completion: Option<(usize, &[f64], &[u8])>,
     out: &mut Vec<u128>,
 ) -> Result<(), ArrowError> {
     out.clear();
     out.resize(n_rows, 0);
     let mut ignored_nulls = vec![false; n_rows];
-    for column in columns {
-        combine_column_hashes(column.as_ref(), out, &mut ignored_nulls)?;
+    for (index, column) in columns.iter().enumerate() {
+        match completion {
+            Some((completion_index, values, statuses)) if completion_index == index => {
+                let mut texts = Vec::with_capacity(n_rows);
+                for_each_text(column.as_ref(), |text| texts.push(text.map(str::to_owned)))?;
+                for row in 0..n_rows {
+                    match statuses[row] {
+                        status::NULL => fold_hash(&mut out[row], SEED_NULL, &[]),
+                        status::NOT_NUMERIC => fold_hash(
+                            &mut out[row],
+                            SEED_TEXT,
+                            texts[row].as_deref().unwrap_or("").as_bytes(),
+                        ),
+                        _ => fold_hash(
+                            &mut out[row],
+                            SEED_FLOAT,
+                            &canonical_float_bits(values[row]),
+                        ),
+                    }
+                }
+            }
+            _ => combine_column_hashes(column.as_ref(), out, &mut ignored_nulls)?,
+        }
     }
     Ok(())
+}
+
+fn canonical_float_bits(value: f64) -> [u8; 8] {
+    let canonical = if value.is_nan() {
+        f64::NAN
+    } else if value == 0.0 {
+        0.0
+    } else {
+        value
+    };
+    canonical.to_bits().to_le_bytes()
+}
+
+/// Folds one value's bytes into a row's running hash.
+fn fold_hash(hash: &mut u128, seed: u64, bytes: &[u8]) {
+    let value_hash = xxh3_128_with_seed(bytes, seed);
+    let mut pair = [0u8; 32];
+    pair[..16].copy_from_slice(&hash.to_le_bytes());
+    pair[16..].copy_from_slice(&value_hash.to_le_bytes());
+    *hash = xxh3_128_with_seed(&pair, 0);
 }
 
 const SEED_NULL: u64 = 0x6e75_6c6c;
@@ -185,13 +230,7 @@ fn combine_column_hashes(
     hashes: &mut [u128],
     is_null: &mut [bool],
 ) -> Result<(), ArrowError> {
-    let mut fold = |row: usize, seed: u64, bytes: &[u8]| {
-        let value_hash = xxh3_128_with_seed(bytes, seed);
-        let mut pair = [0u8; 32];
-        pair[..16].copy_from_slice(&hashes[row].to_le_bytes());
-        pair[16..].copy_from_slice(&value_hash.to_le_bytes());
-        hashes[row] = xxh3_128_with_seed(&pair, 0);
-    };
+    let mut fold = |row: usize, seed: u64, bytes: &[u8]| fold_hash(&mut hashes[row], seed, bytes);
     let logical_type = match array.data_type() {
         DataType::Dictionary(_, value_type) => value_type.as_ref().clone(),
         other => other.clone(),
@@ -223,14 +262,7 @@ fn combine_column_hashes(
         for (row, value) in cast.as_primitive::<Float64Type>().iter().enumerate() {
             match value {
                 Some(value) => {
-                    let canonical = if value.is_nan() {
-                        f64::NAN
-                    } else if value == 0.0 {
-                        0.0
-                    } else {
-                        value
-                    };
-                    fold(row, SEED_FLOAT, &canonical.to_bits().to_le_bytes());
+                    fold(row, SEED_FLOAT, &canonical_float_bits(value));
                 }
                 None => {
                     is_null[row] = true;
@@ -350,7 +382,7 @@ mod tests {
         let ints: ArrayRef = Arc::new(Int64Array::from(vec![1, 1]));
         let floats: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, -f64::NAN]));
         let mut rows = Vec::new();
-        hash_rows(&[ints, floats], 2, &mut rows).unwrap();
+        hash_rows(&[ints, floats], 2, None, &mut rows).unwrap();
         assert_eq!(
             rows[0], rows[1],
             "NaN payloads are one value, as in SQL GROUP BY"

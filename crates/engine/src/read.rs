@@ -234,7 +234,12 @@ impl Analysis {
             .enumerate()
             .map(|(index, field)| {
                 if Some(index) == mapping.column(crate::columns::Field::Completion) {
-                    Arc::new(field.as_ref().clone().with_data_type(arrow_schema::DataType::Utf8))
+                    Arc::new(
+                        field
+                            .as_ref()
+                            .clone()
+                            .with_data_type(arrow_schema::DataType::Utf8),
+                    )
                 } else {
                     field.clone()
                 }

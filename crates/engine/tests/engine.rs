@@ -744,7 +744,10 @@ fn filters_restrict_every_metric_and_rule_to_the_view() {
 
 #[test]
 fn csv_completion_with_non_ascii_digits_is_flagged_not_fatal() {
-    let report = analyse_csv("student_id,video_id,completion\nS1,V1,50\nS1,V2,١٢\nS1,V3,70\n", Options::default());
+    let report = analyse_csv(
+        "student_id,video_id,completion\nS1,V1,50\nS1,V2,١٢\nS1,V3,70\n",
+        Options::default(),
+    );
     assert_eq!(report.learners[0].avg_completion, Some(60.0));
     assert_eq!(report.quality.rule(Rule::CompletionNumeric).count, 1);
 }
