@@ -8,7 +8,7 @@ per case: PASS, or FAIL with the first differences. Exits 1 when any case differ
 harness itself cannot run.
 
 Usage: run.py --cli target/debug/coursepulse --fixtures target/debug/coursepulse-fixtures
-              [--rows N] [--big] [--keep DIR] [--only SUBSTRING] [--show N]
+              [--rows N] [--big [ROWS]] [--keep DIR] [--only SUBSTRING] [--show N]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def run_checked(command: list[str]) -> subprocess.CompletedProcess:
     return completed
 
 
-def generate(fixtures: str, directory: Path, rows: int, big: bool) -> list[Case]:
+def generate(fixtures: str, directory: Path, rows: int, big: int) -> list[Case]:
     """Writes every input and returns the cases, single files first."""
     run_checked([fixtures, "suite", str(directory), "--rows", str(rows), "--seed", "1"])
     suite_files = sorted(
@@ -95,8 +95,8 @@ def generate(fixtures: str, directory: Path, rows: int, big: bool) -> list[Case]
                                  "--duplicates", "0.05"],
     }
     if big:
-        extra_files["big.parquet"] = ["--rows", "3000000", "--seed", "301", "--learners",
-                                      "60000", "--courses", "80", "--videos-per-course", "20",
+        extra_files["big.parquet"] = ["--rows", str(big), "--seed", "301", "--learners",
+                                      str(max(big // 50, 1)), "--courses", "80", "--videos-per-course", "20",
                                       "--codec", "zstd", "--row-group-rows", "250000"]
     for name, arguments in extra_files.items():
         run_checked([fixtures, "file", str(directory / name), *arguments])
@@ -239,7 +239,8 @@ def main() -> int:
     parser.add_argument("--cli", required=True, help="path to the coursepulse binary")
     parser.add_argument("--fixtures", required=True, help="path to the coursepulse-fixtures binary")
     parser.add_argument("--rows", type=int, default=20_000, help="rows per suite file")
-    parser.add_argument("--big", action="store_true", help="add a 3M-row file")
+    parser.add_argument("--big", type=int, nargs="?", const=3_000_000, default=0, metavar="ROWS",
+                        help="add a big zstd file (3M rows, or ROWS)")
     parser.add_argument("--keep", help="write the inputs into this directory and keep them")
     parser.add_argument("--only", help="run only cases whose name contains this")
     parser.add_argument("--show", type=int, default=5, help="differences printed per case")
