@@ -14,7 +14,7 @@ use crate::keys::{Interner, NONE};
 use crate::options::Filter;
 use crate::quality::{QualityCounters, Rule, Sample};
 
-const MICROS_PER_DAY: i64 = 86_400_000_000;
+pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 const NO_DAY: i32 = i32::MIN;
 
 /// Sum and counts that can be added to and taken back (when a later copy of a record wins).
@@ -150,6 +150,8 @@ pub(crate) struct Aggregator {
     pub(crate) source_names: Vec<String>,
     /// Rows skipped by [`Filter`].
     pub(crate) filtered_out: u64,
+    /// Earliest and latest row time (watched, else updated) over all rows, filter or not.
+    pub(crate) time_span: Option<(i64, i64)>,
     course_filter: CourseFilter,
     scratch: Scratch,
 }
@@ -161,6 +163,22 @@ pub(crate) struct BatchSettings<'a> {
     pub(crate) now_micros: Option<i64>,
     pub(crate) max_samples: usize,
     pub(crate) filter: &'a Filter,
+}
+
+/// A row's time for the date filter and the daily series: when it was watched, else when it was
+/// last updated.
+fn row_time(scratch: &Scratch, row: usize) -> i64 {
+    let watched_at = scratch.watched_at[row];
+    if watched_at != NO_TIME {
+        watched_at
+    } else {
+        scratch.updated_at[row]
+    }
+}
+
+fn has_times(layout: &BatchLayout) -> bool {
+    layout.columns[Field::WatchedAt as usize].is_some()
+        || layout.columns[Field::UpdatedAt as usize].is_some()
 }
 
 /// Whether each interned course key / code is in the filter, computed once per distinct value.
@@ -197,12 +215,7 @@ impl CourseFilter {
             }
         }
         if filter.from_micros.is_some() || filter.to_micros.is_some() {
-            let watched_at = scratch.watched_at[row];
-            let time = if watched_at != NO_TIME {
-                watched_at
-            } else {
-                scratch.updated_at[row]
-            };
+            let time = row_time(scratch, row);
             if time == NO_TIME
                 || filter.from_micros.is_some_and(|from| time < from)
                 || filter.to_micros.is_some_and(|to| time >= to)
@@ -381,6 +394,16 @@ impl Aggregator {
         }
         let mut rows_in_view = 0u64;
 
+        if has_times(layout) {
+            for row in 0..n_rows {
+                let time = row_time(&scratch, row);
+                if time != NO_TIME {
+                    let (low, high) = self.time_span.get_or_insert((time, time));
+                    *low = (*low).min(time);
+                    *high = (*high).max(time);
+                }
+            }
+        }
         for row in 0..n_rows {
             if filtering && !self.course_filter.keeps(filter, &scratch, row) {
                 continue;

@@ -81,6 +81,19 @@ impl Analysis {
         &self.options
     }
 
+    /// Changes how many rows the next [`Analysis::report`] lists (top/bottom N, per-course N,
+    /// minimum views per video) without reading anything again: these options only shape the
+    /// report, the accumulators do not depend on them.
+    pub fn set_listing(&mut self, top_n: usize, per_course_n: usize, min_views: u64) -> Result<()> {
+        let mut options = self.options.clone();
+        options.top_n = top_n;
+        options.per_course_n = per_course_n;
+        options.min_views = min_views;
+        options.validate()?;
+        self.options = options;
+        Ok(())
+    }
+
     /// Starts an input with the given arrow schema: resolves the mapping and decides which
     /// columns to read. Batches given to [`Analysis::add_batch`] must hold exactly the
     /// [`Source::projection`] columns, in that order.
@@ -254,6 +267,27 @@ impl Analysis {
         source.info.row_groups = source.row_groups;
         self.sources.push(source.info);
         Ok(())
+    }
+
+    /// Every course key seen in the data, before any filter, sorted as the report sorts
+    /// courses: what a course picker offers.
+    pub fn courses_seen(&self) -> Vec<String> {
+        let courses = &self.aggregator.courses;
+        let mut ids: Vec<u32> = (0..courses.len() as u32).collect();
+        ids.sort_by(|left, right| courses.key(*left).cmp(courses.key(*right)));
+        ids.into_iter()
+            .map(|id| courses.key(id).to_string())
+            .collect()
+    }
+
+    /// The first and last day (`YYYY-MM-DD`, UTC) of the rows' times, before any filter; `None`
+    /// when the data has no timestamp.
+    pub fn date_span(&self) -> Option<(String, String)> {
+        let (first, last) = self.aggregator.time_span?;
+        let day = |micros: i64| {
+            crate::rank::format_date(micros.div_euclid(crate::aggregate::MICROS_PER_DAY) as i32)
+        };
+        Some((day(first), day(last)))
     }
 
     /// The report over everything added so far.

@@ -44,7 +44,7 @@ pub use decode::parse_time_micros;
 pub use error::{Error, Result};
 pub use options::{Filter, Options};
 pub use quality::{QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold};
-pub use read::{Format, ParquetFile};
+pub use read::{Format, ParquetFile, csv_columns};
 pub use report::{
     CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo,
     Summary, VideoRow,

@@ -269,6 +269,28 @@ impl Analysis {
     }
 }
 
+/// The column names in a CSV header (the first line; BOM, quotes and the delimiter handled as
+/// [`Analysis::add_csv`] does), for a column-mapping screen.
+pub fn csv_columns(bytes: &[u8]) -> Result<Vec<String>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let header_end = bytes
+        .iter()
+        .position(|byte| *byte == b'\n')
+        .map_or(bytes.len(), |end| end + 1);
+    let header = &bytes[..header_end];
+    let format = arrow_csv::reader::Format::default()
+        .with_header(true)
+        .with_delimiter(sniff_delimiter(header));
+    let (schema, _) = format
+        .infer_schema(Cursor::new(header), Some(0))
+        .map_err(|error| Error::arrow("CSV header", error))?;
+    Ok(schema
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect())
+}
+
 /// Picks the delimiter that occurs most in the header line (comma when none does).
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let header = bytes
@@ -316,5 +338,12 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
         assert_eq!(sniff_delimiter(b"a,b\n"), b',');
         assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn csv_columns_come_from_the_header_line() {
+        let columns = csv_columns(b"\xef\xbb\xbfid;\"learner id\";pct\r\n1;2;3\n").unwrap();
+        assert_eq!(columns, ["id", "learner id", "pct"]);
+        assert_eq!(csv_columns(b"a,b").unwrap(), ["a", "b"]);
     }
 }

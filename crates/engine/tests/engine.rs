@@ -751,3 +751,58 @@ fn csv_completion_with_non_ascii_digits_is_flagged_not_fatal() {
     assert_eq!(report.learners[0].avg_completion, Some(60.0));
     assert_eq!(report.quality.rule(Rule::CompletionNumeric).count, 1);
 }
+
+#[test]
+fn set_listing_reshapes_the_report_without_reading_again() {
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    let text = "student_id,video_id,course_id,completion_rate_percent\n\
+                S1,V1,C1,90\nS2,V1,C1,80\nS3,V2,C1,70\nS4,V3,C1,60\nS4,V3,C1,60\n";
+    analysis.add_csv("t.csv", text.as_bytes()).unwrap();
+    let before = analysis.report();
+    assert_eq!(before.learners_top.len(), 4);
+    assert_eq!(before.courses[0].top.len(), 3);
+
+    analysis.set_listing(1, 1, 2).unwrap();
+    let after = analysis.report();
+    assert_eq!(after.learners_top.len(), 1);
+    assert_eq!(after.learners_top[0].student_id, "S1");
+    assert_eq!(after.learners_bottom[0].student_id, "S4");
+    assert_eq!(after.courses[0].top.len(), 1);
+    let videos: Vec<&str> = after
+        .videos
+        .iter()
+        .map(|video| video.video_id.as_str())
+        .collect();
+    // V3's second row is a whole-row duplicate, so only V1 has two views.
+    assert_eq!(videos, ["V1"]);
+    assert_eq!(after.rows, before.rows);
+    assert!(analysis.set_listing(0, 1, 1).is_err());
+}
+
+#[test]
+fn courses_seen_and_date_span_ignore_the_filter() {
+    let mut options = Options::default();
+    options.filter.courses = vec!["C2".into()];
+    options.filter.from_micros = coursepulse_engine::parse_time_micros("2025-03-02").ok();
+    let mut analysis = Analysis::new(options).unwrap();
+    let text = "student_id,video_id,course_id,completion_rate_percent,watched_at\n\
+                S1,V1,C1,90,2025-03-01T10:00:00Z\nS2,V2,C2,80,2025-03-05T23:00:00Z\n\
+                S3,V3,C3,70,\n";
+    analysis.add_csv("t.csv", text.as_bytes()).unwrap();
+    assert_eq!(analysis.courses_seen(), ["C1", "C2", "C3"]);
+    assert_eq!(
+        analysis.date_span(),
+        Some(("2025-03-01".to_owned(), "2025-03-05".to_owned()))
+    );
+    let rows = analysis.report().rows;
+    assert_eq!((rows.total, rows.filtered_out), (1, 2));
+
+    let mut untimed = Analysis::new(Options::default()).unwrap();
+    untimed
+        .add_csv(
+            "u.csv",
+            b"student_id,video_id,completion\nS1,V1,5\n".as_slice(),
+        )
+        .unwrap();
+    assert_eq!(untimed.date_span(), None);
+}
