@@ -1,4 +1,4 @@
-//! Mounts [`coursepulse::App`] on the page's body (the wasm entry point Trunk builds).
+//! Mounts [`coursepulse::App`] on the page's body (the page's wasm entry point).
 
 fn main() {
     // Panics go to the browser console with their message instead of an opaque "unreachable".

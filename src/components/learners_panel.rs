@@ -1,0 +1,117 @@
+//! Learners: the one with the most watched videos, top and bottom N, and the full ranking.
+
+use leptos::prelude::*;
+
+use crate::components::data_table::DataTable;
+use crate::format;
+use crate::state::use_app_state;
+use crate::worker::protocol::{LearnerView, TableId};
+
+/// The learners panel.
+#[component]
+pub fn LearnersPanel() -> impl IntoView {
+    let state = use_app_state();
+    let most_watched = move || {
+        state.dashboard.with(|dashboard| {
+            let learner = dashboard
+                .as_ref()
+                .and_then(|dashboard| dashboard.most_watched.clone());
+            match learner {
+                Some(learner) => view! {
+                    <p class="most-watched" data-testid="most-watched">
+                        "Most watched videos: "
+                        <strong data-testid="most-watched-id">{learner.student_id}</strong>
+                        {format!(
+                            " — {} videos, {} views, average completion {}",
+                            format::int(learner.videos_watched),
+                            format::int(learner.views),
+                            format::percent(learner.avg_completion)
+                        )}
+                    </p>
+                }
+                .into_any(),
+                None => view! { <p class="hint">"No learner rows."</p> }.into_any(),
+            }
+        })
+    };
+    let top = Signal::derive(move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().map(|d| d.top.clone()).unwrap_or_default())
+    });
+    let bottom = Signal::derive(move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().map(|d| d.bottom.clone()).unwrap_or_default())
+    });
+    let top_n = move || state.settings.with(|settings| settings.top_n.max(1));
+    view! {
+        <section class="panel" data-testid="panel-learners">
+            <div class="panel-head">
+                <h2>"Learners"</h2>
+                <label class="inline">
+                    "N "
+                    <input
+                        type="number"
+                        min="1"
+                        max="1000"
+                        data-testid="top-n"
+                        prop:value=move || top_n().to_string()
+                        on:change=move |event| {
+                            let value = event_target_value(&event).parse::<usize>().unwrap_or(10).clamp(1, 1000);
+                            state.settings.update(|settings| settings.top_n = value);
+                            state.relist();
+                        }
+                    />
+                </label>
+            </div>
+            {most_watched}
+            <div class="two-up">
+                <RankList title="Top" testid="top-learners" rows=top/>
+                <RankList title="Bottom" testid="bottom-learners" rows=bottom/>
+            </div>
+            <h3>"All learners, ranked by average completion"</h3>
+            <DataTable table=TableId::Learners testid="learners-table" caption="All learners"/>
+        </section>
+    }
+}
+
+/// A short ranked list.
+#[component]
+fn RankList(
+    title: &'static str,
+    testid: &'static str,
+    rows: Signal<Vec<LearnerView>>,
+) -> impl IntoView {
+    let body = move || {
+        rows.get()
+            .into_iter()
+            .map(|row| {
+                view! {
+                    <tr>
+                        <td class="numeric">{row.rank.map(|rank| rank.to_string()).unwrap_or_default()}</td>
+                        <td>{row.student_id}</td>
+                        <td class="numeric">{format::int(row.videos_watched)}</td>
+                        <td class="numeric">{format::percent(row.avg_completion)}</td>
+                    </tr>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="rank-list">
+            <h3>{move || format!("{title} {}", rows.with(Vec::len))}</h3>
+            <table data-testid=testid>
+                <thead>
+                    <tr>
+                        <th scope="col" class="numeric">"Rank"</th>
+                        <th scope="col">"Learner"</th>
+                        <th scope="col" class="numeric">"Videos"</th>
+                        <th scope="col" class="numeric">"Avg completion"</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,16 @@
+//! The dashboard's components, one public component per file.
+
+pub mod cards;
+pub mod charts;
+pub mod courses_panel;
+pub mod dashboard_view;
+pub mod data_table;
+pub mod error_banner;
+pub mod filters;
+pub mod header;
+pub mod landing;
+pub mod learners_panel;
+pub mod mapping_dialog;
+pub mod progress_bar;
+pub mod quality_panel;
+pub mod videos_panel;

@@ -1,0 +1,111 @@
+//! Data quality: one row per rule (severity, count, percent, status); expand a rule to page
+//! through its offending rows.
+
+use leptos::prelude::*;
+
+use crate::components::data_table::DataTable;
+use crate::format;
+use crate::state::use_app_state;
+use crate::worker::protocol::{RuleView, TableId};
+
+/// The quality panel.
+#[component]
+pub fn QualityPanel() -> impl IntoView {
+    let state = use_app_state();
+    let expanded = RwSignal::new(None::<String>);
+    let rules = move || {
+        state.dashboard.with(|dashboard| {
+            dashboard
+                .as_ref()
+                .map(|dashboard| dashboard.quality.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|rule| view! { <RuleRow rule expanded/> })
+                .collect::<Vec<_>>()
+        })
+    };
+    let passed = move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().is_some_and(|d| d.quality_passed))
+    };
+    view! {
+        <section class="panel" data-testid="panel-quality">
+            <div class="panel-head">
+                <h2>"Data quality"</h2>
+                <span class=move || if passed() { "badge pass" } else { "badge fail" } data-testid="quality-status">
+                    {move || if passed() { "passed" } else { "failed" }}
+                </span>
+            </div>
+            <div class="table-scroll">
+                <table data-testid="quality-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Rule"</th>
+                            <th scope="col">"Severity"</th>
+                            <th scope="col" class="numeric">"Rows"</th>
+                            <th scope="col" class="numeric">"% of rows"</th>
+                            <th scope="col">"Threshold"</th>
+                            <th scope="col"></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rules}</tbody>
+                </table>
+            </div>
+            {move || expanded.get().map(|rule| {
+                let table = Signal::derive(move || TableId::QualitySamples { rule: expanded.get().unwrap_or_default() });
+                view! {
+                    <div class="samples" data-testid="quality-samples">
+                        <div class="panel-head">
+                            <h3>{format!("Offending rows: {rule}")}</h3>
+                            <button class="secondary" on:click=move |_| expanded.set(None)>"Close"</button>
+                        </div>
+                        <DataTable table testid="samples-table" caption="Offending rows"/>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn RuleRow(rule: RuleView, expanded: RwSignal<Option<String>>) -> impl IntoView {
+    let name = rule.name.clone();
+    let details = rule
+        .details
+        .iter()
+        .map(|(value, count)| {
+            format!(
+                "{} ×{}",
+                value
+                    .as_deref()
+                    .map_or("NULL".to_owned(), |v| format!("{v:?}")),
+                format::int(*count)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let has_samples = rule.samples > 0;
+    view! {
+        <tr data-testid="quality-rule" data-rule=rule.name.clone() data-status=rule.status.clone()>
+            <td><span class=format!("badge {}", rule.status)>{rule.status.clone()}</span></td>
+            <td>
+                <div><code>{rule.name.clone()}</code></div>
+                <div class="hint">{rule.description.clone()}</div>
+                {(!details.is_empty()).then(|| view! { <div class="hint">{details}</div> })}
+            </td>
+            <td>{rule.severity.clone()}</td>
+            <td class="numeric" data-testid="rule-count">{format::int(rule.count)}</td>
+            <td class="numeric">{format!("{:.2}", rule.percent)}</td>
+            <td>{rule.threshold.clone()}</td>
+            <td>
+                {has_samples.then(|| view! {
+                    <button class="secondary" data-testid="show-rows" on:click=move |_| expanded.set(Some(name.clone()))>
+                        "Show rows"
+                    </button>
+                })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,290 @@
+//! App-wide state (one small `Copy` struct of signals, provided once) and the actions that talk
+//! to the worker: open files, the sample or a URL, re-analyse with new filters, re-list with new
+//! N values. The URL's query string mirrors the shareable part of the state.
+
+use leptos::prelude::*;
+
+use crate::worker::protocol::{
+    Dashboard, ErrorView, Progress, RequestKind, ResponseKind, Settings, SourceSpec,
+};
+
+/// A load in flight.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loading {
+    /// The request, for Cancel.
+    pub id: u32,
+    /// What is being read ("the sample", file names, a URL).
+    pub label: String,
+    /// Latest progress.
+    pub progress: Progress,
+}
+
+/// Everything the panels share.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The current dashboard; kept when a later load fails.
+    pub dashboard: RwSignal<Option<Dashboard>>,
+    /// Bumped with every new dashboard, so tables fetch their pages again.
+    pub generation: RwSignal<u32>,
+    /// The load in flight.
+    pub loading: RwSignal<Option<Loading>>,
+    /// The last failure, shown until dismissed or the next success.
+    pub error: RwSignal<Option<ErrorView>>,
+    /// Filters, mapping and N values.
+    pub settings: RwSignal<Settings>,
+    /// `?src=` of the current data, when it came from a URL (or `sample`).
+    pub src: RwSignal<Option<String>>,
+    /// The course whose videos are listed.
+    pub selected_course: RwSignal<Option<String>>,
+    /// Minimum views for the video tables.
+    pub min_views: RwSignal<u64>,
+    /// What the current data is ("sample", file names).
+    pub data_label: RwSignal<Option<String>>,
+}
+
+/// The state provided by [`App`](crate::App).
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+impl AppState {
+    /// Fresh state, seeded from the page URL's query string.
+    pub fn from_url(query: &str) -> AppState {
+        let params = crate::url_state::UrlState::parse(query);
+        AppState {
+            dashboard: RwSignal::new(None),
+            generation: RwSignal::new(0),
+            loading: RwSignal::new(None),
+            error: RwSignal::new(None),
+            settings: RwSignal::new(params.settings()),
+            src: RwSignal::new(params.src.clone()),
+            selected_course: RwSignal::new(params.course.clone()),
+            min_views: RwSignal::new(params.min_views.max(1)),
+            data_label: RwSignal::new(None),
+        }
+    }
+
+    /// Reads files the user picked or dropped.
+    #[cfg(target_arch = "wasm32")]
+    pub fn open_files(self, files: js_sys::Array, label: String) {
+        self.src.set(None);
+        self.open(SourceSpec::Files, Some(files), label);
+    }
+
+    /// Loads the bundled sample.
+    pub fn open_sample(self) {
+        self.src.set(Some("sample".into()));
+        self.open(SourceSpec::Sample, None, "the sample data".into());
+    }
+
+    /// Loads a URL (same host, or one that allows CORS).
+    pub fn open_url(self, url: String) {
+        self.src.set(Some(url.clone()));
+        self.open(SourceSpec::Url { url: url.clone() }, None, url);
+    }
+
+    /// Opens what `?src=` names, if anything.
+    pub fn open_src(self) {
+        match self.src.get_untracked().as_deref() {
+            Some("sample") => self.open_sample(),
+            Some(url) if !url.is_empty() => self.open_url(url.to_owned()),
+            _ => {}
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
+        last_source::remember(&source, files.as_ref(), &label);
+        let settings = self.settings.get_untracked();
+        self.start_load(RequestKind::Open { source, settings }, files, label, true);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn open(self, _source: SourceSpec, _files: Option<()>, _label: String) {}
+
+    /// Opens the last source again with the current settings (after the mapping screen).
+    #[cfg(target_arch = "wasm32")]
+    pub fn retry_open(self) {
+        if let Some((source, files, label)) = last_source::recall() {
+            let settings = self.settings.get_untracked();
+            self.start_load(RequestKind::Open { source, settings }, files, label, true);
+        }
+    }
+
+    /// Analyses the current data again after a filter or mapping change.
+    pub fn reanalyse(self) {
+        if self.dashboard.get_untracked().is_none() {
+            return;
+        }
+        let label = self.data_label.get_untracked().unwrap_or_default();
+        let settings = self.settings.get_untracked();
+        self.start_load(RequestKind::Reanalyse { settings }, None, label, false);
+    }
+
+    /// Re-lists the current analysis with the settings' N values (reads nothing).
+    pub fn relist(self) {
+        if self.dashboard.get_untracked().is_none() {
+            return;
+        }
+        let settings = self.settings.get_untracked();
+        let kind = RequestKind::Relist {
+            top_n: settings.top_n.max(1),
+            per_course_n: settings.per_course_n.max(1),
+        };
+        self.request(kind, move |state, response| {
+            if let ResponseKind::Dashboard(dashboard) = response {
+                state.show(*dashboard);
+            } else if let ResponseKind::Error(error) = response {
+                state.error.set(Some(error));
+            }
+        });
+    }
+
+    /// Stops the load in flight.
+    pub fn cancel(self) {
+        if let Some(loading) = self.loading.get_untracked() {
+            cancel_request(loading.id);
+        }
+    }
+
+    fn start_load(
+        self,
+        kind: RequestKind,
+        files: Option<FilesArg>,
+        label: String,
+        replaces_data: bool,
+    ) {
+        if let Some(previous) = self.loading.get_untracked() {
+            cancel_request(previous.id);
+        }
+        mark("analysis-start");
+        let shown_label = label.clone();
+        let id = send_request(kind, files, move |response| {
+            let state = self;
+            match response {
+                ResponseKind::Progress(progress) => state.loading.update(|loading| {
+                    if let Some(loading) = loading {
+                        loading.progress = progress;
+                    }
+                }),
+                ResponseKind::Dashboard(dashboard) => {
+                    if replaces_data {
+                        state.data_label.set(Some(shown_label.clone()));
+                    }
+                    state.loading.set(None);
+                    state.error.set(None);
+                    state.show(*dashboard);
+                    measure_after_paint("analysis", "analysis-start");
+                }
+                ResponseKind::Error(error) => {
+                    state.loading.set(None);
+                    state.error.set(Some(error));
+                }
+                ResponseKind::Cancelled => state.loading.set(None),
+                _ => {}
+            }
+        });
+        self.loading.set(Some(Loading {
+            id,
+            label,
+            progress: Progress::default(),
+        }));
+    }
+
+    fn request(self, kind: RequestKind, handler: impl Fn(AppState, ResponseKind) + 'static) {
+        send_request(kind, None, move |response| handler(self, response));
+    }
+
+    fn show(self, dashboard: Dashboard) {
+        // A selected course that the new data lacks would show an empty table.
+        if let Some(course) = self.selected_course.get_untracked()
+            && !dashboard.courses.iter().any(|row| row.course == course)
+        {
+            self.selected_course.set(None);
+        }
+        self.settings.set(dashboard.settings.clone());
+        self.dashboard.set(Some(dashboard));
+        self.generation.update(|generation| *generation += 1);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+type FilesArg = js_sys::Array;
+#[cfg(not(target_arch = "wasm32"))]
+type FilesArg = ();
+
+#[cfg(target_arch = "wasm32")]
+fn send_request(
+    kind: RequestKind,
+    files: Option<FilesArg>,
+    handler: impl Fn(ResponseKind) + 'static,
+) -> u32 {
+    crate::worker::client::send(kind, files, handler)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn send_request(
+    _kind: RequestKind,
+    _files: Option<FilesArg>,
+    _handler: impl Fn(ResponseKind) + 'static,
+) -> u32 {
+    0
+}
+
+/// Sends a request from a component (tables, exports).
+pub fn send(kind: RequestKind, handler: impl Fn(ResponseKind) + 'static) -> u32 {
+    send_request(kind, None, handler)
+}
+
+fn cancel_request(id: u32) {
+    #[cfg(target_arch = "wasm32")]
+    crate::worker::client::cancel(id);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = id;
+}
+
+/// A User Timing mark, so DevTools and the benchmark see the phases.
+pub fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}
+
+/// Measures `start`..now once the browser has painted what the current update rendered.
+fn measure_after_paint(name: &'static str, start: &'static str) {
+    #[cfg(target_arch = "wasm32")]
+    request_animation_frame(move || {
+        if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+            let _ = performance.measure_with_start_mark(name, start);
+        }
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (name, start);
+}
+
+/// The last source opened, to open it again with a new mapping. Thread-local because `File`
+/// handles are not `Send`.
+#[cfg(target_arch = "wasm32")]
+mod last_source {
+    use std::cell::RefCell;
+
+    use crate::worker::protocol::SourceSpec;
+
+    thread_local! {
+        static LAST: RefCell<Option<(SourceSpec, Option<js_sys::Array>, String)>> =
+            const { RefCell::new(None) };
+    }
+
+    pub(super) fn remember(source: &SourceSpec, files: Option<&js_sys::Array>, label: &str) {
+        LAST.with(|last| {
+            *last.borrow_mut() = Some((source.clone(), files.cloned(), label.to_owned()));
+        });
+    }
+
+    pub(super) fn recall() -> Option<(SourceSpec, Option<js_sys::Array>, String)> {
+        LAST.with(|last| last.borrow().clone())
+    }
+}
