@@ -18,6 +18,8 @@ pub struct Context {
     pub date_span: Option<(String, String)>,
     /// The settings in force.
     pub settings: Settings,
+    /// Today (`YYYY-MM-DD`, UTC): later days are future-dated rows, left out of the time series.
+    pub today: Option<String>,
 }
 
 /// The dashboard for `report`.
@@ -65,6 +67,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             (course.clone(), label.unwrap_or_else(|| course.clone()))
         })
         .collect();
+    let is_future = |date: &str| context.today.as_deref().is_some_and(|today| date > today);
     Dashboard {
         sources: report
             .sources
@@ -126,6 +129,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         daily: report
             .daily
             .iter()
+            .filter(|day| !is_future(&day.date))
             .map(|day| Day {
                 date: day.date.clone(),
                 views: day.views,
@@ -157,12 +161,36 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
                 samples: rule.samples.len() as u64,
             })
             .collect(),
+        future_days: report
+            .daily
+            .iter()
+            .filter(|day| is_future(&day.date))
+            .count() as u64,
         quality_passed: report.quality.passed,
         all_courses,
         date_span: context.date_span,
         settings: context.settings,
         elapsed_ms: 0.0,
     }
+}
+
+#[cfg(test)]
+#[test]
+fn future_days_are_left_out_of_the_series() {
+    use coursepulse_engine::{Analysis, Options};
+    let csv = "student_id,video_id,completion,watched_at\n\
+               S1,V1,50,2025-03-01T00:00:00Z\nS1,V2,70,2025-03-02T00:00:00Z\n\
+               S2,V1,90,2099-01-01T00:00:00Z\n";
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    analysis.add_csv("t.csv", csv.as_bytes()).unwrap();
+    let context = Context {
+        today: Some("2025-06-01".into()),
+        ..Context::default()
+    };
+    let view = dashboard(&analysis.report(), context);
+    let days: Vec<&str> = view.daily.iter().map(|day| day.date.as_str()).collect();
+    assert_eq!(days, ["2025-03-01", "2025-03-02"]);
+    assert_eq!(view.future_days, 1);
 }
 
 fn scale_name(scale: coursepulse_engine::Scale) -> &'static str {
@@ -212,6 +240,10 @@ mod tests {
         assert_eq!((range.count, range.samples), (1, 1));
         assert_eq!(range.status, "fail");
         assert!(!view.quality_passed);
+        assert!(
+            view.daily.is_empty() && view.future_days == 0,
+            "no timestamp column"
+        );
         assert_eq!(view.cards.rules_failed as usize, {
             view.quality
                 .iter()

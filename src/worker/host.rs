@@ -349,6 +349,7 @@ async fn load(
                 all_courses: analysis.courses_seen(),
                 date_span: analysis.date_span(),
                 settings,
+                today: Some(today()),
             };
             let mut dashboard = view_model::dashboard(&report, context.clone());
             dashboard.elapsed_ms = js_sys::Date::now() - started;
@@ -570,4 +571,15 @@ async fn yield_to_event_loop(scope: &DedicatedWorkerGlobalScope) {
         }
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// Today's date, `YYYY-MM-DD` in UTC.
+fn today() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_utc_full_year(),
+        date.get_utc_month() + 1,
+        date.get_utc_date()
+    )
 }

@@ -261,8 +261,10 @@ pub struct Dashboard {
     pub courses: Vec<CourseView>,
     /// Completion histogram (valid values of de-duplicated student rows).
     pub histogram: Vec<Bin>,
-    /// Views and average completion per day, when the data has a timestamp.
+    /// Views and average completion per day, when the data has a timestamp (up to today).
     pub daily: Vec<Day>,
+    /// Days with rows dated after today (flagged by `timestamp_not_future`), not in `daily`.
+    pub future_days: u64,
     /// One entry per quality rule.
     pub quality: Vec<RuleView>,
     /// No error-severity rule failed.

@@ -108,26 +108,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Report(args) => {
             let report = analyse(&args)?;
-            match args.format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                OutputFormat::Table => print!("{}", table::report(&report, args.all_learners)),
-            }
+            let text = match args.format {
+                OutputFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+                OutputFormat::Table => table::report(&report, args.all_learners),
+            };
+            write_stdout(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {
             let report = analyse(&args)?;
-            match args.format {
-                OutputFormat::Json => {
-                    println!("{}", serde_json::to_string_pretty(&report.quality)?)
-                }
-                OutputFormat::Table => print!("{}", table::quality(&report)),
-            }
+            let text = match args.format {
+                OutputFormat::Json => serde_json::to_string_pretty(&report.quality)? + "\n",
+                OutputFormat::Table => table::quality(&report),
+            };
+            write_stdout(&text)?;
             Ok(if report.quality.passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+/// Writes the output; a reader that stops early (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(error).context("writing the report to standard output"))
+        }
+        _ => Ok(()),
     }
 }
 

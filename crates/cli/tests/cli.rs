@@ -160,3 +160,25 @@ fn bad_input_is_a_clear_error_with_exit_2() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("student_id,video_id,completion\n");
+    for learner in 0..5000 {
+        csv.push_str(&format!("S{learner},V1,50\n"));
+    }
+    let input = write(dir.path(), "many.csv", csv.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
+        .args(["report", "--all-learners", input.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -0`: the reader goes away before the report is written.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

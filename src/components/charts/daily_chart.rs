@@ -10,9 +10,11 @@ use crate::state::use_app_state;
 pub fn DailyChart() -> impl IntoView {
     let state = use_app_state();
     move || {
-        let days = state
-            .dashboard
-            .with(|d| d.as_ref().map(|d| d.daily.clone()).unwrap_or_default());
+        let (days, future_days) = state.dashboard.with(|d| {
+            d.as_ref()
+                .map(|d| (d.daily.clone(), d.future_days))
+                .unwrap_or_default()
+        });
         let n = days.len().max(1) as f64;
         let max_views = days.iter().map(|day| day.views).max().unwrap_or(0).max(1) as f64;
         let step = 300.0 / n;
@@ -46,6 +48,9 @@ pub fn DailyChart() -> impl IntoView {
                     <polyline class="line" points=points vector-effect="non-scaling-stroke"></polyline>
                 </svg>
                 <figcaption class="axis"><span>{first}</span><span>"line: average completion (0–100%) · bars: views"</span><span>{last}</span></figcaption>
+                {(future_days > 0).then(|| view! {
+                    <p class="hint">{format!("{future_days} future-dated days are left out (see the timestamp_not_future rule).")}</p>
+                })}
             </figure>
         }
     }
