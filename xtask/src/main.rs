@@ -22,7 +22,7 @@ tasks:
   serve              setup, then build and serve the dashboard at http://127.0.0.1:8080
   test [--skip STEP]...
                      setup, then every check in order, failing fast; prints a timing per step
-                     (steps: setup fmt clippy test wasm-engine wasm-smoke trunk-build app-render golden)
+                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke trunk-build app-render golden)
   fixtures           regenerate the committed tiny fixtures in tests/data/
   ci                 what .ci/run runs: the same as `test`
 ";

@@ -14,6 +14,8 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const SMOKE_EXAMPLE: &str = "crates/engine/examples/wasm_smoke.rs";
 const SMOKE_WASM: &str = "target/wasm32-unknown-unknown/release/examples/wasm_smoke.wasm";
 const DIST: &str = "dist";
+const BROWSER_TESTS: &str = "tests/browser.rs";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const APP_SCREENSHOT: &str = "target/xtask/app.png";
 const GOLDEN_RUN: &str = "tests/golden/run.py";
 const GOLDEN_REQUIREMENTS: &str = "tests/golden/requirements.txt";
@@ -48,6 +50,11 @@ const STEPS: &[Step] = &[
         name: "test",
         what: "cargo test --workspace",
         run: cargo_test,
+    },
+    Step {
+        name: "wasm-test",
+        what: "wasm-bindgen-test suite (tests/browser.rs) in headless Chromium",
+        run: wasm_test,
     },
     Step {
         name: "wasm-engine",
@@ -197,6 +204,23 @@ fn cargo_test(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo test --workspace")
         .run()
         .context("cargo test failed")
+}
+
+/// The app's wasm tests (protocol, tables, components) in Debian's Chromium through chromedriver,
+/// with the wasm-bindgen-test-runner that setup installed (`.cargo/config.toml` names it).
+fn wasm_test(sh: &Shell) -> Result<()> {
+    require(
+        sh,
+        BROWSER_TESTS,
+        "the app's wasm-bindgen-test suite is needed",
+    )?;
+    cmd!(
+        sh,
+        "cargo test -p coursepulse --target {WASM_TARGET} --test browser"
+    )
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .run()
+    .context("the wasm tests failed in headless Chromium")
 }
 
 fn wasm_engine(sh: &Shell) -> Result<()> {

@@ -1,0 +1,181 @@
+//! In headless Chromium (wasm-bindgen-test): the worker protocol through a real structured
+//! clone, the table and view-model code compiled to wasm, and components rendering view models.
+//! Run with `cargo test -p coursepulse --target wasm32-unknown-unknown --test browser`.
+#![cfg(target_arch = "wasm32")]
+
+use coursepulse::components::cards::Cards;
+use coursepulse::components::error_banner::ErrorBanner;
+use coursepulse::state::AppState;
+use coursepulse::tables;
+use coursepulse::view_model::{self, Context};
+use coursepulse::worker::protocol::{
+    ErrorView, Request, RequestKind, Settings, SourceSpec, TableId, TableQuery,
+};
+use coursepulse_engine::{Analysis, Options, Report};
+use js_sys::{Array, Object, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CSV: &str = "student_id,video_id,course_id,role,completion_rate_percent\n\
+                   S1,V1,C1,Student,90\nS2,V1,C1,Student,=1+1\nS2,V2,C1,student ,40\n\
+                   S3,V2,C2,Teacher,10\n";
+
+fn report() -> (Analysis, Report) {
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    analysis.add_csv("t.csv", CSV.as_bytes()).unwrap();
+    let report = analysis.report();
+    (analysis, report)
+}
+
+/// Lets queued effects and renders run.
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn mount_container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&element).unwrap();
+    element.unchecked_into()
+}
+
+fn text(parent: &web_sys::HtmlElement, selector: &str) -> String {
+    parent
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} not rendered"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_request_and_its_files_survive_post_message() {
+    let request = Request {
+        id: 3,
+        kind: RequestKind::Open {
+            source: SourceSpec::Files,
+            settings: Settings {
+                courses: vec!["C1".into()],
+                ..Settings::default()
+            },
+        },
+    };
+    let bytes = js_sys::Uint8Array::from(CSV.as_bytes());
+    let file = web_sys::File::new_with_u8_array_sequence(&Array::of1(&bytes), "t.csv").unwrap();
+    let envelope = Object::new();
+    Reflect::set(&envelope, &"request".into(), &request.to_json().into()).unwrap();
+    Reflect::set(&envelope, &"files".into(), &Array::of1(&file)).unwrap();
+
+    let channel = web_sys::MessageChannel::new().unwrap();
+    let received = js_sys::Promise::new(&mut |resolve, _| {
+        let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
+            resolve.call1(&JsValue::NULL, &event.data()).unwrap();
+        });
+        channel
+            .port2()
+            .set_onmessage(Some(on_message.unchecked_ref()));
+    });
+    channel.port1().post_message(&envelope).unwrap();
+    let data = JsFuture::from(received).await.unwrap();
+
+    let text = Reflect::get(&data, &"request".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(Request::from_json(&text), Ok(request));
+    let files = Array::from(&Reflect::get(&data, &"files".into()).unwrap());
+    let file: web_sys::File = files.get(0).dyn_into().unwrap();
+    assert_eq!(file.name(), "t.csv");
+    assert_eq!(file.size() as usize, CSV.len());
+}
+
+#[wasm_bindgen_test]
+fn tables_page_and_export_in_wasm() {
+    let (_, report) = report();
+    let table = tables::build(&report, &TableId::Learners).unwrap();
+    let query = TableQuery {
+        table: TableId::Learners,
+        sort: None,
+        filter: String::new(),
+        min_views: 1,
+        offset: 0,
+        limit: 1,
+    };
+    let page = table.page(&query);
+    assert_eq!((page.rows.len(), page.matching), (1, 2));
+    assert_eq!(page.rows[0][1].display(), "S1");
+    let csv = table.to_csv(&query);
+    assert!(csv.starts_with("Rank,Learner,Videos watched,Views,Avg completion %\r\n"));
+    assert_eq!(csv.lines().count(), 3);
+    assert!(
+        tables::build(
+            &report,
+            &TableId::CourseVideos {
+                course: "nope".into()
+            }
+        )
+        .is_none()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn cards_render_the_dashboard_and_follow_it() {
+    let (analysis, report) = report();
+    let context = Context {
+        all_courses: analysis.courses_seen(),
+        ..Context::default()
+    };
+    let dashboard = view_model::dashboard(&report, context);
+    let state = AppState::from_url("");
+    let parent = mount_container();
+    let _mounted = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(state);
+        view! { <Cards/> <ErrorBanner/> }
+    });
+    assert!(
+        parent.query_selector(".cards").unwrap().is_none(),
+        "no data, no cards"
+    );
+
+    state.dashboard.set(Some(dashboard.clone()));
+    settle().await;
+    assert_eq!(text(&parent, "[data-testid=card-rows] .card-value"), "4");
+    assert_eq!(
+        text(&parent, "[data-testid=card-learners] .card-value"),
+        "2"
+    );
+    assert_eq!(
+        text(&parent, "[data-testid=card-mean] .card-value"),
+        "65.00%"
+    );
+    assert!(text(&parent, "[data-testid=card-quality] .card-value").contains("failing"));
+
+    let mut changed = dashboard;
+    changed.cards.learners = 12_345;
+    state.dashboard.set(Some(changed));
+    state.error.set(Some(ErrorView {
+        message: "x.parquet: not a Parquet file".into(),
+        mapping: None,
+    }));
+    settle().await;
+    assert_eq!(
+        text(&parent, "[data-testid=card-learners] .card-value"),
+        "12,345"
+    );
+    assert_eq!(
+        text(&parent, "[data-testid=error-message]"),
+        "x.parquet: not a Parquet file"
+    );
+    assert!(text(&parent, "[data-testid=error]").contains("The data shown below is unchanged."));
+}
