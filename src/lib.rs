@@ -73,10 +73,16 @@ fn install_crash_handler(state: AppState) {
     #[cfg(target_arch = "wasm32")]
     worker::client::set_crash_handler(move |message| {
         state.loading.set(None);
+        let restoring = state.dashboard.with_untracked(Option::is_some);
         state.error.set(Some(worker::protocol::ErrorView {
-            message: format!("{message}. Open your data again to continue."),
+            message: if restoring {
+                format!("{message}. The data shown is being read again.")
+            } else {
+                message
+            },
             mapping: None,
         }));
+        state.restore();
     });
     #[cfg(not(target_arch = "wasm32"))]
     let _ = state;

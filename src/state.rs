@@ -111,6 +111,19 @@ impl AppState {
         }
     }
 
+    /// After the worker died (its data with it), reads the data on screen again, so tables and
+    /// filters keep working; the dashboard stays visible meanwhile.
+    #[cfg(target_arch = "wasm32")]
+    pub fn restore(self) {
+        if self.dashboard.get_untracked().is_none() {
+            return;
+        }
+        if let Some((source, files, label)) = last_source::recall_loaded() {
+            let settings = self.settings.get_untracked();
+            self.start_load(RequestKind::Open { source, settings }, files, label, false);
+        }
+    }
+
     /// Analyses the current data again after a filter or mapping change.
     pub fn reanalyse(self) {
         if self.dashboard.get_untracked().is_none() {
@@ -170,6 +183,8 @@ impl AppState {
                 ResponseKind::Dashboard(dashboard) => {
                     if replaces_data {
                         state.data_label.set(Some(shown_label.clone()));
+                        #[cfg(target_arch = "wasm32")]
+                        last_source::loaded();
                     }
                     state.loading.set(None);
                     state.error.set(None);
@@ -273,9 +288,22 @@ mod last_source {
 
     use crate::worker::protocol::SourceSpec;
 
+    type Source = (SourceSpec, Option<js_sys::Array>, String);
+
     thread_local! {
-        static LAST: RefCell<Option<(SourceSpec, Option<js_sys::Array>, String)>> =
-            const { RefCell::new(None) };
+        /// The last source asked for.
+        static LAST: RefCell<Option<Source>> = const { RefCell::new(None) };
+        /// The last source that loaded (what the dashboard shows).
+        static LOADED: RefCell<Option<Source>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn loaded() {
+        let last = LAST.with(|last| last.borrow().clone());
+        LOADED.with(|loaded| *loaded.borrow_mut() = last);
+    }
+
+    pub(super) fn recall_loaded() -> Option<Source> {
+        LOADED.with(|loaded| loaded.borrow().clone())
     }
 
     pub(super) fn remember(source: &SourceSpec, files: Option<&js_sys::Array>, label: &str) {
@@ -284,7 +312,7 @@ mod last_source {
         });
     }
 
-    pub(super) fn recall() -> Option<(SourceSpec, Option<js_sys::Array>, String)> {
+    pub(super) fn recall() -> Option<Source> {
         LAST.with(|last| last.borrow().clone())
     }
 }
