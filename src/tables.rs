@@ -2,7 +2,9 @@
 //! filtering, sorting, paging and CSV export that the page asks for. Pure code (no web APIs), so
 //! it is tested natively and in Chromium alike.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use coursepulse_engine::Report;
 
@@ -17,7 +19,12 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// The column holding views, which `min_views` applies to.
     pub views_column: Option<usize>,
+    /// The last selection (filter, minimum views, sort) and its row order: paging through a
+    /// sorted 100,000-row table sorts once, not on every page.
+    cache: RefCell<Option<(SelectionKey, Rc<Vec<usize>>)>>,
 }
+
+type SelectionKey = (String, u64, Option<Sort>);
 
 /// Builds `table` from `report`; `None` when the report has no such course or rule.
 pub fn build(report: &Report, table: &TableId) -> Option<Table> {
@@ -75,6 +82,7 @@ fn learners(report: &Report) -> Table {
         ],
         rows,
         views_column: Some(3),
+        cache: RefCell::default(),
     }
 }
 
@@ -105,6 +113,7 @@ fn videos(report: &Report, course: Option<&str>) -> Table {
         ],
         rows,
         views_column: Some(3),
+        cache: RefCell::default(),
     }
 }
 
@@ -133,6 +142,7 @@ fn quality_samples(rule: &coursepulse_engine::QualityRule) -> Table {
         columns,
         rows,
         views_column: None,
+        cache: RefCell::default(),
     }
 }
 
@@ -170,9 +180,26 @@ impl Table {
         selected
     }
 
+    /// [`Table::select`], remembered for the next query with the same filter and sort.
+    fn select_cached(&self, query: &TableQuery) -> Rc<Vec<usize>> {
+        let key = (
+            query.filter.trim().to_lowercase(),
+            query.min_views.max(1),
+            query.sort,
+        );
+        if let Some((cached_key, selection)) = &*self.cache.borrow()
+            && *cached_key == key
+        {
+            return selection.clone();
+        }
+        let selection = Rc::new(self.select(query));
+        *self.cache.borrow_mut() = Some((key, selection.clone()));
+        selection
+    }
+
     /// The page the query asks for.
     pub fn page(&self, query: &TableQuery) -> TablePage {
-        let selected = self.select(query);
+        let selected = self.select_cached(query);
         let offset = query.offset.min(selected.len());
         let end = offset.saturating_add(query.limit).min(selected.len());
         TablePage {
@@ -197,7 +224,7 @@ impl Table {
             .map(|column| column.label.as_str())
             .collect();
         push_csv_line(&mut out, header.iter().map(|label| (*label).to_owned()));
-        for index in self.select(query) {
+        for &index in self.select_cached(query).iter() {
             push_csv_line(&mut out, self.rows[index].iter().map(csv_value));
         }
         out
@@ -318,6 +345,7 @@ mod tests {
             ],
             rows,
             views_column: Some(1),
+            cache: RefCell::default(),
         }
     }
 
@@ -386,6 +414,18 @@ mod tests {
         page_query.offset = 99;
         let page = table.page(&page_query);
         assert_eq!((page.offset, page.rows.len()), (3, 0));
+        // The cached order must not leak into a query with another sort or filter.
+        page_query.offset = 0;
+        page_query.sort = Some(Sort {
+            column: 0,
+            descending: false,
+        });
+        let first = |table: &Table, query: &TableQuery| table.page(query).rows[0][0].display();
+        assert_eq!(first(&table, &page_query), "S1");
+        page_query.sort = None;
+        assert_eq!(first(&table, &page_query), "S10");
+        page_query.filter = "s2".into();
+        assert_eq!(first(&table, &page_query), "s2");
     }
 
     #[test]
