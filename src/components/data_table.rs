@@ -50,7 +50,10 @@ pub fn DataTable(
         if let Some(views) = min_views {
             views.track();
         }
-        offset.set(0);
+        // Setting an unchanged signal still notifies; skip it so the page is not fetched twice.
+        if offset.get_untracked() != 0 {
+            offset.set(0);
+        }
     });
     Effect::new(move |_| {
         state.generation.track();
