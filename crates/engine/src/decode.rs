@@ -2,7 +2,12 @@
 //! aggregator loops over (completion values with a status, timestamps, row and event keys).
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal32Type, Decimal64Type, Decimal128Type, Decimal256Type,
+    DecimalType, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
 use xxhash_rust::xxh3::xxh3_128_with_seed;
@@ -69,24 +74,20 @@ pub(crate) fn decode_completion(
             })?;
         }
         data_type if data_type.is_numeric() => {
-            let numbers = arrow_cast::cast(array, &DataType::Float64)?;
-            let numbers = numbers.as_primitive::<Float64Type>();
-            for value in numbers.iter() {
-                match value {
-                    Some(value) if value.is_nan() => {
-                        values.push(value);
-                        statuses.push(status::NAN);
-                    }
-                    Some(value) => {
-                        values.push(value);
-                        statuses.push(status::NUMBER);
-                    }
-                    None => {
-                        values.push(0.0);
-                        statuses.push(status::NULL);
-                    }
+            for_each_f64(array, |value| match value {
+                Some(value) if value.is_nan() => {
+                    values.push(value);
+                    statuses.push(status::NAN);
                 }
-            }
+                Some(value) => {
+                    values.push(value);
+                    statuses.push(status::NUMBER);
+                }
+                None => {
+                    values.push(0.0);
+                    statuses.push(status::NULL);
+                }
+            })?;
         }
         other => {
             return Err(ArrowError::CastError(format!(
@@ -132,11 +133,216 @@ pub(crate) fn apply_scale(values: &mut [f64], statuses: &mut [u8], factor: f64) 
 /// Values that cannot be read as a time become NULL.
 pub(crate) fn decode_times(array: &dyn Array, out: &mut Vec<i64>) -> Result<(), ArrowError> {
     out.clear();
-    let target = DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into()));
-    let times = arrow_cast::cast(array, &target)?;
-    let times = times.as_primitive::<TimestampMicrosecondType>();
-    out.extend(times.iter().map(|value| value.unwrap_or(NO_TIME)));
+    if let Some(dictionary) = array.as_any_dictionary_opt() {
+        let mut decoded = Vec::new();
+        decode_times(dictionary.values().as_ref(), &mut decoded)?;
+        let nulls = array.logical_nulls();
+        for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
+            let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
+            out.push(if is_null {
+                NO_TIME
+            } else {
+                decoded.get(key).copied().unwrap_or(NO_TIME)
+            });
+        }
+        return Ok(());
+    }
+    // Zone-aware timestamps hold UTC instants; naive ones are read as UTC, as DuckDB does.
+    let scaled = |out: &mut Vec<i64>,
+                  values: &mut dyn Iterator<Item = Option<i64>>,
+                  to_micros: &dyn Fn(i64) -> i64| {
+        out.extend(values.map(|value| value.map_or(NO_TIME, to_micros)));
+    };
+    match array.data_type() {
+        DataType::Null => out.resize(array.len(), NO_TIME),
+        DataType::Timestamp(TimeUnit::Second, _) => scaled(
+            out,
+            &mut array.as_primitive::<TimestampSecondType>().iter(),
+            &|seconds| seconds.saturating_mul(1_000_000),
+        ),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => scaled(
+            out,
+            &mut array.as_primitive::<TimestampMillisecondType>().iter(),
+            &|millis| millis.saturating_mul(1_000),
+        ),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => scaled(
+            out,
+            &mut array.as_primitive::<TimestampMicrosecondType>().iter(),
+            &|micros| micros,
+        ),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => scaled(
+            out,
+            &mut array.as_primitive::<TimestampNanosecondType>().iter(),
+            &|nanos| nanos.div_euclid(1_000),
+        ),
+        DataType::Date32 => scaled(
+            out,
+            &mut array
+                .as_primitive::<Date32Type>()
+                .iter()
+                .map(|days| days.map(i64::from)),
+            &|days| days.saturating_mul(86_400_000_000),
+        ),
+        DataType::Date64 => scaled(
+            out,
+            &mut array.as_primitive::<Date64Type>().iter(),
+            &|millis| millis.saturating_mul(1_000),
+        ),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            for_each_text(array, |text| {
+                out.push(
+                    text.and_then(|text| parse_time_micros(text).ok())
+                        .unwrap_or(NO_TIME),
+                );
+            })?;
+        }
+        data_type if data_type.is_integer() => {
+            // Integers are microseconds since the epoch.
+            for_each_i64(array, |value| out.push(value.unwrap_or(NO_TIME)))?;
+        }
+        other => {
+            return Err(ArrowError::CastError(format!(
+                "time column has type {other}; expected a timestamp, date, integer or ISO 8601 text"
+            )));
+        }
+    }
     Ok(())
+}
+
+/// Calls `visit` with each value of a numeric column as `f64` (`None` for NULL): integers,
+/// floats and decimals, read directly (no cast kernels, which would add megabytes to the wasm).
+pub(crate) fn for_each_f64(
+    array: &dyn Array,
+    mut visit: impl FnMut(Option<f64>),
+) -> Result<(), ArrowError> {
+    macro_rules! each {
+        ($type:ty, $convert:expr) => {
+            array
+                .as_primitive::<$type>()
+                .iter()
+                .for_each(|value| visit(value.map($convert)))
+        };
+    }
+    fn decimal<T: DecimalType>(
+        array: &dyn Array,
+        precision: u8,
+        scale: i8,
+        visit: &mut dyn FnMut(Option<f64>),
+    ) {
+        for value in array.as_primitive::<T>().iter() {
+            // Through the decimal's exact text form, so no precision is lost before the f64.
+            visit(value.and_then(|value| T::format_decimal(value, precision, scale).parse().ok()));
+        }
+    }
+    match array.data_type() {
+        DataType::Int8 => each!(Int8Type, f64::from),
+        DataType::Int16 => each!(Int16Type, f64::from),
+        DataType::Int32 => each!(Int32Type, f64::from),
+        DataType::Int64 => each!(Int64Type, |value| value as f64),
+        DataType::UInt8 => each!(UInt8Type, f64::from),
+        DataType::UInt16 => each!(UInt16Type, f64::from),
+        DataType::UInt32 => each!(UInt32Type, f64::from),
+        DataType::UInt64 => each!(UInt64Type, |value| value as f64),
+        DataType::Float16 => each!(Float16Type, |value| value.to_f64()),
+        DataType::Float32 => each!(Float32Type, f64::from),
+        DataType::Float64 => each!(Float64Type, |value| value),
+        DataType::Decimal32(precision, scale) => {
+            decimal::<Decimal32Type>(array, *precision, *scale, &mut visit)
+        }
+        DataType::Decimal64(precision, scale) => {
+            decimal::<Decimal64Type>(array, *precision, *scale, &mut visit)
+        }
+        DataType::Decimal128(precision, scale) => {
+            decimal::<Decimal128Type>(array, *precision, *scale, &mut visit)
+        }
+        DataType::Decimal256(precision, scale) => {
+            decimal::<Decimal256Type>(array, *precision, *scale, &mut visit)
+        }
+        other => {
+            return Err(ArrowError::CastError(format!(
+                "expected a numeric column, found {other}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Calls `visit` with each value of an integer, boolean, date or timestamp column as `i64`:
+/// integers as they are (unsigned 64-bit wraps), booleans as 0/1, dates as days (Date32) or
+/// milliseconds (Date64), timestamps as nanoseconds whatever their unit.
+fn for_each_i64(array: &dyn Array, mut visit: impl FnMut(Option<i64>)) -> Result<(), ArrowError> {
+    macro_rules! each {
+        ($type:ty, $convert:expr) => {
+            array
+                .as_primitive::<$type>()
+                .iter()
+                .for_each(|value| visit(value.map($convert)))
+        };
+    }
+    match array.data_type() {
+        DataType::Int8 => each!(Int8Type, i64::from),
+        DataType::Int16 => each!(Int16Type, i64::from),
+        DataType::Int32 => each!(Int32Type, i64::from),
+        DataType::Int64 => each!(Int64Type, |value| value),
+        DataType::UInt8 => each!(UInt8Type, i64::from),
+        DataType::UInt16 => each!(UInt16Type, i64::from),
+        DataType::UInt32 => each!(UInt32Type, i64::from),
+        DataType::UInt64 => each!(UInt64Type, |value| value as i64),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .for_each(|value| visit(value.map(i64::from))),
+        DataType::Date32 => each!(Date32Type, i64::from),
+        DataType::Date64 => each!(Date64Type, |value| value),
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            each!(TimestampSecondType, |value| value
+                .saturating_mul(1_000_000_000))
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            each!(TimestampMillisecondType, |value| value
+                .saturating_mul(1_000_000))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            each!(TimestampMicrosecondType, |value| value
+                .saturating_mul(1_000))
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            each!(TimestampNanosecondType, |value| value)
+        }
+        other => {
+            return Err(ArrowError::CastError(format!(
+                "expected an integer, boolean, date or timestamp column, found {other}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Calls `visit` for each row of a dictionary-encoded column with its value decoded by
+/// `decode` (which sees the dictionary's values once); `None` for NULL rows.
+fn for_each_dictionary_value<T: Copy>(
+    array: &dyn Array,
+    decode: impl FnOnce(&dyn Array, &mut Vec<Option<T>>) -> Result<(), ArrowError>,
+    mut visit: impl FnMut(usize, Option<T>),
+) -> Result<bool, ArrowError> {
+    let Some(dictionary) = array.as_any_dictionary_opt() else {
+        return Ok(false);
+    };
+    let mut decoded = Vec::new();
+    decode(dictionary.values().as_ref(), &mut decoded)?;
+    let nulls = array.logical_nulls();
+    for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
+        let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
+        visit(
+            row,
+            if is_null {
+                None
+            } else {
+                decoded.get(key).copied().flatten()
+            },
+        );
+    }
+    Ok(true)
 }
 
 /// Hashes one key column (the event id) to 128 bits per row; NULL rows get `None`.
@@ -241,34 +447,40 @@ fn combine_column_hashes(
             DataType::Boolean | DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
         )
     {
-        let target = if matches!(logical_type, DataType::Timestamp(_, _)) {
-            DataType::Timestamp(TimeUnit::Nanosecond, None)
-        } else {
-            DataType::Int64
-        };
-        let cast = arrow_cast::cast(array, &target)?;
-        let cast = arrow_cast::cast(&cast, &DataType::Int64)?;
-        for (row, value) in cast.as_primitive::<Int64Type>().iter().enumerate() {
-            match value {
-                Some(value) => fold(row, SEED_INT, &value.to_le_bytes()),
-                None => {
-                    is_null[row] = true;
-                    fold(row, SEED_NULL, &[]);
-                }
+        let mut visit = |row: usize, value: Option<i64>| match value {
+            Some(value) => fold(row, SEED_INT, &value.to_le_bytes()),
+            None => {
+                is_null[row] = true;
+                fold(row, SEED_NULL, &[]);
             }
+        };
+        let collect = |values: &dyn Array, out: &mut Vec<Option<i64>>| {
+            for_each_i64(values, |value| out.push(value))
+        };
+        if !for_each_dictionary_value(array, collect, &mut visit)? {
+            let mut row = 0;
+            for_each_i64(array, |value| {
+                visit(row, value);
+                row += 1;
+            })?;
         }
     } else if logical_type.is_floating() {
-        let cast = arrow_cast::cast(array, &DataType::Float64)?;
-        for (row, value) in cast.as_primitive::<Float64Type>().iter().enumerate() {
-            match value {
-                Some(value) => {
-                    fold(row, SEED_FLOAT, &canonical_float_bits(value));
-                }
-                None => {
-                    is_null[row] = true;
-                    fold(row, SEED_NULL, &[]);
-                }
+        let mut visit = |row: usize, value: Option<f64>| match value {
+            Some(value) => fold(row, SEED_FLOAT, &canonical_float_bits(value)),
+            None => {
+                is_null[row] = true;
+                fold(row, SEED_NULL, &[]);
             }
+        };
+        let collect = |values: &dyn Array, out: &mut Vec<Option<f64>>| {
+            for_each_f64(values, |value| out.push(value))
+        };
+        if !for_each_dictionary_value(array, collect, &mut visit)? {
+            let mut row = 0;
+            for_each_f64(array, |value| {
+                visit(row, value);
+                row += 1;
+            })?;
         }
     } else {
         let mut row = 0;
@@ -386,6 +598,104 @@ mod tests {
         assert_eq!(
             rows[0], rows[1],
             "NaN payloads are one value, as in SQL GROUP BY"
+        );
+    }
+
+    #[test]
+    fn times_of_every_type_become_utc_micros() {
+        use arrow_array::{
+            Date32Array, Date64Array, TimestampNanosecondArray, TimestampSecondArray,
+        };
+        let day = 86_400_000_000i64;
+        let check = |array: ArrayRef, expected: &[i64]| {
+            let mut out = Vec::new();
+            decode_times(array.as_ref(), &mut out).unwrap();
+            assert_eq!(out, expected, "{}", array.data_type());
+        };
+        check(
+            Arc::new(Date32Array::from(vec![Some(1), None])),
+            &[day, NO_TIME],
+        );
+        check(Arc::new(Date64Array::from(vec![86_400_000])), &[day]);
+        check(
+            Arc::new(TimestampSecondArray::from(vec![2]).with_timezone("+05:00")),
+            &[2_000_000],
+        );
+        check(
+            Arc::new(TimestampNanosecondArray::from(vec![-1_500])),
+            &[-2],
+        );
+        check(Arc::new(Int64Array::from(vec![7])), &[7]);
+        check(
+            Arc::new(StringArray::from(vec![
+                Some("1970-01-02T00:00:00Z"),
+                Some("soon"),
+                None,
+            ])),
+            &[day, NO_TIME, NO_TIME],
+        );
+        let dictionary: DictionaryArray<Int32Type> =
+            vec![Some("1970-01-02"), None, Some("1970-01-02")]
+                .into_iter()
+                .collect();
+        check(Arc::new(dictionary), &[day, NO_TIME, day]);
+        let mut out = Vec::new();
+        let error = decode_times(&arrow_array::BooleanArray::from(vec![true]), &mut out);
+        assert!(
+            error
+                .unwrap_err()
+                .to_string()
+                .contains("time column has type Boolean")
+        );
+    }
+
+    #[test]
+    fn numbers_of_every_type_become_f64() {
+        use arrow_array::{Decimal128Array, UInt64Array};
+        let numbers = |array: &dyn Array| {
+            let mut out = Vec::new();
+            for_each_f64(array, |value| out.push(value)).unwrap();
+            out
+        };
+        let decimals = Decimal128Array::from(vec![Some(8525), None])
+            .with_precision_and_scale(5, 2)
+            .unwrap();
+        assert_eq!(numbers(&decimals), [Some(85.25), None]);
+        let halves = arrow_cast::cast(
+            &arrow_array::Float32Array::from(vec![0.5]),
+            &DataType::Float16,
+        )
+        .unwrap();
+        assert_eq!(numbers(halves.as_ref()), [Some(0.5)]);
+        assert_eq!(numbers(&UInt64Array::from(vec![3])), [Some(3.0)]);
+        assert!(for_each_f64(&StringArray::from(vec!["1"]), |_| {}).is_err());
+    }
+
+    #[test]
+    fn event_ids_hash_by_value_across_integer_widths_and_units() {
+        use arrow_array::{Int32Array, TimestampMicrosecondArray, TimestampMillisecondArray};
+        let hashes = |array: &dyn Array| {
+            let mut out = Vec::new();
+            hash_event_ids(array, &mut out).unwrap();
+            out
+        };
+        assert_eq!(
+            hashes(&Int32Array::from(vec![Some(5), None])),
+            hashes(&Int64Array::from(vec![Some(5), None]))
+        );
+        assert_eq!(hashes(&Int32Array::from(vec![None]))[0], None);
+        assert_eq!(
+            hashes(&TimestampMillisecondArray::from(vec![3])),
+            hashes(&TimestampMicrosecondArray::from(vec![3_000]))
+        );
+        let dictionary: DictionaryArray<Int32Type> = DictionaryArray::new(
+            Int32Array::from(vec![0, 0]),
+            Arc::new(Int64Array::from(vec![9])),
+        );
+        assert_eq!(hashes(&dictionary), hashes(&Int64Array::from(vec![9, 9])));
+        assert_ne!(
+            hashes(&Int64Array::from(vec![5]))[0],
+            hashes(&Int64Array::from(vec![6]))[0]
         );
     }
 }

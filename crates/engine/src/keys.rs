@@ -189,12 +189,12 @@ pub(crate) fn for_each_text(
 ) -> Result<(), ArrowError> {
     match array.data_type() {
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
-            let cast = arrow_cast::cast(array, &DataType::BinaryView)?;
-            for value in cast.as_binary_view().iter() {
-                match value {
-                    Some(bytes) => visit(Some(&String::from_utf8_lossy(bytes))),
-                    None => visit(None),
-                }
+            let mut visit_bytes =
+                |value: Option<&[u8]>| visit(value.map(String::from_utf8_lossy).as_deref());
+            match array.data_type() {
+                DataType::Binary => array.as_binary::<i32>().iter().for_each(&mut visit_bytes),
+                DataType::LargeBinary => array.as_binary::<i64>().iter().for_each(&mut visit_bytes),
+                _ => array.as_binary_view().iter().for_each(&mut visit_bytes),
             }
         }
         _ => {
