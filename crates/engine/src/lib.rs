@@ -29,6 +29,7 @@
 mod aggregate;
 mod analysis;
 mod columns;
+mod csv;
 mod decode;
 mod error;
 mod keys;

@@ -1,7 +1,6 @@
 //! Inputs: Parquet (whole, or one row group at a time from any `ChunkReader`) and CSV, both
 //! decoded by the arrow-rs crates and projected to the mapped columns.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
@@ -218,22 +217,19 @@ impl Analysis {
             ));
         }
         let delimiter = sniff_delimiter(bytes);
-        let format = arrow_csv::reader::Format::default()
-            .with_header(true)
-            .with_delimiter(delimiter);
-        let (schema, _) = format
-            .infer_schema(Cursor::new(bytes), None)
-            .map_err(|error| Error::arrow(name, error))?;
-        // The completion column is always read as text and parsed by the engine: arrow-csv's
-        // inference accepts digits its number parser then rejects (e.g. Arabic-Indic "١٢"), which
-        // would fail the whole file where one unparseable value should only be flagged.
-        let mapping = crate::columns::Mapping::resolve(name, &schema, &self.options().overrides)?;
-        let fields: Vec<arrow_schema::FieldRef> = schema
+        let table = crate::csv::read(name, bytes, delimiter, self.options().batch_size)?;
+        // The completion column is always read as text and parsed by the engine, which flags an
+        // unparseable value (e.g. "85 pct") instead of failing the file.
+        let mapping =
+            crate::columns::Mapping::resolve(name, &table.schema, &self.options().overrides)?;
+        let completion = mapping.column(crate::columns::Field::Completion);
+        let fields: Vec<arrow_schema::FieldRef> = table
+            .schema
             .fields()
             .iter()
             .enumerate()
             .map(|(index, field)| {
-                if Some(index) == mapping.column(crate::columns::Field::Completion) {
+                if Some(index) == completion {
                     Arc::new(
                         field
                             .as_ref()
@@ -247,14 +243,15 @@ impl Analysis {
             .collect();
         let schema = Arc::new(arrow_schema::Schema::new(fields));
         let mut source = self.begin_source(name, Format::Csv, &schema)?;
-        let reader = arrow_csv::ReaderBuilder::new(schema)
-            .with_format(format)
-            .with_batch_size(self.options().batch_size)
-            .with_projection(source.projection().to_vec())
-            .build(Cursor::new(bytes))
-            .map_err(|error| Error::arrow(name, error))?;
-        for batch in reader {
-            let batch = batch.map_err(|error| Error::arrow(name, error))?;
+        let projection = source.projection().to_vec();
+        for batch in table.batches {
+            let mut columns = batch.columns().to_vec();
+            if let Some(index) = completion {
+                columns[index] = crate::csv::as_text(&columns[index]);
+            }
+            let batch = arrow_array::RecordBatch::try_new(schema.clone(), columns)
+                .and_then(|batch| batch.project(&projection))
+                .map_err(|error| Error::arrow(name, error))?;
             self.add_batch(&mut source, batch)?;
         }
         self.finish_source(source)
@@ -273,22 +270,7 @@ impl Analysis {
 /// [`Analysis::add_csv`] does), for a column-mapping screen.
 pub fn csv_columns(bytes: &[u8]) -> Result<Vec<String>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let header_end = bytes
-        .iter()
-        .position(|byte| *byte == b'\n')
-        .map_or(bytes.len(), |end| end + 1);
-    let header = &bytes[..header_end];
-    let format = arrow_csv::reader::Format::default()
-        .with_header(true)
-        .with_delimiter(sniff_delimiter(header));
-    let (schema, _) = format
-        .infer_schema(Cursor::new(header), Some(0))
-        .map_err(|error| Error::arrow("CSV header", error))?;
-    Ok(schema
-        .fields()
-        .iter()
-        .map(|field| field.name().clone())
-        .collect())
+    crate::csv::header("CSV header", bytes, sniff_delimiter(bytes))
 }
 
 /// Picks the delimiter that occurs most in the header line (comma when none does).
