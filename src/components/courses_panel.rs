@@ -7,16 +7,32 @@ use crate::format;
 use crate::state::use_app_state;
 use crate::worker::protocol::{CourseView, TableId, VideoLine};
 
+/// Course cards added per "Show more".
+const COURSES_PER_STEP: usize = 24;
+
 /// The courses panel.
 #[component]
 pub fn CoursesPanel() -> impl IntoView {
     let state = use_app_state();
     let per_course = move || state.settings.with(|settings| settings.per_course_n.max(1));
+    // Hundreds of course cards at once would block the page for a few hundred milliseconds;
+    // they are shown a screenful at a time.
+    let shown = RwSignal::new(COURSES_PER_STEP);
+    Effect::new(move |_| {
+        state.generation.track();
+        shown.set(COURSES_PER_STEP);
+    });
+    let total = move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().map_or(0, |d| d.courses.len()))
+    };
     let rows = move || {
+        let limit = shown.get();
         state.dashboard.with(|dashboard| {
             let courses = dashboard
                 .as_ref()
-                .map(|d| d.courses.clone())
+                .map(|d| d.courses.iter().take(limit).cloned().collect::<Vec<_>>())
                 .unwrap_or_default();
             if courses.is_empty() {
                 return view! { <p class="hint">"No course column, or no course rows."</p> }
@@ -51,6 +67,21 @@ pub fn CoursesPanel() -> impl IntoView {
                 </label>
             </div>
             <div class="course-grid" data-testid="course-list">{rows}</div>
+            <Show when=move || { shown.get() < total() }>
+                <div class="pager">
+                    <span>{move || format!("Showing {} of {} courses", shown.get().min(total()), total())}</span>
+                    <button
+                        class="secondary"
+                        data-testid="more-courses"
+                        on:click=move |_| shown.update(|shown| *shown += COURSES_PER_STEP)
+                    >
+                        "Show more courses"
+                    </button>
+                    <button class="secondary" data-testid="all-courses" on:click=move |_| shown.set(usize::MAX)>
+                        "Show all"
+                    </button>
+                </div>
+            </Show>
             {move || selected().map(|course| {
                 let table = Signal::derive(move || TableId::CourseVideos {
                     course: state.selected_course.get().unwrap_or_default(),
