@@ -1,0 +1,228 @@
+// Page objects for the CoursePulse app: every selector the suite uses lives here, and all of
+// them are `data-testid`s (see the list in tests/e2e/README.md), so a restyle does not break tests.
+import { expect } from '@playwright/test';
+
+/// The whole app: landing, header, loading, errors, and the dashboard's panels.
+export class AppPage {
+  constructor(page) {
+    this.page = page;
+    this.landing = page.getByTestId('landing');
+    this.pitch = page.getByTestId('app-pitch');
+    this.trySampleButton = page.getByTestId('try-sample');
+    this.openSampleButton = page.getByTestId('open-sample');
+    // The landing page and the header each have a picker; the header's is always there.
+    this.fileInput = page.getByTestId('file-input').first();
+    this.progress = page.getByTestId('progress');
+    this.dataLabel = page.getByTestId('data-label');
+    this.dashboard = page.getByTestId('dashboard');
+    this.error = new ErrorBanner(page);
+    this.learners = new LearnersPanel(page);
+    this.courses = new CoursesPanel(page);
+    this.videos = new DataTable(page, 'videos-table');
+    this.quality = new QualityPanel(page);
+  }
+
+  /// Opens the app (`query` is a query string such as `?src=sample`, or '').
+  async goto(query = '') {
+    await this.page.goto(process.env.E2E_BASE_URL + query);
+    await expect(this.page.getByTestId('app-title')).toBeVisible();
+  }
+
+  async trySample() {
+    await this.trySampleButton.click();
+    await this.waitForData('the sample data');
+  }
+
+  /// Picks files through the real <input type=file>: paths, or { name, mimeType, buffer }.
+  async pickFiles(files) {
+    await this.fileInput.setInputFiles(files);
+  }
+
+  /// Waits until a load has finished and the header says what is shown.
+  async waitForData(label) {
+    await expect(this.dashboard).toBeVisible({ timeout: 60_000 });
+    await expect(this.progress).toBeHidden({ timeout: 60_000 });
+    await expect(this.dataLabel).toHaveText(`Showing ${label}`);
+  }
+
+  /// The headline card `name` (rows, students, learners, courses, videos, mean, quality).
+  card(name) {
+    return this.page.getByTestId(`card-${name}`).locator('.card-value');
+  }
+
+  async cardValues() {
+    const values = {};
+    for (const name of ['rows', 'students', 'learners', 'courses', 'videos', 'mean', 'quality']) {
+      values[name] = (await this.card(name).innerText()).trim();
+    }
+    return values;
+  }
+
+  panel(name) {
+    return this.page.getByTestId(`panel-${name}`);
+  }
+
+  /// The names of the measures the page recorded with the User Timing API.
+  async measures() {
+    return this.page.evaluate(() => performance.getEntriesByType('measure').map((entry) => entry.name));
+  }
+}
+
+export class ErrorBanner {
+  constructor(page) {
+    this.root = page.getByTestId('error');
+    this.message = page.getByTestId('error-message');
+    this.dismissButton = page.getByTestId('dismiss-error');
+  }
+
+  async dismiss() {
+    await this.dismissButton.click();
+    await expect(this.root).toBeHidden();
+  }
+}
+
+/// A <table>'s body as text cells, one array per row.
+async function tableRows(table) {
+  return table.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((row) => Array.from(row.cells, (cell) => cell.textContent.trim())),
+  );
+}
+
+export class LearnersPanel {
+  constructor(page) {
+    this.root = page.getByTestId('panel-learners');
+    this.top = page.getByTestId('top-learners');
+    this.bottom = page.getByTestId('bottom-learners');
+    this.topN = page.getByTestId('top-n');
+    this.mostWatchedId = page.getByTestId('most-watched-id');
+    this.table = new DataTable(page, 'learners-table');
+  }
+
+  /// Rows of the top list as { rank, id, videos, avg } (all text as shown).
+  async topRows() {
+    return (await tableRows(this.top)).map(rankListRow);
+  }
+
+  async bottomRows() {
+    return (await tableRows(this.bottom)).map(rankListRow);
+  }
+}
+
+function rankListRow([rank, id, videos, avg]) {
+  return { rank, id, videos, avg };
+}
+
+/// A paged table whose rows live in the worker, found by its test id prefix.
+export class DataTable {
+  constructor(page, prefix) {
+    this.page = page;
+    this.prefix = prefix;
+    this.root = page.getByTestId(prefix);
+    this.filter = page.getByTestId(`${prefix}-filter`);
+    this.downloadButton = page.getByTestId(`${prefix}-download`);
+    this.summary = page.getByTestId(`${prefix}-summary`);
+    this.prevButton = page.getByTestId(`${prefix}-prev`);
+    this.nextButton = page.getByTestId(`${prefix}-next`);
+  }
+
+  sortButton(column) {
+    return this.page.getByTestId(`${this.prefix}-sort-${column}`);
+  }
+
+  async headers() {
+    return this.root.locator('thead th').evaluateAll((cells) => cells.map((cell) => cell.textContent.trim()));
+  }
+
+  async rows() {
+    return tableRows(this.root);
+  }
+
+  /// Sorts by `column` and waits until the header shows the expected direction.
+  async sortBy(column, direction) {
+    await this.sortButton(column).click();
+    await expect(this.root.locator('thead th').nth(column)).toHaveAttribute('aria-sort', direction);
+  }
+
+  /// Types into the filter box and waits for the summary to say `summary`.
+  async filterBy(text, summary) {
+    await this.filter.fill(text);
+    await expect(this.summary).toHaveText(summary);
+  }
+
+  /// Clicks Download CSV; resolves to { fileName, text }.
+  async download() {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download', { timeout: 15_000 }),
+      this.downloadButton.click(),
+    ]);
+    const failure = await download.failure();
+    if (failure) throw new Error(`download of ${download.suggestedFilename()} failed: ${failure}`);
+    const stream = await download.createReadStream();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return { fileName: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+  }
+}
+
+export class CoursesPanel {
+  constructor(page) {
+    this.page = page;
+    this.root = page.getByTestId('panel-courses');
+    this.cards = page.getByTestId('course-list').getByTestId('course-card');
+    this.perCourseN = page.getByTestId('per-course-n');
+    this.videos = page.getByTestId('course-videos');
+    this.videosTable = new DataTable(page, 'course-videos-table');
+  }
+
+  card(courseKey) {
+    return this.cards.and(this.page.locator(`[data-course="${courseKey}"]`));
+  }
+
+  /// Every course card as { course, top: [video ids], bottom: [video ids] }, in page order.
+  async lists() {
+    return this.cards.evaluateAll((cards) =>
+      cards.map((card) => ({
+        course: card.dataset.course,
+        top: Array.from(card.querySelectorAll('ol[data-testid=course-top] li'), (li) => li.dataset.video),
+        bottom: Array.from(card.querySelectorAll('ol[data-testid=course-bottom] li'), (li) => li.dataset.video),
+      })),
+    );
+  }
+
+  /// Opens the list of every video of `courseKey`.
+  async openCourse(courseKey) {
+    await this.card(courseKey).locator('.course-title').click();
+    await expect(this.videos).toBeVisible();
+  }
+}
+
+export class QualityPanel {
+  constructor(page) {
+    this.page = page;
+    this.root = page.getByTestId('panel-quality');
+    this.status = page.getByTestId('quality-status');
+    this.rules = page.getByTestId('quality-table').getByTestId('quality-rule');
+    this.samples = page.getByTestId('quality-samples');
+    this.samplesTable = new DataTable(page, 'samples-table');
+  }
+
+  rule(name) {
+    return this.rules.and(this.page.locator(`[data-rule="${name}"]`));
+  }
+
+  /// Every rule as { name, status, count } with the count as a number.
+  async ruleRows() {
+    return this.rules.evaluateAll((rows) =>
+      rows.map((row) => ({
+        name: row.dataset.rule,
+        status: row.dataset.status,
+        count: Number(row.querySelector('[data-testid=rule-count]').textContent.replace(/,/g, '')),
+      })),
+    );
+  }
+
+  async showRows(name) {
+    await this.rule(name).getByTestId('show-rows').click();
+    await expect(this.samples).toBeVisible();
+  }
+}
