@@ -22,6 +22,8 @@ const GOLDEN_REQUIREMENTS: &str = "tests/golden/requirements.txt";
 const CLI_MANIFEST: &str = "crates/cli/Cargo.toml";
 const CLI_BIN: &str = "target/debug/coursepulse";
 const FIXTURES_BIN: &str = "target/debug/coursepulse-fixtures";
+const E2E_CONFIG: &str = "tests/e2e/playwright.config.mjs";
+const PLAYWRIGHT_CLI: &str = "node_modules/@playwright/test/cli.js";
 
 /// One check: a short name (for `--skip` and the summary), what it does, and how.
 struct Step {
@@ -75,6 +77,11 @@ const STEPS: &[Step] = &[
         name: "app-render",
         what: "dist/ renders in headless Chromium under a sub-path",
         run: app_render,
+    },
+    Step {
+        name: "e2e",
+        what: "Playwright journeys (tests/e2e/) against dist/ in headless Chromium",
+        run: e2e,
     },
     Step {
         name: "golden",
@@ -282,6 +289,31 @@ fn app_render(sh: &Shell) -> Result<()> {
     cmd!(sh, "node xtask/render_smoke.mjs {DIST} {APP_SCREENSHOT}")
         .run()
         .context("the built app does not render in headless Chromium")
+}
+
+/// The end-to-end journeys (tests/e2e/, Playwright's runner from npm driving Debian's Chromium)
+/// against dist/ served under a sub-path. The suite generates a dirty file with the fixtures
+/// generator and compares the page's rankings with the CLI's JSON, so it builds both first.
+fn e2e(sh: &Shell) -> Result<()> {
+    require(
+        sh,
+        &format!("{DIST}/index.html"),
+        "the built app is needed: run the trunk-build step first",
+    )?;
+    require(sh, E2E_CONFIG, "the end-to-end suite is needed")?;
+    require(
+        sh,
+        PLAYWRIGHT_CLI,
+        "@playwright/test is not installed: run the setup step (npm ci)",
+    )?;
+    cmd!(sh, "cargo build -p coursepulse-cli -p coursepulse-fixtures")
+        .run()
+        .context("building the CLI and the fixtures generator failed")?;
+    require(sh, CLI_BIN, "cargo built no coursepulse CLI")?;
+    require(sh, FIXTURES_BIN, "cargo built no coursepulse-fixtures")?;
+    cmd!(sh, "node {PLAYWRIGHT_CLI} test -c {E2E_CONFIG}")
+        .run()
+        .context("end-to-end journeys failed (screenshots in tests/e2e/artifacts/)")
 }
 
 /// Builds the CLI and the fixtures generator and runs the DuckDB golden harness against them.
