@@ -74,7 +74,7 @@ pub(crate) fn decode_completion(
             })?;
         }
         data_type if data_type.is_numeric() => {
-            for_each_f64(array, |value| match value {
+            for_each_f64(array, &mut |value| match value {
                 Some(value) if value.is_nan() => {
                     values.push(value);
                     statuses.push(status::NAN);
@@ -198,7 +198,7 @@ pub(crate) fn decode_times(array: &dyn Array, out: &mut Vec<i64>) -> Result<(), 
         }
         data_type if data_type.is_integer() => {
             // Integers are microseconds since the epoch.
-            for_each_i64(array, |value| out.push(value.unwrap_or(NO_TIME)))?;
+            for_each_i64(array, &mut |value| out.push(value.unwrap_or(NO_TIME)))?;
         }
         other => {
             return Err(ArrowError::CastError(format!(
@@ -213,7 +213,7 @@ pub(crate) fn decode_times(array: &dyn Array, out: &mut Vec<i64>) -> Result<(), 
 /// floats and decimals, read directly (no cast kernels, which would add megabytes to the wasm).
 pub(crate) fn for_each_f64(
     array: &dyn Array,
-    mut visit: impl FnMut(Option<f64>),
+    visit: &mut dyn FnMut(Option<f64>),
 ) -> Result<(), ArrowError> {
     macro_rules! each {
         ($type:ty, $convert:expr) => {
@@ -247,16 +247,16 @@ pub(crate) fn for_each_f64(
         DataType::Float32 => each!(Float32Type, f64::from),
         DataType::Float64 => each!(Float64Type, |value| value),
         DataType::Decimal32(precision, scale) => {
-            decimal::<Decimal32Type>(array, *precision, *scale, &mut visit)
+            decimal::<Decimal32Type>(array, *precision, *scale, visit)
         }
         DataType::Decimal64(precision, scale) => {
-            decimal::<Decimal64Type>(array, *precision, *scale, &mut visit)
+            decimal::<Decimal64Type>(array, *precision, *scale, visit)
         }
         DataType::Decimal128(precision, scale) => {
-            decimal::<Decimal128Type>(array, *precision, *scale, &mut visit)
+            decimal::<Decimal128Type>(array, *precision, *scale, visit)
         }
         DataType::Decimal256(precision, scale) => {
-            decimal::<Decimal256Type>(array, *precision, *scale, &mut visit)
+            decimal::<Decimal256Type>(array, *precision, *scale, visit)
         }
         other => {
             return Err(ArrowError::CastError(format!(
@@ -270,7 +270,7 @@ pub(crate) fn for_each_f64(
 /// Calls `visit` with each value of an integer, boolean, date or timestamp column as `i64`:
 /// integers as they are (unsigned 64-bit wraps), booleans as 0/1, dates as days (Date32) or
 /// milliseconds (Date64), timestamps as nanoseconds whatever their unit.
-fn for_each_i64(array: &dyn Array, mut visit: impl FnMut(Option<i64>)) -> Result<(), ArrowError> {
+fn for_each_i64(array: &dyn Array, visit: &mut dyn FnMut(Option<i64>)) -> Result<(), ArrowError> {
     macro_rules! each {
         ($type:ty, $convert:expr) => {
             array
@@ -318,18 +318,24 @@ fn for_each_i64(array: &dyn Array, mut visit: impl FnMut(Option<i64>)) -> Result
     Ok(())
 }
 
-/// Calls `visit` for each row of a dictionary-encoded column with its value decoded by
-/// `decode` (which sees the dictionary's values once); `None` for NULL rows.
-fn for_each_dictionary_value<T: Copy>(
+/// Calls `visit(row, value)` for each row, with values read by `each`; a dictionary-encoded
+/// column has its dictionary read once and its keys mapped (`None` for NULL rows).
+fn for_each_row<T: Copy>(
     array: &dyn Array,
-    decode: impl FnOnce(&dyn Array, &mut Vec<Option<T>>) -> Result<(), ArrowError>,
+    each: impl Fn(&dyn Array, &mut dyn FnMut(Option<T>)) -> Result<(), ArrowError>,
     mut visit: impl FnMut(usize, Option<T>),
-) -> Result<bool, ArrowError> {
+) -> Result<(), ArrowError> {
     let Some(dictionary) = array.as_any_dictionary_opt() else {
-        return Ok(false);
+        let mut row = 0;
+        return each(array, &mut |value| {
+            visit(row, value);
+            row += 1;
+        });
     };
     let mut decoded = Vec::new();
-    decode(dictionary.values().as_ref(), &mut decoded)?;
+    each(dictionary.values().as_ref(), &mut |value| {
+        decoded.push(value)
+    })?;
     let nulls = array.logical_nulls();
     for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
         let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
@@ -342,7 +348,7 @@ fn for_each_dictionary_value<T: Copy>(
             },
         );
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Hashes one key column (the event id) to 128 bits per row; NULL rows get `None`.
@@ -447,41 +453,32 @@ fn combine_column_hashes(
             DataType::Boolean | DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
         )
     {
-        let mut visit = |row: usize, value: Option<i64>| match value {
-            Some(value) => fold(row, SEED_INT, &value.to_le_bytes()),
-            None => {
-                is_null[row] = true;
-                fold(row, SEED_NULL, &[]);
-            }
+        let mut null = |row: usize| {
+            is_null[row] = true;
         };
-        let collect = |values: &dyn Array, out: &mut Vec<Option<i64>>| {
-            for_each_i64(values, |value| out.push(value))
-        };
-        if !for_each_dictionary_value(array, collect, &mut visit)? {
-            let mut row = 0;
-            for_each_i64(array, |value| {
-                visit(row, value);
-                row += 1;
-            })?;
-        }
+        for_each_row(
+            array,
+            |values, visit| for_each_i64(values, visit),
+            |row, value| match value {
+                Some(value) => fold(row, SEED_INT, &value.to_le_bytes()),
+                None => {
+                    null(row);
+                    fold(row, SEED_NULL, &[]);
+                }
+            },
+        )?;
     } else if logical_type.is_floating() {
-        let mut visit = |row: usize, value: Option<f64>| match value {
-            Some(value) => fold(row, SEED_FLOAT, &canonical_float_bits(value)),
-            None => {
-                is_null[row] = true;
-                fold(row, SEED_NULL, &[]);
-            }
-        };
-        let collect = |values: &dyn Array, out: &mut Vec<Option<f64>>| {
-            for_each_f64(values, |value| out.push(value))
-        };
-        if !for_each_dictionary_value(array, collect, &mut visit)? {
-            let mut row = 0;
-            for_each_f64(array, |value| {
-                visit(row, value);
-                row += 1;
-            })?;
-        }
+        for_each_row(
+            array,
+            |values, visit| for_each_f64(values, visit),
+            |row, value| match value {
+                Some(value) => fold(row, SEED_FLOAT, &canonical_float_bits(value)),
+                None => {
+                    is_null[row] = true;
+                    fold(row, SEED_NULL, &[]);
+                }
+            },
+        )?;
     } else {
         let mut row = 0;
         for_each_text(array, |text| {
@@ -654,7 +651,7 @@ mod tests {
         use arrow_array::{Decimal128Array, UInt64Array};
         let numbers = |array: &dyn Array| {
             let mut out = Vec::new();
-            for_each_f64(array, |value| out.push(value)).unwrap();
+            for_each_f64(array, &mut |value| out.push(value)).unwrap();
             out
         };
         let decimals = Decimal128Array::from(vec![Some(8525), None])
@@ -668,7 +665,7 @@ mod tests {
         .unwrap();
         assert_eq!(numbers(halves.as_ref()), [Some(0.5)]);
         assert_eq!(numbers(&UInt64Array::from(vec![3])), [Some(3.0)]);
-        assert!(for_each_f64(&StringArray::from(vec!["1"]), |_| {}).is_err());
+        assert!(for_each_f64(&StringArray::from(vec!["1"]), &mut |_| {}).is_err());
     }
 
     #[test]
