@@ -24,6 +24,10 @@ pub fn DashboardView() -> impl IntoView {
             .dashboard
             .with(|d| d.as_ref().is_some_and(|d| !d.daily.is_empty()))
     };
+    // The panels below the fold render one frame later, so the first paint (and the longest
+    // main-thread task) stays short.
+    let below_fold = RwSignal::new(false);
+    request_animation_frame(move || below_fold.set(true));
     view! {
         <div class="dashboard" data-testid="dashboard">
             <Filters/>
@@ -44,11 +48,13 @@ pub fn DashboardView() -> impl IntoView {
                     <DailyChart/>
                 </section>
             </Show>
-            <LearnersPanel/>
-            <CoursesPanel/>
-            <VideosPanel/>
-            <QualityPanel/>
-            <Sources/>
+            <Show when=move || below_fold.get()>
+                <LearnersPanel/>
+                <CoursesPanel/>
+                <VideosPanel/>
+                <QualityPanel/>
+                <Sources/>
+            </Show>
         </div>
     }
 }
