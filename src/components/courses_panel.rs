@@ -83,6 +83,12 @@ pub fn CoursesPanel() -> impl IntoView {
                 </div>
             </Show>
             {move || selected().map(|course| {
+                let course = state.dashboard.with(|d| {
+                    d.as_ref()
+                        .and_then(|d| d.courses.iter().find(|row| row.course == course))
+                        .and_then(|row| row.code.clone())
+                        .map_or_else(|| course.clone(), |code| format!("{code} ({course})"))
+                });
                 let table = Signal::derive(move || TableId::CourseVideos {
                     course: state.selected_course.get().unwrap_or_default(),
                 });
@@ -138,13 +144,16 @@ fn VideoList(label: &'static str, testid: &'static str, videos: Vec<VideoLine>) 
     let items = videos
         .into_iter()
         .map(|video| {
-            let name = match &video.title {
-                Some(title) if *title != video.video => format!("{} · {title}", video.video),
-                _ => video.video.clone(),
+            // The title reads better than the id in a narrow card; the tooltip has both.
+            let (name, tooltip) = match &video.title {
+                Some(title) if *title != video.video => {
+                    (title.clone(), format!("{} · {title}", video.video))
+                }
+                _ => (video.video.clone(), video.video.clone()),
             };
             view! {
                 <li data-video=video.video.clone()>
-                    <span class="video-name">{name}</span>
+                    <span class="video-name" title=tooltip>{name}</span>
                     <span class="numeric">{format::percent(Some(video.avg_completion))}</span>
                 </li>
             }

@@ -1,11 +1,11 @@
-//! Average completion per course, as horizontal bars (the 25 courses with most views).
+//! Average completion per course, as horizontal bars (the 12 courses with most views).
 
 use leptos::prelude::*;
 
 use crate::format;
 use crate::state::use_app_state;
 
-const MAX_COURSES: usize = 25;
+const MAX_COURSES: usize = 12;
 
 /// One bar per course.
 #[component]
