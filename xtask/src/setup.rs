@@ -217,8 +217,9 @@ fn ensure_cargo_tool(
     Ok(())
 }
 
-/// binaryen's wasm-opt (Debian's 108 corrupts wasm-bindgen 0.2.130 output; npm has 132) and
-/// playwright-core, at the exact versions in package.json, into node_modules/.
+/// package.json's devDependencies at their exact versions, into node_modules/: binaryen's
+/// wasm-opt (Debian's 108 corrupts wasm-bindgen 0.2.130 output; npm has 132), playwright-core
+/// and @playwright/test (driving Debian's Chromium).
 fn node_tools(sh: &Shell) -> Result<()> {
     let node = version_line(sh, "node").context(
         "Node.js not found: install Node.js 20 or newer (Debian: apt-get install nodejs npm)",
@@ -234,14 +235,14 @@ fn node_tools(sh: &Shell) -> Result<()> {
     if cmd!(sh, "node -e {check}").quiet().run().is_ok() {
         report(
             "npm tools",
-            &format!("present (binaryen, playwright-core; node {node})"),
+            &format!("present (package.json devDependencies; node {node})"),
         );
         return Ok(());
     }
     cmd!(sh, "npm ci --no-audit --no-fund")
         .run()
         .context("npm ci failed (package.json and package-lock.json must agree)")?;
-    report("npm tools", "installed (binaryen, playwright-core)");
+    report("npm tools", "installed (package.json devDependencies)");
     Ok(())
 }
 
