@@ -187,7 +187,31 @@ pub(crate) fn for_each_text(
     array: &dyn Array,
     mut visit: impl FnMut(Option<&str>),
 ) -> Result<(), ArrowError> {
+    each_text(array, &mut visit)
+}
+
+fn each_text(array: &dyn Array, visit: &mut dyn FnMut(Option<&str>)) -> Result<(), ArrowError> {
+    if let Some(dictionary) = array.as_any_dictionary_opt() {
+        // Each dictionary value is turned into text once, not once per row.
+        let mut texts: Vec<Option<String>> = Vec::new();
+        each_text(dictionary.values().as_ref(), &mut |text| {
+            texts.push(text.map(str::to_owned));
+        })?;
+        let nulls = array.logical_nulls();
+        for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
+            let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
+            visit(if is_null {
+                None
+            } else {
+                texts.get(key).and_then(Option::as_deref)
+            });
+        }
+        return Ok(());
+    }
     match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().for_each(visit),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().for_each(visit),
+        DataType::Utf8View => array.as_string_view().iter().for_each(visit),
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
             let mut visit_bytes =
                 |value: Option<&[u8]>| visit(value.map(String::from_utf8_lossy).as_deref());

@@ -122,6 +122,18 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         }
         let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())
             .map_err(|error| Error::parquet(name, error))?;
+        // Text columns are read as dictionaries: ids repeat, so each distinct value is hashed and
+        // interned once per page instead of once per row.
+        let hint = dictionary_hint(metadata.schema());
+        let metadata = if hint.fields() == metadata.schema().fields() {
+            metadata
+        } else {
+            ArrowReaderMetadata::try_new(
+                metadata.metadata().clone(),
+                ArrowReaderOptions::new().with_schema(hint),
+            )
+            .map_err(|error| Error::parquet(name, error))?
+        };
         Ok(ParquetFile {
             name: name.to_owned(),
             reader,
@@ -271,6 +283,28 @@ impl Analysis {
 pub fn csv_columns(bytes: &[u8]) -> Result<Vec<String>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     crate::csv::header("CSV header", bytes, sniff_delimiter(bytes))
+}
+
+/// `schema` with its top-level UTF-8 columns as `Dictionary(Int32, Utf8)`.
+fn dictionary_hint(schema: &SchemaRef) -> SchemaRef {
+    use arrow_schema::DataType;
+    let fields: Vec<arrow_schema::FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|field| match field.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 => {
+                Arc::new(field.as_ref().clone().with_data_type(DataType::Dictionary(
+                    Box::new(DataType::Int32),
+                    Box::new(field.data_type().clone()),
+                )))
+            }
+            _ => field.clone(),
+        })
+        .collect();
+    Arc::new(arrow_schema::Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    ))
 }
 
 /// Picks the delimiter that occurs most in the header line (comma when none does).
