@@ -1,6 +1,6 @@
-//! Reads byte ranges of a browser `File` synchronously (`FileReaderSync`, workers only), as a
-//! Parquet [`ChunkReader`]: the footer first, then each page of the projected columns, so a file
-//! is never held whole in wasm memory.
+//! Reads byte ranges of a browser `File` (`FileReaderSync`) or of a URL (synchronous HTTP range
+//! requests), workers only, as a Parquet [`ChunkReader`]: the footer first, then each page of the
+//! projected columns, so a file is never held whole in wasm memory nor downloaded whole.
 //!
 //! `ChunkReader` must be `Send + Sync`, which a `File` handle (a `JsValue`) is not; the handles
 //! live in a thread-local registry and readers carry an index into it. The worker is one thread,
@@ -8,8 +8,8 @@
 
 use std::cell::RefCell;
 use std::io::Read;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use js_sys::Uint8Array;
@@ -21,12 +21,68 @@ thread_local! {
     static FILES: RefCell<Vec<Option<File>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A registered `File`, readable by range. Clones share the byte counter.
+/// A registered `File` or a URL, readable by range. Clones share the byte counter.
 #[derive(Clone, Debug)]
 pub struct FileChunks {
-    index: usize,
+    origin: Origin,
     len: u64,
     bytes_read: Arc<AtomicU64>,
+}
+
+/// What a URL gives.
+#[derive(Debug)]
+pub enum HttpSource {
+    /// Byte ranges on demand.
+    Ranges(FileChunks),
+    /// The whole body: the server ignored `Range`.
+    Whole(Bytes),
+    /// A partial answer without the file's size: download it whole.
+    Download,
+}
+
+#[derive(Clone, Debug)]
+enum Origin {
+    /// Index into the thread-local `File` registry.
+    File(usize),
+    /// A server that answers `Range` requests, with the windows fetched so far.
+    Http(Arc<str>, Arc<Mutex<Windows>>),
+}
+
+/// Recently fetched blocks of a remote file. Parquet reads each page as a small header read
+/// then the page body, column by column; fetching aligned [`BLOCK`]-byte blocks (contiguous
+/// missing ones in one request) and keeping the recent ones turns thousands of tiny requests
+/// into a few large ones, without fetching any byte twice while its row group is being read.
+#[derive(Debug, Default)]
+struct Windows {
+    blocks: Vec<(u64, Bytes, u64)>,
+    clock: u64,
+}
+
+const BLOCK: u64 = 1024 * 1024;
+const MAX_BLOCKS: usize = 64;
+
+impl Windows {
+    fn get(&mut self, index: u64) -> Option<Bytes> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.blocks
+            .iter_mut()
+            .find(|(block, _, _)| *block == index)
+            .map(|(_, bytes, used)| {
+                *used = clock;
+                bytes.clone()
+            })
+    }
+
+    fn insert(&mut self, index: u64, bytes: Bytes) {
+        if self.blocks.len() >= MAX_BLOCKS
+            && let Some(oldest) = (0..self.blocks.len()).min_by_key(|slot| self.blocks[*slot].2)
+        {
+            self.blocks.swap_remove(oldest);
+        }
+        self.clock += 1;
+        self.blocks.push((index, bytes, self.clock));
+    }
 }
 
 impl FileChunks {
@@ -39,19 +95,47 @@ impl FileChunks {
             files.len() - 1
         });
         FileChunks {
-            index,
+            origin: Origin::File(index),
             len,
             bytes_read: Arc::new(AtomicU64::new(0)),
         }
     }
 
+    /// A URL read by range when its server answers range requests, else its whole body (a
+    /// server that ignores `Range` sends it in answer to the probe). The probe asks for the last
+    /// 8 bytes (Parquet's footer length and magic); `Content-Range` gives the size.
+    pub fn http(url: &str) -> Result<HttpSource, String> {
+        let (status, body, content_range) = http_range(url, "bytes=-8")?;
+        let len = content_range
+            .as_deref()
+            .and_then(|range| range.rsplit('/').next())
+            .and_then(|total| total.trim().parse::<u64>().ok());
+        match (status, len) {
+            (206, Some(len)) => {
+                let chunks = FileChunks {
+                    origin: Origin::Http(url.into(), Arc::default()),
+                    len,
+                    bytes_read: Arc::new(AtomicU64::new(0)),
+                };
+                chunks
+                    .bytes_read
+                    .fetch_add(body.len() as u64, Ordering::Relaxed);
+                Ok(HttpSource::Ranges(chunks))
+            }
+            (200, _) => Ok(HttpSource::Whole(body)),
+            _ => Ok(HttpSource::Download),
+        }
+    }
+
     /// Drops the handle (when a new dataset replaces the one it belongs to); reads then fail.
     pub fn release(&self) {
-        FILES.with(|files| {
-            if let Some(slot) = files.borrow_mut().get_mut(self.index) {
-                *slot = None;
-            }
-        });
+        if let Origin::File(index) = self.origin {
+            FILES.with(|files| {
+                if let Some(slot) = files.borrow_mut().get_mut(index) {
+                    *slot = None;
+                }
+            });
+        }
     }
 
     /// Bytes fetched from the file so far, by this reader and its clones.
@@ -65,10 +149,17 @@ impl FileChunks {
         if start >= end {
             return Ok(Bytes::new());
         }
+        let index = match &self.origin {
+            Origin::File(index) => *index,
+            Origin::Http(url, windows) => {
+                let mut windows = windows.lock().map_err(|_| "block cache poisoned")?;
+                return self.read_blocks(url, &mut windows, start, end);
+            }
+        };
         let array = FILES.with(|files| {
             let files = files.borrow();
             let file = files
-                .get(self.index)
+                .get(index)
                 .and_then(Option::as_ref)
                 .ok_or("the file handle was released")?;
             let blob = file
@@ -84,6 +175,94 @@ impl FileChunks {
         self.bytes_read
             .fetch_add(u64::from(array.length()), Ordering::Relaxed);
         Ok(Bytes::from(array.to_vec()))
+    }
+}
+
+/// A synchronous GET with a `Range` header (allowed in workers): status, body, Content-Range.
+fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), String> {
+    let failed = |what: &str, error: wasm_bindgen::JsValue| format!("{url}: {what}: {error:?}");
+    let request =
+        web_sys::XmlHttpRequest::new().map_err(|error| failed("no XMLHttpRequest", error))?;
+    request
+        .open_with_async("GET", url, false)
+        .map_err(|error| failed("cannot open the request", error))?;
+    request
+        .set_request_header("Range", range)
+        .map_err(|error| failed("cannot set Range", error))?;
+    request.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
+    request.send().map_err(|error| {
+        failed(
+            "the request failed (is the server reachable and does it allow CORS?)",
+            error,
+        )
+    })?;
+    let status = request
+        .status()
+        .map_err(|error| failed("no status", error))?;
+    if !(200..300).contains(&status) {
+        return Err(format!("{url}: the server answered HTTP {status}"));
+    }
+    let body = request
+        .response()
+        .map_err(|error| failed("no response body", error))?;
+    let body = Bytes::from(Uint8Array::new(&body).to_vec());
+    let content_range = request.get_response_header("Content-Range").ok().flatten();
+    Ok((status, body, content_range))
+}
+
+impl FileChunks {
+    /// `start..end` of a remote file from cached blocks, fetching the missing ones.
+    fn read_blocks(
+        &self,
+        url: &str,
+        windows: &mut Windows,
+        start: u64,
+        end: u64,
+    ) -> Result<Bytes, String> {
+        let (first, last) = (start / BLOCK, (end - 1) / BLOCK);
+        let mut blocks: Vec<Option<Bytes>> =
+            (first..=last).map(|index| windows.get(index)).collect();
+        let mut index = first;
+        while index <= last {
+            if blocks[(index - first) as usize].is_some() {
+                index += 1;
+                continue;
+            }
+            let run_start = index;
+            while index <= last && blocks[(index - first) as usize].is_none() {
+                index += 1;
+            }
+            let from = run_start * BLOCK;
+            let to = (index * BLOCK).min(self.len);
+            let (status, body, _) = http_range(url, &format!("bytes={from}-{}", to - 1))?;
+            if status != 206 || body.len() as u64 != to - from {
+                return Err(format!(
+                    "{url}: the server stopped answering range requests (HTTP {status})"
+                ));
+            }
+            self.bytes_read
+                .fetch_add(body.len() as u64, Ordering::Relaxed);
+            for block in run_start..index {
+                let offset = ((block - run_start) * BLOCK) as usize;
+                let piece = body.slice(offset..(offset + BLOCK as usize).min(body.len()));
+                windows.insert(block, piece.clone());
+                blocks[(block - first) as usize] = Some(piece);
+            }
+        }
+        if first == last {
+            let block = blocks.pop().flatten().unwrap_or_default();
+            let offset = (start - first * BLOCK) as usize;
+            return Ok(block.slice(offset..offset + (end - start) as usize));
+        }
+        let mut out = Vec::with_capacity((end - start) as usize);
+        for (position, block) in blocks.into_iter().enumerate() {
+            let block = block.unwrap_or_default();
+            let block_start = (first + position as u64) * BLOCK;
+            let from = start.saturating_sub(block_start) as usize;
+            let to = ((end - block_start) as usize).min(block.len());
+            out.extend_from_slice(&block[from..to]);
+        }
+        Ok(Bytes::from(out))
     }
 }
 

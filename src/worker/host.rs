@@ -22,7 +22,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::tables::{self, Table};
 use crate::view_model::{self, Context};
-use crate::worker::file_chunks::FileChunks;
+use crate::worker::file_chunks::{FileChunks, HttpSource};
 use crate::worker::protocol::{
     ErrorView, MappingHelp, Progress, Request, RequestKind, Response, ResponseKind, Settings,
     SourceSpec, TableId, TableQuery,
@@ -259,7 +259,19 @@ async fn open_inputs(
                 .collect())
         }
         SourceSpec::Sample => Ok(vec![fetch_input(host, SAMPLE_URL).await?]),
-        SourceSpec::Url { url } => Ok(vec![fetch_input(host, &url).await?]),
+        SourceSpec::Url { url } => {
+            // Parquet is read by range (footer, then the needed column chunks); CSV, or a server
+            // that ignores `Range`, is downloaded whole.
+            let name = url_file_name(&url);
+            if Format::from_name(&name) == Some(Format::Csv) {
+                return Ok(vec![fetch_input(host, &url).await?]);
+            }
+            Ok(vec![match FileChunks::http(&url)? {
+                HttpSource::Ranges(chunks) => Input::File { name, chunks },
+                HttpSource::Whole(bytes) => Input::Memory { name, bytes },
+                HttpSource::Download => fetch_input(host, &url).await?,
+            }])
+        }
     }
 }
 
@@ -293,17 +305,20 @@ async fn fetch_input(host: &Rc<RefCell<Host>>, url: &str) -> Result<Input, Strin
     let buffer = JsFuture::from(buffer)
         .await
         .map_err(|error| failed("could not read the body", error))?;
-    let name = url
-        .split(['?', '#'])
+    Ok(Input::Memory {
+        name: url_file_name(url),
+        bytes: Bytes::from(Uint8Array::new(&buffer).to_vec()),
+    })
+}
+
+/// The last path segment of a URL (`https://h/a/b.parquet?x` -> `b.parquet`).
+fn url_file_name(url: &str) -> String {
+    url.split(['?', '#'])
         .next()
         .and_then(|path| path.rsplit('/').next())
         .filter(|name| !name.is_empty())
         .unwrap_or(url)
-        .to_owned();
-    Ok(Input::Memory {
-        name,
-        bytes: Bytes::from(Uint8Array::new(&buffer).to_vec()),
-    })
+        .to_owned()
 }
 
 /// Why a load stopped.
