@@ -49,7 +49,7 @@ export default async function globalSetup() {
   // A Parquet file cut short: the header magic is there, the footer is not.
   writeFileSync(join(work, 'x.parquet'), readFileSync(dirty).subarray(0, 100));
 
-  const server = await startServer(dist);
+  const server = await startServer(dist, work);
   process.env.E2E_BASE_URL = server.url;
   process.env.E2E_WORK = work;
   console.log(`e2e: serving ${dist} at ${server.url}; inputs in ${work}`);
