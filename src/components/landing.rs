@@ -9,6 +9,13 @@ use crate::state::use_app_state;
 #[component]
 pub fn Landing() -> impl IntoView {
     let state = use_app_state();
+    let url = RwSignal::new(String::new());
+    let open_url = move || {
+        let text = url.get_untracked().trim().to_owned();
+        if !text.is_empty() {
+            state.open_url(text);
+        }
+    };
     view! {
         <section class="landing" data-testid="landing">
             <p class="pitch" data-testid="app-pitch">{crate::PITCH}</p>
@@ -20,6 +27,26 @@ pub fn Landing() -> impl IntoView {
                         "Try the sample data"
                     </button>
                 </div>
+                <form
+                    class="url-form"
+                    on:submit=move |event| {
+                        event.prevent_default();
+                        open_url();
+                    }
+                >
+                    <label for="open-url">"or open a Parquet or CSV file by URL"</label>
+                    <input
+                        id="open-url"
+                        type="text"
+                        inputmode="url"
+                        spellcheck="false"
+                        placeholder="https://…/watch-logs.parquet or data/week-1.parquet"
+                        data-testid="url-input"
+                        prop:value=move || url.get()
+                        on:input=move |event| url.set(event_target_value(&event))
+                    />
+                    <button type="submit" class="secondary" data-testid="open-url">"Open"</button>
+                </form>
                 <p class="hint">
                     "Expected columns: a learner id, a video id or title, a completion rate, and \
                      optionally a course, role, event id and timestamps. Names are recognised \
