@@ -35,15 +35,14 @@ pub fn App() -> impl IntoView {
     install_crash_handler(state);
     sync_url(state);
     state.open_src();
+    // Files dropped anywhere on the page open here, instead of the browser navigating to them.
+    let _ = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
+    let _ = window_event_listener(leptos::ev::drop, move |event| {
+        event.prevent_default();
+        open_dropped(state, event);
+    });
     view! {
-        <div
-            class="app"
-            on:dragover=|event| event.prevent_default()
-            on:drop=move |event| {
-                event.prevent_default();
-                open_dropped(state, event);
-            }
-        >
+        <div class="app">
             <Header/>
             <ErrorBanner/>
             <ProgressBar/>

@@ -92,6 +92,23 @@ test('?src=sample in the address loads the sample under the sub-path', async () 
   session.expectNoErrors();
 });
 
+test('a file dropped anywhere on the page opens, even outside the centred layout', async () => {
+  const { app, page } = session;
+  await app.goto('');
+  const dataTransfer = await page.evaluateHandle(async () => {
+    const transfer = new DataTransfer();
+    const bytes = await (await fetch('sample/watch-logs.parquet')).arrayBuffer();
+    transfer.items.add(new File([bytes], 'dropped.parquet'));
+    return transfer;
+  });
+  // The top-left corner is outside the app's centred column.
+  await page.dispatchEvent('html', 'dragover', { dataTransfer });
+  await page.dispatchEvent('html', 'drop', { dataTransfer });
+  await app.waitForData('dropped.parquet');
+  await expect(app.learners.top.locator('tbody tr')).toHaveCount(10);
+  session.expectNoErrors();
+});
+
 test('every request went to 127.0.0.1 (no third parties)', async () => {
   session.expectOnlyLocalRequests();
 });
