@@ -40,6 +40,9 @@ pub struct AppState {
     pub min_views: RwSignal<u64>,
     /// What the current data is ("sample", file names).
     pub data_label: RwSignal<Option<String>>,
+    /// The mapping screen, opened by the user on loaded data (a failed mapping opens it through
+    /// `error` instead).
+    pub mapping_help: RwSignal<Option<crate::worker::protocol::MappingHelp>>,
 }
 
 /// The state provided by [`App`](crate::App).
@@ -61,6 +64,7 @@ impl AppState {
             selected_course: RwSignal::new(params.course.clone()),
             min_views: RwSignal::new(params.min_views.max(1)),
             data_label: RwSignal::new(None),
+            mapping_help: RwSignal::new(None),
         }
     }
 

@@ -12,6 +12,8 @@ use crate::worker::protocol::{
 pub struct Context {
     /// Byte size of each input, by position.
     pub source_bytes: Vec<u64>,
+    /// Every column of each input, by position.
+    pub source_columns: Vec<Vec<String>>,
     /// Every course key in the data.
     pub all_courses: Vec<String>,
     /// First and last day of the data.
@@ -82,6 +84,11 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
                 mapping: source.mapping.clone(),
                 scale: scale_name(source.completion_scale).to_owned(),
                 scale_inferred: source.scale_inferred,
+                columns: context
+                    .source_columns
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .collect(),
         notes: report.notes.clone(),

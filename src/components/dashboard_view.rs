@@ -85,6 +85,18 @@ fn Sources() -> impl IntoView {
                                 ""
                             }
                         );
+                        let help = crate::worker::protocol::MappingHelp {
+                            source: source.name.clone(),
+                            columns: source.columns.clone(),
+                        };
+                        let unsure = source.scale_inferred.then(|| {
+                            view! {
+                                <span class="hint">
+                                    " The scale was guessed from the values; check it if the \
+                                     averages look off."
+                                </span>
+                            }
+                        });
                         view! {
                             <li>
                                 <strong>{source.name.clone()}</strong>
@@ -96,6 +108,14 @@ fn Sources() -> impl IntoView {
                                     source.row_groups
                                 )}
                                 <div class="hint">{mapping}</div>
+                                {unsure}
+                                <button
+                                    class="secondary"
+                                    data-testid="adjust-mapping"
+                                    on:click=move |_| state.mapping_help.set(Some(help.clone()))
+                                >
+                                    "Adjust column mapping"
+                                </button>
                             </li>
                         }
                     })

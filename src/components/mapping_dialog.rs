@@ -11,7 +11,12 @@ use crate::worker::protocol::MAPPABLE_FIELDS;
 pub fn MappingDialog() -> impl IntoView {
     let state = use_app_state();
     move || {
-        state.error.get().and_then(|error| error.mapping).map(|help| {
+        let help = state
+            .error
+            .get()
+            .and_then(|error| error.mapping)
+            .or_else(|| state.mapping_help.get());
+        help.map(|help| {
             let choices: Vec<RwSignal<String>> = MAPPABLE_FIELDS
                 .iter()
                 .map(|(field, _, _)| {
@@ -69,9 +74,20 @@ pub fn MappingDialog() -> impl IntoView {
                     settings.mapping = mapping;
                     settings.scale = scale;
                 });
+                // A failed load is retried; a mapping adjusted on loaded data reads that data again.
+                let after_failure = state.error.with_untracked(|error| {
+                    error.as_ref().is_some_and(|error| error.mapping.is_some())
+                });
                 state.error.set(None);
+                state.mapping_help.set(None);
                 #[cfg(target_arch = "wasm32")]
-                state.retry_open();
+                if after_failure {
+                    state.retry_open();
+                } else {
+                    state.restore();
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = after_failure;
             };
             view! {
                 <div class="dialog-backdrop">
@@ -88,7 +104,15 @@ pub fn MappingDialog() -> impl IntoView {
                             </select>
                         </label>
                         <div class="dialog-actions">
-                            <button class="secondary" on:click=move |_| state.error.set(None)>"Cancel"</button>
+                            <button
+                                class="secondary"
+                                on:click=move |_| {
+                                    state.error.set(None);
+                                    state.mapping_help.set(None);
+                                }
+                            >
+                                "Cancel"
+                            </button>
                             <button data-testid="apply-mapping" on:click=apply>"Apply and analyse"</button>
                         </div>
                     </div>

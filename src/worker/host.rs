@@ -357,10 +357,11 @@ async fn load(
         }
     }
     match outcome {
-        Ok(analysis) => {
+        Ok((analysis, source_columns)) => {
             let report = analysis.report();
             let context = Context {
                 source_bytes: inputs.iter().map(Input::size).collect(),
+                source_columns,
                 all_courses: analysis.courses_seen(),
                 date_span: analysis.date_span(),
                 settings,
@@ -484,11 +485,23 @@ async fn analyse(
     id: u32,
     inputs: &[Input],
     settings: &Settings,
-) -> Result<Analysis, Stop> {
+) -> Result<(Analysis, Vec<Vec<String>>), Stop> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
     let mut analysis = Analysis::new(options)?;
     let opened: Vec<Opened> = inputs.iter().map(open_input).collect::<Result<_, _>>()?;
+    let source_columns = opened
+        .iter()
+        .map(|input| match input {
+            Opened::Parquet(file) => file
+                .schema()
+                .fields()
+                .iter()
+                .map(|field| field.name().clone())
+                .collect(),
+            Opened::Csv(bytes) => csv_columns(bytes).unwrap_or_default(),
+        })
+        .collect();
     let mut progress = Progress {
         bytes_total: inputs.iter().map(Input::size).sum(),
         groups_total: opened
@@ -540,7 +553,7 @@ async fn analyse(
         progress.bytes_done = bytes_before + input.size();
         pacer.pace(host, id, &progress).await?;
     }
-    Ok(analysis)
+    Ok((analysis, source_columns))
 }
 
 /// Yields to the event loop (and reports progress) every [`YIELD_AFTER_MS`] of work.

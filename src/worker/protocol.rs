@@ -298,6 +298,8 @@ pub struct SourceView {
     pub scale: String,
     /// The scale was inferred from the values, not from the name or an override.
     pub scale_inferred: bool,
+    /// Every column of the input, for the mapping screen.
+    pub columns: Vec<String>,
 }
 
 /// The headline cards.

@@ -109,6 +109,21 @@ test('a file dropped anywhere on the page opens, even outside the centred layout
   session.expectNoErrors();
 });
 
+test('the column mapping can be adjusted on loaded data', async () => {
+  const { app, page } = session;
+  await app.goto('?src=sample');
+  await app.waitForData('the sample data');
+  await page.getByTestId('adjust-mapping').first().click();
+  const dialog = page.getByTestId('mapping-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('watch-logs.parquet has the columns:');
+  await page.getByTestId('map-role').selectOption('(none)');
+  await page.getByTestId('apply-mapping').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('notes')).toContainText('no role column', { timeout: 30_000 });
+  session.expectNoErrors();
+});
+
 test('every request went to 127.0.0.1 (no third parties)', async () => {
   session.expectOnlyLocalRequests();
 });
