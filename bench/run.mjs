@@ -1,0 +1,407 @@
+// The browser benchmark of issue 4: CoursePulse (its worker, and the app page) against
+// DuckDB-WASM and hyparquet + JavaScript, on the same Parquet bytes in one headless Chromium
+// page session. `cargo xtask bench` generates the files and runs this; it can also be run alone:
+//
+//   node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] FILE.parquet...
+//
+// For each file, in order: the page fetches the bytes once; every contender is started fresh
+// (its start-up timed apart); then `--reps` rounds run each contender once, in an order that
+// rotates every round. Answers are checked against CoursePulse's worker (and the CLI's JSON
+// when `--cli` is given) before the table is printed. Exits 1 when a run fails or answers differ.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdirSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+import { compareAnswers, fromCliReport } from './answers.mjs';
+import { formatReport } from './table.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CONTENDERS = ['coursepulse', 'app', 'duckdb', 'hyparquet'];
+const OPTIONS = { top: 10, perCourse: 3 };
+const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+// The npm files the page may load, and the bare imports rewritten to them.
+const NPM_ALLOWED = [
+  '@duckdb/duckdb-wasm/dist/',
+  'apache-arrow/Arrow.esnext.min.js',
+  'hyparquet/src/',
+  'hyparquet-compressors/src/',
+  'fzstd/esm/',
+  'hysnappy/js/',
+];
+const BARE_IMPORTS = {
+  'apache-arrow': '/arrow.mjs',
+  fzstd: '/npm/fzstd/esm/index.mjs',
+  hysnappy: '/npm/hysnappy/js/index.js',
+};
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.parquet': 'application/octet-stream',
+};
+
+function parseArgs(argv) {
+  const args = { reps: 3, dist: join(ROOT, 'dist'), cli: null, json: null, files: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--reps') args.reps = Number(value());
+    else if (arg === '--dist') args.dist = resolve(value());
+    else if (arg === '--cli') args.cli = resolve(value());
+    else if (arg === '--json') args.json = resolve(value());
+    else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
+    else args.files.push(resolve(arg));
+  }
+  if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps takes a positive integer');
+  if (args.files.length === 0) throw new Error('usage: node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] FILE.parquet...');
+  for (const file of [...args.files, join(args.dist, 'index.html')]) {
+    if (!existsSync(file)) throw new Error(`${file} does not exist`);
+  }
+  return args;
+}
+
+// ---- The server: the bench page, dist/ under /app/, npm files, the data --------------------
+
+/** Apache Arrow's UMD bundle as one ES module (DuckDB-WASM imports `apache-arrow`). */
+function arrowModule() {
+  const path = join(ROOT, 'node_modules/apache-arrow/Arrow.esnext.min.js');
+  const names = Object.keys(createRequire(import.meta.url)(path));
+  return [
+    'const module = { exports: {} };',
+    'const exports = module.exports;',
+    readFileSync(path, 'utf8'),
+    `export const { ${names.join(', ')} } = module.exports;`,
+  ].join('\n');
+}
+
+function startServer({ dist, files }) {
+  const served = new Map(); // URL path -> bytes sent (the last time)
+  const data = new Map(files.map((file) => [basename(file), file]));
+  const arrow = Buffer.from(arrowModule());
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+    const send = (body, type) => {
+      served.set(path, body.length);
+      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      response.end(body);
+    };
+    const fail = (status) => response.writeHead(status).end(String(status));
+    if (path === '/') {
+      response.writeHead(302, { location: '/bench/' }).end();
+      return;
+    }
+    if (path === '/arrow.mjs') return send(arrow, TYPES['.mjs']);
+    if (path.startsWith('/data/')) {
+      const file = data.get(path.slice('/data/'.length));
+      if (!file) return fail(404);
+      response.writeHead(200, {
+        'content-type': TYPES['.parquet'],
+        'content-length': statSync(file).size,
+        'cache-control': 'no-store',
+      });
+      response.end(readFileSync(file));
+      return;
+    }
+    let file = null;
+    if (path.startsWith('/bench/')) file = within(join(ROOT, 'bench/www'), path.slice(7) || 'index.html');
+    else if (path.startsWith('/app/')) file = within(dist, path.slice(5) || 'index.html');
+    else if (path.startsWith('/npm/')) {
+      const relative = path.slice(5);
+      if (NPM_ALLOWED.some((prefix) => relative.startsWith(prefix))) {
+        file = within(join(ROOT, 'node_modules'), relative);
+      }
+    }
+    if (!file || !existsSync(file) || !statSync(file).isFile()) return fail(404);
+    let body = readFileSync(file);
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    if (path.startsWith('/npm/') && type === 'text/javascript') body = rewriteBareImports(body);
+    send(body, type);
+  });
+  return new Promise((resolvePromise) =>
+    server.listen(0, '127.0.0.1', () => resolvePromise({ server, served })),
+  );
+}
+
+function within(root, relative) {
+  const path = normalize(join(root, relative));
+  return path.startsWith(root + sep) ? path : null;
+}
+
+function rewriteBareImports(body) {
+  const text = body.toString('utf8');
+  const rewritten = text.replace(/(from\s*|import\s*)(["'])([^"'./][^"']*)\2/g, (match, keyword, quote, name) =>
+    name in BARE_IMPORTS ? `${keyword}${quote}${BARE_IMPORTS[name]}${quote}` : match,
+  );
+  return rewritten === text ? body : Buffer.from(rewritten);
+}
+
+// ---- Download sizes -------------------------------------------------------------------------
+
+/** Raw and gzip -9 sizes of what the page fetched, per contender. */
+function downloadSizes(served, dist) {
+  const groups = {
+    'CoursePulse app (page + worker)': (path) => path.startsWith('/app/') && !path.startsWith('/app/sample/'),
+    'CoursePulse worker only': (path) => /^\/app\/coursepulse-worker/.test(path),
+    'DuckDB-WASM (eh bundle + Arrow)': (path) =>
+      path.startsWith('/npm/@duckdb/') || path === '/arrow.mjs',
+    'hyparquet + compressors + JS': (path) =>
+      /^\/npm\/(hyparquet|hyparquet-compressors|fzstd|hysnappy)\//.test(path) ||
+      path === '/bench/hyparquet-worker.mjs',
+  };
+  const arrow = Buffer.from(arrowModule());
+  const contents = (path) => {
+    if (path === '/arrow.mjs') return arrow;
+    if (path.startsWith('/app/')) return readFileSync(join(dist, path.slice(5) || 'index.html'));
+    if (path.startsWith('/npm/')) return rewriteBareImports(readFileSync(join(ROOT, 'node_modules', path.slice(5))));
+    return readFileSync(join(ROOT, 'bench/www', path.slice(7)));
+  };
+  const sizes = [];
+  for (const [name, matches] of Object.entries(groups)) {
+    const entry = { name, files: [], wasm: { raw: 0, gzip: 0 }, js: { raw: 0, gzip: 0 }, other: { raw: 0, gzip: 0 } };
+    for (const path of [...served.keys()].filter(matches).sort()) {
+      const body = contents(path === '/app/' ? '/app/index.html' : path);
+      const kind = path.endsWith('.wasm') ? 'wasm' : /\.m?js$/.test(path) ? 'js' : 'other';
+      const gzip = gzipSync(body, { level: 9 }).length;
+      entry[kind].raw += body.length;
+      entry[kind].gzip += gzip;
+      entry.files.push({ path, raw: body.length, gzip });
+    }
+    sizes.push(entry);
+  }
+  return sizes;
+}
+
+// ---- The browser session --------------------------------------------------------------------
+
+async function openSession(url, problems) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  // The app spawns its worker on the first request; note when it was created and when it said
+  // `ready`, so the page timing can say how much of it was the worker's start-up.
+  await context.addInitScript(() => {
+    if (!location.pathname.startsWith('/app/')) return;
+    const NativeWorker = window.Worker;
+    const times = (window.__benchWorker = { created: null, ready: null });
+    window.Worker = class extends NativeWorker {
+      constructor(...args) {
+        super(...args);
+        times.created = performance.now();
+        this.addEventListener('message', (event) => {
+          if (times.ready === null && typeof event.data === 'string' && event.data.includes('"ready"')) {
+            times.ready = performance.now();
+          }
+        });
+      }
+    };
+  });
+  const page = await context.newPage();
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker));
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('crash', () => problems.push('the page crashed'));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  context.on('request', (request) => {
+    const host = new URL(request.url()).hostname;
+    if (!['127.0.0.1', ''].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) {
+      problems.push(`request outside 127.0.0.1: ${request.url()}`);
+    }
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 60_000 });
+  return { browser, page, workers };
+}
+
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${RUN_TIMEOUT_MS / 60000} minutes`)), RUN_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function call(session, name, ...args) {
+  return withTimeout(
+    session.page.evaluate(([fn, fnArgs]) => window.bench[fn](...fnArgs), [name, args]),
+    name,
+  );
+}
+
+/** Runs `start` and returns its result with the worker (Playwright handle) it created. */
+async function startingWorker(session, start) {
+  const before = session.workers.length;
+  const result = await start();
+  const created = session.workers.slice(before).filter((worker) => worker.url().includes('coursepulse-worker'));
+  return { result, worker: created.at(-1) ?? null };
+}
+
+/** The linear memory of a CoursePulse worker's wasm (it only grows, so it is the peak). */
+async function wasmMemory(worker) {
+  if (!worker) return null;
+  try {
+    return await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength);
+  } catch {
+    return null;
+  }
+}
+
+async function benchFile(session, file, reps, nowMicros) {
+  const name = basename(file);
+  const record = { file: name, bytes: statSync(file).size, start: {}, runs: {}, errors: {}, memory: {} };
+  for (const contender of CONTENDERS) record.runs[contender] = [];
+  const loaded = await call(session, 'loadData', `/data/${name}`, name);
+  record.loadMs = loaded.ms;
+
+  const coursepulse = await startingWorker(session, () => call(session, 'coursepulseStart'));
+  record.start.coursepulse = coursepulse.result.ms;
+  record.start.duckdb = (await call(session, 'duckdbStart')).ms;
+  record.start.hyparquet = (await call(session, 'hyparquetStart')).ms;
+
+  const runOne = {
+    coursepulse: () => call(session, 'coursepulseRun', OPTIONS),
+    duckdb: () => call(session, 'duckdbRun', { ...OPTIONS, nowMicros }),
+    hyparquet: () => call(session, 'hyparquetRun', { ...OPTIONS, nowMicros }),
+    app: async () => {
+      // A fresh app for every load: the user's first load, landing page to dashboard.
+      const loaded = await call(session, 'appLoad');
+      record.start.app ??= loaded.ms;
+      const run = await startingWorker(session, () => call(session, 'appRun'));
+      if (record.memory.app === undefined) record.memory.app = await wasmMemory(run.worker);
+      return run.result;
+    },
+  };
+  for (let rep = 0; rep < reps; rep++) {
+    const order = CONTENDERS.map((_, index) => CONTENDERS[(index + rep) % CONTENDERS.length]);
+    for (const contender of order) {
+      if (record.errors[contender]) continue;
+      try {
+        const result = await runOne[contender]();
+        record.runs[contender].push(result);
+        const ms = Math.round(result.ms);
+        console.error(`  ${name} round ${rep + 1}/${reps} ${contender}: ${ms} ms (longest task ${Math.round(result.longestTaskMs)} ms)`);
+      } catch (error) {
+        record.errors[contender] = error.message.split('\n')[0];
+        console.error(`  ${name} ${contender} FAILED: ${record.errors[contender]}`);
+      }
+      if (contender === 'coursepulse' && record.memory.coursepulseFirst === undefined) {
+        record.memory.coursepulseFirst = await wasmMemory(coursepulse.worker);
+      }
+    }
+  }
+  record.memory.coursepulseLast = await wasmMemory(coursepulse.worker);
+  return record;
+}
+
+// ---- Checks ---------------------------------------------------------------------------------
+
+function checkAnswers(record, cliAnswer) {
+  const differences = [];
+  const reference = record.runs.coursepulse[0]?.answer;
+  if (!reference) return ['CoursePulse produced no answer'];
+  if (cliAnswer) {
+    differences.push(...compareAnswers(cliAnswer, reference).map((text) => `CoursePulse worker vs CLI: ${text}`));
+  }
+  for (const contender of ['coursepulse', 'duckdb', 'hyparquet', 'app']) {
+    record.runs[contender].forEach((run, index) => {
+      if (contender === 'coursepulse' && index === 0) return;
+      const label = `${contender} (round ${index + 1}) vs CoursePulse worker`;
+      differences.push(...compareAnswers(reference, run.answer).map((text) => `${label}: ${text}`));
+      if (contender === 'app' && !run.answer.dashboard) differences.push(`${label}: no dashboard on the page`);
+    });
+  }
+  return differences;
+}
+
+function cliAnswerFor(cli, file) {
+  if (!cli) return null;
+  const output = spawnSync(cli, ['report', file, '--format', 'json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (output.status !== 0 && output.status !== 1) {
+    throw new Error(`${cli} report ${file} failed: ${output.stderr}`);
+  }
+  return fromCliReport(JSON.parse(output.stdout));
+}
+
+// ---- Main -----------------------------------------------------------------------------------
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const { server, served } = await startServer(args);
+  const url = `http://127.0.0.1:${server.address().port}/bench/`;
+  const problems = [];
+  const records = [];
+  let session = null;
+  let chromiumVersion = null;
+  try {
+    session = await openSession(url, problems);
+    chromiumVersion = session.browser.version();
+    const nowMicros = Date.now() * 1000;
+    for (const file of args.files) {
+      console.error(`${basename(file)}: ${args.reps} round(s)`);
+      const record = await benchFile(session, file, args.reps, nowMicros);
+      record.differences = checkAnswers(record, cliAnswerFor(args.cli, file));
+      records.push(record);
+    }
+  } finally {
+    await session?.browser.close();
+    server.close();
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    chromium: chromiumVersion,
+    node: process.version,
+    reps: args.reps,
+    records,
+    sizes: downloadSizes(served, args.dist),
+    problems,
+  };
+  if (args.json) {
+    mkdirSync(dirname(args.json), { recursive: true });
+    writeFileSync(args.json, JSON.stringify(report, null, 2));
+  }
+  console.log(formatReport(report));
+
+  const failures = [
+    ...problems,
+    ...records.flatMap((record) => [
+      ...Object.entries(record.errors).map(([contender, error]) => `${record.file}: ${contender} failed: ${error}`),
+      ...record.differences.map((text) => `${record.file}: ${text}`),
+    ]),
+  ];
+  if (failures.length > 0) {
+    console.error(`\nFAIL: ${failures.length} problem(s)`);
+    for (const failure of failures.slice(0, 40)) console.error(`  ${failure}`);
+    process.exit(1);
+  }
+  console.error('\nok: every contender agreed on every file');
+}
+
+main().catch((error) => {
+  console.error(`error: ${error.stack ?? error}`);
+  process.exit(1);
+});

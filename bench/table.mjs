@@ -1,0 +1,168 @@
+// Formats bench/run.mjs's results as Markdown tables (readable in a terminal, pasteable into
+// bench/RESULTS.md).
+
+const NAMES = {
+  coursepulse: 'CoursePulse worker',
+  app: 'CoursePulse page (`analysis`)',
+  duckdb: 'DuckDB-WASM',
+  hyparquet: 'hyparquet + JS',
+};
+const TEN_MILLION = 10_000_000;
+const SIZE_BUDGET = 1.5e6;
+const TASK_BUDGET_MS = 50;
+
+export function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const seconds = (ms) => (ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+const megabytes = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / 1e6).toFixed(1)} MB`);
+const kilobytes = (bytes) => `${Math.round(bytes / 1000).toLocaleString('en-US')} KB`;
+const rowsLabel = (rows) =>
+  rows === undefined ? '?' : rows >= 1e6 ? `${(rows / 1e6).toFixed(rows % 1e6 ? 1 : 0)}M` : rows.toLocaleString('en-US');
+
+function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function timeCell(record, contender) {
+  if (record.errors[contender]) return `failed: ${record.errors[contender].slice(0, 60)}`;
+  const values = record.runs[contender].map((run) => run.ms);
+  if (values.length === 0) return '–';
+  const cell = seconds(median(values));
+  return values.length > 1 ? `${cell} (${seconds(Math.min(...values))}–${seconds(Math.max(...values))})` : cell;
+}
+
+function medianOf(record, contender) {
+  if (record.errors[contender]) return null;
+  return median(record.runs[contender].map((run) => run.ms));
+}
+
+function longestTask(record, contender) {
+  const runs = record.runs[contender];
+  if (runs.length === 0) return null;
+  return Math.max(...runs.map((run) => run.longestTaskMs));
+}
+
+const taskCell = (ms) => (ms === null ? '–' : ms === 0 ? `none ≥ ${TASK_BUDGET_MS} ms` : `${Math.round(ms)} ms`);
+const ratioCell = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
+const rowsOf = (record) => record.runs.coursepulse[0]?.answer?.rows?.total;
+
+export function formatReport(report) {
+  const out = [];
+  out.push(`Date: ${report.date}  `);
+  out.push(`Machine: ${report.machine}; Chromium ${report.chromium} (headless); Node ${report.node}  `);
+  out.push(`Rounds per file: ${report.reps} (contender order rotates every round)`);
+  out.push('');
+  out.push(`### Bytes in memory to report: median (min–max)`);
+  out.push('');
+  out.push(
+    table(
+      ['file', 'rows', 'size', ...Object.values(NAMES), 'DuckDB / CoursePulse', 'hyparquet / CoursePulse', 'answers'],
+      report.records.map((record) => {
+        const coursepulse = medianOf(record, 'coursepulse');
+        return [
+          `\`${record.file}\``,
+          rowsLabel(rowsOf(record)),
+          megabytes(record.bytes),
+          ...Object.keys(NAMES).map((contender) => timeCell(record, contender)),
+          ratioCell(medianOf(record, 'duckdb'), coursepulse),
+          ratioCell(medianOf(record, 'hyparquet'), coursepulse),
+          record.differences.length === 0 ? 'agree' : `${record.differences.length} differences`,
+        ];
+      }),
+    ),
+  );
+  out.push('');
+  out.push('### Longest main-thread task during a load (longtask observer, worst round)');
+  out.push('');
+  out.push(
+    table(
+      ['file', ...Object.values(NAMES)],
+      report.records.map((record) => [
+        `\`${record.file}\``,
+        ...Object.keys(NAMES).map((contender) => taskCell(longestTask(record, contender))),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('### Start-up (fresh per file) and CoursePulse wasm memory');
+  out.push('');
+  out.push(
+    table(
+      [
+        'file',
+        'CoursePulse worker ready',
+        'app mounted + worker ready',
+        'DuckDB-WASM instantiate',
+        'hyparquet worker ready',
+        'CoursePulse wasm memory: 1 load',
+        'after all rounds',
+        'app worker, 1 load',
+      ],
+      report.records.map((record) => [
+        `\`${record.file}\``,
+        seconds(record.start.coursepulse),
+        seconds(record.start.app),
+        seconds(record.start.duckdb),
+        seconds(record.start.hyparquet),
+        megabytes(record.memory.coursepulseFirst),
+        megabytes(record.memory.coursepulseLast),
+        megabytes(record.memory.app),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('### Download size (what the page fetched; gzip -9)');
+  out.push('');
+  out.push(
+    table(
+      ['contender', 'wasm raw', 'wasm gzip', 'JS raw', 'JS gzip', 'CSS/HTML gzip', 'total gzip'],
+      report.sizes.map((entry) => [
+        entry.name,
+        kilobytes(entry.wasm.raw),
+        kilobytes(entry.wasm.gzip),
+        kilobytes(entry.js.raw),
+        kilobytes(entry.js.gzip),
+        kilobytes(entry.other.gzip),
+        kilobytes(entry.wasm.gzip + entry.js.gzip + entry.other.gzip),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(...targets(report));
+  return out.join('\n');
+}
+
+/** Issue 4's targets, as measured here. */
+function targets(report) {
+  const lines = ['### Issue 4 targets'];
+  lines.push('');
+  const big = report.records.filter((record) => (rowsOf(record) ?? 0) >= TEN_MILLION);
+  if (big.length === 0) lines.push('- (no 10M-row file in this run: the speed and task targets are not judged)');
+  for (const record of big) {
+    const coursepulse = medianOf(record, 'coursepulse');
+    const duckdb = medianOf(record, 'duckdb');
+    const ratio = coursepulse && duckdb ? duckdb / coursepulse : null;
+    const mark = (ok) => (ok === null ? '?' : ok ? 'met' : 'MISSED');
+    lines.push(
+      `- \`${record.file}\`: DuckDB-WASM / CoursePulse = ${ratioCell(duckdb, coursepulse)} (target ≥ 3×: ${mark(ratio === null ? null : ratio >= 3)}); ` +
+        `page \`analysis\` ${seconds(medianOf(record, 'app'))} (target < 1 s: ${mark(medianOf(record, 'app') === null ? null : medianOf(record, 'app') < 1000)}); ` +
+        `longest main-thread task ${taskCell(Math.max(longestTask(record, 'app') ?? 0, longestTask(record, 'coursepulse') ?? 0))} ` +
+        `(target ≤ ${TASK_BUDGET_MS} ms: ${mark(Math.max(longestTask(record, 'app') ?? 0, longestTask(record, 'coursepulse') ?? 0) <= TASK_BUDGET_MS)})`,
+    );
+  }
+  const app = report.sizes.find((entry) => entry.name.startsWith('CoursePulse app'));
+  if (app) {
+    const total = app.wasm.gzip + app.js.gzip;
+    lines.push(
+      `- app wasm + JS: ${kilobytes(total)} gzip (target ≤ ${kilobytes(SIZE_BUDGET)}: ${total <= SIZE_BUDGET ? 'met' : 'MISSED'})`,
+    );
+  }
+  return lines;
+}

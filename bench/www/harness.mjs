@@ -1,0 +1,289 @@
+// The benchmark page's side: holds one file's bytes and runs the contenders on them, one at a
+// time, timing each run and recording the main thread's long tasks. bench/run.mjs drives it
+// through `window.bench`; every function returns plain JSON.
+//
+// Contenders:
+// - `coursepulse`: the app's analysis worker (dist/coursepulse-worker_loader.js), sent a `File`
+//   exactly as the app sends it; timed from postMessage to the dashboard message.
+// - `app`: the app itself in a same-origin iframe, a file put in its file input; timed by the
+//   app's own User Timing measure `analysis` (from `analysis-start` to the painted dashboard).
+// - `duckdb`: DuckDB-WASM (duckdb.mjs), the bytes registered as a file buffer.
+// - `hyparquet`: hyparquet plus a JavaScript group-by in a module worker (hyparquet-worker.mjs).
+import * as duckdb from './duckdb.mjs';
+
+const APP = '/app/';
+const SETTLE_MS = 150;
+
+const longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    longTasks.push({ start: entry.startTime, duration: entry.duration, name: entry.name });
+  }
+}).observe({ type: 'longtask', buffered: true });
+
+const state = {
+  bytes: null, // ArrayBuffer of the current file
+  file: null, // a File over the same bytes, made once per file
+  coursepulse: null, // the worker
+  nextId: 1,
+  hyparquet: null, // the worker
+  iframe: null,
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `body` between two settled moments and reports its time and the longest main-thread task. */
+async function timed(body) {
+  await sleep(SETTLE_MS);
+  const started = performance.now();
+  const result = await body();
+  const finished = performance.now();
+  await sleep(SETTLE_MS); // long-task entries are delivered after the task ends
+  const during = longTasks.filter(
+    (task) => task.start + task.duration >= started && task.start <= finished,
+  );
+  return {
+    ms: result.ms ?? finished - started,
+    wallMs: finished - started,
+    longestTaskMs: Math.max(0, ...during.map((task) => task.duration)),
+    longTasks: during.length,
+    ...result,
+  };
+}
+
+async function loadData(url, name) {
+  state.bytes = null;
+  state.file = null;
+  const started = performance.now();
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  state.bytes = await response.arrayBuffer();
+  state.file = new File([state.bytes], name);
+  return { bytes: state.bytes.byteLength, ms: performance.now() - started };
+}
+
+// ---- CoursePulse's worker, as the app drives it --------------------------------------------
+
+function waitForReady(worker) {
+  return new Promise((resolve, reject) => {
+    worker.onerror = (event) => reject(new Error(`worker failed to start: ${event.message}`));
+    worker.onmessage = (event) => {
+      const response = JSON.parse(event.data);
+      if (response.id === 0 && response.kind.type === 'ready') resolve();
+    };
+  });
+}
+
+async function coursepulseStart() {
+  state.coursepulse?.terminate();
+  const started = performance.now();
+  const worker = new Worker(`${APP}coursepulse-worker_loader.js`);
+  await waitForReady(worker);
+  state.coursepulse = worker;
+  return { ms: performance.now() - started };
+}
+
+function coursepulseOpen(top, perCourse) {
+  const worker = state.coursepulse;
+  const id = state.nextId++;
+  const request = {
+    id,
+    kind: {
+      type: 'open',
+      source: { type: 'files' },
+      settings: {
+        courses: [],
+        from: null,
+        to: null,
+        top_n: top,
+        per_course_n: perCourse,
+        scale: null,
+        mapping: [],
+      },
+    },
+  };
+  return new Promise((resolve, reject) => {
+    let progress = 0;
+    const started = performance.now();
+    worker.onmessage = (event) => {
+      const response = JSON.parse(event.data);
+      if (response.id !== id) return;
+      const kind = response.kind;
+      if (kind.type === 'progress') {
+        progress++;
+        return;
+      }
+      const ms = performance.now() - started;
+      if (kind.type === 'dashboard') resolve({ ms, dashboard: kind, progress });
+      else reject(new Error(`CoursePulse answered ${kind.type}: ${kind.message ?? ''}`));
+    };
+    worker.postMessage({ request: JSON.stringify(request), files: [state.file] });
+  });
+}
+
+async function coursepulseRun({ top, perCourse }) {
+  const result = await timed(() => coursepulseOpen(top, perCourse));
+  const { dashboard, ...rest } = result;
+  return { ...rest, workerElapsedMs: dashboard.elapsed_ms, answer: fromDashboard(dashboard) };
+}
+
+/** The dashboard in the benchmark's common answer shape. */
+function fromDashboard(dashboard) {
+  const cards = dashboard.cards;
+  const details = (name) =>
+    (dashboard.quality.find((rule) => rule.name === name)?.details ?? []).map(([value, count]) => ({
+      value,
+      count,
+    }));
+  return {
+    rows: {
+      total: cards.rows,
+      duplicates_removed: cards.duplicates_removed,
+      student: cards.student_rows,
+    },
+    summary: {
+      learners: cards.learners,
+      courses: cards.courses,
+      videos: cards.videos,
+      mean_completion: cards.mean_completion,
+    },
+    most_watched: dashboard.most_watched?.student_id ?? null,
+    top: dashboard.top.map((row) => ({ id: row.student_id, avg: row.avg_completion })),
+    bottom: dashboard.bottom.map((row) => ({ id: row.student_id, avg: row.avg_completion })),
+    courses: Object.fromEntries(
+      dashboard.courses.map((course) => [
+        course.course,
+        { top: course.top.map((line) => line.video), bottom: course.bottom.map((line) => line.video) },
+      ]),
+    ),
+    quality: Object.fromEntries(dashboard.quality.map((rule) => [rule.name, rule.count])),
+    role_details: {
+      role_accepted_values: details('role_accepted_values'),
+      role_clean: details('role_clean'),
+    },
+  };
+}
+
+// ---- The app page: its file input and its `analysis` measure --------------------------------
+
+/** A fresh app in the iframe; resolves when it has mounted (its worker starts on the first load). */
+async function appLoad() {
+  state.iframe?.remove();
+  const started = performance.now();
+  const iframe = document.createElement('iframe');
+  iframe.width = '1200';
+  iframe.height = '800';
+  iframe.src = `${APP}index.html`;
+  document.getElementById('app-frame').append(iframe);
+  state.iframe = iframe;
+  await new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
+  while (!iframe.contentDocument.querySelector('[data-testid="file-input"]')) await sleep(10);
+  return { ms: performance.now() - started };
+}
+
+function appOpen() {
+  const window_ = state.iframe.contentWindow;
+  const document_ = window_.document;
+  window_.performance.clearMarks();
+  window_.performance.clearMeasures();
+  const measured = new Promise((resolve) => {
+    const observer = new window_.PerformanceObserver((list) => {
+      const entry = list.getEntries().find((candidate) => candidate.name === 'analysis');
+      if (entry) {
+        observer.disconnect();
+        resolve(entry);
+      }
+    });
+    observer.observe({ type: 'measure' });
+  });
+  const failed = new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const error = document_.querySelector('[data-testid="error-message"]');
+      if (error) {
+        clearInterval(poll);
+        resolve(error.textContent);
+      }
+    }, 100);
+    measured.then(() => clearInterval(poll));
+  });
+  const input = document_.querySelector('[data-testid="file-input"]');
+  const transfer = new window_.DataTransfer();
+  transfer.items.add(state.file);
+  input.files = transfer.files;
+  input.dispatchEvent(new window_.Event('change', { bubbles: true }));
+  return Promise.race([
+    measured.then((entry) => ({ ms: entry.duration })),
+    failed.then((message) => {
+      throw new Error(`the app showed an error: ${message}`);
+    }),
+  ]);
+}
+
+async function appRun() {
+  const result = await timed(appOpen);
+  const window_ = state.iframe.contentWindow;
+  const document_ = window_.document;
+  const mostWatched = document_.querySelector('[data-testid="most-watched-id"]')?.textContent ?? null;
+  const dashboard = document_.querySelector('[data-testid="dashboard"]') !== null;
+  // Set by bench/run.mjs's init script, which wraps the app's Worker constructor.
+  const worker = window_.__benchWorker;
+  const workerStartMs = worker?.ready != null ? worker.ready - worker.created : null;
+  return { ...result, workerStartMs, answer: { most_watched: mostWatched?.trim() ?? null, dashboard } };
+}
+
+// ---- DuckDB-WASM ----------------------------------------------------------------------------
+
+async function duckdbStart() {
+  const ms = await duckdb.start();
+  return { ms, version: await duckdb.version() };
+}
+
+async function duckdbRun(options) {
+  // DuckDB takes ownership of the buffer it registers: give it a copy, made before the clock.
+  const copy = state.bytes.slice(0);
+  const result = await timed(async () => ({ answer: await duckdb.run(copy, options) }));
+  await duckdb.cleanup();
+  return result;
+}
+
+// ---- hyparquet + JavaScript -----------------------------------------------------------------
+
+async function hyparquetStart() {
+  state.hyparquet?.terminate();
+  const started = performance.now();
+  const worker = new Worker('./hyparquet-worker.mjs', { type: 'module' });
+  await new Promise((resolve, reject) => {
+    worker.onerror = (event) => reject(new Error(`hyparquet worker: ${event.message}`));
+    worker.onmessage = (event) => event.data.ready && resolve();
+  });
+  state.hyparquet = worker;
+  return { ms: performance.now() - started };
+}
+
+async function hyparquetRun(options) {
+  // The bytes are transferred to the worker: give it a copy, made before the clock.
+  const copy = state.bytes.slice(0);
+  return timed(
+    () =>
+      new Promise((resolve, reject) => {
+        state.hyparquet.onmessage = (event) => {
+          if (event.data.error) reject(new Error(`hyparquet: ${event.data.error}`));
+          else resolve({ answer: event.data.answer });
+        };
+        state.hyparquet.postMessage({ bytes: copy, ...options }, [copy]);
+      }),
+  );
+}
+
+window.bench = {
+  loadData,
+  coursepulseStart,
+  coursepulseRun,
+  appLoad,
+  appRun,
+  duckdbStart,
+  duckdbRun,
+  hyparquetStart,
+  hyparquetRun,
+  ready: true,
+};
