@@ -1,8 +1,10 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
 //! `setup` installs what is missing, `serve` builds and serves the dashboard, `test` runs every
-//! check in order (it is what CI runs), `fixtures` regenerates `tests/data/`.
+//! check in order (it is what CI runs), `bench` runs the browser benchmark, `fixtures`
+//! regenerates `tests/data/`.
 
+mod bench;
 mod setup;
 mod test;
 
@@ -22,7 +24,12 @@ tasks:
   serve              setup, then build and serve the dashboard at http://127.0.0.1:8080
   test [--skip STEP]...
                      setup, then every check in order, failing fast; prints a timing per step
-                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke trunk-build app-render golden)
+                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke trunk-build app-render
+                      bench-smoke e2e golden)
+  bench [--smoke] [--no-build] [--reps N]
+                     build the app, generate 1M/10M-row files in bench/data/ and compare CoursePulse
+                     with DuckDB-WASM and hyparquet in headless Chromium (bench/run.mjs); --smoke:
+                     one round on a small and a 1M-row file, with the dist/ already built
   fixtures           regenerate the committed tiny fixtures in tests/data/
   ci                 what .ci/run runs: the same as `test`
 ";
@@ -48,6 +55,7 @@ fn run() -> Result<()> {
         Some("setup") => setup::run(&sh),
         Some("serve") => serve(&sh),
         Some("test" | "ci") => test::run(&sh, &args[1..]),
+        Some("bench") => bench::run(&sh, &args[1..]),
         Some("fixtures") => fixtures(&sh),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");

@@ -79,6 +79,11 @@ const STEPS: &[Step] = &[
         run: app_render,
     },
     Step {
+        name: "bench-smoke",
+        what: "cargo xtask bench --smoke: one round of the browser benchmark, answers checked",
+        run: crate::bench::smoke,
+    },
+    Step {
         name: "e2e",
         what: "Playwright journeys (tests/e2e/) against dist/ in headless Chromium",
         run: e2e,
