@@ -2,7 +2,7 @@
 // DuckDB-WASM and hyparquet + JavaScript, on the same Parquet bytes in one headless Chromium
 // page session. `cargo xtask bench` generates the files and runs this; it can also be run alone:
 //
-//   node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] FILE.parquet...
+//   node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] [--only A,B] FILE.parquet...
 //
 // For each file, in order: the page fetches the bytes once; every contender is started fresh
 // (its start-up timed apart); then `--reps` rounds run each contender once, in an order that
@@ -50,7 +50,7 @@ const TYPES = {
 };
 
 function parseArgs(argv) {
-  const args = { reps: 3, dist: join(ROOT, 'dist'), cli: null, json: null, files: [] };
+  const args = { reps: 3, dist: join(ROOT, 'dist'), cli: null, json: null, only: CONTENDERS, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -61,11 +61,16 @@ function parseArgs(argv) {
     else if (arg === '--dist') args.dist = resolve(value());
     else if (arg === '--cli') args.cli = resolve(value());
     else if (arg === '--json') args.json = resolve(value());
+    else if (arg === '--only') args.only = value().split(',');
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else args.files.push(resolve(arg));
   }
+  const unknown = args.only.filter((name) => !CONTENDERS.includes(name));
+  if (unknown.length > 0 || !args.only.includes('coursepulse')) {
+    throw new Error(`--only takes coursepulse plus any of ${CONTENDERS.join(', ')}`);
+  }
   if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps takes a positive integer');
-  if (args.files.length === 0) throw new Error('usage: node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] FILE.parquet...');
+  if (args.files.length === 0) throw new Error('usage: node bench/run.mjs [--reps N] [--dist DIR] [--cli PATH] [--json OUT] [--only A,B] FILE.parquet...');
   for (const file of [...args.files, join(args.dist, 'index.html')]) {
     if (!existsSync(file)) throw new Error(`${file} does not exist`);
   }
@@ -269,20 +274,27 @@ async function wasmMemory(worker) {
   }
 }
 
-async function benchFile(session, file, reps, nowMicros) {
+async function benchFile(session, file, { reps, only }, nowMicros) {
   const name = basename(file);
   const record = { file: name, bytes: statSync(file).size, start: {}, runs: {}, errors: {}, memory: {} };
   for (const contender of CONTENDERS) record.runs[contender] = [];
   const loaded = await call(session, 'loadData', `/data/${name}`, name);
   record.loadMs = loaded.ms;
 
-  const coursepulse = await startingWorker(session, () => call(session, 'coursepulseStart'));
-  record.start.coursepulse = coursepulse.result.ms;
-  record.start.duckdb = (await call(session, 'duckdbStart')).ms;
-  record.start.hyparquet = (await call(session, 'hyparquetStart')).ms;
+  if (only.includes('duckdb')) record.start.duckdb = (await call(session, 'duckdbStart')).ms;
+  if (only.includes('hyparquet')) record.start.hyparquet = (await call(session, 'hyparquetStart')).ms;
 
   const runOne = {
-    coursepulse: () => call(session, 'coursepulseRun', OPTIONS),
+    coursepulse: async () => {
+      // A fresh worker for every load, like the app's first load: a second 10M-row load in the
+      // same worker holds both datasets at once and takes the wasm heap near its 4 GB limit.
+      const started = await startingWorker(session, () => call(session, 'coursepulseStart'));
+      record.start.coursepulse ??= started.result.ms;
+      const result = await call(session, 'coursepulseRun', OPTIONS);
+      const memory = await wasmMemory(started.worker);
+      record.memory.coursepulse = Math.max(record.memory.coursepulse ?? 0, memory ?? 0) || null;
+      return result;
+    },
     duckdb: () => call(session, 'duckdbRun', { ...OPTIONS, nowMicros }),
     hyparquet: () => call(session, 'hyparquetRun', { ...OPTIONS, nowMicros }),
     app: async () => {
@@ -290,12 +302,13 @@ async function benchFile(session, file, reps, nowMicros) {
       const loaded = await call(session, 'appLoad');
       record.start.app ??= loaded.ms;
       const run = await startingWorker(session, () => call(session, 'appRun'));
-      if (record.memory.app === undefined) record.memory.app = await wasmMemory(run.worker);
+      const memory = await wasmMemory(run.worker);
+      record.memory.app = Math.max(record.memory.app ?? 0, memory ?? 0) || null;
       return run.result;
     },
   };
   for (let rep = 0; rep < reps; rep++) {
-    const order = CONTENDERS.map((_, index) => CONTENDERS[(index + rep) % CONTENDERS.length]);
+    const order = only.map((_, index) => only[(index + rep) % only.length]);
     for (const contender of order) {
       if (record.errors[contender]) continue;
       try {
@@ -307,12 +320,8 @@ async function benchFile(session, file, reps, nowMicros) {
         record.errors[contender] = error.message.split('\n')[0];
         console.error(`  ${name} ${contender} FAILED: ${record.errors[contender]}`);
       }
-      if (contender === 'coursepulse' && record.memory.coursepulseFirst === undefined) {
-        record.memory.coursepulseFirst = await wasmMemory(coursepulse.worker);
-      }
     }
   }
-  record.memory.coursepulseLast = await wasmMemory(coursepulse.worker);
   return record;
 }
 
@@ -361,7 +370,7 @@ async function main() {
     const nowMicros = Date.now() * 1000;
     for (const file of args.files) {
       console.error(`${basename(file)}: ${args.reps} round(s)`);
-      const record = await benchFile(session, file, args.reps, nowMicros);
+      const record = await benchFile(session, file, args, nowMicros);
       record.differences = checkAnswers(record, cliAnswerFor(args.cli, file));
       records.push(record);
     }
