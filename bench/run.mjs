@@ -9,45 +9,19 @@
 // rotates every round. Answers are checked against CoursePulse's worker (and the CLI's JSON
 // when `--cli` is given) before the table is printed. Exits 1 when a run fails or answers differ.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync, writeFileSync, statSync, existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 import { compareAnswers, fromCliReport } from './answers.mjs';
+import { ROOT, arrowModule, rewriteBareImports, startServer } from './server.mjs';
 import { formatReport } from './table.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONTENDERS = ['coursepulse', 'app', 'duckdb', 'hyparquet'];
 const OPTIONS = { top: 10, perCourse: 3 };
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
-// The npm files the page may load, and the bare imports rewritten to them.
-const NPM_ALLOWED = [
-  '@duckdb/duckdb-wasm/dist/',
-  'apache-arrow/Arrow.esnext.min.js',
-  'hyparquet/src/',
-  'hyparquet-compressors/src/',
-  'fzstd/esm/',
-  'hysnappy/js/',
-];
-const BARE_IMPORTS = {
-  'apache-arrow': '/arrow.mjs',
-  fzstd: '/npm/fzstd/esm/index.mjs',
-  hysnappy: '/npm/hysnappy/js/index.js',
-};
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.parquet': 'application/octet-stream',
-};
 
 function parseArgs(argv) {
   const args = { reps: 3, dist: join(ROOT, 'dist'), cli: null, json: null, only: CONTENDERS, files: [] };
@@ -75,81 +49,6 @@ function parseArgs(argv) {
     if (!existsSync(file)) throw new Error(`${file} does not exist`);
   }
   return args;
-}
-
-// ---- The server: the bench page, dist/ under /app/, npm files, the data --------------------
-
-/** Apache Arrow's UMD bundle as one ES module (DuckDB-WASM imports `apache-arrow`). */
-function arrowModule() {
-  const path = join(ROOT, 'node_modules/apache-arrow/Arrow.esnext.min.js');
-  const names = Object.keys(createRequire(import.meta.url)(path));
-  return [
-    'const module = { exports: {} };',
-    'const exports = module.exports;',
-    readFileSync(path, 'utf8'),
-    `export const { ${names.join(', ')} } = module.exports;`,
-  ].join('\n');
-}
-
-function startServer({ dist, files }) {
-  const served = new Map(); // URL path -> bytes sent (the last time)
-  const data = new Map(files.map((file) => [basename(file), file]));
-  const arrow = Buffer.from(arrowModule());
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-    const send = (body, type) => {
-      served.set(path, body.length);
-      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      response.end(body);
-    };
-    const fail = (status) => response.writeHead(status).end(String(status));
-    if (path === '/') {
-      response.writeHead(302, { location: '/bench/' }).end();
-      return;
-    }
-    if (path === '/arrow.mjs') return send(arrow, TYPES['.mjs']);
-    if (path.startsWith('/data/')) {
-      const file = data.get(path.slice('/data/'.length));
-      if (!file) return fail(404);
-      response.writeHead(200, {
-        'content-type': TYPES['.parquet'],
-        'content-length': statSync(file).size,
-        'cache-control': 'no-store',
-      });
-      response.end(readFileSync(file));
-      return;
-    }
-    let file = null;
-    if (path.startsWith('/bench/')) file = within(join(ROOT, 'bench/www'), path.slice(7) || 'index.html');
-    else if (path.startsWith('/app/')) file = within(dist, path.slice(5) || 'index.html');
-    else if (path.startsWith('/npm/')) {
-      const relative = path.slice(5);
-      if (NPM_ALLOWED.some((prefix) => relative.startsWith(prefix))) {
-        file = within(join(ROOT, 'node_modules'), relative);
-      }
-    }
-    if (!file || !existsSync(file) || !statSync(file).isFile()) return fail(404);
-    let body = readFileSync(file);
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    if (path.startsWith('/npm/') && type === 'text/javascript') body = rewriteBareImports(body);
-    send(body, type);
-  });
-  return new Promise((resolvePromise) =>
-    server.listen(0, '127.0.0.1', () => resolvePromise({ server, served })),
-  );
-}
-
-function within(root, relative) {
-  const path = normalize(join(root, relative));
-  return path.startsWith(root + sep) ? path : null;
-}
-
-function rewriteBareImports(body) {
-  const text = body.toString('utf8');
-  const rewritten = text.replace(/(from\s*|import\s*)(["'])([^"'./][^"']*)\2/g, (match, keyword, quote, name) =>
-    name in BARE_IMPORTS ? `${keyword}${quote}${BARE_IMPORTS[name]}${quote}` : match,
-  );
-  return rewritten === text ? body : Buffer.from(rewritten);
 }
 
 // ---- Download sizes -------------------------------------------------------------------------
@@ -281,7 +180,11 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
   const loaded = await call(session, 'loadData', `/data/${name}`, name);
   record.loadMs = loaded.ms;
 
-  if (only.includes('duckdb')) record.start.duckdb = (await call(session, 'duckdbStart')).ms;
+  if (only.includes('duckdb')) {
+    const duckdb = await call(session, 'duckdbStart');
+    record.start.duckdb = duckdb.ms;
+    record.duckdbEngine = duckdb.version;
+  }
   if (only.includes('hyparquet')) record.start.hyparquet = (await call(session, 'hyparquetStart')).ms;
 
   const runOne = {
@@ -323,6 +226,18 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
     }
   }
   return record;
+}
+
+/** The contenders' npm versions (and DuckDB's engine version, as it reports it). */
+function packageVersions(records) {
+  const version = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const engine = records.find((record) => record.duckdbEngine)?.duckdbEngine;
+  return {
+    '@duckdb/duckdb-wasm': `${version('@duckdb/duckdb-wasm')}${engine ? ` (DuckDB ${engine})` : ''}`,
+    hyparquet: version('hyparquet'),
+    'hyparquet-compressors': version('hyparquet-compressors'),
+    'apache-arrow': version('apache-arrow'),
+  };
 }
 
 // ---- Checks ---------------------------------------------------------------------------------
@@ -385,6 +300,7 @@ async function main() {
     chromium: chromiumVersion,
     node: process.version,
     reps: args.reps,
+    versions: packageVersions(records),
     records,
     sizes: downloadSizes(served, args.dist),
     problems,

@@ -5,7 +5,12 @@
 //! root [`App`] provides the [`state::AppState`] and lays out the panels in `components/`.
 
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod dropped;
+pub mod embed_bridge;
 pub mod format;
+pub mod paths;
+pub mod service_worker;
 pub mod settings;
 pub mod state;
 pub mod tables;
@@ -16,24 +21,38 @@ pub mod worker;
 use leptos::prelude::*;
 
 use crate::components::dashboard_view::DashboardView;
+use crate::components::embed_view::EmbedView;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
 use crate::components::landing::Landing;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::components::progress_bar::ProgressBar;
 use crate::state::AppState;
+use crate::url_state::{Layout, UrlState};
 
 /// What the product does, in one sentence; shown on the first screen.
 pub const PITCH: &str = "Completion-rate rankings and data-quality flags for LMS video-watch logs, \
 computed in your browser: your data never leaves this device.";
 
-/// The whole app.
+/// The whole app: the full dashboard, or the compact embed when the page says so.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::from_url(&page_query());
+    let layout = page_layout();
+    let params = UrlState::parse_for(&page_query(), layout);
+    let state = AppState::from_params(&params);
     provide_context(state);
     install_crash_handler(state);
-    sync_url(state);
+    #[cfg(target_arch = "wasm32")]
+    worker::client::set_storage_handler(move |response| {
+        if let worker::protocol::ResponseKind::Stored(view) = response {
+            state.storage.set(view);
+        }
+    });
+    apply_theme(params.theme.as_deref());
+    sync_url(state, params.clone());
+    if layout == Layout::Embed {
+        embed_bridge::install(state, params.origin.clone());
+    }
     state.open_src();
     // Files dropped anywhere on the page open here, instead of the browser navigating to them.
     let _ = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
@@ -41,6 +60,11 @@ pub fn App() -> impl IntoView {
         event.prevent_default();
         open_dropped(state, event);
     });
+    if layout == Layout::Embed {
+        let restricted = !params.courses.is_empty();
+        return view! { <EmbedView panels=params.embed_panels() restricted=restricted/> }
+            .into_any();
+    }
     view! {
         <div class="app">
             <Header/>
@@ -59,6 +83,32 @@ pub fn App() -> impl IntoView {
             </footer>
         </div>
     }
+    .into_any()
+}
+
+/// `embed.html` is `index.html` with `data-layout="embed"` on its `<html>` element (written by
+/// the build's post-build step), so both pages load the same wasm.
+fn page_layout() -> Layout {
+    #[cfg(target_arch = "wasm32")]
+    if document()
+        .document_element()
+        .and_then(|root| root.get_attribute("data-layout"))
+        .as_deref()
+        == Some("embed")
+    {
+        return Layout::Embed;
+    }
+    Layout::App
+}
+
+/// `theme=light|dark` overrides the system's colour scheme (see app.css).
+fn apply_theme(theme: Option<&str>) {
+    #[cfg(target_arch = "wasm32")]
+    if let (Some(theme), Some(root)) = (theme, document().document_element()) {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = theme;
 }
 
 fn page_query() -> String {
@@ -70,28 +120,17 @@ fn page_query() -> String {
 
 fn install_crash_handler(state: AppState) {
     #[cfg(target_arch = "wasm32")]
-    worker::client::set_crash_handler(move |message| {
-        state.loading.set(None);
-        let restoring = state.dashboard.with_untracked(Option::is_some);
-        state.error.set(Some(worker::protocol::ErrorView {
-            message: if restoring {
-                format!("{message}. The data shown is being read again.")
-            } else {
-                message
-            },
-            mapping: None,
-        }));
-        state.restore();
-    });
+    worker::client::set_crash_handler(move |message| state.worker_crashed(message));
     #[cfg(not(target_arch = "wasm32"))]
     let _ = state;
 }
 
 /// Keeps the query string in step with the shareable state (replaceState: no history spam).
-fn sync_url(state: AppState) {
+/// The page's own parameters (layout, panels, theme, origin) are kept as they came.
+fn sync_url(state: AppState, page: UrlState) {
     Effect::new(move |_| {
         let settings = state.settings.get();
-        let query = url_state::UrlState {
+        let query = UrlState {
             src: state.src.get(),
             courses: settings.courses,
             from: settings.from,
@@ -100,6 +139,9 @@ fn sync_url(state: AppState) {
             per_course_n: settings.per_course_n,
             min_views: state.min_views.get(),
             course: state.selected_course.get(),
+            mask: settings.mask,
+            salt: settings.salt,
+            ..page.clone()
         }
         .to_query();
         #[cfg(target_arch = "wasm32")]
@@ -122,8 +164,13 @@ fn sync_url(state: AppState) {
 
 fn open_dropped(state: AppState, event: web_sys::DragEvent) {
     #[cfg(target_arch = "wasm32")]
-    if let Some(files) = event.data_transfer().and_then(|transfer| transfer.files()) {
-        components::header::open_file_list(state, &files);
+    if let Some(transfer) = event.data_transfer() {
+        if dropped::open_dropped_folders(state, &transfer) {
+            return;
+        }
+        if let Some(files) = transfer.files() {
+            components::header::open_file_list(state, &files);
+        }
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = (state, event);

@@ -1,8 +1,8 @@
 //! Dashboard settings (filters, mapping, list sizes) as engine [`Options`].
 
-use coursepulse_engine::{Options, Scale, parse_time_micros};
+use coursepulse_engine::{DbtSchema, Error, Masking, Options, Scale, parse_time_micros};
 
-use crate::worker::protocol::Settings;
+use crate::worker::protocol::{DbtFile, Settings};
 
 /// Offending rows kept per quality rule.
 pub const MAX_SAMPLES: usize = 200;
@@ -34,6 +34,7 @@ pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> 
             .parse_assignment(&assignment)
             .map_err(|error| error.to_string())?;
     }
+    options.masking = masking(settings);
     options.filter.courses = settings.courses.clone();
     let day = |text: &str| {
         parse_time_micros(text).map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
@@ -46,8 +47,28 @@ pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> 
         .map(day)
         .transpose()?
         .map(|to| to + MICROS_PER_DAY);
+    options.dbt = settings.dbt.as_ref().map(dbt_schema).transpose()?;
     options.validate().map_err(|error| error.to_string())?;
     Ok(options)
+}
+
+/// The dbt schema the user added; a bad one is named with the engine's line and column.
+fn dbt_schema(file: &DbtFile) -> Result<DbtSchema, String> {
+    DbtSchema::parse(&file.text).map_err(|error| {
+        // The engine's "invalid option: " prefix says nothing to someone who added a file.
+        let message = match error {
+            Error::Option(message) => message,
+            other => other.to_string(),
+        };
+        format!("{}: {message}", file.name)
+    })
+}
+
+/// The engine's masking for `settings`: on with `mask`, keyed by `salt` (empty when not set).
+pub fn masking(settings: &Settings) -> Option<Masking> {
+    settings
+        .mask
+        .then(|| Masking::new(settings.salt.as_deref().unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -67,6 +88,7 @@ mod tests {
                 ("student".into(), Some("learner".into())),
                 ("role".into(), None),
             ],
+            ..Settings::default()
         };
         let options = options(&settings, 7).unwrap();
         assert_eq!(
@@ -90,6 +112,74 @@ mod tests {
             Some(april),
             "the last day is included"
         );
+    }
+
+    #[test]
+    fn mask_and_salt_become_the_engines_masking() {
+        use coursepulse_engine::PiiKind;
+        let masking = |mask: bool, salt: Option<&str>| {
+            let settings = Settings {
+                mask,
+                salt: salt.map(str::to_owned),
+                ..Settings::default()
+            };
+            options(&settings, 0).unwrap().masking
+        };
+        let pseudonym =
+            |masking: Option<Masking>| masking.unwrap().pseudonym(PiiKind::Learner, "S1");
+        assert!(
+            masking(false, Some("key")).is_none(),
+            "a salt alone masks nothing"
+        );
+        let keyed = pseudonym(masking(true, Some("key")));
+        assert_eq!(keyed, Masking::new("key").pseudonym(PiiKind::Learner, "S1"));
+        assert_eq!(
+            pseudonym(masking(true, None)),
+            Masking::new("").pseudonym(PiiKind::Learner, "S1")
+        );
+        assert_ne!(keyed, pseudonym(masking(true, None)));
+    }
+
+    fn with_dbt(text: &str) -> Settings {
+        Settings {
+            dbt: Some(DbtFile {
+                name: "schema.yml".into(),
+                text: text.into(),
+            }),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn a_dbt_schema_becomes_the_engines_tests() {
+        let text = "version: 2\nmodels:\n  - name: watch_logs\n    columns:\n      - name: student_id\n        description: The learner\n        tests: [not_null, relationships]\n";
+        let options = options(&with_dbt(text), 0).unwrap();
+        let schema = options.dbt.expect("the schema reaches the engine");
+        assert_eq!(schema, DbtSchema::parse(text).unwrap());
+        assert_eq!(
+            schema.tests[0].test_name(),
+            "not_null_watch_logs_student_id"
+        );
+        assert_eq!(schema.unsupported[0].test, "relationships");
+        assert!(options_without_dbt().is_none(), "no schema, no dbt tests");
+    }
+
+    fn options_without_dbt() -> Option<DbtSchema> {
+        options(&Settings::default(), 0).unwrap().dbt
+    }
+
+    #[test]
+    fn an_invalid_dbt_schema_names_the_file_line_and_column() {
+        let message = options(&with_dbt("models:\n  - name: [unclosed\n"), 0).unwrap_err();
+        assert!(
+            message.starts_with("schema.yml: dbt schema: invalid YAML at line 3"),
+            "{message}"
+        );
+        assert!(message.contains("column"), "{message}");
+        assert!(!message.contains("invalid option"), "{message}");
+        let message = options(&with_dbt("models: 3\n"), 0).unwrap_err();
+        assert!(message.starts_with("schema.yml: "), "{message}");
+        assert!(message.contains("`models` must be a list"), "{message}");
     }
 
     #[test]

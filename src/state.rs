@@ -5,8 +5,11 @@
 use leptos::prelude::*;
 
 use crate::worker::protocol::{
-    Dashboard, ErrorView, Progress, RequestKind, ResponseKind, Settings, SourceSpec,
+    Dashboard, ErrorView, Progress, RequestKind, ResponseKind, Settings, SourceSpec, StorageView,
 };
+
+/// The data label of a dataset shown from this browser's storage.
+pub const RESTORED_LABEL: &str = "the dataset stored in this browser";
 
 /// A load in flight.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,6 +46,11 @@ pub struct AppState {
     /// The mapping screen, opened by the user on loaded data (a failed mapping opens it through
     /// `error` instead).
     pub mapping_help: RwSignal<Option<crate::worker::protocol::MappingHelp>>,
+    /// What this browser keeps for the next visit.
+    pub storage: RwSignal<StorageView>,
+    /// The data shown was read again after a worker crash, and no load was asked for since: a
+    /// second crash then gives up rather than reading it again (and crashing) forever.
+    pub recovering: RwSignal<bool>,
 }
 
 /// The state provided by [`App`](crate::App).
@@ -53,7 +61,11 @@ pub fn use_app_state() -> AppState {
 impl AppState {
     /// Fresh state, seeded from the page URL's query string.
     pub fn from_url(query: &str) -> AppState {
-        let params = crate::url_state::UrlState::parse(query);
+        AppState::from_params(&crate::url_state::UrlState::parse(query))
+    }
+
+    /// Fresh state from parsed URL values (the embed parses them with its own defaults).
+    pub fn from_params(params: &crate::url_state::UrlState) -> AppState {
         AppState {
             dashboard: RwSignal::new(None),
             generation: RwSignal::new(0),
@@ -65,14 +77,91 @@ impl AppState {
             min_views: RwSignal::new(params.min_views.max(1)),
             data_label: RwSignal::new(None),
             mapping_help: RwSignal::new(None),
+            storage: RwSignal::new(StorageView::default()),
+            recovering: RwSignal::new(false),
         }
     }
 
-    /// Reads files the user picked or dropped.
+    /// The worker died (`message` says why): the load in flight is gone, and the data shown,
+    /// which the worker held, is read again once. If that data crashes the worker again before
+    /// anything else is loaded, it is dropped with a message instead: a dataset that needs more
+    /// memory than a worker can have would otherwise be read, and crash it, in an endless loop.
+    pub fn worker_crashed(self, message: String) {
+        self.loading.set(None);
+        let shown = self.dashboard.with_untracked(Option::is_some);
+        let text = if !shown {
+            message
+        } else if self.recovering.get_untracked() {
+            self.recovering.set(false);
+            self.dashboard.set(None);
+            self.data_label.set(None);
+            format!(
+                "{message}. It failed again on the same data after reading it once more, so \
+                 the data is not read a third time: it needs more memory than this browser gives \
+                 the analysis. Open fewer files (for a dated folder, fewer days), or use the \
+                 CoursePulse command line, which has no such limit."
+            )
+        } else {
+            self.recovering.set(true);
+            format!("{message}. The data shown is being read again.")
+        };
+        self.error.set(Some(ErrorView::new(text)));
+        #[cfg(target_arch = "wasm32")]
+        if self.recovering.get_untracked() {
+            self.restore();
+        }
+    }
+
+    /// Reads files the user picked or dropped; `names` are their paths relative to a chosen
+    /// folder (empty for plain files), which carry hive partitions.
     #[cfg(target_arch = "wasm32")]
-    pub fn open_files(self, files: js_sys::Array, label: String) {
+    pub fn open_files(self, files: js_sys::Array, names: Vec<String>, label: String) {
         self.src.set(None);
-        self.open(SourceSpec::Files, Some(files), label);
+        self.open(SourceSpec::Files { names }, Some(files), label);
+    }
+
+    /// Adds files to the loaded dataset: only new content is read.
+    #[cfg(target_arch = "wasm32")]
+    pub fn add_files(self, files: js_sys::Array, names: Vec<String>, label: String) {
+        let kind = RequestKind::Add {
+            source: SourceSpec::Files { names },
+        };
+        self.start_load(kind, Some(files), label, false);
+    }
+
+    /// Shows the dataset an earlier visit stored, if any (the page opened without `?src=`).
+    pub fn restore_stored(self) {
+        self.request(RequestKind::Restore, |state, response| match response {
+            ResponseKind::Dashboard(dashboard) => {
+                // Something opened meanwhile wins over the stored data.
+                if state.dashboard.with_untracked(Option::is_some)
+                    || state.loading.with_untracked(Option::is_some)
+                {
+                    return;
+                }
+                state.data_label.set(Some(RESTORED_LABEL.to_owned()));
+                state.show(*dashboard);
+            }
+            ResponseKind::Stored(view) => state.storage.set(view),
+            ResponseKind::Error(error) => state.error.set(Some(error)),
+            _ => {}
+        });
+    }
+
+    /// Erases what this browser stores; the page then shows 0 bytes stored.
+    pub fn forget_stored(self) {
+        self.request(RequestKind::Forget, |state, response| match response {
+            ResponseKind::Stored(view) => {
+                state.storage.set(view);
+                state.dashboard.update(|dashboard| {
+                    if let Some(dashboard) = dashboard {
+                        dashboard.restored = None;
+                    }
+                });
+            }
+            ResponseKind::Error(error) => state.error.set(Some(error)),
+            _ => {}
+        });
     }
 
     /// Loads the bundled sample.
@@ -92,7 +181,7 @@ impl AppState {
         match self.src.get_untracked().as_deref() {
             Some("sample") => self.open_sample(),
             Some(url) if !url.is_empty() => self.open_url(url.to_owned()),
-            _ => {}
+            _ => self.restore_stored(),
         }
     }
 
@@ -147,6 +236,8 @@ impl AppState {
         let kind = RequestKind::Relist {
             top_n: settings.top_n.max(1),
             per_course_n: settings.per_course_n.max(1),
+            mask: settings.mask,
+            salt: settings.salt,
         };
         self.request(kind, move |state, response| {
             if let ResponseKind::Dashboard(dashboard) = response {
@@ -175,6 +266,14 @@ impl AppState {
             cancel_request(previous.id);
         }
         mark("analysis-start");
+        let adds = matches!(kind, RequestKind::Add { .. });
+        let reanalyses = matches!(kind, RequestKind::Reanalyse { .. });
+        // Only `restore` opens without replacing the data: it follows a worker crash, whose
+        // message must stay on screen after the data is back.
+        let restores = matches!(kind, RequestKind::Open { .. }) && !replaces_data;
+        if !restores {
+            self.recovering.set(false);
+        }
         let shown_label = label.clone();
         let id = send_request(kind, files, move |response| {
             let state = self;
@@ -185,19 +284,40 @@ impl AppState {
                     }
                 }),
                 ResponseKind::Dashboard(dashboard) => {
+                    if adds {
+                        let before = state.data_label.get_untracked().unwrap_or_default();
+                        state
+                            .data_label
+                            .set(Some(format!("{before} + {shown_label}")));
+                    }
                     if replaces_data {
                         state.data_label.set(Some(shown_label.clone()));
                         #[cfg(target_arch = "wasm32")]
                         last_source::loaded();
                     }
+                    // `render` is the page's own share of `analysis`: from the worker's answer to
+                    // the first panels painted.
+                    mark("dashboard-received");
                     state.loading.set(None);
-                    state.error.set(None);
+                    if !restores {
+                        state.error.set(None);
+                    }
                     state.show(*dashboard);
                     measure_after_paint("analysis", "analysis-start");
+                    measure_after_paint("render", "dashboard-received");
                 }
                 ResponseKind::Error(error) => {
                     state.loading.set(None);
                     state.error.set(Some(error));
+                    // The dashboard still shows the last settings' figures; so must the
+                    // controls, or they would describe numbers that were never computed.
+                    if reanalyses
+                        && let Some(shown) = state.dashboard.with_untracked(|dashboard| {
+                            dashboard.as_ref().map(|d| d.settings.clone())
+                        })
+                    {
+                        state.settings.set(shown);
+                    }
                 }
                 ResponseKind::Cancelled => state.loading.set(None),
                 _ => {}
@@ -222,6 +342,7 @@ impl AppState {
             self.selected_course.set(None);
         }
         self.settings.set(dashboard.settings.clone());
+        self.storage.set(dashboard.storage.clone());
         self.dashboard.set(Some(dashboard));
         self.generation.update(|generation| *generation += 1);
     }

@@ -41,7 +41,13 @@ pub fn build(report: &Report, table: &TableId) -> Option<Table> {
             .rules
             .iter()
             .find(|row| row.name == rule)
-            .map(quality_samples),
+            .map(|rule| samples_table(&rule.samples)),
+        TableId::DbtSamples { test } => report
+            .quality
+            .dbt
+            .iter()
+            .find(|row| &row.name == test)
+            .map(|rule| samples_table(&rule.samples)),
     }
 }
 
@@ -117,17 +123,16 @@ fn videos(report: &Report, course: Option<&str>) -> Table {
     }
 }
 
-fn quality_samples(rule: &coursepulse_engine::QualityRule) -> Table {
+/// The offending rows of a built-in rule or a dbt test.
+fn samples_table(samples: &[coursepulse_engine::quality::Sample]) -> Table {
     // Every sample of a rule has the same mapped columns; the first one names them.
-    let names: Vec<String> = rule
-        .samples
+    let names: Vec<String> = samples
         .first()
         .map(|sample| sample.values.keys().cloned().collect())
         .unwrap_or_default();
     let mut columns = vec![column("Source", false), column("Row", true)];
     columns.extend(names.iter().map(|name| column(name, false)));
-    let rows = rule
-        .samples
+    let rows = samples
         .iter()
         .map(|sample| {
             let mut row = vec![Cell::Text(sample.source.clone()), Cell::Int(sample.row)];

@@ -1,12 +1,32 @@
 //! The shareable part of the state in the page URL's query string: `src`, `courses`, `from`,
-//! `to`, `top`, `per_course`, `min_views`, `course` (the selected one). Parsing never fails:
-//! unknown keys and bad values are ignored, so any bookmarked link opens.
+//! `to`, `top`, `per_course`, `min_views`, `course` (the selected one), `mask`, `salt`, and for
+//! embeds (`embed.html`) `panels`, `theme` and `origin`. Parsing never fails: unknown keys and
+//! bad values are ignored, so any bookmarked link opens.
 
 use crate::worker::protocol::Settings;
+
+/// Which page the app runs in: the full dashboard (`index.html`) or the compact embed
+/// (`embed.html`), where masking is on unless the URL turns it off and `course` restricts the data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// The full dashboard.
+    #[default]
+    App,
+    /// The compact dashboard for an iframe or `<coursepulse-dashboard>`.
+    Embed,
+}
+
+/// The panels an embed can show (`panels=`), in the order they are laid out.
+pub const EMBED_PANELS: &[&str] = &["charts", "learners", "courses", "videos", "quality"];
+
+/// The panels an embed shows when `panels=` names none it knows.
+pub const DEFAULT_EMBED_PANELS: &[&str] = &["learners", "courses", "quality"];
 
 /// The query string's values.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UrlState {
+    /// The page these values are for; decides the defaults of `mask` and what `course` means.
+    pub layout: Layout,
     /// `?src=`: `sample` or a URL.
     pub src: Option<String>,
     /// Course filter.
@@ -23,12 +43,34 @@ pub struct UrlState {
     pub min_views: u64,
     /// The course whose videos are listed.
     pub course: Option<String>,
+    /// Pseudonymise learners (`mask=1`; `mask` alone counts as on, `mask=0` as off).
+    pub mask: bool,
+    /// The pseudonyms' key.
+    pub salt: Option<String>,
+    /// Embed only: the panels to show, a subset of [`EMBED_PANELS`] in its order; empty means
+    /// [`DEFAULT_EMBED_PANELS`].
+    pub panels: Vec<String>,
+    /// Embed only: `light` or `dark`; `None` follows the system.
+    pub theme: Option<String>,
+    /// Embed only: the host page's origin, the only one whose messages are obeyed and to which
+    /// events are sent. Kept as written; [`is_origin`] says whether it is usable.
+    pub origin: Option<String>,
 }
 
 impl UrlState {
-    /// Parses `?a=b&c=d` (the leading `?` optional).
+    /// Parses `?a=b&c=d` (the leading `?` optional) for the full dashboard.
     pub fn parse(query: &str) -> UrlState {
-        let mut state = UrlState::default();
+        UrlState::parse_for(query, Layout::App)
+    }
+
+    /// Parses a query string for `layout`. In an embed, masking is on unless `mask=0`, and
+    /// `course` (like `courses`) restricts every panel to those courses.
+    pub fn parse_for(query: &str, layout: Layout) -> UrlState {
+        let mut state = UrlState {
+            layout,
+            mask: layout == Layout::Embed,
+            ..UrlState::default()
+        };
         for pair in query.trim_start_matches('?').split('&') {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = decode(value);
@@ -49,10 +91,51 @@ impl UrlState {
                 "per_course" => state.per_course_n = value.parse().unwrap_or(0).min(100),
                 "min_views" => state.min_views = value.parse().unwrap_or(0),
                 "course" => state.course = text(),
+                "mask" => state.mask = !matches!(value.as_str(), "0" | "false" | "off" | "no"),
+                "salt" => state.salt = text(),
+                "panels" => {
+                    let asked: Vec<&str> = value.split(',').map(str::trim).collect();
+                    state.panels = EMBED_PANELS
+                        .iter()
+                        .filter(|panel| asked.contains(panel))
+                        .map(|panel| (*panel).to_owned())
+                        .collect();
+                }
+                "theme" => state.theme = text().filter(|theme| theme == "light" || theme == "dark"),
+                "origin" => state.origin = text(),
                 _ => {}
             }
         }
+        if layout == Layout::Embed
+            && let Some(course) = &state.course
+        {
+            for course in course.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                if !state.courses.iter().any(|known| known == course) {
+                    state.courses.push(course.to_owned());
+                }
+            }
+            // One course is also the one whose videos are listed; several are only a filter.
+            if state
+                .course
+                .as_deref()
+                .is_some_and(|course| course.contains(','))
+            {
+                state.course = None;
+            }
+        }
         state
+    }
+
+    /// The embed's panels: those asked for, or the defaults.
+    pub fn embed_panels(&self) -> Vec<String> {
+        if self.panels.is_empty() {
+            DEFAULT_EMBED_PANELS
+                .iter()
+                .map(|panel| (*panel).to_owned())
+                .collect()
+        } else {
+            self.panels.clone()
+        }
     }
 
     /// The settings these values ask for.
@@ -67,6 +150,8 @@ impl UrlState {
             } else {
                 self.per_course_n
             },
+            mask: self.mask,
+            salt: self.salt.clone(),
             ..Settings::default()
         }
     }
@@ -98,6 +183,24 @@ impl UrlState {
         if let Some(course) = &self.course {
             pairs.push(("course", course.clone()));
         }
+        // Only a departure from the page's default is written.
+        match (self.layout, self.mask) {
+            (Layout::App, true) => pairs.push(("mask", "1".into())),
+            (Layout::Embed, false) => pairs.push(("mask", "0".into())),
+            _ => {}
+        }
+        if let Some(salt) = &self.salt {
+            pairs.push(("salt", salt.clone()));
+        }
+        if !self.panels.is_empty() {
+            pairs.push(("panels", self.panels.join(",")));
+        }
+        if let Some(theme) = &self.theme {
+            pairs.push(("theme", theme.clone()));
+        }
+        if let Some(origin) = &self.origin {
+            pairs.push(("origin", origin.clone()));
+        }
         if pairs.is_empty() {
             return String::new();
         }
@@ -107,6 +210,45 @@ impl UrlState {
             .collect();
         format!("?{}", encoded.join("&"))
     }
+}
+
+/// Whether `text` is a web origin a message can be addressed to: `http(s)://host[:port]`, with
+/// no path, query, user or space.
+pub fn is_origin(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    // An IPv6 host is bracketed and holds colons itself.
+    let (host_ok, port) = if let Some(inner) = rest.strip_prefix('[') {
+        match inner.split_once(']') {
+            Some((address, port)) => (
+                !address.is_empty()
+                    && address
+                        .chars()
+                        .all(|ch| ch.is_ascii_hexdigit() || ch == ':'),
+                port,
+            ),
+            None => return false,
+        }
+    } else {
+        let end = rest.find(':').unwrap_or(rest.len());
+        let host = &rest[..end];
+        (
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-'),
+            &rest[end..],
+        )
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|digits| {
+            (1..=5).contains(&digits.len()) && digits.bytes().all(|byte| byte.is_ascii_digit())
+        });
+    host_ok && port_ok
 }
 
 fn is_date(text: &str) -> bool {
@@ -181,6 +323,7 @@ mod tests {
             per_course_n: 2,
             min_views: 3,
             course: Some("CSC101".into()),
+            ..UrlState::default()
         };
         let query = state.to_query();
         assert_eq!(
@@ -200,5 +343,86 @@ mod tests {
         assert_eq!((&state.from, &state.to, &state.src), (&None, &None, &None));
         assert_eq!(state.course.as_deref(), Some("✓%"));
         assert_eq!(state.settings().top_n, 10);
+    }
+
+    #[test]
+    fn an_embed_masks_by_default_and_restricts_to_its_course() {
+        let state = UrlState::parse_for(
+            "?src=sample&course=CSC101&panels=quality,nonsense,learners&theme=dark&origin=http://lms.test:8000",
+            Layout::Embed,
+        );
+        assert!(state.mask, "masking is on in an embed unless mask=0");
+        assert_eq!(state.courses, ["CSC101"]);
+        assert_eq!(state.course.as_deref(), Some("CSC101"));
+        assert_eq!(
+            state.panels,
+            ["learners", "quality"],
+            "known panels, in layout order"
+        );
+        assert_eq!(state.theme.as_deref(), Some("dark"));
+        let settings = state.settings();
+        assert!(settings.mask);
+        assert_eq!(settings.courses, ["CSC101"]);
+        // What sync_url writes back reads as the same state.
+        assert_eq!(UrlState::parse_for(&state.to_query(), Layout::Embed), state);
+
+        let off = UrlState::parse_for("?mask=0&salt=k%201&course=A,B", Layout::Embed);
+        assert!(!off.mask);
+        assert_eq!(off.salt.as_deref(), Some("k 1"));
+        assert_eq!(off.settings().salt.as_deref(), Some("k 1"));
+        assert_eq!(off.courses, ["A", "B"]);
+        assert_eq!(
+            off.course, None,
+            "several courses are a filter, not a selection"
+        );
+        assert!(off.to_query().contains("mask=0"));
+        assert_eq!(UrlState::parse_for(&off.to_query(), Layout::Embed), off);
+        assert_eq!(off.embed_panels(), DEFAULT_EMBED_PANELS);
+        assert_eq!(
+            UrlState::parse_for("?theme=purple", Layout::Embed).theme,
+            None
+        );
+    }
+
+    #[test]
+    fn the_app_masks_only_when_asked() {
+        assert!(!UrlState::parse("?src=sample").mask);
+        assert!(UrlState::parse("?mask").mask, "a bare `mask` means on");
+        assert!(UrlState::parse("?mask=1").mask);
+        assert!(!UrlState::parse("?mask=false").mask);
+        let state = UrlState::parse("?mask=1&course=CSC101");
+        assert_eq!(
+            state.courses,
+            Vec::<String>::new(),
+            "course only selects in the app"
+        );
+        assert_eq!(state.to_query(), "?course=CSC101&mask=1");
+        assert_eq!(UrlState::parse("").to_query(), "");
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for good in [
+            "http://127.0.0.1:8080",
+            "https://lms.example.edu",
+            "http://[::1]:3000",
+            "http://localhost",
+        ] {
+            assert!(is_origin(good), "{good}");
+        }
+        for bad in [
+            "*",
+            "",
+            "lms.example.edu",
+            "https://lms.example.edu/",
+            "https://a b",
+            "ftp://x",
+            "http://x:",
+            "http://x:123456",
+            "http://[::1",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
     }
 }

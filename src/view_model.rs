@@ -4,7 +4,8 @@
 use coursepulse_engine::{Report, Status, Threshold};
 
 use crate::worker::protocol::{
-    Bin, Cards, CourseView, Dashboard, Day, LearnerView, RuleView, Settings, SourceView, VideoLine,
+    Bin, Cards, CourseView, Dashboard, Day, DbtRuleView, DbtUnsupportedView, FileView, LearnerView,
+    LineageView, MetadataView, PruningView, RuleView, Settings, SourceView, VideoLine,
 };
 
 /// What the worker knows beside the report: input sizes and facts from before the filter.
@@ -22,6 +23,52 @@ pub struct Context {
     pub settings: Settings,
     /// Today (`YYYY-MM-DD`, UTC): later days are future-dated rows, left out of the time series.
     pub today: Option<String>,
+}
+
+/// The metadata panel's view: files as their footers describe them, and each metric family's
+/// lineage as the engine counted it.
+pub fn metadata(report: &Report) -> MetadataView {
+    MetadataView {
+        files: report
+            .files
+            .iter()
+            .map(|file| FileView {
+                name: file.name.clone(),
+                format: file.format.clone(),
+                size: file.size,
+                fingerprint: file.fingerprint.clone(),
+                rows: file.rows,
+                row_groups: file.row_groups,
+                compression: file.compression.clone(),
+                created_by: file.created_by.clone(),
+                columns: file
+                    .columns
+                    .iter()
+                    .map(|column| {
+                        let name = column.name.clone();
+                        (name, column.data_type.clone(), column.description.clone())
+                    })
+                    .collect(),
+            })
+            .collect(),
+        rows_in: report.lineage.rows_in,
+        lineage: report
+            .lineage
+            .metrics
+            .iter()
+            .map(|family| LineageView {
+                metric: family.metric.to_owned(),
+                description: family.description.to_owned(),
+                rows_in: family.rows_in,
+                steps: family
+                    .steps
+                    .iter()
+                    .map(|step| (step.step.to_owned(), step.rows))
+                    .collect(),
+                rows_used: family.rows_used,
+            })
+            .collect(),
+    }
 }
 
 /// The dashboard for `report`.
@@ -92,6 +139,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             })
             .collect(),
         notes: report.notes.clone(),
+        metadata: metadata(report),
         cards: Cards {
             rows: report.rows.total,
             filtered_out: report.rows.filtered_out,
@@ -150,7 +198,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             .map(|rule| RuleView {
                 name: rule.name.to_owned(),
                 description: rule.description.to_owned(),
-                severity: format!("{:?}", rule.severity).to_lowercase(),
+                severity: lowercase_name(&rule.severity),
                 threshold: match rule.threshold {
                     Threshold::Count(rows) => {
                         format!("{rows} row{}", if rows == 1 { "" } else { "s" })
@@ -159,7 +207,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
                 },
                 count: rule.count,
                 percent: rule.percent,
-                status: format!("{:?}", rule.status).to_lowercase(),
+                status: lowercase_name(&rule.status),
                 details: rule
                     .details
                     .iter()
@@ -174,10 +222,46 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             .filter(|day| is_future(&day.date))
             .count() as u64,
         quality_passed: report.quality.passed,
+        dbt: report
+            .quality
+            .dbt
+            .iter()
+            .map(|rule| DbtRuleView {
+                name: rule.name.clone(),
+                test: rule.test.to_owned(),
+                column: rule.column.clone(),
+                severity: lowercase_name(&rule.severity),
+                count: rule.count,
+                status: lowercase_name(&rule.status),
+                samples: rule.samples.len() as u64,
+            })
+            .collect(),
+        dbt_unsupported: report
+            .quality
+            .dbt_unsupported
+            .iter()
+            .map(|test| DbtUnsupportedView {
+                test: test.test.clone(),
+                model: test.model.clone(),
+                column: test.column.clone(),
+            })
+            .collect(),
         all_courses,
         date_span: context.date_span,
         settings: context.settings,
         elapsed_ms: 0.0,
+        pruning: PruningView {
+            files: report.pruning.files,
+            files_skipped: report.pruning.files_skipped,
+            row_groups: report.pruning.row_groups,
+            row_groups_skipped: report.pruning.row_groups_skipped,
+            bytes: report.pruning.bytes,
+            bytes_skipped: report.pruning.bytes_skipped,
+            files_already_loaded: report.pruning.files_already_loaded,
+        },
+        restored: None,
+        added: None,
+        storage: Default::default(),
     }
 }
 
@@ -198,6 +282,12 @@ fn future_days_are_left_out_of_the_series() {
     let days: Vec<&str> = view.daily.iter().map(|day| day.date.as_str()).collect();
     assert_eq!(days, ["2025-03-01", "2025-03-02"]);
     assert_eq!(view.future_days, 1);
+}
+
+/// A severity or status as the page shows it (`Fail` -> `fail`), for built-in rules and dbt
+/// tests alike.
+fn lowercase_name(value: &impl std::fmt::Debug) -> String {
+    format!("{value:?}").to_lowercase()
 }
 
 fn scale_name(scale: coursepulse_engine::Scale) -> &'static str {
@@ -257,5 +347,156 @@ mod tests {
                 .filter(|rule| rule.status == "fail")
                 .count()
         });
+    }
+
+    #[test]
+    fn metadata_lists_the_file_and_what_each_family_dropped() {
+        let csv = "student_id,video_id,course_id,role,completion_rate_percent\n\
+                   S1,V1,C1,Student,90\nS2,V1,C1,student ,\nS2,V2,C1,Student,150\n\
+                   S3,V2,C2,Teacher,10\n";
+        let mut analysis = Analysis::new(Options::default()).unwrap();
+        analysis.add_csv("t.csv", csv.as_bytes()).unwrap();
+        let view = dashboard(&analysis.report(), Context::default());
+        let file = &view.metadata.files[0];
+        assert_eq!((file.name.as_str(), file.format.as_str()), ("t.csv", "csv"));
+        assert_eq!((file.rows, file.size), (4, csv.len() as u64));
+        assert_eq!(file.fingerprint.len(), 32, "{}", file.fingerprint);
+        let columns: Vec<&str> = file
+            .columns
+            .iter()
+            .map(|(name, ..)| name.as_str())
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                "student_id",
+                "video_id",
+                "course_id",
+                "role",
+                "completion_rate_percent"
+            ]
+        );
+        assert_eq!(view.metadata.rows_in, 4);
+        let averages = view
+            .metadata
+            .lineage
+            .iter()
+            .find(|family| family.metric == "learner_averages")
+            .unwrap();
+        let dropped = |step: &str| {
+            averages
+                .steps
+                .iter()
+                .find(|(name, _)| name == step)
+                .map(|(_, rows)| *rows)
+        };
+        assert_eq!(dropped("non_student"), Some(1), "S3 is a teacher");
+        assert_eq!(dropped("invalid_completion"), Some(2), "S2's NULL and 150");
+        let total: u64 = averages.steps.iter().map(|(_, rows)| rows).sum();
+        assert_eq!(averages.rows_in - total, averages.rows_used);
+        assert_eq!(
+            averages.rows_used, 1,
+            "only S1's 90 is a valid student completion"
+        );
+    }
+
+    #[test]
+    fn dbt_tests_reach_the_dashboard_and_their_samples_table_masked() {
+        use crate::tables;
+        use crate::worker::protocol::{Cell, TableId};
+        let csv = "student_id,video_id,completion_rate_percent\nS1,V1,90\nS1,V2,50\nS2,V1,70\n";
+        let schema = "models:\n  - name: logs\n    columns:\n      - name: student_id\n        \
+                      tests: [not_null, unique]\n      - name: video_id\n        \
+                      tests: [relationships]\n";
+        let analyse = |masking| {
+            let mut analysis = Analysis::new(Options {
+                dbt: Some(coursepulse_engine::DbtSchema::parse(schema).unwrap()),
+                masking,
+                ..Options::default()
+            })
+            .unwrap();
+            analysis.add_csv("t.csv", csv.as_bytes()).unwrap();
+            analysis.report()
+        };
+        let report = analyse(None);
+        let view = dashboard(&report, Context::default());
+        let rows: Vec<(&str, &str, &str, u64, u64)> = view
+            .dbt
+            .iter()
+            .map(|rule| {
+                let name = rule.name.as_str();
+                (
+                    name,
+                    rule.column.as_str(),
+                    rule.status.as_str(),
+                    rule.count,
+                    rule.samples,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("not_null_logs_student_id", "student_id", "pass", 0, 0),
+                ("unique_logs_student_id", "student_id", "fail", 1, 1)
+            ]
+        );
+        assert_eq!(view.dbt_unsupported[0].test, "relationships");
+        assert_eq!(view.dbt_unsupported[0].column.as_deref(), Some("video_id"));
+        let samples = |report: &coursepulse_engine::Report| {
+            let table = TableId::DbtSamples {
+                test: "unique_logs_student_id".into(),
+            };
+            let table = tables::build(report, &table).expect("the test's samples");
+            let column = table
+                .columns
+                .iter()
+                .position(|column| column.label == "student_id")
+                .unwrap();
+            table.rows[0][column].clone()
+        };
+        assert_eq!(samples(&report), Cell::Text("S1".into()));
+        let masked = analyse(Some(coursepulse_engine::Masking::new("k")));
+        let Cell::Text(pseudonym) = samples(&masked) else {
+            panic!("a learner id is text");
+        };
+        assert!(pseudonym.starts_with("L-"), "{pseudonym}");
+        let unknown = TableId::DbtSamples {
+            test: "nonsense".into(),
+        };
+        assert!(tables::build(&report, &unknown).is_none());
+    }
+
+    #[test]
+    fn pruning_counts_come_from_the_report() {
+        use coursepulse_engine::Partitioning;
+        let day = |date: &str| {
+            format!("student_id,video_id,completion,watched_at\nS1,V1,50,{date}T10:00:00Z\n")
+        };
+        let mut options = Options::default();
+        options.filter.from_micros =
+            Some(coursepulse_engine::parse_time_micros("2025-03-02").unwrap());
+        let mut analysis = Analysis::new(options).unwrap();
+        let names = ["date=2025-03-01/a.csv", "date=2025-03-02/a.csv"];
+        analysis
+            .set_partitioning(Partitioning::infer(&names))
+            .unwrap();
+        analysis
+            .add_csv(names[0], day("2025-03-01").as_bytes())
+            .unwrap();
+        analysis
+            .add_csv(names[1], day("2025-03-02").as_bytes())
+            .unwrap();
+        // The same content again is recognised and skipped.
+        analysis
+            .add_csv("copy.csv", day("2025-03-02").as_bytes())
+            .unwrap();
+        let view = dashboard(&analysis.report(), Context::default());
+        assert_eq!(view.pruning.files, 2);
+        assert_eq!(view.pruning.files_skipped, 1);
+        assert_eq!(view.pruning.files_already_loaded, 1);
+        assert_eq!(view.pruning.bytes_skipped, day("2025-03-01").len() as u64);
+        assert_eq!(view.cards.rows, 1);
+        assert!(view.restored.is_none() && view.added.is_none());
     }
 }

@@ -64,7 +64,7 @@ async fn a_request_and_its_files_survive_post_message() {
     let request = Request {
         id: 3,
         kind: RequestKind::Open {
-            source: SourceSpec::Files,
+            source: SourceSpec::Files { names: Vec::new() },
             settings: Settings {
                 courses: vec!["C1".into()],
                 ..Settings::default()
@@ -167,6 +167,7 @@ async fn cards_render_the_dashboard_and_follow_it() {
     state.error.set(Some(ErrorView {
         message: "x.parquet: not a Parquet file".into(),
         mapping: None,
+        needs_full_worker: false,
     }));
     settle().await;
     assert_eq!(
@@ -178,4 +179,85 @@ async fn cards_render_the_dashboard_and_follow_it() {
         "x.parquet: not a Parquet file"
     );
     assert!(text(&parent, "[data-testid=error]").contains("The data shown below is unchanged."));
+}
+
+#[wasm_bindgen_test]
+fn the_lean_worker_build_names_the_codec_it_leaves_out() {
+    use coursepulse_engine::{Error, ParquetFile};
+    let brotli = bytes::Bytes::from_static(include_bytes!("data/tiny-brotli.parquet"));
+    match ParquetFile::open("tiny-brotli.parquet", brotli) {
+        Err(Error::UnsupportedCodec { codec, .. }) => assert_eq!(codec, "BROTLI"),
+        Err(other) => panic!("expected UnsupportedCodec, got {other}"),
+        Ok(_) => panic!("this build was meant to leave Brotli out"),
+    }
+    let zstd = bytes::Bytes::from_static(include_bytes!("data/tiny-zstd.parquet"));
+    let file = ParquetFile::open("tiny-zstd.parquet", zstd).expect("zstd is in the lean build");
+    assert!(file.num_rows() > 0);
+}
+
+#[wasm_bindgen_test]
+async fn an_erase_called_while_a_store_is_writing_still_wins() {
+    use coursepulse::worker::store;
+    // Called one after the other without waiting, as when "Forget this data" arrives while the
+    // dataset just loaded is still being written: the erase must come last.
+    let blob = vec![7u8; 300_000];
+    let (saved, cleared) = futures::future::join(store::save(&blob), store::clear()).await;
+    saved.expect("the store is written");
+    cleared.expect("then erased");
+    assert_eq!(store::load().await.expect("readable"), None);
+
+    // And the other way round: a store called after an erase is what stays.
+    let (cleared, saved) = futures::future::join(store::clear(), store::save(&blob)).await;
+    cleared.expect("erased");
+    saved.expect("then written");
+    let (stored, _) = store::load()
+        .await
+        .expect("readable")
+        .expect("the blob is kept");
+    assert_eq!(stored, blob);
+    store::clear().await.expect("cleaned up");
+}
+
+#[wasm_bindgen_test]
+fn a_second_crash_on_the_same_data_drops_it_instead_of_reading_it_forever() {
+    let owner = Owner::new();
+    owner.set();
+    let state = AppState::from_url("");
+    // Nothing shown: the message as it came.
+    state.worker_crashed("The analysis worker failed: boom".into());
+    assert_eq!(
+        state.error.get_untracked().unwrap().message,
+        "The analysis worker failed: boom"
+    );
+    assert!(!state.recovering.get_untracked());
+
+    let (_, report) = report();
+    let dashboard = view_model::dashboard(&report, Context::default());
+    state.dashboard.set(Some(dashboard));
+    state.data_label.set(Some("big.parquet".into()));
+    state.worker_crashed("The analysis worker failed: out of memory".into());
+    assert!(state.recovering.get_untracked(), "read again once");
+    assert!(state.dashboard.get_untracked().is_some());
+    assert!(
+        state
+            .error
+            .get_untracked()
+            .unwrap()
+            .message
+            .ends_with("The data shown is being read again.")
+    );
+
+    state.worker_crashed("The analysis worker failed: out of memory".into());
+    assert!(!state.recovering.get_untracked());
+    assert!(
+        state.dashboard.get_untracked().is_none(),
+        "the data is dropped"
+    );
+    assert_eq!(state.data_label.get_untracked(), None);
+    let message = state.error.get_untracked().unwrap().message;
+    assert!(
+        message.contains("failed again on the same data")
+            && message.contains("not read a third time"),
+        "{message}"
+    );
 }

@@ -4,4 +4,6 @@ fn main() {
     // Panics go to the browser console with their message instead of an opaque "unreachable".
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(coursepulse::App);
+    // After mounting, so the first paint does not wait for it.
+    coursepulse::service_worker::register();
 }

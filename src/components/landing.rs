@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::header::FilePicker;
+use crate::components::header::{FilePicker, FolderPicker};
 use crate::state::use_app_state;
 
 /// Shown until data is loaded.
@@ -23,6 +23,7 @@ pub fn Landing() -> impl IntoView {
                 <p>"Drop Parquet or CSV watch logs here, or"</p>
                 <div class="landing-actions">
                     <FilePicker label="Choose files…"/>
+                    <FolderPicker label="Choose a folder…" add=false/>
                     <button data-testid="try-sample" on:click=move |_| state.open_sample()>
                         "Try the sample data"
                     </button>
@@ -34,7 +35,9 @@ pub fn Landing() -> impl IntoView {
                         open_url();
                     }
                 >
-                    <label for="open-url">"or open a Parquet or CSV file by URL"</label>
+                    <label for="open-url">
+                        "or open a Parquet or CSV file, or a manifest.json of many, by URL"
+                    </label>
                     <input
                         id="open-url"
                         type="text"
@@ -47,6 +50,7 @@ pub fn Landing() -> impl IntoView {
                     />
                     <button type="submit" class="secondary" data-testid="open-url">"Open"</button>
                 </form>
+                <StoredNotice/>
                 <p class="hint">
                     "Expected columns: a learner id, a video id or title, a completion rate, and \
                      optionally a course, role, event id and timestamps. Names are recognised \
@@ -54,5 +58,28 @@ pub fn Landing() -> impl IntoView {
                 </p>
             </div>
         </section>
+    }
+}
+
+/// What an earlier visit left in this browser but could not be shown, with a way to erase it.
+#[component]
+fn StoredNotice() -> impl IntoView {
+    let state = use_app_state();
+    move || {
+        let storage = state.storage.get();
+        (storage.bytes > 0 || storage.note.is_some()).then(|| {
+            view! {
+                <p class="hint" data-testid="stored-notice">
+                    <span data-testid="stored-size" data-bytes=storage.bytes.to_string()>
+                        {format!("Stored in this browser: {} bytes.", crate::format::int(storage.bytes))}
+                    </span>
+                    {storage.note.map(|note| format!(" {note}"))}
+                    " "
+                    <button class="secondary" data-testid="forget-data" on:click=move |_| state.forget_stored()>
+                        "Forget this data"
+                    </button>
+                </p>
+            }
+        })
     }
 }

@@ -1,9 +1,10 @@
-//! Data quality: one row per rule (severity, count, percent, status); expand a rule to page
-//! through its offending rows.
+//! Data quality: one row per rule (severity, count, percent, status), then the dbt tests the user
+//! imported; expand a rule or test to page through its offending rows.
 
 use leptos::prelude::*;
 
 use crate::components::data_table::DataTable;
+use crate::components::dbt_section::DbtSection;
 use crate::format;
 use crate::state::use_app_state;
 use crate::worker::protocol::{RuleView, TableId};
@@ -12,7 +13,8 @@ use crate::worker::protocol::{RuleView, TableId};
 #[component]
 pub fn QualityPanel() -> impl IntoView {
     let state = use_app_state();
-    let expanded = RwSignal::new(None::<String>);
+    // The open samples table: a built-in rule's or a dbt test's offending rows.
+    let expanded = RwSignal::new(None::<TableId>);
     let rules = move || {
         state.dashboard.with(|dashboard| {
             dashboard
@@ -53,8 +55,10 @@ pub fn QualityPanel() -> impl IntoView {
                     <tbody>{rules}</tbody>
                 </table>
             </div>
-            {move || expanded.get().map(|rule| {
-                let table = Signal::derive(move || TableId::QualitySamples { rule: expanded.get().unwrap_or_default() });
+            <DbtSection expanded/>
+            {move || expanded.get().map(|open| {
+                let rule = sampled_name(&open).to_owned();
+                let table = Signal::derive(move || expanded.get().unwrap_or_else(|| open.clone()));
                 view! {
                     <div class="samples" data-testid="quality-samples">
                         <div class="panel-head">
@@ -70,7 +74,7 @@ pub fn QualityPanel() -> impl IntoView {
 }
 
 #[component]
-fn RuleRow(rule: RuleView, expanded: RwSignal<Option<String>>) -> impl IntoView {
+fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView {
     let name = rule.name.clone();
     let details = rule
         .details
@@ -101,11 +105,20 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<String>>) -> impl IntoView 
             <td>{rule.threshold.clone()}</td>
             <td>
                 {has_samples.then(|| view! {
-                    <button class="secondary" data-testid="show-rows" on:click=move |_| expanded.set(Some(name.clone()))>
+                    <button class="secondary" data-testid="show-rows" on:click=move |_| expanded.set(Some(TableId::QualitySamples { rule: name.clone() }))>
                         "Show rows"
                     </button>
                 })}
             </td>
         </tr>
+    }
+}
+
+/// The rule or dbt test whose offending rows `table` pages through.
+fn sampled_name(table: &TableId) -> &str {
+    match table {
+        TableId::QualitySamples { rule } => rule,
+        TableId::DbtSamples { test } => test,
+        _ => "",
     }
 }

@@ -18,6 +18,8 @@ use crate::worker::protocol::{Request, RequestKind, Response, ResponseKind};
 
 /// The worker's loader script that Trunk writes next to index.html (`data-loader-shim`).
 pub const WORKER_SCRIPT: &str = "./coursepulse-worker_loader.js";
+/// The worker with every codec, started instead when a file needs a codec the lean one lacks.
+pub const FULL_WORKER_SCRIPT: &str = "./coursepulse-worker-full_loader.js";
 
 type Handler = Rc<dyn Fn(ResponseKind)>;
 
@@ -27,9 +29,18 @@ struct Client {
     ready: bool,
     queue: Vec<JsValue>,
     handlers: HashMap<u32, Handler>,
+    /// What was sent for each pending request, to send again after switching workers.
+    sent: HashMap<u32, JsValue>,
+    /// Whether the worker with every codec is the one in use.
+    full: bool,
     on_crash: Option<Rc<dyn Fn(String)>>,
+    /// Hears what the worker stored after a load (unsolicited `Stored` messages, id 0).
+    on_stored: Option<Handler>,
     // Kept alive as long as the worker they are installed on.
     closures: Vec<Closure<dyn Fn(JsValue)>>,
+    /// Counts the workers started; a worker's events are heard only while it is the current one
+    /// (a terminated worker's error event can still arrive).
+    generation: u32,
 }
 
 thread_local! {
@@ -40,6 +51,11 @@ thread_local! {
 /// Called with a message when the worker dies; every pending request is dropped.
 pub fn set_crash_handler(handler: impl Fn(String) + 'static) {
     CLIENT.with(|client| client.borrow_mut().on_crash = Some(Rc::new(handler)));
+}
+
+/// Called with every `Stored` the worker sends on its own (after it stores a loaded dataset).
+pub fn set_storage_handler(handler: impl Fn(ResponseKind) + 'static) {
+    CLIENT.with(|client| client.borrow_mut().on_stored = Some(Rc::new(handler)));
 }
 
 /// Sends `kind` (with `files`, for `Open { source: Files }`) and calls `handler` with every
@@ -66,6 +82,7 @@ pub fn send(
     CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         client.handlers.insert(id, Rc::new(handler));
+        client.sent.insert(id, envelope.clone().into());
         match (&client.worker, client.ready) {
             (Some(worker), true) => {
                 if let Err(error) = worker.post_message(&envelope) {
@@ -97,19 +114,27 @@ pub fn cancel(target: u32) {
 }
 
 fn error_kind(message: String) -> ResponseKind {
-    ResponseKind::Error(crate::worker::protocol::ErrorView {
-        message,
-        mapping: None,
-    })
+    ResponseKind::Error(crate::worker::protocol::ErrorView::new(message))
 }
 
 fn ensure_worker() -> Result<(), String> {
     if CLIENT.with(|client| client.borrow().worker.is_some()) {
         return Ok(());
     }
-    let worker = Worker::new(WORKER_SCRIPT)
+    let script = CLIENT.with(|client| {
+        if client.borrow().full {
+            FULL_WORKER_SCRIPT
+        } else {
+            WORKER_SCRIPT
+        }
+    });
+    let worker = Worker::new(script)
         .map_err(|error| format!("the analysis worker could not start: {error:?}"))?;
-    let on_message = Closure::<dyn Fn(JsValue)>::new(|event: JsValue| {
+    let generation = CLIENT.with(|client| client.borrow().generation.wrapping_add(1));
+    let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        if !is_current(generation) {
+            return;
+        }
         let Some(text) = event
             .dyn_ref::<MessageEvent>()
             .and_then(|event| event.data().as_string())
@@ -121,13 +146,54 @@ fn ensure_worker() -> Result<(), String> {
             Err(message) => web_sys::console::error_1(&message.into()),
         }
     });
-    let on_error = Closure::<dyn Fn(JsValue)>::new(|event: JsValue| {
+    let on_error = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
         let detail = event
             .dyn_ref::<ErrorEvent>()
             .map(|event| event.message())
             .filter(|message| !message.is_empty())
             .unwrap_or_else(|| "it stopped unexpectedly".into());
-        crashed(format!("The analysis worker failed: {detail}"));
+        // A wasm allocation failure aborts as `unreachable`; by far the likeliest cause.
+        let hint = if detail.contains("unreachable") {
+            " (most likely it ran out of memory: the browser gives a worker at most 4 GB)"
+        } else {
+            ""
+        };
+        let mut message = format!("The analysis worker failed: {detail}{hint}");
+        // The full worker is fetched the first time a Brotli file needs it (the service worker
+        // does not install it), so offline it may not load at all. Say so, and go back to the
+        // lean worker, which re-reads the data shown.
+        let failed_to_load = CLIENT.with(|client| {
+            let mut client = client.borrow_mut();
+            let failed = client.full && !client.ready;
+            if failed {
+                client.full = false;
+            }
+            failed
+        });
+        if failed_to_load {
+            message = format!(
+                "The reader for Brotli-compressed files could not be loaded ({detail}). It is \
+                 downloaded the first time such a file is opened, which needs the network: \
+                 connect and open the file again"
+            );
+        }
+        // A panic's hook sends its own account just before the abort raises this event; give
+        // that message a moment to arrive, and say this only when it did not.
+        match web_sys::window() {
+            Some(window) => {
+                let later = Closure::once_into_js(move || {
+                    if is_current(generation) {
+                        crashed(message);
+                    }
+                });
+                // Fails only when the page is closing; then no one is left to tell.
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    later.unchecked_ref(),
+                    CRASH_ACCOUNT_WAIT_MS,
+                );
+            }
+            None => crashed(message),
+        }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -136,18 +202,39 @@ fn ensure_worker() -> Result<(), String> {
         client.worker = Some(worker);
         client.ready = false;
         client.closures = vec![on_message, on_error];
+        client.generation = generation;
     });
     Ok(())
+}
+
+/// Stops `worker` and unhooks its handlers: an event it raised before stopping can still be
+/// delivered, after its closures are dropped for the next worker's.
+fn retire(worker: &Worker) {
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    worker.terminate();
+}
+
+/// How long a worker's error event waits for the panic hook's `Crashed` message.
+const CRASH_ACCOUNT_WAIT_MS: i32 = 100;
+
+/// Whether `generation` is the worker running now.
+fn is_current(generation: u32) -> bool {
+    CLIENT.with(|client| {
+        let client = client.borrow();
+        client.worker.is_some() && client.generation == generation
+    })
 }
 
 fn crashed(message: String) {
     let (handlers, on_crash) = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         if let Some(worker) = client.worker.take() {
-            worker.terminate();
+            retire(&worker);
         }
         client.ready = false;
         client.queue.clear();
+        client.sent.clear();
         let handlers: Vec<Handler> = client
             .handlers
             .drain()
@@ -177,10 +264,28 @@ fn dispatch(response: &Response) {
         });
         return;
     }
+    if let ResponseKind::Crashed { message } = &response.kind {
+        crashed(format!("The analysis worker failed: {message}"));
+        return;
+    }
+    if response.id == 0 && matches!(response.kind, ResponseKind::Stored(_)) {
+        let handler = CLIENT.with(|client| client.borrow().on_stored.clone());
+        if let Some(handler) = handler {
+            handler(response.kind.clone());
+        }
+        return;
+    }
+    if let ResponseKind::Error(view) = &response.kind
+        && view.needs_full_worker
+        && switch_to_full_worker(response.id)
+    {
+        return;
+    }
     let is_final = !matches!(response.kind, ResponseKind::Progress(_));
     let handler = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         if is_final {
+            client.sent.remove(&response.id);
             client.handlers.remove(&response.id)
         } else {
             client.handlers.get(&response.id).cloned()
@@ -194,4 +299,52 @@ fn dispatch(response: &Response) {
         }
         None => {}
     }
+}
+
+/// Replaces the lean worker with the one that has every codec and sends request `id` to it
+/// again. False when the full worker is already in use (the error then stands). Other pending
+/// requests belonged to the old worker's dataset and fail with a message.
+fn switch_to_full_worker(id: u32) -> bool {
+    let (envelope, others) = CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        if client.full {
+            return (None, Vec::new());
+        }
+        let Some(envelope) = client.sent.remove(&id) else {
+            return (None, Vec::new());
+        };
+        if let Some(worker) = client.worker.take() {
+            retire(&worker);
+        }
+        client.full = true;
+        client.ready = false;
+        client.queue = vec![envelope.clone()];
+        client.closures.clear();
+        let others: Vec<(u32, Handler)> = client
+            .handlers
+            .iter()
+            .filter(|(other, _)| **other != id)
+            .map(|(other, handler)| (*other, handler.clone()))
+            .collect();
+        for (other, _) in &others {
+            client.handlers.remove(other);
+            client.sent.remove(other);
+        }
+        (Some(envelope), others)
+    });
+    if envelope.is_none() {
+        return false;
+    }
+    for (_, handler) in others {
+        handler(error_kind(
+            "the analysis worker was restarted with every codec; try again".into(),
+        ));
+    }
+    if let Err(message) = ensure_worker() {
+        dispatch(&Response {
+            id,
+            kind: error_kind(message),
+        });
+    }
+    true
 }

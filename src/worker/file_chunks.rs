@@ -27,7 +27,14 @@ pub struct FileChunks {
     origin: Origin,
     len: u64,
     bytes_read: Arc<AtomicU64>,
+    windows: Arc<Mutex<Windows>>,
+    /// Exact ranges of a URL fetched before any block (the footer, the first bytes): a file that
+    /// pruning skips costs only these, and blocks fetched later leave them out.
+    pinned: Arc<Mutex<Vec<(u64, Bytes)>>>,
 }
+
+/// The first bytes of a URL, fetched exactly when asked for (the engine checks the magic).
+const HEAD_PIN: u64 = 64;
 
 /// What a URL gives.
 #[derive(Debug)]
@@ -44,14 +51,16 @@ pub enum HttpSource {
 enum Origin {
     /// Index into the thread-local `File` registry.
     File(usize),
-    /// A server that answers `Range` requests, with the windows fetched so far.
-    Http(Arc<str>, Arc<Mutex<Windows>>),
+    /// A server that answers `Range` requests.
+    Http(Arc<str>),
 }
 
-/// Recently fetched blocks of a remote file. Parquet reads each page as a small header read
-/// then the page body, column by column; fetching aligned [`BLOCK`]-byte blocks (contiguous
-/// missing ones in one request) and keeping the recent ones turns thousands of tiny requests
-/// into a few large ones, without fetching any byte twice while its row group is being read.
+/// Recently fetched blocks of a file. Parquet reads each page as a small header read then the
+/// page body, column by column; fetching aligned [`BLOCK`]-byte blocks (contiguous missing ones
+/// in one request) and keeping the recent ones turns thousands of tiny reads into a few large
+/// ones, without fetching any byte twice while its row group is being read. Local files need
+/// it as much as remote ones: each `FileReaderSync` read costs a round trip to the browser
+/// process (page-by-page reads spent a third of a 1M-row load there).
 #[derive(Debug, Default)]
 struct Windows {
     blocks: Vec<(u64, Bytes, u64)>,
@@ -98,12 +107,15 @@ impl FileChunks {
             origin: Origin::File(index),
             len,
             bytes_read: Arc::new(AtomicU64::new(0)),
+            windows: Arc::default(),
+            pinned: Arc::default(),
         }
     }
 
     /// A URL read by range when its server answers range requests, else its whole body (a
     /// server that ignores `Range` sends it in answer to the probe). The probe asks for the last
-    /// 8 bytes (Parquet's footer length and magic); `Content-Range` gives the size.
+    /// 8 bytes (Parquet's footer length and magic); `Content-Range` gives the size. The footer
+    /// is then fetched exactly, so deciding to skip a file reads nothing else of it.
     pub fn http(url: &str) -> Result<HttpSource, String> {
         let (status, body, content_range) = http_range(url, "bytes=-8")?;
         let len = content_range
@@ -113,18 +125,58 @@ impl FileChunks {
         match (status, len) {
             (206, Some(len)) => {
                 let chunks = FileChunks {
-                    origin: Origin::Http(url.into(), Arc::default()),
+                    origin: Origin::Http(url.into()),
                     len,
                     bytes_read: Arc::new(AtomicU64::new(0)),
+                    windows: Arc::default(),
+                    pinned: Arc::default(),
                 };
                 chunks
                     .bytes_read
                     .fetch_add(body.len() as u64, Ordering::Relaxed);
+                chunks.pin_footer(url, body)?;
                 Ok(HttpSource::Ranges(chunks))
             }
             (200, _) => Ok(HttpSource::Whole(body)),
             _ => Ok(HttpSource::Download),
         }
+    }
+
+    /// Pins the probe's last 8 bytes and, when they are a Parquet footer's length and magic, the
+    /// footer before them (one exact request).
+    fn pin_footer(&self, url: &str, probe: Bytes) -> Result<(), String> {
+        let probe_start = self.len.saturating_sub(probe.len() as u64);
+        let mut tail = probe.clone();
+        let mut tail_start = probe_start;
+        if probe.len() == 8 && &probe[4..] == b"PAR1" {
+            let footer = u64::from(u32::from_le_bytes([probe[0], probe[1], probe[2], probe[3]]));
+            if footer > 0 && footer + 8 <= self.len {
+                let from = self.len - 8 - footer;
+                let (status, body, _) =
+                    http_range(url, &format!("bytes={from}-{}", probe_start - 1))?;
+                if status == 206 && body.len() as u64 == footer {
+                    self.bytes_read.fetch_add(footer, Ordering::Relaxed);
+                    let mut joined = Vec::with_capacity(body.len() + probe.len());
+                    joined.extend_from_slice(&body);
+                    joined.extend_from_slice(&probe);
+                    tail = Bytes::from(joined);
+                    tail_start = from;
+                }
+            }
+        }
+        let mut pinned = self.pinned.lock().map_err(|_| "pin cache poisoned")?;
+        pinned.push((tail_start, tail));
+        Ok(())
+    }
+
+    /// The pinned bytes `start..end`, when one pin holds them all.
+    fn pinned_range(&self, start: u64, end: u64) -> Option<Bytes> {
+        let pinned = self.pinned.lock().ok()?;
+        pinned.iter().find_map(|(from, bytes)| {
+            let to = from + bytes.len() as u64;
+            (*from <= start && end <= to)
+                .then(|| bytes.slice((start - from) as usize..(end - from) as usize))
+        })
     }
 
     /// Drops the handle (when a new dataset replaces the one it belongs to); reads then fail.
@@ -149,12 +201,38 @@ impl FileChunks {
         if start >= end {
             return Ok(Bytes::new());
         }
+        if let Some(bytes) = self.pinned_range(start, end) {
+            return Ok(bytes);
+        }
+        if let Origin::Http(url) = &self.origin
+            && end <= HEAD_PIN.min(self.len)
+        {
+            let head_end = HEAD_PIN.min(self.len);
+            let (status, body, _) = http_range(url, &format!("bytes=0-{}", head_end - 1))?;
+            if status != 206 || body.len() as u64 != head_end {
+                return Err(format!(
+                    "{url}: the server stopped answering range requests (HTTP {status})"
+                ));
+            }
+            self.bytes_read
+                .fetch_add(body.len() as u64, Ordering::Relaxed);
+            let piece = body.slice(start as usize..end as usize);
+            self.pinned
+                .lock()
+                .map_err(|_| "pin cache poisoned")?
+                .push((0, body));
+            return Ok(piece);
+        }
+        let mut windows = self.windows.lock().map_err(|_| "block cache poisoned")?;
+        self.read_blocks(&mut windows, start, end)
+    }
+
+    /// Bytes `from..to`, read from the file or the server in one call (a URL's pinned head and
+    /// footer are taken from the pins, not fetched again); counts what was transferred.
+    fn fetch(&self, from: u64, to: u64) -> Result<Bytes, String> {
         let index = match &self.origin {
             Origin::File(index) => *index,
-            Origin::Http(url, windows) => {
-                let mut windows = windows.lock().map_err(|_| "block cache poisoned")?;
-                return self.read_blocks(url, &mut windows, start, end);
-            }
+            Origin::Http(url) => return self.fetch_http(url, from, to),
         };
         let array = FILES.with(|files| {
             let files = files.borrow();
@@ -163,7 +241,7 @@ impl FileChunks {
                 .and_then(Option::as_ref)
                 .ok_or("the file handle was released")?;
             let blob = file
-                .slice_with_f64_and_f64(start as f64, end as f64)
+                .slice_with_f64_and_f64(from as f64, to as f64)
                 .map_err(|error| format!("cannot slice the file: {error:?}"))?;
             let reader =
                 FileReaderSync::new().map_err(|error| format!("no FileReaderSync: {error:?}"))?;
@@ -172,9 +250,59 @@ impl FileChunks {
             })?;
             Ok::<_, String>(Uint8Array::new(&buffer))
         })?;
+        if u64::from(array.length()) != to - from {
+            return Err("the file changed size while it was being read".to_owned());
+        }
         self.bytes_read
             .fetch_add(u64::from(array.length()), Ordering::Relaxed);
         Ok(Bytes::from(array.to_vec()))
+    }
+
+    fn fetch_http(&self, url: &str, from: u64, to: u64) -> Result<Bytes, String> {
+        let pins: Vec<(u64, Bytes)> = self
+            .pinned
+            .lock()
+            .map_err(|_| "pin cache poisoned")?
+            .clone();
+        let (mut low, mut high) = (from, to);
+        let mut head = Bytes::new();
+        let mut tail = Bytes::new();
+        for (start, bytes) in &pins {
+            let end = start + bytes.len() as u64;
+            if *start <= low && low < end {
+                let upto = end.min(high);
+                head = bytes.slice((low - start) as usize..(upto - start) as usize);
+                low = upto;
+            }
+        }
+        for (start, bytes) in &pins {
+            let end = start + bytes.len() as u64;
+            if low < *start && *start < high && high <= end {
+                tail = bytes.slice(0..(high - start) as usize);
+                high = *start;
+            }
+        }
+        let middle = if low < high {
+            let (status, body, _) = http_range(url, &format!("bytes={low}-{}", high - 1))?;
+            if status != 206 || body.len() as u64 != high - low {
+                return Err(format!(
+                    "{url}: the server stopped answering range requests (HTTP {status})"
+                ));
+            }
+            self.bytes_read
+                .fetch_add(body.len() as u64, Ordering::Relaxed);
+            body
+        } else {
+            Bytes::new()
+        };
+        if head.is_empty() && tail.is_empty() {
+            return Ok(middle);
+        }
+        let mut out = Vec::with_capacity((to - from) as usize);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&middle);
+        out.extend_from_slice(&tail);
+        Ok(Bytes::from(out))
     }
 }
 
@@ -211,14 +339,8 @@ fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), St
 }
 
 impl FileChunks {
-    /// `start..end` of a remote file from cached blocks, fetching the missing ones.
-    fn read_blocks(
-        &self,
-        url: &str,
-        windows: &mut Windows,
-        start: u64,
-        end: u64,
-    ) -> Result<Bytes, String> {
+    /// `start..end` from cached blocks, fetching the missing ones.
+    fn read_blocks(&self, windows: &mut Windows, start: u64, end: u64) -> Result<Bytes, String> {
         let (first, last) = (start / BLOCK, (end - 1) / BLOCK);
         let mut blocks: Vec<Option<Bytes>> =
             (first..=last).map(|index| windows.get(index)).collect();
@@ -234,14 +356,7 @@ impl FileChunks {
             }
             let from = run_start * BLOCK;
             let to = (index * BLOCK).min(self.len);
-            let (status, body, _) = http_range(url, &format!("bytes={from}-{}", to - 1))?;
-            if status != 206 || body.len() as u64 != to - from {
-                return Err(format!(
-                    "{url}: the server stopped answering range requests (HTTP {status})"
-                ));
-            }
-            self.bytes_read
-                .fetch_add(body.len() as u64, Ordering::Relaxed);
+            let body = self.fetch(from, to)?;
             for block in run_start..index {
                 let offset = ((block - run_start) * BLOCK) as usize;
                 let piece = body.slice(offset..(offset + BLOCK as usize).min(body.len()));

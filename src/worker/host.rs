@@ -1,8 +1,8 @@
 //! The analysis worker: owns the dataset (file handles, the engine's `Analysis`, the report and
 //! its tables) and answers the page's [`Request`]s. Runs only inside a dedicated Web Worker.
 //!
-//! A load reads one Parquet row group at a time and yields to the worker's event loop every
-//! [`YIELD_AFTER_MS`], so `Cancel` and `Page` requests are handled while it runs. A new dataset
+//! Loads are read by `read_inputs.rs`, one Parquet row group at a time, yielding to the event
+//! loop every [`YIELD_AFTER_MS`], so `Cancel` and `Page` requests are handled while it runs. A new dataset
 //! replaces the current one only when its load succeeds: on error or cancel the old one stays.
 
 use std::cell::RefCell;
@@ -10,32 +10,33 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use bytes::Bytes;
-use coursepulse_engine::{
-    Analysis, Error as EngineError, Format, ParquetFile, Report, csv_columns,
-};
-use js_sys::{Array, Reflect, Uint8Array};
-use parquet::file::reader::ChunkReader;
+use coursepulse_engine::{Analysis, Report};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::tables::{self, Table};
 use crate::view_model::{self, Context};
-use crate::worker::file_chunks::{FileChunks, HttpSource};
+use crate::worker::file_chunks::FileChunks;
 use crate::worker::protocol::{
-    ErrorView, MappingHelp, Progress, Request, RequestKind, Response, ResponseKind, Settings,
+    AddedView, ErrorView, Request, RequestKind, Response, ResponseKind, RestoredView, Settings,
     SourceSpec, TableId, TableQuery,
 };
+use crate::worker::read_inputs::{Stop, analyse};
+use crate::worker::saved::SavedSource;
+use crate::worker::{persist, remote};
 
 /// How long a load computes before it lets other messages in.
 pub const YIELD_AFTER_MS: f64 = 40.0;
 /// The bundled sample, relative to the worker script (the app's root).
 pub const SAMPLE_URL: &str = "sample/watch-logs.parquet";
 
-/// Installs the message handler and tells the page the worker is ready.
+/// Installs the panic hook and the message handler, and tells the page the worker is ready.
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    install_panic_hook(scope.clone());
     let host = Rc::new(RefCell::new(Host {
         scope: scope.clone(),
         dataset: None,
@@ -57,47 +58,114 @@ pub fn run() {
     );
 }
 
-struct Host {
-    scope: DedicatedWorkerGlobalScope,
-    dataset: Option<Dataset>,
-    cancelled: HashSet<u32>,
+/// A panic aborts the worker (wasm32 cannot unwind). Before it does, the hook logs the panic
+/// (console_error_panic_hook) and tells the page what happened: for a decoder that panicked on
+/// malformed bytes, the error the CLI prints for the same file, so the page can say which file
+/// and why instead of guessing.
+fn install_panic_hook(scope: DedicatedWorkerGlobalScope) {
+    std::panic::set_hook(Box::new(move |info| {
+        console_error_panic_hook::hook(info);
+        let message = match coursepulse_engine::decoder_panic(info) {
+            Some(error) => error.to_string(),
+            None => format!(
+                "a bug in CoursePulse: {}",
+                info.to_string().replace('\n', " ")
+            ),
+        };
+        post(
+            &scope,
+            &Response {
+                id: 0,
+                kind: ResponseKind::Crashed { message },
+            },
+        );
+    }));
+}
+
+pub(crate) struct Host {
+    pub(crate) scope: DedicatedWorkerGlobalScope,
+    pub(crate) dataset: Option<Dataset>,
+    pub(crate) cancelled: HashSet<u32>,
     active_load: Option<u32>,
 }
 
-struct Dataset {
-    inputs: Vec<Input>,
-    analysis: Analysis,
-    report: Report,
-    context: Context,
-    tables: HashMap<String, Rc<Table>>,
+pub(crate) struct Dataset {
+    /// The inputs that can be read again (for new settings).
+    pub(crate) inputs: Vec<Input>,
+    /// Every input absorbed, in the report's order; after a restore, more than `inputs`.
+    pub(crate) origins: Vec<SavedSource>,
+    /// Whether `inputs` holds every input (false after a restore until all are opened again).
+    pub(crate) complete: bool,
+    /// The columns of each input read in this visit, by name (for the mapping screen).
+    pub(crate) columns: HashMap<String, Vec<String>>,
+    pub(crate) analysis: Analysis,
+    pub(crate) report: Report,
+    pub(crate) context: Context,
+    pub(crate) tables: HashMap<String, Rc<Table>>,
+    /// Set while the dataset is the one restored from storage.
+    pub(crate) restored: Option<RestoredView>,
+    /// The URL the whole dataset came from (`?src=`), if it did.
+    pub(crate) src: Option<String>,
 }
 
 /// One input of a dataset.
 #[derive(Clone)]
-enum Input {
-    File { name: String, chunks: FileChunks },
-    Memory { name: String, bytes: Bytes },
+pub struct Input {
+    /// The name the engine sees (a relative path carries partitions).
+    pub name: String,
+    /// Where it was fetched from, for a remote input.
+    pub url: Option<String>,
+    /// Its bytes.
+    pub data: InputData,
+}
+
+/// Where an input's bytes are.
+#[derive(Clone)]
+pub enum InputData {
+    /// Read by range (a local file or a URL).
+    File(FileChunks),
+    /// Held whole.
+    Memory(Bytes),
 }
 
 impl Input {
-    fn name(&self) -> &str {
-        match self {
-            Input::File { name, .. } | Input::Memory { name, .. } => name,
-        }
+    /// The name the engine sees.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    fn size(&self) -> u64 {
-        match self {
-            Input::File { chunks, .. } => parquet::file::reader::Length::len(chunks),
-            Input::Memory { bytes, .. } => bytes.len() as u64,
+    /// Bytes.
+    pub fn size(&self) -> u64 {
+        match &self.data {
+            InputData::File(chunks) => parquet::file::reader::Length::len(chunks),
+            InputData::Memory(bytes) => bytes.len() as u64,
         }
     }
 
     fn release(&self) {
-        if let Input::File { chunks, .. } = self {
+        if let InputData::File(chunks) = &self.data {
             chunks.release();
         }
     }
+
+    fn origin(&self) -> SavedSource {
+        SavedSource {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            bytes: self.size(),
+        }
+    }
+}
+
+/// What a load does with the current dataset.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Replaces it with new inputs.
+    Open,
+    /// Reads its inputs again with new settings.
+    Reanalyse,
+    /// Adds inputs to it.
+    Add,
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
@@ -105,16 +173,13 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     let _ = scope.post_message(&JsValue::from_str(&response.to_json()));
 }
 
-fn reply(host: &Rc<RefCell<Host>>, id: u32, kind: ResponseKind) {
+pub(crate) fn reply(host: &Rc<RefCell<Host>>, id: u32, kind: ResponseKind) {
     let scope = host.borrow().scope.clone();
     post(&scope, &Response { id, kind });
 }
 
-fn error_view(message: impl Into<String>) -> ResponseKind {
-    ResponseKind::Error(ErrorView {
-        message: message.into(),
-        mapping: None,
-    })
+pub(crate) fn error_view(message: impl Into<String>) -> ResponseKind {
+    ResponseKind::Error(ErrorView::new(message))
 }
 
 fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
@@ -150,30 +215,73 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
         RequestKind::Open { source, settings } => {
             let host = host.clone();
             spawn_local(async move {
+                let src = match &source {
+                    SourceSpec::Url { url } => Some(url.clone()),
+                    _ => None,
+                };
+                // The URL an earlier visit stored: continue from its state, so only files it
+                // has not absorbed are read (the others cost their footer, for the fingerprint).
+                let mode = match &src {
+                    Some(url) if persist::resume(&host, url, &settings).await => Mode::Add,
+                    _ => Mode::Open,
+                };
                 match open_inputs(&host, source, files).await {
-                    Ok(inputs) => load(host, id, inputs, settings, true).await,
+                    Ok(inputs) => load(host, id, inputs, settings, mode, src).await,
+                    Err(message) => {
+                        if mode == Mode::Add {
+                            host.borrow_mut().dataset = None;
+                        }
+                        reply(&host, id, error_view(message));
+                    }
+                }
+            });
+        }
+        RequestKind::Add { source } => {
+            let settings = host
+                .borrow()
+                .dataset
+                .as_ref()
+                .map(|dataset| dataset.context.settings.clone());
+            let Some(settings) = settings else {
+                return reply(
+                    host,
+                    id,
+                    error_view("no data is loaded yet to add files to"),
+                );
+            };
+            let host = host.clone();
+            spawn_local(async move {
+                match open_inputs(&host, source, files).await {
+                    Ok(inputs) => load(host, id, inputs, settings, Mode::Add, None).await,
                     Err(message) => reply(&host, id, error_view(message)),
                 }
             });
         }
         RequestKind::Reanalyse { settings } => {
-            let inputs = host
-                .borrow()
-                .dataset
-                .as_ref()
-                .map(|dataset| dataset.inputs.clone());
-            match inputs {
-                Some(inputs) => {
-                    spawn_local(load(host.clone(), id, inputs, settings, false));
+            let host = host.clone();
+            spawn_local(async move {
+                match reopen_all(&host).await {
+                    Ok(inputs) => {
+                        let src = host.borrow().dataset.as_ref().and_then(|d| d.src.clone());
+                        load(host, id, inputs, settings, Mode::Reanalyse, src).await;
+                    }
+                    Err(kind) => reply(&host, id, kind),
                 }
-                None => reply(host, id, error_view("no data is loaded yet")),
-            }
+            });
+        }
+        RequestKind::Restore => {
+            spawn_local(persist::restore(host.clone(), id));
+        }
+        RequestKind::Forget => {
+            spawn_local(persist::forget(host.clone(), id));
         }
         RequestKind::Relist {
             top_n,
             per_course_n,
+            mask,
+            salt,
         } => {
-            let kind = relist(host, top_n, per_course_n);
+            let kind = relist(host, top_n, per_course_n, mask, salt);
             reply(host, id, kind);
         }
         RequestKind::Page(query) => {
@@ -190,7 +298,13 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
     }
 }
 
-fn relist(host: &Rc<RefCell<Host>>, top_n: usize, per_course_n: usize) -> ResponseKind {
+fn relist(
+    host: &Rc<RefCell<Host>>,
+    top_n: usize,
+    per_course_n: usize,
+    mask: bool,
+    salt: Option<String>,
+) -> ResponseKind {
     let mut host = host.borrow_mut();
     let Some(dataset) = host.dataset.as_mut() else {
         return error_view("no data is loaded yet");
@@ -198,9 +312,16 @@ fn relist(host: &Rc<RefCell<Host>>, top_n: usize, per_course_n: usize) -> Respon
     if let Err(error) = dataset.analysis.set_listing(top_n, per_course_n, 1) {
         return error_view(error.to_string());
     }
+    let settings = &mut dataset.context.settings;
+    settings.top_n = top_n;
+    settings.per_course_n = per_course_n;
+    settings.mask = mask;
+    settings.salt = salt;
+    dataset
+        .analysis
+        .set_masking(crate::settings::masking(settings));
+    // Tables are built from the report, so masked ids reach no page, export or sample.
     dataset.report = dataset.analysis.report();
-    dataset.context.settings.top_n = top_n;
-    dataset.context.settings.per_course_n = per_course_n;
     dataset.tables.clear();
     ResponseKind::Dashboard(Box::new(view_model::dashboard(
         &dataset.report,
@@ -236,6 +357,7 @@ fn unknown_table(table: &TableId) -> String {
     match table {
         TableId::CourseVideos { course } => format!("no course {course:?} in the current data"),
         TableId::QualitySamples { rule } => format!("no quality rule named {rule:?}"),
+        TableId::DbtSamples { test } => format!("no dbt test named {test:?}"),
         _ => "no such table".into(),
     }
 }
@@ -245,123 +367,170 @@ async fn open_inputs(
     source: SourceSpec,
     files: Vec<File>,
 ) -> Result<Vec<Input>, String> {
+    let scope = host.borrow().scope.clone();
     match source {
-        SourceSpec::Files => {
+        SourceSpec::Files { names } => {
             if files.is_empty() {
                 return Err("no files were given".into());
             }
             Ok(files
                 .into_iter()
-                .map(|file| Input::File {
-                    name: file.name(),
-                    chunks: FileChunks::register(file),
+                .enumerate()
+                .map(|(index, file)| Input {
+                    name: names
+                        .get(index)
+                        .filter(|name| !name.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| file.name()),
+                    url: None,
+                    data: InputData::File(FileChunks::register(file)),
                 })
                 .collect())
         }
-        SourceSpec::Sample => Ok(vec![fetch_input(host, SAMPLE_URL).await?]),
-        SourceSpec::Url { url } => {
-            // Parquet is read by range (footer, then the needed column chunks); CSV, or a server
-            // that ignores `Range`, is downloaded whole.
-            let name = url_file_name(&url);
-            if Format::from_name(&name) == Some(Format::Csv) {
-                return Ok(vec![fetch_input(host, &url).await?]);
-            }
-            Ok(vec![match FileChunks::http(&url)? {
-                HttpSource::Ranges(chunks) => Input::File { name, chunks },
-                HttpSource::Whole(bytes) => Input::Memory { name, bytes },
-                HttpSource::Download => fetch_input(host, &url).await?,
-            }])
-        }
+        SourceSpec::Sample => Ok(vec![Input {
+            name: remote::url_file_name(SAMPLE_URL),
+            url: Some(SAMPLE_URL.to_owned()),
+            data: InputData::Memory(remote::fetch_bytes(&scope, SAMPLE_URL).await?),
+        }]),
+        SourceSpec::Url { url } => remote::open_url(&scope, &url).await,
     }
 }
 
-async fn fetch_input(host: &Rc<RefCell<Host>>, url: &str) -> Result<Input, String> {
-    let scope = host.borrow().scope.clone();
-    let failed = |what: &str, error: JsValue| {
-        let detail = error
-            .dyn_ref::<js_sys::Error>()
-            .map(|error| String::from(error.message()))
-            .unwrap_or_else(|| format!("{error:?}"));
-        format!(
-            "{url}: {what} ({detail}); is the address right and does the server allow it (CORS)?"
+/// The current dataset's inputs, to read again with new settings. A restored dataset whose
+/// inputs all came from URLs fetches them again; one with local files cannot be re-read, and
+/// the error says so (a stored analysis holds totals, not rows, so new filters need the rows).
+async fn reopen_all(host: &Rc<RefCell<Host>>) -> Result<Vec<Input>, ResponseKind> {
+    let (inputs, origins, complete, scope) = {
+        let host = host.borrow();
+        let Some(dataset) = host.dataset.as_ref() else {
+            return Err(error_view("no data is loaded yet"));
+        };
+        (
+            dataset.inputs.clone(),
+            dataset.origins.clone(),
+            dataset.complete,
+            host.scope.clone(),
         )
     };
-    let response = JsFuture::from(scope.fetch_with_str(url))
-        .await
-        .map_err(|error| failed("could not fetch", error))?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|error| failed("not an HTTP response", error))?;
-    if !response.ok() {
-        return Err(format!(
-            "{url}: the server answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
+    if complete {
+        return Ok(inputs);
     }
-    let buffer = response
-        .array_buffer()
-        .map_err(|error| failed("could not read the body", error))?;
-    let buffer = JsFuture::from(buffer)
-        .await
-        .map_err(|error| failed("could not read the body", error))?;
-    Ok(Input::Memory {
-        name: url_file_name(url),
-        bytes: Bytes::from(Uint8Array::new(&buffer).to_vec()),
-    })
-}
-
-/// The last path segment of a URL (`https://h/a/b.parquet?x` -> `b.parquet`).
-fn url_file_name(url: &str) -> String {
-    url.split(['?', '#'])
-        .next()
-        .and_then(|path| path.rsplit('/').next())
-        .filter(|name| !name.is_empty())
-        .unwrap_or(url)
-        .to_owned()
-}
-
-/// Why a load stopped.
-enum Stop {
-    Cancelled,
-    Failed(ErrorView),
-}
-
-impl From<EngineError> for Stop {
-    fn from(error: EngineError) -> Stop {
-        Stop::Failed(ErrorView {
-            message: error.to_string(),
-            mapping: None,
-        })
+    let local: Vec<&str> = origins
+        .iter()
+        .filter(|origin| origin.url.is_none())
+        .map(|origin| origin.name.as_str())
+        .collect();
+    if !local.is_empty() {
+        let listed = if local.len() <= 3 {
+            local.join(", ")
+        } else {
+            format!("{}, … ({} files)", local[..3].join(", "), local.len())
+        };
+        return Err(error_view(format!(
+            "This dashboard was restored from this browser's storage, which keeps the analysis \
+             (totals), not the rows; new filters, a new mapping or a dbt schema need the rows of \
+             {listed}. Open those files or their folder again to change them. The dashboard still \
+             shows the stored settings."
+        )));
     }
+    let mut reopened = Vec::with_capacity(origins.len());
+    for origin in origins {
+        let url = origin.url.unwrap_or_default();
+        reopened.push(
+            remote::open_one(&scope, &url, origin.name)
+                .await
+                .map_err(error_view)?,
+        );
+    }
+    Ok(reopened)
 }
 
+/// Reads `inputs` as `mode` says; `src` is the URL the resulting dataset wholly comes from.
 async fn load(
     host: Rc<RefCell<Host>>,
     id: u32,
     inputs: Vec<Input>,
     settings: Settings,
-    new_inputs: bool,
+    mode: Mode,
+    src: Option<String>,
 ) {
     let started = js_sys::Date::now();
     // One load at a time: a newer one supersedes the one running.
     if let Some(previous) = host.borrow_mut().active_load.replace(id) {
         host.borrow_mut().cancelled.insert(previous);
     }
-    let outcome = analyse(&host, id, &inputs, &settings).await;
-    {
-        let mut state = host.borrow_mut();
-        state.cancelled.remove(&id);
-        if state.active_load == Some(id) {
-            state.active_load = None;
+    // An add continues from a copy of the current analysis (its saved state), so the dataset on
+    // screen stays intact until the add succeeds, and a failed or cancelled add changes nothing.
+    let base = match mode {
+        Mode::Add => {
+            let host = host.borrow();
+            host.dataset.as_ref().map(|dataset| {
+                let names = dataset
+                    .origins
+                    .iter()
+                    .map(|origin| origin.name.clone())
+                    .collect();
+                dataset
+                    .analysis
+                    .save_state()
+                    .map(|state| (state, names))
+                    .map_err(|error| format!("cannot add files to this dataset: {error}"))
+            })
         }
-    }
+        Mode::Open | Mode::Reanalyse => None,
+    };
+    let base = match base.transpose() {
+        Ok(base) => base,
+        Err(message) => {
+            finish_load(&host, id);
+            inputs.iter().for_each(Input::release);
+            return reply(&host, id, error_view(message));
+        }
+    };
+    let outcome = analyse(&host, id, &inputs, &settings, base).await;
+    finish_load(&host, id);
     match outcome {
         Ok((analysis, source_columns)) => {
             let report = analysis.report();
+            let previous = host.borrow_mut().dataset.take();
+            let keep = if mode == Mode::Add {
+                previous.as_ref()
+            } else {
+                None
+            };
+            let mut columns = keep
+                .map(|dataset| dataset.columns.clone())
+                .unwrap_or_default();
+            let mut by_name: HashMap<String, SavedSource> = keep
+                .map(|dataset| {
+                    dataset
+                        .origins
+                        .iter()
+                        .map(|origin| (origin.name.clone(), origin.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (input, input_columns) in inputs.iter().zip(source_columns) {
+                columns.insert(input.name.clone(), input_columns);
+                by_name.insert(input.name.clone(), input.origin());
+            }
+            let origins: Vec<SavedSource> = report
+                .sources
+                .iter()
+                .map(|source| {
+                    by_name.get(&source.name).cloned().unwrap_or(SavedSource {
+                        name: source.name.clone(),
+                        url: None,
+                        bytes: 0,
+                    })
+                })
+                .collect();
             let context = Context {
-                source_bytes: inputs.iter().map(Input::size).collect(),
-                source_columns,
+                source_bytes: origins.iter().map(|origin| origin.bytes).collect(),
+                source_columns: origins
+                    .iter()
+                    .map(|origin| columns.get(&origin.name).cloned().unwrap_or_default())
+                    .collect(),
                 all_courses: analysis.courses_seen(),
                 date_span: analysis.date_span(),
                 settings,
@@ -369,20 +538,51 @@ async fn load(
             };
             let mut dashboard = view_model::dashboard(&report, context.clone());
             dashboard.elapsed_ms = js_sys::Date::now() - started;
-            let previous = host.borrow_mut().dataset.replace(Dataset {
-                inputs,
+            let (mut all_inputs, complete, restored) = match keep {
+                Some(dataset) => (
+                    dataset.inputs.clone(),
+                    dataset.complete,
+                    dataset.restored.clone(),
+                ),
+                None => (Vec::new(), true, None),
+            };
+            dashboard.storage = persist::current_storage();
+            if let Some(previous) = &previous {
+                if mode == Mode::Add {
+                    let before = previous.report.pruning;
+                    dashboard.added = Some(AddedView {
+                        new_files: report.pruning.files.saturating_sub(before.files),
+                        already_loaded: report
+                            .pruning
+                            .files_already_loaded
+                            .saturating_sub(before.files_already_loaded),
+                    });
+                }
+                if mode == Mode::Open {
+                    previous.inputs.iter().for_each(Input::release);
+                }
+            }
+            dashboard.restored = restored.clone();
+            all_inputs.extend(inputs);
+            host.borrow_mut().dataset = Some(Dataset {
+                inputs: all_inputs,
+                origins,
+                complete,
+                columns,
                 analysis,
                 report,
                 context,
                 tables: HashMap::new(),
+                restored,
+                src,
             });
-            if new_inputs && let Some(previous) = previous {
-                previous.inputs.iter().for_each(Input::release);
-            }
             reply(&host, id, ResponseKind::Dashboard(Box::new(dashboard)));
+            // Stored after the dashboard is on its way, so storing never delays it; the page
+            // hears the stored size through an unsolicited `Stored` message.
+            persist::store_current(host.clone()).await;
         }
         Err(stop) => {
-            if new_inputs {
+            if mode != Mode::Reanalyse {
                 inputs.iter().for_each(Input::release);
             }
             let kind = match stop {
@@ -394,215 +594,16 @@ async fn load(
     }
 }
 
-/// A parsed input waiting to be decoded.
-enum Opened {
-    Parquet(ParquetFile<Reader>),
-    Csv(Bytes),
-}
-
-/// Either reader, so that every Parquet input is one type.
-#[derive(Clone)]
-enum Reader {
-    File(FileChunks),
-    Memory(Bytes),
-}
-
-impl parquet::file::reader::Length for Reader {
-    fn len(&self) -> u64 {
-        match self {
-            Reader::File(chunks) => chunks.len(),
-            Reader::Memory(bytes) => bytes.len() as u64,
-        }
+fn finish_load(host: &Rc<RefCell<Host>>, id: u32) {
+    let mut state = host.borrow_mut();
+    state.cancelled.remove(&id);
+    if state.active_load == Some(id) {
+        state.active_load = None;
     }
-}
-
-impl ChunkReader for Reader {
-    type T = Box<dyn std::io::Read>;
-
-    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        Ok(match self {
-            Reader::File(chunks) => Box::new(chunks.get_read(start)?),
-            Reader::Memory(bytes) => Box::new(bytes.get_read(start)?),
-        })
-    }
-
-    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
-        match self {
-            Reader::File(chunks) => chunks.get_bytes(start, length),
-            Reader::Memory(bytes) => bytes.get_bytes(start, length),
-        }
-    }
-}
-
-fn open_input(input: &Input) -> Result<Opened, Stop> {
-    let (name, reader) = match input {
-        Input::File { name, chunks } => (name, Reader::File(chunks.clone())),
-        Input::Memory { name, bytes } => (name, Reader::Memory(bytes.clone())),
-    };
-    let format = match Format::from_name(name) {
-        Some(format) => format,
-        None => {
-            let head = reader
-                .get_bytes(0, 4.min(input.size() as usize))
-                .map_err(|error| stop_message(format!("{name}: cannot read: {error}")))?;
-            Format::sniff(&head)
-        }
-    };
-    match format {
-        Format::Parquet => Ok(Opened::Parquet(ParquetFile::open(name, reader)?)),
-        Format::Csv => {
-            let bytes = reader
-                .get_bytes(0, input.size() as usize)
-                .map_err(|error| stop_message(format!("{name}: cannot read: {error}")))?;
-            Ok(Opened::Csv(bytes))
-        }
-    }
-}
-
-fn stop_message(message: String) -> Stop {
-    Stop::Failed(ErrorView {
-        message,
-        mapping: None,
-    })
-}
-
-/// A mapping error, with the input's columns so the page can offer a mapping screen.
-fn mapping_stop(error: EngineError, source: &str, columns: Vec<String>) -> Stop {
-    match error {
-        EngineError::Mapping { .. } => Stop::Failed(ErrorView {
-            message: error.to_string(),
-            mapping: Some(MappingHelp {
-                source: source.to_owned(),
-                columns,
-            }),
-        }),
-        other => other.into(),
-    }
-}
-
-async fn analyse(
-    host: &Rc<RefCell<Host>>,
-    id: u32,
-    inputs: &[Input],
-    settings: &Settings,
-) -> Result<(Analysis, Vec<Vec<String>>), Stop> {
-    let now_micros = (js_sys::Date::now() * 1000.0) as i64;
-    let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
-    let mut analysis = Analysis::new(options)?;
-    let opened: Vec<Opened> = inputs.iter().map(open_input).collect::<Result<_, _>>()?;
-    let source_columns = opened
-        .iter()
-        .map(|input| match input {
-            Opened::Parquet(file) => file
-                .schema()
-                .fields()
-                .iter()
-                .map(|field| field.name().clone())
-                .collect(),
-            Opened::Csv(bytes) => csv_columns(bytes).unwrap_or_default(),
-        })
-        .collect();
-    let mut progress = Progress {
-        bytes_total: inputs.iter().map(Input::size).sum(),
-        groups_total: opened
-            .iter()
-            .map(|input| match input {
-                Opened::Parquet(file) => file.num_row_groups() as u64,
-                Opened::Csv(_) => 1,
-            })
-            .sum(),
-        ..Progress::default()
-    };
-    let mut pacer = Pacer::new();
-    for (input, opened) in inputs.iter().zip(opened) {
-        progress.file = input.name().to_owned();
-        let bytes_before = progress.bytes_done;
-        match opened {
-            Opened::Parquet(file) => {
-                let columns = || {
-                    file.schema()
-                        .fields()
-                        .iter()
-                        .map(|field| field.name().clone())
-                        .collect()
-                };
-                let mut source = file
-                    .begin(&mut analysis)
-                    .map_err(|error| mapping_stop(error, input.name(), columns()))?;
-                for row_group in 0..file.num_row_groups() {
-                    file.read_row_group(&mut analysis, &mut source, row_group)?;
-                    progress.groups_done += 1;
-                    progress.bytes_done = bytes_before
-                        + match input {
-                            Input::File { chunks, .. } => chunks.bytes_read(),
-                            Input::Memory { .. } => (0..=row_group)
-                                .map(|group| file.row_group_bytes(group))
-                                .sum(),
-                        };
-                    pacer.pace(host, id, &progress).await?;
-                }
-                analysis.finish_source(source)?;
-            }
-            Opened::Csv(bytes) => {
-                analysis.add_csv(input.name(), &bytes).map_err(|error| {
-                    mapping_stop(error, input.name(), csv_columns(&bytes).unwrap_or_default())
-                })?;
-                progress.groups_done += 1;
-            }
-        }
-        progress.bytes_done = bytes_before + input.size();
-        pacer.pace(host, id, &progress).await?;
-    }
-    Ok((analysis, source_columns))
-}
-
-/// Yields to the event loop (and reports progress) every [`YIELD_AFTER_MS`] of work.
-struct Pacer {
-    last: f64,
-}
-
-impl Pacer {
-    fn new() -> Pacer {
-        Pacer {
-            last: js_sys::Date::now(),
-        }
-    }
-
-    async fn pace(
-        &mut self,
-        host: &Rc<RefCell<Host>>,
-        id: u32,
-        progress: &Progress,
-    ) -> Result<(), Stop> {
-        if js_sys::Date::now() - self.last < YIELD_AFTER_MS {
-            return Ok(());
-        }
-        reply(host, id, ResponseKind::Progress(progress.clone()));
-        let scope = host.borrow().scope.clone();
-        yield_to_event_loop(&scope).await;
-        self.last = js_sys::Date::now();
-        if host.borrow().cancelled.contains(&id) {
-            return Err(Stop::Cancelled);
-        }
-        Ok(())
-    }
-}
-
-async fn yield_to_event_loop(scope: &DedicatedWorkerGlobalScope) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        // If scheduling fails the promise never resolves; resolve at once instead.
-        if scope
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .is_err()
-        {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 /// Today's date, `YYYY-MM-DD` in UTC.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let date = js_sys::Date::new_0();
     format!(
         "{:04}-{:02}-{:02}",

@@ -5,7 +5,7 @@
 //! JSON because they cannot be serialised; the worker reads them itself, so the page never holds
 //! a copy of the bytes); the worker answers with `"<Response JSON>"`. Requests carry an `id`;
 //! every response names the request it answers, and a request is finished by exactly one of
-//! `Dashboard`, `Page`, `Csv`, `Error` or `Cancelled`. `Progress` may come any number of times
+//! `Dashboard`, `Page`, `Csv`, `Stored`, `Error` or `Cancelled`. `Progress` may come any number of times
 //! before that. The worker sends `Response { id: 0, kind: Ready }` once, when it can take work.
 
 use serde::{Deserialize, Serialize};
@@ -36,17 +36,34 @@ pub enum RequestKind {
         /// The new settings.
         settings: Settings,
     },
-    /// Re-list the current analysis with other N values; reads nothing.
+    /// Re-list the current analysis with other N values or masking; reads nothing.
     Relist {
         /// Learners in the top and bottom lists.
         top_n: usize,
         /// Videos in each course's top and bottom lists.
         per_course_n: usize,
+        /// Masked mode (presentation only, so it needs no re-read).
+        #[serde(default)]
+        mask: bool,
+        /// Its key.
+        #[serde(default)]
+        salt: Option<String>,
     },
     /// One page of a table.
     Page(TableQuery),
     /// A whole table (filter and sort applied, paging ignored) as CSV.
     Export(TableQuery),
+    /// Add inputs to the current dataset: files it absorbed before (same content) are skipped,
+    /// only new row groups are read, and the dashboard covers old and new rows.
+    Add {
+        /// The new inputs.
+        source: SourceSpec,
+    },
+    /// Show the dataset stored in this browser by an earlier visit, if any (answered by
+    /// `Dashboard` with `restored` set, or by `Stored` when nothing usable is stored).
+    Restore,
+    /// Erase everything stored in this browser (answered by `Stored`).
+    Forget,
     /// Stop the request with this id (a load) as soon as possible.
     Cancel {
         /// The request to stop.
@@ -59,7 +76,12 @@ pub enum RequestKind {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SourceSpec {
     /// The `File` handles sent with the request, in order.
-    Files,
+    Files {
+        /// Their names relative to the folder they were picked from (`date=2025-03-01/a.parquet`),
+        /// in the same order; empty means each file's own name.
+        #[serde(default)]
+        names: Vec<String>,
+    },
     /// The sample bundled with the app.
     Sample,
     /// A URL, fetched by the worker (same origin or CORS-enabled).
@@ -86,6 +108,27 @@ pub struct Settings {
     pub scale: Option<String>,
     /// Column overrides: (field name, column name or `None` for "not in this data").
     pub mapping: Vec<(String, Option<String>)>,
+    /// Show learner ids (and name/email columns) as keyed pseudonyms; on by default in embeds.
+    /// Carried here so that `settings::options` can hand it to the engine's masking.
+    #[serde(default)]
+    pub mask: bool,
+    /// The pseudonyms' key, set by the user or the embedding page; `None` leaves the choice to
+    /// the engine.
+    #[serde(default)]
+    pub salt: Option<String>,
+    /// A dbt `schema.yml` whose column tests run as extra quality rules. The page reads the
+    /// (small) file and carries its text, so a re-analysis or a saved state needs no file handle.
+    #[serde(default)]
+    pub dbt: Option<DbtFile>,
+}
+
+/// A dbt schema file the user added: its name (for messages) and its YAML text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DbtFile {
+    /// The file's name, e.g. `schema.yml`.
+    pub name: String,
+    /// The YAML text.
+    pub text: String,
 }
 
 /// The tables the worker can page through.
@@ -106,6 +149,11 @@ pub enum TableId {
         /// The rule's name.
         rule: String,
     },
+    /// The offending rows a dbt test sampled.
+    DbtSamples {
+        /// The test's dbt name, e.g. `not_null_watch_logs_student_id`.
+        test: String,
+    },
 }
 
 impl TableId {
@@ -116,6 +164,7 @@ impl TableId {
             TableId::Videos => "videos".into(),
             TableId::CourseVideos { course } => format!("course-{}-videos", safe_stem(course)),
             TableId::QualitySamples { rule } => format!("quality-{}", safe_stem(rule)),
+            TableId::DbtSamples { test } => format!("dbt-{}", safe_stem(test)),
         }
     }
 }
@@ -176,7 +225,7 @@ pub enum ResponseKind {
     Ready,
     /// A load advanced.
     Progress(Progress),
-    /// The analysis is done (after `Open`, `Reanalyse` or `Relist`).
+    /// The analysis is done (after `Open`, `Reanalyse`, `Add`, `Restore` or `Relist`).
     Dashboard(Box<Dashboard>),
     /// A table page.
     Page(TablePage),
@@ -191,6 +240,66 @@ pub enum ResponseKind {
     Error(ErrorView),
     /// The request was cancelled; the previous dataset (if any) is still loaded.
     Cancelled,
+    /// What is stored in this browser (after `Forget`, or `Restore` with nothing to show).
+    Stored(StorageView),
+    /// The worker panicked and is about to stop (wasm aborts on panic), id 0: what went wrong,
+    /// in the CLI's words when a decoder panicked on malformed bytes. Sent from the panic hook.
+    Crashed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The dataset kept in this browser between visits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StorageView {
+    /// Bytes stored (0 when nothing is).
+    pub bytes: u64,
+    /// `Origin Private File System`, `IndexedDB`, or empty when the browser offers neither.
+    pub backend: String,
+    /// Why the last dataset was not stored, or why a stored one could not be used.
+    pub note: Option<String>,
+}
+
+/// A dataset shown from storage rather than read from its files.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoredView {
+    /// When it was stored, `YYYY-MM-DD HH:MM UTC`.
+    pub saved_at: String,
+    /// The inputs it holds.
+    pub files: Vec<String>,
+    /// Some inputs were local files, so settings that need the rows (filters, mapping) cannot
+    /// be changed until they are opened again.
+    pub needs_files_to_refilter: bool,
+}
+
+/// What pruning and the fingerprint check spared (the engine's `Report.pruning`, summed over
+/// every load of this dataset).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PruningView {
+    /// Inputs added.
+    pub files: u64,
+    /// Inputs skipped whole (partition value outside the filter).
+    pub files_skipped: u64,
+    /// Row groups in the inputs added.
+    pub row_groups: u64,
+    /// Row groups skipped by their statistics.
+    pub row_groups_skipped: u64,
+    /// Bytes that reading everything would decode.
+    pub bytes: u64,
+    /// Of those, bytes not read.
+    pub bytes_skipped: u64,
+    /// Inputs refused because the same content was already loaded.
+    pub files_already_loaded: u64,
+}
+
+/// What the last `Add` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedView {
+    /// Inputs read for the first time.
+    pub new_files: u64,
+    /// Inputs recognised by content and skipped.
+    pub already_loaded: u64,
 }
 
 /// How far a load has got.
@@ -215,6 +324,20 @@ pub struct ErrorView {
     pub message: String,
     /// Present when the failure is a column mapping the user can fix.
     pub mapping: Option<MappingHelp>,
+    /// The file needs a codec this worker leaves out; the worker with every codec can read it.
+    #[serde(default)]
+    pub needs_full_worker: bool,
+}
+
+impl ErrorView {
+    /// A failure that is only its message (no mapping to fix, no codec to switch to).
+    pub fn new(message: impl Into<String>) -> ErrorView {
+        ErrorView {
+            message: message.into(),
+            mapping: None,
+            needs_full_worker: false,
+        }
+    }
 }
 
 /// What the mapping screen shows.
@@ -269,6 +392,12 @@ pub struct Dashboard {
     pub quality: Vec<RuleView>,
     /// No error-severity rule failed.
     pub quality_passed: bool,
+    /// The dbt schema's tests, in file order (empty without a schema).
+    #[serde(default)]
+    pub dbt: Vec<DbtRuleView>,
+    /// The dbt schema's tests that were not run, by name.
+    #[serde(default)]
+    pub dbt_unsupported: Vec<DbtUnsupportedView>,
     /// Every course key and label, for the course filter (whatever the current filter).
     pub all_courses: Vec<(String, String)>,
     /// The data's first and last day (`YYYY-MM-DD`), when it has a timestamp.
@@ -277,6 +406,70 @@ pub struct Dashboard {
     pub settings: Settings,
     /// Milliseconds from the request to this dashboard, measured in the worker.
     pub elapsed_ms: f64,
+    /// Files, row groups and bytes skipped before reading.
+    #[serde(default)]
+    pub pruning: PruningView,
+    /// Set when this dashboard comes from storage, not from reading the files.
+    #[serde(default)]
+    pub restored: Option<RestoredView>,
+    /// Set after an `Add`.
+    #[serde(default)]
+    pub added: Option<AddedView>,
+    /// What is stored in this browser for the next visit.
+    #[serde(default)]
+    pub storage: StorageView,
+    /// The files behind the figures and the rows each metric family used.
+    #[serde(default)]
+    pub metadata: MetadataView,
+}
+
+/// The metadata panel: every input file, and the lineage of each metric family.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetadataView {
+    /// The inputs, in the order they were added.
+    pub files: Vec<FileView>,
+    /// Every row of every input (read, or skipped by pruning).
+    pub rows_in: u64,
+    /// One entry per metric family; in each, `rows_in - sum(steps) == rows_used`.
+    pub lineage: Vec<LineageView>,
+}
+
+/// One input file as its footer (or the CSV reader) describes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileView {
+    /// File name, path in a folder, or URL.
+    pub name: String,
+    /// `parquet` or `csv`.
+    pub format: String,
+    /// Bytes.
+    pub size: u64,
+    /// Content hash (32 hex digits).
+    pub fingerprint: String,
+    /// Rows the file holds.
+    pub rows: u64,
+    /// Parquet row groups (0 for CSV).
+    pub row_groups: u64,
+    /// Codecs of its column chunks.
+    pub compression: Vec<String>,
+    /// The writer (`created_by`).
+    pub created_by: Option<String>,
+    /// (name, type, description) per column, in file order.
+    pub columns: Vec<(String, String, Option<String>)>,
+}
+
+/// The path of one metric family's rows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineageView {
+    /// `learner_views`, `learner_averages`, `video_averages` or `course_averages`.
+    pub metric: String,
+    /// Which figures these rows make.
+    pub description: String,
+    /// Rows the family starts from.
+    pub rows_in: u64,
+    /// (step, rows dropped), in pipeline order.
+    pub steps: Vec<(String, u64)>,
+    /// Rows the figures are computed from.
+    pub rows_used: u64,
 }
 
 /// One input.
@@ -421,6 +614,37 @@ pub struct RuleView {
     pub samples: u64,
 }
 
+/// A dbt test's outcome.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DbtRuleView {
+    /// The name dbt gives the test, e.g. `not_null_watch_logs_student_id`.
+    pub name: String,
+    /// `not_null`, `unique`, `accepted_values` or
+    /// `dbt_expectations.expect_column_values_to_be_between`.
+    pub test: String,
+    /// The column tested.
+    pub column: String,
+    /// `error` or `warn`.
+    pub severity: String,
+    /// Failures as `dbt test` counts them.
+    pub count: u64,
+    /// `pass`, `warn`, `fail` or `skipped` (no input has the column).
+    pub status: String,
+    /// Sampled offending rows (the `DbtSamples` table pages through them).
+    pub samples: u64,
+}
+
+/// A dbt test the engine does not run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DbtUnsupportedView {
+    /// The test's name as written, e.g. `relationships`.
+    pub test: String,
+    /// The model.
+    pub model: String,
+    /// The column, for a column test.
+    pub column: Option<String>,
+}
+
 /// One page of a table.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TablePage {
@@ -542,23 +766,47 @@ mod tests {
                 courses: vec!["C1".into()],
                 from: Some("2025-01-01".into()),
                 mapping: vec![("student".into(), None)],
+                mask: true,
+                salt: Some("per-course key".into()),
+                dbt: Some(DbtFile {
+                    name: "schema.yml".into(),
+                    text: "version: 2\n".into(),
+                }),
                 ..Settings::default()
             },
         });
         round_trip_request(RequestKind::Open {
-            source: SourceSpec::Files,
+            source: SourceSpec::Files { names: Vec::new() },
             settings: Settings::default(),
         });
+        round_trip_request(RequestKind::Add {
+            source: SourceSpec::Files {
+                names: vec!["date=2025-03-01/part-0.parquet".into()],
+            },
+        });
+        round_trip_request(RequestKind::Restore);
+        round_trip_request(RequestKind::Forget);
         round_trip_request(RequestKind::Reanalyse {
             settings: Settings::default(),
         });
         round_trip_request(RequestKind::Relist {
             top_n: 5,
             per_course_n: 2,
+            mask: true,
+            salt: Some("key".into()),
         });
         round_trip_request(RequestKind::Page(query.clone()));
         round_trip_request(RequestKind::Export(query));
         round_trip_request(RequestKind::Cancel { target: 3 });
+    }
+
+    #[test]
+    fn settings_from_before_masking_read_as_unmasked() {
+        let json = r#"{"courses":[],"from":null,"to":null,"top_n":0,"per_course_n":0,"scale":null,"mapping":[]}"#;
+        let settings: Settings = serde_json::from_str(json).unwrap();
+        assert!(!settings.mask);
+        assert_eq!(settings.salt, None);
+        assert_eq!(settings.dbt, None);
     }
 
     #[test]
@@ -599,6 +847,27 @@ mod tests {
                     avg_completion: Some(99.5),
                 }],
                 date_span: Some(("2025-01-01".into(), "2025-02-01".into())),
+                pruning: PruningView {
+                    files: 180,
+                    files_skipped: 173,
+                    bytes: 10,
+                    bytes_skipped: 9,
+                    ..PruningView::default()
+                },
+                restored: Some(RestoredView {
+                    saved_at: "2026-12-02 01:00 UTC".into(),
+                    files: vec!["a.parquet".into()],
+                    needs_files_to_refilter: true,
+                }),
+                added: Some(AddedView {
+                    new_files: 1,
+                    already_loaded: 10,
+                }),
+                storage: StorageView {
+                    bytes: 1234,
+                    backend: "IndexedDB".into(),
+                    note: None,
+                },
                 ..Dashboard::default()
             })),
             ResponseKind::Page(page),
@@ -612,12 +881,28 @@ mod tests {
                     source: "x.csv".into(),
                     columns: vec!["a".into()],
                 }),
+                needs_full_worker: false,
             }),
             ResponseKind::Cancelled,
+            ResponseKind::Stored(StorageView::default()),
+            ResponseKind::Crashed {
+                message: "x.parquet: the Parquet decoder failed".into(),
+            },
         ] {
             let response = Response { id: 9, kind };
             assert_eq!(Response::from_json(&response.to_json()), Ok(response));
         }
+    }
+
+    #[test]
+    fn a_files_source_without_names_still_parses() {
+        let request =
+            Request::from_json(r#"{"id":2,"kind":{"type":"open","source":{"type":"files"},"settings":{"courses":[],"from":null,"to":null,"top_n":0,"per_course_n":0,"scale":null,"mapping":[]}}}"#)
+                .unwrap();
+        assert!(matches!(
+            request.kind,
+            RequestKind::Open { source: SourceSpec::Files { names }, .. } if names.is_empty()
+        ));
     }
 
     #[test]

@@ -98,6 +98,40 @@ test('a dirty Parquet file through the file picker ranks exactly like the CLI', 
   session.expectNoErrors();
 });
 
+test('the metadata panel explains every number: the file and each metric family\'s rows, as the CLI counts them', async () => {
+  const { app, page } = session;
+  const { reference } = files;
+  const panel = page.getByTestId('panel-metadata');
+  await panel.scrollIntoViewIfNeeded();
+  // The lineage table: a column per family, in the CLI's order; rows in, one row per step, used.
+  const table = await page.getByTestId('lineage').evaluate((element) =>
+    Array.from(element.querySelectorAll('tbody tr'), (row) => ({
+      id: row.dataset.testid,
+      cells: Array.from(row.querySelectorAll('td'), (cell) => cell.textContent.replace(/[,−]/g, '')),
+    })),
+  );
+  const families = reference.lineage.metrics;
+  expect(table.find((row) => row.id === 'lineage-rows-in').cells).toEqual(families.map((family) => String(family.rows_in)));
+  expect(table.find((row) => row.id === 'lineage-rows-used').cells).toEqual(families.map((family) => String(family.rows_used)));
+  for (const step of new Set(families.flatMap((family) => family.steps.map((entry) => entry.step)))) {
+    const expected = families.map((family) => {
+      const found = family.steps.find((entry) => entry.step === step);
+      return found ? String(found.rows) : '—';
+    });
+    expect(table.find((row) => row.id === `lineage-${step}`)?.cells, step).toEqual(expected);
+  }
+  // The file as its footer describes it.
+  const [file] = reference.files;
+  const summary = panel.getByTestId('metadata-file').first();
+  await expect(summary).toContainText('dirty.parquet');
+  await expect(summary).toContainText(`${groupThousands(file.rows)} rows · ${file.row_groups} row groups · ${file.compression.join(', ')}`);
+  await summary.locator('summary').click();
+  await expect(summary).toContainText(file.fingerprint);
+  for (const column of file.columns) await expect(summary.locator('table.schema')).toContainText(column.name);
+  await session.screenshot('metadata-panel', panel);
+  session.expectNoErrors();
+});
+
 test('Download CSV holds the whole ranking, as the table shows it', async () => {
   const { app } = session;
   const table = app.learners.table;
@@ -181,7 +215,7 @@ test('a corrupt file shows what is wrong and keeps the dashboard', async () => {
   await app.pickFiles({ name: 'x.parquet', mimeType: 'application/octet-stream', buffer: readFileSync(files.corrupt) });
   await expect(app.error.root).toBeVisible({ timeout: 30_000 });
   await expect(app.error.message).toContainText('x.parquet');
-  await expect(app.error.message).toContainText('no PAR1 magic bytes at the end');
+  await expect(app.error.message).toContainText('a Parquet file ends with the PAR1 magic bytes');
   await expect(app.error.root).toContainText('The data shown below is unchanged.');
   await expect(app.progress).toBeHidden();
   await session.screenshot('corrupt-file-error');
@@ -197,6 +231,22 @@ test('a corrupt file shows what is wrong and keeps the dashboard', async () => {
 
   await app.error.dismiss();
   await expect(app.dashboard).toBeVisible();
+});
+
+test('a Brotli file is read by the worker with every codec, fetched only then', async () => {
+  const { app } = session;
+  // The service worker precaches every file of the build; the app itself fetches the full
+  // worker only for a file that needs it.
+  const fullWorker = () => session.appRequests.filter((url) => url.includes('coursepulse-worker-full'));
+  expect(fullWorker(), 'the full worker was not needed until now').toEqual([]);
+
+  await app.pickFiles(files.brotli);
+  await expect(app.dataLabel).toHaveText('Showing dirty-brotli.parquet', { timeout: 60_000 });
+  await expect(app.error.root).toBeHidden();
+  // The same rows as dirty.parquet, so the same learners as the CLI's reference.
+  await expect(app.learners.table.summary).toHaveText(`Rows 1–50 of ${groupThousands(files.reference.learners.length)}`);
+  expect(fullWorker().length, 'the full worker was fetched').toBeGreaterThan(0);
+  session.expectNoErrors();
 });
 
 test('every request went to 127.0.0.1 (no third parties)', async () => {

@@ -2,9 +2,12 @@
 //!
 //! `setup` installs what is missing, `serve` builds and serves the dashboard, `test` runs every
 //! check in order (it is what CI runs), `bench` runs the browser benchmark, `fixtures`
-//! regenerates `tests/data/`.
+//! regenerates `tests/data/` and `tests/bad-inputs/`, `fuzz` runs the fuzz targets,
+//! `single-file` writes the self-contained coursepulse.html and `pkg` the JS package.
 
 mod bench;
+mod fuzz;
+mod offline;
 mod setup;
 mod test;
 
@@ -24,13 +27,22 @@ tasks:
   serve              setup, then build and serve the dashboard at http://127.0.0.1:8080
   test [--skip STEP]...
                      setup, then every check in order, failing fast; prints a timing per step
-                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke trunk-build app-render
-                      bench-smoke e2e golden)
+                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke pkg trunk-build
+                      single-file app-render bench-smoke e2e golden)
   bench [--smoke] [--no-build] [--reps N]
                      build the app, generate 1M/10M-row files in bench/data/ and compare CoursePulse
                      with DuckDB-WASM and hyparquet in headless Chromium (bench/run.mjs); --smoke:
                      one round on a small and a 1M-row file, with the dist/ already built
-  fixtures           regenerate the committed tiny fixtures in tests/data/
+  fixtures           regenerate the committed tiny fixtures in tests/data/ and the bad-input
+                     corpus in tests/bad-inputs/ (its expected.tsv is written by hand)
+  fuzz [TARGET]... [--seconds N]
+                     seed and run the libFuzzer targets in fuzz/ (parquet csv mapping; all by
+                     default) for N seconds each (default 60), one at a time; needs cargo-fuzz
+                     (installed if missing) and nightly, else RUSTC_BOOTSTRAP=1 without sanitizer
+  single-file [--no-build]
+                     trunk build --release, then inline it (wasm, workers, CSS, sample) into
+                     target/single-file/coursepulse.html, which works from file://
+  pkg                build the engine as a JS package (crates/js, wasm-bindgen --target web) into pkg/
   ci                 what .ci/run runs: the same as `test`
 ";
 
@@ -57,6 +69,9 @@ fn run() -> Result<()> {
         Some("test" | "ci") => test::run(&sh, &args[1..]),
         Some("bench") => bench::run(&sh, &args[1..]),
         Some("fixtures") => fixtures(&sh),
+        Some("fuzz") => fuzz::run(&sh, &args[1..]),
+        Some("single-file") => offline::single_file(&sh, &args[1..]),
+        Some("pkg") => offline::pkg(&sh),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             Ok(())
@@ -91,6 +106,12 @@ fn fixtures(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo run -p coursepulse-fixtures -- tiny tests/data")
         .run()
         .context("generating tests/data with coursepulse-fixtures failed")?;
+    cmd!(
+        sh,
+        "cargo run -p coursepulse-fixtures -- bad-inputs tests/bad-inputs"
+    )
+    .run()
+    .context("generating tests/bad-inputs with coursepulse-fixtures failed")?;
     Ok(())
 }
 

@@ -16,6 +16,11 @@ const APT_PACKAGES: [&str; 5] = ["clang", "lld", "llvm", "chromium", "chromium-d
 /// trunk 0.22 needs a newer rustc than the toolchain here, so the version is pinned.
 const TRUNK_VERSION: &str = "0.21.14";
 
+/// What `cargo xtask test` writes under `target/` from a fresh clone: 14 GB measured
+/// (`du -sh target` after `bash .ci/run` in a fresh clone, 2026-12-01), plus some margin.
+const FRESH_BUILD_BYTES: u64 = 16 << 30;
+const TARGET_DIR: &str = "target";
+
 const CARGO_LOCK: &str = "Cargo.lock";
 const TRUNK_TOML: &str = "Trunk.toml";
 const VENV: &str = ".venv";
@@ -27,6 +32,7 @@ const VENV_STAMP: &str = ".venv/coursepulse-requirements.txt";
 pub(crate) fn run(sh: &Shell) -> Result<()> {
     let started = Instant::now();
     println!("setup: checking tools (installs only what is missing)");
+    disk_space(sh)?;
     rust_target(sh)?;
     apt_packages(sh)?;
     trunk(sh)?;
@@ -34,6 +40,38 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     node_tools(sh)?;
     python_venv(sh)?;
     println!("setup: done in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// A full disk shows up much later as a linker "Bus error" or a half-written file, so the free
+/// space is checked first. From a fresh clone (no `target/` yet) too little is an error; with a
+/// build already there most of it is reused, so it is only a warning.
+fn disk_space(sh: &Shell) -> Result<()> {
+    let df = cmd!(sh, "df -Pk .")
+        .read()
+        .context("running df to check free disk space")?;
+    let free_kib: u64 = df
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|field| field.parse().ok())
+        .with_context(|| format!("unexpected `df -Pk .` output: {df:?}"))?;
+    let free = free_kib * 1024;
+    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+    let message = format!(
+        "{:.1} GiB free on the disk of {}; a test run from a fresh clone writes about {:.0} GiB \
+         under target/",
+        gib(free),
+        sh.current_dir().display(),
+        gib(FRESH_BUILD_BYTES)
+    );
+    if free >= FRESH_BUILD_BYTES {
+        println!("  disk: {:.1} GiB free", gib(free));
+    } else if sh.path_exists(TARGET_DIR) {
+        println!("  disk: warning: {message} (an existing target/ is reused, so it may fit)");
+    } else {
+        bail!("not enough disk space: {message}. Free some space and run again");
+    }
     Ok(())
 }
 
@@ -183,7 +221,7 @@ fn check_trunk_pin(sh: &Shell, locked: &str) -> Result<()> {
 /// Installs `krate@version` with `cargo install` unless `program --version` already prints
 /// `wanted`. `--locked` first (the versions the tool was released with); where this registry
 /// snapshot lacks one of those, without it.
-fn ensure_cargo_tool(
+pub(crate) fn ensure_cargo_tool(
     sh: &Shell,
     program: &str,
     krate: &str,

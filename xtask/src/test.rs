@@ -69,9 +69,19 @@ const STEPS: &[Step] = &[
         run: wasm_smoke,
     },
     Step {
+        name: "pkg",
+        what: "cargo xtask pkg (the engine as a JS package); its Node tests against the CLI's JSON",
+        run: crate::offline::pkg_step,
+    },
+    Step {
         name: "trunk-build",
         what: "trunk build --release; dist wasm imports nothing from `env`",
         run: trunk_build,
+    },
+    Step {
+        name: "single-file",
+        what: "dist/ inlined into target/single-file/coursepulse.html (e2e opens it from file://)",
+        run: crate::offline::single_file_step,
     },
     Step {
         name: "app-render",

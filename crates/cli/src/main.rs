@@ -1,14 +1,25 @@
 //! `coursepulse`: arguments -> engine -> printing, with exit codes for pipeline gates.
 
+mod dbt_table;
+mod file_reader;
+mod inputs;
+mod metadata;
+mod split;
 mod table;
 
-use std::path::PathBuf;
+use file_reader::SharedFile;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use bytes::Bytes;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use coursepulse_engine::{Analysis, Format, Options, Report, RuleConfig, Scale};
+use coursepulse_engine::{
+    Analysis, Fingerprint, Format, Masking, Options, Overrides, Partitioning, Report, RuleConfig,
+    Scale,
+};
 
 /// Completion-rate rankings and data-quality flags for LMS video-watch logs (Parquet or CSV).
 #[derive(Parser, Debug)]
@@ -24,12 +35,53 @@ enum Command {
     Report(ReportArgs),
     /// Print the quality report; exit 1 when an error-severity rule fails (a pipeline gate).
     Check(ReportArgs),
+    /// Write one Parquet extract per course (or instructor) with learner ids, names and e-mail
+    /// addresses masked, in hive-style folders (OUT/course_code=CSC101/part-0.parquet) plus a
+    /// manifest.json: per-audience extracts for an LMS to serve behind its own login.
+    Split(SplitArgs),
+}
+
+#[derive(Args, Debug)]
+struct SplitArgs {
+    /// Parquet inputs (files, folders or manifest.json files), split together.
+    #[arg(required = true, value_name = "PATH")]
+    files: Vec<PathBuf>,
+    /// Output folder; created if missing, must be empty unless --force.
+    #[arg(long, short = 'o', value_name = "FOLDER")]
+    out: PathBuf,
+    /// One extract per course (the course code, else the course id) or per instructor column.
+    #[arg(long, value_enum, default_value_t = SplitByArg::Course)]
+    by: SplitByArg,
+    /// Secret key of the pseudonyms (else the COURSEPULSE_SALT environment variable). Required
+    /// unless --no-mask: the same salt gives the same pseudonyms in every extract and report.
+    #[arg(long)]
+    salt: Option<String>,
+    /// Write learner ids, names and e-mail addresses in clear text.
+    #[arg(long)]
+    no_mask: bool,
+    /// Replace the extracts of an earlier run in a non-empty output folder.
+    #[arg(long)]
+    force: bool,
+    /// Parquet compression of the extracts: zstd or snappy.
+    #[arg(long, default_value = "zstd")]
+    compression: String,
+    /// Column mapping override, field=column (to name the learner or course column); repeatable.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    mappings: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum SplitByArg {
+    Course,
+    Instructor,
 }
 
 #[derive(Args, Debug)]
 struct ReportArgs {
-    /// Input files, analysed together as one dataset (.parquet or .csv).
-    #[arg(required = true)]
+    /// Inputs, analysed together as one dataset: data files (.parquet or .csv), folders (every
+    /// .parquet/.parq/.csv file in them, recursively; hive partitions like date=2025-03-01/
+    /// become columns) or manifest.json files (a JSON array of paths relative to the manifest).
+    #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
@@ -68,12 +120,36 @@ struct ReportArgs {
     /// Only these courses (course id or code); repeatable. Applies to every metric and rule.
     #[arg(long = "course", value_name = "COURSE")]
     courses: Vec<String>,
-    /// Only rows watched at or after this time (RFC 3339 or YYYY-MM-DD).
+    /// Only rows watched at or after this time (RFC 3339 or YYYY-MM-DD). Files whose date
+    /// partition and row groups whose time statistics lie outside the range are not read.
     #[arg(long)]
     from: Option<String>,
     /// Only rows watched before this time (exclusive; RFC 3339 or YYYY-MM-DD).
     #[arg(long)]
     to: Option<String>,
+    /// Read every file and row group even when the filter proves it empty (for comparison).
+    #[arg(long)]
+    no_prune: bool,
+    /// Incremental runs: load the analysis state from FILE if it exists, add only the files it
+    /// has not absorbed (recognised by content), and write the state back. The report covers
+    /// every file absorbed so far.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Replace learner ids, names and e-mail addresses by pseudonyms (keyed with --salt, else
+    /// the COURSEPULSE_SALT environment variable, else the empty default salt).
+    #[arg(long)]
+    mask: bool,
+    /// Secret key of the pseudonyms; implies --mask.
+    #[arg(long)]
+    salt: Option<String>,
+    /// Also print each file's metadata (size, content hash, row groups, codecs, writer, schema)
+    /// and the lineage of every metric (JSON output always has both).
+    #[arg(long)]
+    metadata: bool,
+    /// dbt schema.yml whose column tests (not_null, unique, accepted_values,
+    /// dbt_expectations.expect_column_values_to_be_between) run as extra quality rules.
+    #[arg(long, value_name = "PATH")]
+    dbt_schema: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -110,6 +186,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = analyse(&args)?;
             let text = match args.format {
                 OutputFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+                OutputFormat::Table if args.metadata => {
+                    table::report(&report, args.all_learners) + &metadata::table(&report)
+                }
                 OutputFormat::Table => table::report(&report, args.all_learners),
             };
             write_stdout(&text)?;
@@ -127,6 +206,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Split(args) => {
+            let salt = args
+                .salt
+                .clone()
+                .or_else(|| std::env::var("COURSEPULSE_SALT").ok());
+            let masking = match (args.no_mask, salt) {
+                (true, Some(_)) => anyhow::bail!(
+                    "--no-mask writes ids in clear text, so a salt makes no sense with it; give one or the other"
+                ),
+                (true, None) => None,
+                (false, None) => anyhow::bail!(
+                    "split masks learner ids, names and e-mail addresses: give --salt SECRET (or set COURSEPULSE_SALT), or --no-mask to write them in clear text"
+                ),
+                (false, Some(salt)) => {
+                    if salt.is_empty() {
+                        eprintln!(
+                            "coursepulse: warning: the salt is empty, so anyone can recompute the pseudonyms of guessed ids; use a secret per-dataset salt"
+                        );
+                    }
+                    Some(Masking::new(salt))
+                }
+            };
+            let mut overrides = Overrides::default();
+            for mapping in &args.mappings {
+                overrides.parse_assignment(mapping)?;
+            }
+            let inputs = inputs::expand(&args.files)?;
+            let plan = split::SplitPlan {
+                inputs: &inputs,
+                out: &args.out,
+                by: match args.by {
+                    SplitByArg::Course => split::SplitBy::Course,
+                    SplitByArg::Instructor => split::SplitBy::Instructor,
+                },
+                masking,
+                force: args.force,
+                compression: split::compression(&args.compression)?,
+                overrides: &overrides,
+            };
+            let manifest = split::split(&plan)?;
+            let extracts = manifest["extracts"].as_array().map_or(0, Vec::len);
+            write_stdout(&format!(
+                "wrote {extracts} extracts of {} rows to {} ({}); see manifest.json\n",
+                manifest["source_rows"],
+                args.out.display(),
+                if plan.masking.is_some() {
+                    "PII masked"
+                } else {
+                    "NOT masked"
+                }
+            ))?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -153,6 +285,7 @@ fn options(args: &ReportArgs) -> Result<Options> {
         min_views: args.min_views,
         scale: args.scale,
         max_samples: args.samples,
+        prune: !args.no_prune,
         ..Options::default()
     };
     options.filter.courses = args.courses.clone();
@@ -163,6 +296,21 @@ fn options(args: &ReportArgs) -> Result<Options> {
     }
     for rule in &args.rules {
         options.rules.push(RuleConfig::parse(rule)?);
+    }
+    let salt = args
+        .salt
+        .clone()
+        .or_else(|| std::env::var("COURSEPULSE_SALT").ok());
+    if args.mask || args.salt.is_some() {
+        options.masking = Some(Masking::new(salt.unwrap_or_default()));
+    }
+    if let Some(path) = &args.dbt_schema {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        options.dbt = Some(
+            coursepulse_engine::DbtSchema::parse(&text)
+                .with_context(|| format!("{} is not a usable dbt schema", path.display()))?,
+        );
     }
     options.now_micros = Some(match &args.now {
         Some(text) => parse_time(text)?,
@@ -183,19 +331,93 @@ fn parse_time(text: &str) -> Result<i64> {
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {
-    let mut analysis = Analysis::new(options(args)?)?;
-    for path in &args.files {
-        let name = path.display().to_string();
-        if path.is_dir() {
-            bail!("{name} is a directory; pass the data files in it");
+    let inputs = inputs::expand(&args.files)?;
+    let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
+    let options = options(args)?;
+    let mut analysis = match &args.state {
+        Some(path) if path.exists() => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Analysis::load_state(&bytes, options).with_context(|| {
+                format!(
+                    "cannot continue from {} (delete it to start afresh)",
+                    path.display()
+                )
+            })?
         }
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        _ => Analysis::new(options)?,
+    };
+    analysis
+        .set_partitioning(Partitioning::infer(&names))
+        .with_context(|| match &args.state {
+            Some(path) => format!("{} (delete it to start afresh)", path.display()),
+            None => "partitions".to_owned(),
+        })?;
+    let (mut added, mut known) = (0usize, 0usize);
+    for input in &inputs {
+        let file = SharedFile::open(&input.path)
+            .with_context(|| format!("cannot read {}", input.path.display()))?;
         let format = match args.input_format {
-            Some(InputFormat::Parquet) => Some(Format::Parquet),
-            Some(InputFormat::Csv) => Some(Format::Csv),
-            None => Format::from_name(&name),
+            Some(InputFormat::Parquet) => Format::Parquet,
+            Some(InputFormat::Csv) => Format::Csv,
+            None => match Format::from_name(&input.name) {
+                Some(format) => format,
+                None => Format::sniff(
+                    &file
+                        .head(64)
+                        .with_context(|| format!("cannot read {}", input.path.display()))?,
+                ),
+            },
         };
-        analysis.add_bytes(&name, bytes.into(), format)?;
+        // Parquet is read column chunk by column chunk from disk; CSV is parsed whole.
+        let csv = match format {
+            Format::Parquet => None,
+            Format::Csv => Some(Bytes::from(
+                std::fs::read(&input.path)
+                    .with_context(|| format!("cannot read {}", input.path.display()))?,
+            )),
+        };
+        if args.state.is_some() {
+            // Files absorbed in an earlier run are skipped here, before the engine sees them.
+            let fingerprint = match &csv {
+                None => Fingerprint::of_parquet(&input.name, &file)?,
+                Some(bytes) => Fingerprint::of_bytes(bytes),
+            };
+            if analysis.has_loaded(fingerprint) {
+                known += 1;
+                continue;
+            }
+        }
+        match csv {
+            None => analysis.add_parquet(&input.name, file)?,
+            Some(bytes) => analysis.add_csv(&input.name, &bytes)?,
+        }
+        added += 1;
+    }
+    if let Some(path) = &args.state {
+        write_atomically(path, &analysis.save_state()?)?;
+        eprintln!(
+            "coursepulse: {added} new files added, {known} already in {}",
+            path.display()
+        );
     }
     Ok(analysis.report())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a crash
+/// leaves either the old state or the new one, never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file path", path.display()))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(file_name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot replace {}", path.display())
+    })
 }

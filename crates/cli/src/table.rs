@@ -21,7 +21,8 @@ impl Table {
     }
 
     fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows
+            .push(cells.iter().map(|cell| shown(cell)).collect());
     }
 
     fn render(&self, out: &mut String) {
@@ -69,6 +70,51 @@ impl Table {
     }
 }
 
+/// Longest value printed whole; JSON output always has every value in full.
+const MAX_SHOWN_CHARS: usize = 60;
+
+/// A value as printed in a table or line: control characters escaped (a newline inside an id
+/// must not break the layout) and long values cut, saying how long they were.
+/// A sample row's values as `column=value, ...`, escaped for the terminal, NULL spelled out.
+pub(crate) fn sample_values(sample: &coursepulse_engine::quality::Sample) -> String {
+    let values: Vec<String> = sample
+        .values
+        .iter()
+        .map(|(column, value)| {
+            format!(
+                "{}={}",
+                shown(column),
+                value.as_deref().map_or("NULL".to_owned(), shown)
+            )
+        })
+        .collect();
+    values.join(", ")
+}
+
+pub(crate) fn shown(value: &str) -> String {
+    let escaped: String = if value.chars().any(char::is_control) {
+        value
+            .chars()
+            .flat_map(|c| {
+                let text: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                text
+            })
+            .collect()
+    } else {
+        value.to_owned()
+    };
+    let length = escaped.chars().count();
+    if length <= MAX_SHOWN_CHARS {
+        return escaped;
+    }
+    let start: String = escaped.chars().take(MAX_SHOWN_CHARS - 20).collect();
+    format!("{start}... ({length} characters)")
+}
+
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_owned(), |value| format!("{value:.2}"))
 }
@@ -96,6 +142,36 @@ fn learner_table(out: &mut String, title: &str, rows: &[LearnerRow]) {
 }
 
 /// The full report as text.
+/// What pruning saved, for datasets of several files or when anything was skipped.
+fn pruning(report: &Report) -> Option<String> {
+    let pruning = &report.pruning;
+    let skipped = pruning.files_skipped + pruning.row_groups_skipped + pruning.files_already_loaded;
+    if pruning.files <= 1 && skipped == 0 {
+        return None;
+    }
+    let bytes_read = pruning.bytes - pruning.bytes_skipped.min(pruning.bytes);
+    let share = if pruning.bytes == 0 {
+        100.0
+    } else {
+        bytes_read as f64 * 100.0 / pruning.bytes as f64
+    };
+    let mut line = format!(
+        "Read {} of {} files ({share:.1}% of bytes); {} files and {} row groups skipped by the filter",
+        pruning.files - pruning.files_skipped,
+        pruning.files,
+        pruning.files_skipped,
+        pruning.row_groups_skipped
+    );
+    if pruning.files_already_loaded > 0 {
+        let _ = write!(
+            line,
+            "; {} files skipped as already loaded",
+            pruning.files_already_loaded
+        );
+    }
+    Some(line)
+}
+
 pub fn report(report: &Report, all_learners: bool) -> String {
     let mut out = String::new();
     let rows = &report.rows;
@@ -113,6 +189,9 @@ pub fn report(report: &Report, all_learners: bool) -> String {
         summary.videos,
         percent(summary.mean_completion)
     );
+    if let Some(line) = pruning(report) {
+        let _ = writeln!(out, "{line}");
+    }
     for note in &report.notes {
         let _ = writeln!(out, "Note: {note}");
     }
@@ -121,7 +200,7 @@ pub fn report(report: &Report, all_learners: bool) -> String {
             let _ = writeln!(
                 out,
                 "\nMost watched videos: {} ({} videos, {} views, {} % average completion)",
-                learner.student_id,
+                shown(&learner.student_id),
                 learner.videos_watched,
                 learner.views,
                 percent(learner.avg_completion)
@@ -275,28 +354,24 @@ pub fn quality(report: &Report) -> String {
                 detail
                     .value
                     .as_deref()
-                    .map_or("NULL".to_owned(), |value| format!("{value:?}")),
+                    .map_or("NULL".to_owned(), |value| shown(&format!("{value:?}"))),
                 detail.count
             );
         }
         for sample in &rule.samples {
-            let values: Vec<String> = sample
-                .values
-                .iter()
-                .map(|(column, value)| format!("{column}={}", value.as_deref().unwrap_or("NULL")))
-                .collect();
             let _ = writeln!(
                 out,
                 "  {} row {}: {}",
                 sample.source,
                 sample.row,
-                values.join(", ")
+                sample_values(sample)
             );
         }
         if rule.count > rule.samples.len() as u64 {
             let _ = writeln!(out, "  ... {} more", rule.count - rule.samples.len() as u64);
         }
     }
+    out.push_str(&crate::dbt_table::table(report));
     let _ = writeln!(
         out,
         "\nQuality gate: {}",

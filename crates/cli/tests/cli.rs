@@ -1,6 +1,10 @@
 //! The `coursepulse` binary end to end: exit codes of the quality gate, JSON shape, and clear
 //! errors (exit 2, no panic) for bad arguments and bad files.
 
+// split, masking, --metadata, --dbt-schema.
+#[path = "cli/governance.rs"]
+mod governance;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -99,6 +103,9 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     let renamed = write(dir.path(), "renamed.parquet", CLEAN.as_bytes());
     let empty = write(dir.path(), "empty.parquet", b"");
     let no_columns = write(dir.path(), "x.csv", b"a,b\n1,2\n");
+    let empty_folder = dir.path().join("empty");
+    std::fs::create_dir(&empty_folder).unwrap();
+    write(&empty_folder, "_SUCCESS", b"");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["report".into(), renamed.display().to_string()],
@@ -120,8 +127,8 @@ fn bad_input_is_a_clear_error_with_exit_2() {
             "cannot read",
         ),
         (
-            vec!["report".into(), dir.path().display().to_string()],
-            "is a directory",
+            vec!["report".into(), empty_folder.display().to_string()],
+            "is a directory with no data files",
         ),
         (
             vec![
@@ -181,4 +188,226 @@ fn a_reader_that_stops_early_is_not_a_panic() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+/// The report JSON of `coursepulse report ARGS --format json` with a fixed clock.
+fn report_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    all.extend(["--format", "json", "--now", "2026-01-01"]);
+    let output = coursepulse(&all);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{all:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn a_state_file_makes_runs_incremental_and_equal_to_a_fresh_run() {
+    let spec = coursepulse_fixtures::DaySpec {
+        days: 10,
+        ..coursepulse_fixtures::DaySpec::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let all_days = dir.path().join("all");
+    coursepulse_fixtures::write_days(&all_days, &spec).unwrap();
+    coursepulse_fixtures::write_days(&data, &coursepulse_fixtures::DaySpec { days: 9, ..spec })
+        .unwrap();
+    std::fs::write(data.join("_SUCCESS"), b"").unwrap();
+    let state = dir.path().join("state.bin");
+    let state_arg = state.to_str().unwrap();
+    let data_arg = data.to_str().unwrap();
+    let first = report_json(&[data_arg, "--state", state_arg]);
+    assert_eq!(first["sources"].as_array().unwrap().len(), 9);
+    // Day 10 arrives; the second run reads only it.
+    let day_ten = coursepulse_fixtures::day_path(9);
+    std::fs::create_dir_all(data.join(&day_ten).parent().unwrap()).unwrap();
+    std::fs::copy(all_days.join(&day_ten), data.join(&day_ten)).unwrap();
+    let output = coursepulse(&[
+        "report",
+        data_arg,
+        "--state",
+        state_arg,
+        "--format",
+        "json",
+        "--now",
+        "2026-01-01",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 new files added, 9 already in"),
+        "{stderr}"
+    );
+    let incremental: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let fresh = report_json(&[all_days.to_str().unwrap()]);
+    assert!(fresh["rows"]["duplicates_removed"].as_u64().unwrap() > 0);
+    assert_eq!(incremental, fresh);
+    // A state saved with another filter, or a damaged one, is refused clearly.
+    let other = coursepulse(&[
+        "report", data_arg, "--state", state_arg, "--course", "CSC101",
+    ]);
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("filter differ"), "{stderr}");
+    let mut damaged = std::fs::read(&state).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 1;
+    std::fs::write(&state, damaged).unwrap();
+    let corrupt = coursepulse(&["report", data_arg, "--state", state_arg]);
+    let stderr = String::from_utf8_lossy(&corrupt.stderr);
+    assert_eq!(corrupt.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the state is corrupt"), "{stderr}");
+}
+
+#[test]
+fn folders_and_manifests_are_datasets_and_the_date_filter_prunes_files() {
+    let spec = coursepulse_fixtures::DaySpec {
+        days: 10,
+        ..coursepulse_fixtures::DaySpec::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    coursepulse_fixtures::write_days(dir.path(), &spec).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let output = coursepulse(&[
+        "report",
+        folder,
+        "--from",
+        "2025-03-04",
+        "--to",
+        "2025-03-07",
+        "--now",
+        "2026-01-01",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("Read 3 of 10 files (")
+            && stdout.contains("; 7 files and 0 row groups skipped by the filter"),
+        "{stdout}"
+    );
+    // A manifest of the same files gives the same report.
+    let paths: Vec<String> = (0..spec.days).map(coursepulse_fixtures::day_path).collect();
+    let manifest = write(
+        dir.path(),
+        "manifest.json",
+        serde_json::json!({ "files": paths }).to_string().as_bytes(),
+    );
+    assert_eq!(
+        report_json(&[manifest.to_str().unwrap()]),
+        report_json(&[folder])
+    );
+}
+
+/// The bad-input corpus, from the repository root.
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad-inputs")
+}
+
+/// Runs `coursepulse report` on inputs in `dir` and checks the exit code, the message (in
+/// stderr for errors, stdout otherwise), and that nothing panicked.
+fn check_report(dir: &Path, inputs: &[&str], exit_code: i32, message: &str) -> Result<(), String> {
+    let mut args = vec!["report".to_owned(), "--now".into(), "2026-01-01".into()];
+    args.extend(
+        inputs
+            .iter()
+            .map(|input| dir.join(input).display().to_string()),
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let searched = if exit_code == 0 { &stdout } else { &stderr };
+    let mut problems = Vec::new();
+    if output.status.code() != Some(exit_code) {
+        problems.push(format!(
+            "exit code {:?}, expected {exit_code}",
+            output.status.code()
+        ));
+    }
+    if !searched.contains(message) {
+        problems.push(format!("no {message:?}"));
+    }
+    if stderr.contains("panicked") {
+        problems.push("a panic".to_owned());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        let head: String = stdout.chars().take(600).collect();
+        Err(format!(
+            "{inputs:?}: {}\n  stderr: {stderr}\n  stdout: {head}",
+            problems.join("; ")
+        ))
+    }
+}
+
+#[test]
+fn bad_input_corpus_gives_specific_messages_and_never_panics() {
+    let dir = corpus_dir();
+    let manifest = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for line in manifest.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let columns: Vec<&str> = line.split('\t').collect();
+        let [inputs, exit_code, message] = columns[..] else {
+            panic!("expected.tsv: not three tab-separated columns: {line:?}");
+        };
+        let inputs: Vec<&str> = inputs.split(' ').collect();
+        listed.extend(inputs.iter().map(|input| input.to_string()));
+        cases += 1;
+        if let Err(failure) = check_report(&dir, &inputs, exit_code.parse().unwrap(), message) {
+            failures.push(failure);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // Every file of the corpus has an expectation, and there are at least 40 of them.
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "expected.tsv")
+        .collect();
+    let unlisted: Vec<&String> = on_disk.difference(&listed).collect();
+    assert!(unlisted.is_empty(), "not in expected.tsv: {unlisted:?}");
+    assert!(cases >= 40, "only {cases} cases");
+}
+
+#[test]
+fn huge_strings_are_read_and_shown_cut_in_tables() {
+    // 8 MB in one value: generated here rather than committed.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(8 << 20);
+    let csv = format!("student_id,video_id,completion\n{huge},V1,80\nS2,{huge},60\n");
+    write(dir.path(), "huge.csv", csv.as_bytes());
+    check_report(
+        dir.path(),
+        &["huge.csv"],
+        0,
+        &format!("{}... ({} characters)", "x".repeat(40), huge.len()),
+    )
+    .unwrap();
+    let output = coursepulse(&[
+        "report",
+        "--format",
+        "json",
+        dir.path().join("huge.csv").to_str().unwrap(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["learners_top"][0]["student_id"]
+            .as_str()
+            .map(str::len),
+        Some(huge.len()),
+        "JSON keeps the whole value"
+    );
 }

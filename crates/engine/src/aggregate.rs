@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use arrow_array::{Array, RecordBatch};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::event_keys::{self, EventKeys, Outcome};
+use crate::pair_counts::PairCounts;
+
 use crate::columns::Field;
 use crate::decode::{self, NO_TIME, status};
 use crate::error::{Error, Result};
@@ -17,12 +20,22 @@ use crate::quality::{QualityCounters, Rule, Sample};
 pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 const NO_DAY: i32 = i32::MIN;
 
+/// Fractional bits of [`Stats::sum`]: valid completions lie in 0..=100, so a sum of 2^50 of
+/// them still fits an `i128` with 64 bits after the point.
+const SUM_FRACTION_BITS: i32 = 64;
+
 /// Sum and counts that can be added to and taken back (when a later copy of a record wins).
+///
+/// The sum is fixed-point and exact, so it does not depend on the order rows are added or taken
+/// back in: with a float sum, reading the same rows in another order (another flush of the
+/// event-key buffers, an incremental load) changed averages in the 9th decimal, where ranking
+/// ties are decided.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Stats {
     pub(crate) views: i64,
     pub(crate) valid: i64,
-    pub(crate) sum: f64,
+    /// Sum of valid completions, in units of 2^-[`SUM_FRACTION_BITS`].
+    pub(crate) sum: i128,
 }
 
 impl Stats {
@@ -30,12 +43,14 @@ impl Stats {
         self.views += sign;
         if !completion.is_nan() {
             self.valid += sign;
-            self.sum += sign as f64 * completion;
+            // Scaling by a power of two is exact; only bits below 2^-64 are dropped.
+            let fixed = (completion * 2f64.powi(SUM_FRACTION_BITS)) as i128;
+            self.sum += i128::from(sign) * fixed;
         }
     }
 
     pub(crate) fn mean(&self) -> Option<f64> {
-        (self.valid > 0).then(|| self.sum / self.valid as f64)
+        (self.valid > 0).then(|| self.sum as f64 / 2f64.powi(SUM_FRACTION_BITS) / self.valid as f64)
     }
 
     fn merge(&mut self, other: &Stats) {
@@ -47,20 +62,23 @@ impl Stats {
 
 /// What one kept row adds to the metrics; stored per unique key so a later copy can replace it.
 #[derive(Clone, Copy, Debug)]
-struct Contribution {
-    student: u32,
-    video: u32,
-    course: u32,
-    day: i32,
-    is_student: bool,
+pub(crate) struct Contribution {
+    pub(crate) student: u32,
+    pub(crate) video: u32,
+    pub(crate) course: u32,
+    pub(crate) day: i32,
+    pub(crate) is_student: bool,
     /// Percent, or NaN when the completion is not valid.
-    completion: f64,
+    pub(crate) completion: f64,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Kept {
-    updated_at: i64,
-    contribution: Contribution,
+pub(crate) type Kept = event_keys::Kept<Contribution>;
+
+/// A batch whose rows wait in [`EventKeys`], kept so a duplicate's sample can be taken.
+struct Window {
+    layout: BatchLayout,
+    batch: RecordBatch,
+    first_row: u64,
 }
 
 /// How a role value classifies.
@@ -93,6 +111,13 @@ impl BatchLayout {
         self.columns[field as usize].map(|index| batch.column(index).as_ref())
     }
 }
+
+/// The most unique keys reserved up front: 7/8 of 2^24, the most a table of 2^24 slots holds
+/// without growing (about 1 GB with event ids).
+pub(crate) const MAX_RESERVED_KEYS: u64 = 14_000_000;
+
+/// The most batches kept for duplicate samples before the event-id buffers are flushed.
+const MAX_WINDOWS: usize = 16;
 
 /// Per-batch decoded vectors, kept between batches to reuse their allocations.
 #[derive(Default)]
@@ -133,25 +158,35 @@ pub(crate) struct Aggregator {
     pub(crate) learners: Vec<Stats>,
     pub(crate) course_stats: Vec<Stats>,
     /// (student << 32 | video) -> kept student rows.
-    pub(crate) learner_videos: FxHashMap<u64, u32>,
+    pub(crate) learner_videos: PairCounts,
     /// (course << 32 | student) -> kept student rows.
-    pub(crate) course_learners: FxHashMap<u64, u32>,
+    pub(crate) course_learners: PairCounts,
     /// (course or NONE << 32 | video) -> stats.
     pub(crate) course_videos: FxHashMap<u64, Stats>,
     pub(crate) days: FxHashMap<i32, Stats>,
     pub(crate) histogram: [i64; 10],
     pub(crate) totals: Stats,
 
-    by_event: FxHashMap<u128, Kept>,
-    by_row: FxHashSet<u128>,
+    pub(crate) event_keys: EventKeys<Contribution>,
+    /// The batches of the rows in `event_keys`' buffers, by window index, and their rows.
+    windows: Vec<Window>,
+    window_rows: usize,
+    pub(crate) by_row: FxHashSet<u128>,
     pub(crate) rows_total: u64,
     pub(crate) duplicates: u64,
     pub(crate) quality: QualityCounters,
     pub(crate) source_names: Vec<String>,
     /// Rows skipped by [`Filter`].
     pub(crate) filtered_out: u64,
+    /// For the last batch: whether the filter kept each row (empty when nothing is filtered).
+    pub(crate) in_view: Vec<bool>,
     /// Earliest and latest row time (watched, else updated) over all rows, filter or not.
     pub(crate) time_span: Option<(i64, i64)>,
+    /// This pass's share of the key space, out of `key_passes` (0 and 0 or 1: every key).
+    key_pass: u32,
+    key_passes: u32,
+    /// Rows the inputs announced (see [`Aggregator::expect_rows`]).
+    expected_rows: u64,
     course_filter: CourseFilter,
     scratch: Scratch,
 }
@@ -387,12 +422,35 @@ impl Aggregator {
         }
         let has_course = layout.columns[layout.course_key as usize].is_some();
         self.grow_tables();
+        self.reserve_keys(has_event_id);
+        let window = self.windows.len() as u64;
+        let mut flush_due = false;
+        if has_event_id {
+            self.windows.push(Window {
+                layout: layout.clone(),
+                batch: batch.clone(),
+                first_row,
+            });
+            // The batches kept for samples bound the memory too (a batch may hold buffers
+            // sized for far more rows than it has; in a key pass most of its rows are not
+            // even buffered).
+            self.window_rows += n_rows;
+            flush_due =
+                self.window_rows >= event_keys::FLUSH_ROWS || self.windows.len() >= MAX_WINDOWS;
+        }
         let filtering = !filter.is_empty();
         if filtering {
             self.course_filter
                 .refresh(filter, &self.courses, &self.codes);
         }
         let mut rows_in_view = 0u64;
+        let mut rows_in_pass = n_rows as u64;
+        // Which rows the filter keeps, kept after the batch for the dbt rules (empty: all).
+        let mut in_view = std::mem::take(&mut self.in_view);
+        in_view.clear();
+        if filtering {
+            in_view.extend((0..n_rows).map(|row| self.course_filter.keeps(filter, &scratch, row)));
+        }
 
         if has_times(layout) {
             for row in 0..n_rows {
@@ -405,7 +463,21 @@ impl Aggregator {
             }
         }
         for row in 0..n_rows {
-            if filtering && !self.course_filter.keeps(filter, &scratch, row) {
+            if self.key_passes > 1 {
+                // Every copy of a key falls in the same pass, so each pass de-duplicates
+                // exactly; rows without a key go to the first pass.
+                let key = if has_event_id {
+                    scratch.event_ids[row]
+                } else {
+                    Some(scratch.row_hashes[row])
+                };
+                let pass = key.map_or(0, |key| (key % u128::from(self.key_passes)) as u32);
+                if pass != self.key_pass {
+                    rows_in_pass -= 1;
+                    continue;
+                }
+            }
+            if in_view.get(row).is_some_and(|kept| !kept) {
                 continue;
             }
             rows_in_view += 1;
@@ -510,28 +582,13 @@ impl Aggregator {
                     self.apply(&contribution, 1);
                     continue;
                 };
-                match self.by_event.entry(event_id) {
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(Kept {
-                            updated_at,
-                            contribution,
-                        });
-                        self.apply(&contribution, 1);
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut entry) => {
-                        self.duplicates += 1;
-                        self.quality.record(Rule::UniqueKey, max_samples, sample);
-                        // The latest update wins; NULL loses to any time; ties keep the first seen.
-                        if updated_at > entry.get().updated_at {
-                            let replaced = entry.insert(Kept {
-                                updated_at,
-                                contribution,
-                            });
-                            self.apply(&replaced.contribution, -1);
-                            self.apply(&contribution, 1);
-                        }
-                    }
-                }
+                let kept = Kept {
+                    updated_at,
+                    contribution,
+                };
+                flush_due |= self
+                    .event_keys
+                    .push(event_id, kept, window << 32 | row as u64);
             } else if self.by_row.insert(scratch.row_hashes[row]) {
                 self.apply(&contribution, 1);
             } else {
@@ -540,12 +597,112 @@ impl Aggregator {
             }
         }
         self.rows_total += rows_in_view;
-        self.filtered_out += n_rows as u64 - rows_in_view;
+        self.filtered_out += rows_in_pass - rows_in_view;
         self.scratch = scratch;
+        self.in_view = in_view;
+        if flush_due {
+            // Only the event ids: the pair counts flush when their own buffers fill, since
+            // bigger batches of them find more of each partition in cache.
+            self.resolve_keys(max_samples);
+        }
         Ok(())
     }
 
-    fn classify_new_roles(&mut self) {
+    /// Whether rows wait in the event-id buffers, or their pair counts in [`PairCounts`]'
+    /// buffers: nothing may read the aggregates until [`Aggregator::flush_keys`].
+    pub(crate) fn has_pending_keys(&self) -> bool {
+        self.event_keys.has_pending()
+            || self.learner_videos.has_pending()
+            || self.course_learners.has_pending()
+    }
+
+    /// Resolves every buffered row (see [`Aggregator::resolve_keys`]) and applies the buffered
+    /// pair counts, so that every aggregate is complete: called when an input ends, before
+    /// anything reads the aggregates.
+    pub(crate) fn flush_keys(&mut self, max_samples: usize) {
+        self.resolve_keys(max_samples);
+        self.learner_videos.flush();
+        self.course_learners.flush();
+    }
+
+    /// Resolves the rows waiting in the event-id buffers (see [`EventKeys`]): adds new keys,
+    /// swaps in newer updates, and counts duplicates, sampling the first ones in row order.
+    fn resolve_keys(&mut self, max_samples: usize) {
+        let mut keys = std::mem::take(&mut self.event_keys);
+        let mut duplicates = Vec::new();
+        keys.flush(|outcome| match outcome {
+            Outcome::New(contribution) => self.apply(&contribution, 1),
+            Outcome::Duplicate { origin, replace } => {
+                duplicates.push(origin);
+                if let Some((replaced, with)) = replace {
+                    self.apply(&replaced, -1);
+                    self.apply(&with, 1);
+                }
+            }
+        });
+        self.event_keys = keys;
+        self.duplicates += duplicates.len() as u64;
+        // Origins grow with row order, so sorted they give the first duplicates as samples.
+        duplicates.sort_unstable();
+        let windows = std::mem::take(&mut self.windows);
+        self.window_rows = 0;
+        for origin in duplicates {
+            let window = &windows[(origin >> 32) as usize];
+            let row = (origin & u64::from(u32::MAX)) as usize;
+            let source_name = &self.source_names[window.layout.source as usize];
+            self.quality.record(Rule::UniqueKey, max_samples, || {
+                self_sample(
+                    &window.layout,
+                    source_name,
+                    &window.batch,
+                    row,
+                    window.first_row + row as u64,
+                )
+            });
+        }
+    }
+
+    /// Notes that `rows` more rows are coming; the unique-key table is sized for them (this
+    /// pass's share) when its first key arrives, instead of doubling as it fills.
+    pub(crate) fn expect_rows(&mut self, rows: u64) {
+        self.expected_rows = self.expected_rows.saturating_add(rows);
+    }
+
+    /// Reserves this pass's share of the expected keys in an empty table, at most
+    /// [`MAX_RESERVED_KEYS`]: beyond that the table grows as usual, so a wrong count cannot ask
+    /// for memory the data never needs.
+    fn reserve_keys(&mut self, has_event_id: bool) {
+        let share = (self.expected_rows / u64::from(self.key_passes.max(1))).min(MAX_RESERVED_KEYS)
+            as usize;
+        if has_event_id {
+            self.event_keys.reserve(share);
+        } else if self.by_row.capacity() == 0 {
+            self.by_row.reserve(share);
+        }
+    }
+
+    pub(crate) fn key_pass(&self) -> u32 {
+        self.key_pass
+    }
+
+    pub(crate) fn key_passes(&self) -> u32 {
+        self.key_passes
+    }
+
+    /// Starts pass `pass` of `passes`: the keys of earlier passes cannot come back, so their
+    /// table is dropped (the aggregates they fed stay). Starting the pass already in force (every `add_parquet` of a one-pass dataset starts
+    /// pass 0 of 1) keeps the table: later inputs are de-duplicated against earlier ones.
+    pub(crate) fn begin_key_pass(&mut self, pass: u32, passes: u32) {
+        if (pass, passes.max(1)) == (self.key_pass, self.key_passes.max(1)) {
+            return;
+        }
+        self.key_pass = pass;
+        self.key_passes = passes;
+        self.event_keys = EventKeys::default();
+        self.by_row = FxHashSet::default();
+    }
+
+    pub(crate) fn classify_new_roles(&mut self) {
         while self.role_classes.len() < self.roles.len() {
             let raw = self.roles.key(self.role_classes.len() as u32).to_string();
             let class = if raw.trim().eq_ignore_ascii_case("student") {
@@ -590,7 +747,7 @@ impl Aggregator {
         if student != NONE {
             self.learners[student as usize].update(completion, sign);
             if video != NONE {
-                bump(&mut self.learner_videos, pair(student, video), sign);
+                self.learner_videos.bump(pair(student, video), sign);
             }
         }
         if video != NONE {
@@ -602,7 +759,7 @@ impl Aggregator {
         if course != NONE {
             self.course_stats[course as usize].update(completion, sign);
             if student != NONE {
-                bump(&mut self.course_learners, pair(course, student), sign);
+                self.course_learners.bump(pair(course, student), sign);
             }
         }
         if day != NO_DAY {
@@ -620,14 +777,6 @@ impl Aggregator {
     }
 }
 
-fn bump(counts: &mut FxHashMap<u64, u32>, key: u64, sign: i64) {
-    let count = counts.entry(key).or_default();
-    *count = count.saturating_add_signed(sign as i32);
-    if *count == 0 {
-        counts.remove(&key);
-    }
-}
-
 fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
     if group == NONE || label == NONE {
         return;
@@ -638,7 +787,7 @@ fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
     }
 }
 
-fn self_sample(
+pub(crate) fn self_sample(
     layout: &BatchLayout,
     source_name: &str,
     batch: &RecordBatch,

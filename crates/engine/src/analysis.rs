@@ -3,14 +3,21 @@
 
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;
+use rustc_hash::FxHashSet;
 
 use crate::aggregate::{Aggregator, BatchLayout, BatchSettings};
 use crate::columns::{Field, Mapping, Scale};
+use crate::dataset::{Extended, with_partitions};
+use crate::dbt_rules::{DbtRules, TestedBatch};
 use crate::decode::{self, status};
 use crate::error::{Error, Result};
+use crate::masking::Masking;
+use crate::metadata::FileMetadata;
 use crate::options::Options;
+use crate::partition::{PartitionType, PartitionValue, Partitioning};
+use crate::prune::{self, Pruning, TimeColumn};
 use crate::rank;
-use crate::read::Format;
+use crate::read::{Fingerprint, Format};
 use crate::report::{Report, SourceInfo};
 
 /// Valid numeric values looked at before the completion scale is inferred.
@@ -23,16 +30,39 @@ const FRACTION_SHARE: f64 = 0.95;
 pub struct Source {
     info: SourceInfo,
     mapping: Mapping,
+    /// File columns to read (partition columns are appended by the engine, not read).
     projection: Vec<usize>,
+    /// Constant partition columns appended to every batch, after the file's columns.
+    partition_columns: Vec<(PartitionValue, PartitionType)>,
+    /// Columns in the file's own schema (partition columns come after them in the mapping).
+    file_columns: usize,
+    /// Why the whole file is skipped (outside the filter by partition value), if it is.
+    pub(crate) skipped_by: Option<&'static str>,
+    /// Bytes this input added to the pruning totals (taken back if it fails unread).
+    pub(crate) counted_bytes: u64,
+    /// Set when a file with the same fingerprint was absorbed before: nothing is read.
+    pub(crate) already_loaded: bool,
+    pub(crate) fingerprint: Option<Fingerprint>,
     layout: BatchLayout,
     scale: Option<Scale>,
     /// Batches held back until the scale is inferred (at most ~[`SCALE_SAMPLE`] values' worth).
     pending: Vec<RecordBatch>,
     pending_numbers: usize,
     pending_fractions: usize,
-    next_row: u64,
+    pub(crate) next_row: u64,
+    /// Rows of the input, once a pass has read it all (multi-pass reads restart `next_row`).
+    rows_read: u64,
+    /// Remarks found when the input began (ambiguous column names), noted when it finishes.
+    notes: Vec<String>,
+    /// Whether the aggregator knows this input's layout (from its first aggregated batch, or
+    /// when it finishes): an input that fails before any row is aggregated leaves no trace.
+    registered: bool,
     /// Parquet row groups (0 for CSV); set by the reader.
     pub row_groups: usize,
+    /// What the metadata panel shows about the file; set by the reader.
+    pub(crate) file: Option<FileMetadata>,
+    /// Per dbt test: the batch column it tests and its name, when this input has it.
+    dbt_columns: Vec<Option<(usize, String)>>,
 }
 
 impl Source {
@@ -41,25 +71,106 @@ impl Source {
         &self.projection
     }
 
-    /// The resolved column mapping.
+    /// The resolved column mapping (over the file's columns followed by its partition columns).
     pub fn mapping(&self) -> &Mapping {
         &self.mapping
     }
 
-    /// Rows added so far.
+    /// Whether nothing of this input will be read: it is outside the filter by partition value,
+    /// or a file with the same content was absorbed before.
+    pub fn is_skipped(&self) -> bool {
+        self.skipped_by.is_some() || self.already_loaded
+    }
+
+    /// Where a time field's values come from, for row-group pruning; `leaf` maps a file column
+    /// to its Parquet leaf and unit when its statistics are usable.
+    pub(crate) fn time_column(
+        &self,
+        field: Field,
+        leaf: impl Fn(usize) -> Option<(usize, prune::StatUnit)>,
+    ) -> TimeColumn {
+        match self.mapping.column(field) {
+            None => TimeColumn::Unmapped,
+            Some(column) if column < self.file_columns => match leaf(column) {
+                Some((leaf, unit)) => TimeColumn::Leaf(leaf, unit),
+                None => TimeColumn::Opaque,
+            },
+            Some(_) => TimeColumn::Opaque,
+        }
+    }
+
+    /// Whether the completion scale is known, so later batches need not be sampled: row groups
+    /// may be skipped only then, or skipping would change which values the scale is inferred from.
+    pub(crate) fn scale_known(&self) -> bool {
+        self.scale.is_some()
+    }
+
+    /// A source for an input refused because its content was absorbed before.
+    pub(crate) fn already_loaded(name: &str, format: Format, fingerprint: Fingerprint) -> Source {
+        Source {
+            info: SourceInfo {
+                name: name.to_owned(),
+                format: format.name().to_owned(),
+                rows: 0,
+                row_groups: 0,
+                mapping: Vec::new(),
+                completion_scale: Scale::Percent,
+                scale_inferred: false,
+            },
+            mapping: Mapping::empty(),
+            projection: Vec::new(),
+            partition_columns: Vec::new(),
+            file_columns: 0,
+            skipped_by: None,
+            counted_bytes: 0,
+            already_loaded: true,
+            fingerprint: Some(fingerprint),
+            layout: BatchLayout {
+                columns: [None; Field::ALL.len()],
+                sample_columns: Vec::new(),
+                video_key: Field::Video,
+                course_key: Field::Course,
+                source: u32::MAX,
+            },
+            scale: Some(Scale::Percent),
+            pending: Vec::new(),
+            pending_numbers: 0,
+            pending_fractions: 0,
+            next_row: 1,
+            rows_read: 0,
+            notes: Vec::new(),
+            // Nothing is read from it, so the aggregator has nothing to learn of its layout.
+            registered: true,
+            row_groups: 0,
+            file: None,
+            dbt_columns: Vec::new(),
+        }
+    }
+
+    /// Rows added so far (in the longest pass, when the inputs are read in several).
     pub fn rows(&self) -> u64 {
-        self.next_row - 1
+        self.rows_read.max(self.next_row - 1)
     }
 }
 
 /// A dataset being analysed. Add inputs, then call [`Analysis::report`].
 pub struct Analysis {
-    options: Options,
-    aggregator: Aggregator,
-    sources: Vec<SourceInfo>,
-    notes: Vec<String>,
-    video_keyed_by_title: bool,
-    course_keyed_by_code: bool,
+    pub(crate) options: Options,
+    pub(crate) aggregator: Aggregator,
+    pub(crate) sources: Vec<SourceInfo>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) video_keyed_by_title: bool,
+    pub(crate) course_keyed_by_code: bool,
+    pub(crate) partitioning: Partitioning,
+    pub(crate) pruning: Pruning,
+    /// Fingerprints of every input absorbed, so the same content is not counted twice.
+    pub(crate) fingerprints: FxHashSet<u128>,
+    /// Whether [`Analysis::begin_key_pass`] split the key space.
+    pub(crate) read_in_passes: bool,
+    /// Metadata of every input read, in the order they finished.
+    pub(crate) files: Vec<FileMetadata>,
+    /// Counters of the dbt tests in [`Options::dbt`].
+    pub(crate) dbt_rules: DbtRules,
 }
 
 impl Analysis {
@@ -73,6 +184,12 @@ impl Analysis {
             notes: Vec::new(),
             video_keyed_by_title: false,
             course_keyed_by_code: false,
+            partitioning: Partitioning::default(),
+            pruning: Pruning::default(),
+            fingerprints: FxHashSet::default(),
+            read_in_passes: false,
+            files: Vec::new(),
+            dbt_rules: DbtRules::default(),
         })
     }
 
@@ -94,31 +211,90 @@ impl Analysis {
         Ok(())
     }
 
-    /// Starts an input with the given arrow schema: resolves the mapping and decides which
-    /// columns to read. Batches given to [`Analysis::add_batch`] must hold exactly the
-    /// [`Source::projection`] columns, in that order.
+    /// Shows the report with learner ids, names and e-mail addresses masked (or in clear, with
+    /// `None`) from now on. Masking changes presentation only, so a loaded analysis can switch
+    /// without reading its inputs again.
+    pub fn set_masking(&mut self, masking: Option<Masking>) {
+        self.options.masking = masking;
+    }
+
+    /// Starts an input with the given arrow schema: resolves the mapping (over the file's columns
+    /// and the partition columns its name gives) and decides which columns to read. Batches
+    /// given to [`Analysis::add_batch`] must hold exactly the [`Source::projection`] columns, in
+    /// that order; the engine appends the partition columns itself.
     pub fn begin_source(&mut self, name: &str, format: Format, schema: &Schema) -> Result<Source> {
-        let mapping = Mapping::resolve(name, schema, &self.options.overrides)?;
+        if self.read_in_passes && self.aggregator.key_pass() + 1 == self.aggregator.key_passes() {
+            // The last pass has begun: the keys of the earlier ones are gone, so a new input
+            // could not be de-duplicated against them.
+            return Err(Error::Option(format!(
+                "{name}: the dataset was read in {} passes to bound memory; add all its inputs together",
+                self.aggregator.key_passes()
+            )));
+        }
+        let file_columns = schema.fields().len();
+        let Extended {
+            schema: extended,
+            appended,
+            values,
+            day,
+        } = self.extend_with_partitions(name, schema);
+        let mut mapping = Mapping::resolve(name, &extended, &self.options.overrides)?;
+        self.date_partition_as_time(&mut mapping, file_columns, &appended);
+        check_types(name, &extended, &mapping)?;
         // Without an event id, a duplicate is a row equal in every column, so every column is read.
-        let projection = if mapping.column(Field::EventId).is_some() {
+        let mut full_projection = if mapping.column(Field::EventId).is_some() {
             mapping.projection()
         } else {
-            (0..schema.fields().len()).collect()
+            (0..extended.fields().len()).collect()
         };
-        let batch_index =
-            |file_index: usize| projection.iter().position(|index| *index == file_index);
+        // Columns a dbt test names are read too.
+        let dbt_file_columns: Vec<Option<usize>> =
+            self.options
+                .dbt
+                .iter()
+                .flat_map(|schema| &schema.tests)
+                .map(|test| {
+                    extended.fields().iter().position(|field| {
+                        field.name().trim().eq_ignore_ascii_case(test.column.trim())
+                    })
+                })
+                .collect();
+        full_projection.extend(dbt_file_columns.iter().flatten());
+        full_projection.sort_unstable();
+        full_projection.dedup();
+        let batch_index = |file_index: usize| {
+            full_projection
+                .iter()
+                .position(|index| *index == file_index)
+        };
         let columns = Field::ALL.map(|field| mapping.column(field).and_then(batch_index));
+        let dbt_columns = dbt_file_columns
+            .iter()
+            .map(|column| {
+                let column = (*column)?;
+                Some((batch_index(column)?, extended.field(column).name().clone()))
+            })
+            .collect();
         let mut sample_columns: Vec<(usize, String)> = mapping
             .projection()
             .into_iter()
-            .filter_map(|file_index| {
-                Some((
-                    batch_index(file_index)?,
-                    schema.field(file_index).name().clone(),
-                ))
-            })
+            .filter_map(|index| Some((batch_index(index)?, extended.field(index).name().clone())))
             .collect();
         sample_columns.sort();
+        let projection: Vec<usize> = full_projection
+            .iter()
+            .copied()
+            .filter(|index| *index < file_columns)
+            .collect();
+        let partition_columns = full_projection
+            .iter()
+            .filter(|index| **index >= file_columns)
+            .map(|index| {
+                let (_, value, kind) = &appended[index - file_columns];
+                (value.clone(), *kind)
+            })
+            .collect();
+        let skipped_by = self.skip_reason(&mapping, file_columns, &values, day);
         let source_index = self.aggregator.source_names.len() as u32;
         self.aggregator.source_names.push(name.to_owned());
         let layout = BatchLayout {
@@ -128,11 +304,8 @@ impl Analysis {
             course_key: mapping.course_key(),
             source: source_index,
         };
-        self.aggregator
-            .register_layout(&layout, self.options.now_micros.is_some());
-        self.video_keyed_by_title |= mapping.video_key() == Field::VideoTitle;
-        self.course_keyed_by_code |= mapping.course_key() == Field::CourseCode;
         let scale = self.options.scale.or_else(|| mapping.scale_from_name());
+        let notes = ambiguous_columns(name, &extended, &mapping);
         let info = SourceInfo {
             name: name.to_owned(),
             format: format.name().to_owned(),
@@ -150,22 +323,95 @@ impl Analysis {
             completion_scale: scale.unwrap_or(Scale::Percent),
             scale_inferred: false,
         };
+        self.pruning.files += 1;
+        self.pruning.files_skipped += u64::from(skipped_by.is_some());
         Ok(Source {
             info,
             mapping,
             projection,
+            partition_columns,
+            file_columns,
+            skipped_by,
+            counted_bytes: 0,
+            already_loaded: false,
+            fingerprint: None,
             layout,
             scale,
             pending: Vec::new(),
             pending_numbers: 0,
             pending_fractions: 0,
             next_row: 1,
+            rows_read: 0,
+            notes,
+            registered: false,
             row_groups: 0,
+            file: None,
+            dbt_columns,
         })
+    }
+
+    /// How many passes over the inputs keep the unique-key table within
+    /// [`Options::max_keys_per_pass`] for a dataset of `rows` rows (1 for most datasets).
+    pub fn key_passes(&self, rows: u64) -> u32 {
+        rows.div_ceil(self.options.max_keys_per_pass)
+            .clamp(1, u64::from(u32::MAX)) as u32
+    }
+
+    /// Starts pass `pass` (from 0) of `passes` over the same inputs, whose sources were begun
+    /// once and stay open until the last pass: each pass reads every row group of every input
+    /// again but keeps only the rows whose unique key falls in its share, so every row is
+    /// counted once and de-duplication stays exact, with a key table `passes` times smaller.
+    /// Call it before the first pass too. The report equals a single pass's, except that
+    /// quality samples are the first ones found pass by pass.
+    pub fn begin_key_pass(&mut self, pass: u32, passes: u32, sources: &mut [Source]) -> Result<()> {
+        if passes == 0 || pass >= passes {
+            return Err(Error::Option(format!(
+                "pass {pass} of {passes} does not exist"
+            )));
+        }
+        // Batches held back for the scale belong to the pass that read them.
+        for source in sources.iter_mut() {
+            if source.scale.is_none() && !source.pending.is_empty() {
+                self.decide_scale(source)?;
+            }
+        }
+        self.aggregator.flush_keys(self.options.max_samples);
+        self.aggregator.begin_key_pass(pass, passes);
+        self.read_in_passes |= passes > 1;
+        for source in sources.iter_mut() {
+            if pass > 0 {
+                source.rows_read = source.rows_read.max(source.next_row - 1);
+            }
+            source.next_row = 1;
+        }
+        Ok(())
+    }
+
+    /// Tells the analysis how many rows are coming, so the unique-key table is sized once
+    /// instead of doubling (and rehashing everything) as it fills: on 10M rows the doublings
+    /// took most of the time spent in the table and briefly needed both tables in memory.
+    pub fn expect_rows(&mut self, rows: u64) {
+        self.aggregator.expect_rows(rows);
+    }
+
+    /// Tells the aggregator which rules this input's columns make applicable and how it keys
+    /// videos and courses; once per input.
+    fn register(&mut self, source: &mut Source) {
+        if source.registered {
+            return;
+        }
+        source.registered = true;
+        self.aggregator
+            .register_layout(&source.layout, self.options.now_micros.is_some());
+        self.video_keyed_by_title |= source.mapping.video_key() == Field::VideoTitle;
+        self.course_keyed_by_code |= source.mapping.course_key() == Field::CourseCode;
     }
 
     /// Aggregates one batch of an input.
     pub fn add_batch(&mut self, source: &mut Source, batch: RecordBatch) -> Result<()> {
+        if source.is_skipped() {
+            return Ok(());
+        }
         if batch.num_columns() != source.projection.len() {
             return Err(Error::format(
                 &source.info.name,
@@ -176,6 +422,7 @@ impl Analysis {
                 ),
             ));
         }
+        let batch = with_partitions(&source.info.name, batch, &source.partition_columns)?;
         if source.scale.is_some() {
             return self.aggregate(source, &batch);
         }
@@ -228,6 +475,7 @@ impl Analysis {
     }
 
     fn aggregate(&mut self, source: &mut Source, batch: &RecordBatch) -> Result<()> {
+        self.register(source);
         let factor = source.scale.unwrap_or(Scale::Percent).factor();
         let settings = BatchSettings {
             scale_factor: factor,
@@ -237,16 +485,54 @@ impl Analysis {
         };
         self.aggregator
             .add_batch(&source.layout, batch, source.next_row, &settings)?;
+        // In a multi-pass read every pass sees every row: the tests count them in the first.
+        if let Some(schema) = &self.options.dbt
+            && self.aggregator.key_pass() == 0
+        {
+            let tested = TestedBatch {
+                batch,
+                layout: &source.layout,
+                source_name: &source.info.name,
+                first_row: source.next_row,
+                in_view: &self.aggregator.in_view,
+            };
+            self.dbt_rules.add_batch(
+                schema,
+                &source.dbt_columns,
+                &tested,
+                self.options.max_samples,
+            );
+        }
         source.next_row += batch.num_rows() as u64;
         Ok(())
     }
 
     /// Completes an input: flushes held-back batches and records what was read.
     pub fn finish_source(&mut self, mut source: Source) -> Result<()> {
+        if source.already_loaded {
+            self.pruning.files_already_loaded += 1;
+            self.notes.push(format!(
+                "{}: skipped: the same content (fingerprint {}) was already loaded",
+                source.info.name,
+                source
+                    .fingerprint
+                    .map(|print| print.to_string())
+                    .unwrap_or_default()
+            ));
+            return Ok(());
+        }
         if source.scale.is_none() {
             self.decide_scale(&mut source)?;
         }
+        self.aggregator.flush_keys(self.options.max_samples);
+        self.register(&mut source);
+        self.notes.append(&mut source.notes);
         let name = &source.info.name;
+        if source.rows() == 0 {
+            self.notes.push(format!(
+                "{name}: no data rows: the file has columns but no rows"
+            ));
+        }
         let mapping = &source.mapping;
         if mapping.column(Field::Role).is_none() {
             self.notes.push(format!(
@@ -265,8 +551,68 @@ impl Analysis {
         }
         source.info.rows = source.rows();
         source.info.row_groups = source.row_groups;
+        self.keep_file_metadata(&mut source);
         self.sources.push(source.info);
         Ok(())
+    }
+
+    /// Ends an input that failed at `place` (e.g. "row group 3 of 8") with `error`, and returns
+    /// the error for the caller to pass on.
+    ///
+    /// Batches held back for scale inference are dropped. When no row of the input had been
+    /// aggregated, the analysis is left exactly as it was before the input. Otherwise those rows
+    /// stay (the accumulators cannot take a whole input back without keeping a copy of them), so
+    /// the input is listed with the rows that were read and a note says where reading stopped:
+    /// the report still describes exactly what it counts.
+    pub fn abandon_source(&mut self, mut source: Source, place: &str, error: Error) -> Error {
+        source.pending.clear();
+        // Rows counted before the failure wait in the event-id buffers; they are kept.
+        self.aggregator.flush_keys(self.options.max_samples);
+        if !source.registered {
+            // Nothing of it was counted: forget it was begun, so the same file can be tried
+            // again (after a network error, say) instead of being refused as already loaded.
+            let pruning = &mut self.pruning;
+            pruning.files = pruning.files.saturating_sub(1);
+            pruning.files_skipped = pruning
+                .files_skipped
+                .saturating_sub(u64::from(source.skipped_by.is_some()));
+            pruning.row_groups = pruning.row_groups.saturating_sub(source.row_groups as u64);
+            pruning.bytes = pruning.bytes.saturating_sub(source.counted_bytes);
+            if let Some(fingerprint) = source.fingerprint {
+                self.fingerprints.remove(&fingerprint.0);
+            }
+            return error;
+        }
+        let rows = source.rows();
+        self.notes.push(format!(
+            "{}: reading stopped at {place} ({error}); only the {rows} rows before it are counted",
+            source.info.name
+        ));
+        source.info.rows = rows;
+        source.info.row_groups = source.row_groups;
+        self.keep_file_metadata(&mut source);
+        self.sources.push(source.info);
+        error
+    }
+
+    /// Keeps the metadata of a finished input (a CSV file's rows are known only now).
+    fn keep_file_metadata(&mut self, source: &mut Source) {
+        if let Some(mut file) = source.file.take() {
+            if file.format == Format::Csv.name() {
+                file.rows = source.rows();
+            }
+            // A description from the dbt schema fills in what the file itself does not say.
+            let descriptions = self.options.dbt.iter().flat_map(|dbt| &dbt.descriptions);
+            for (column_name, description) in descriptions {
+                for column in &mut file.columns {
+                    if column.description.is_none() && column.name.eq_ignore_ascii_case(column_name)
+                    {
+                        column.description = Some(description.clone());
+                    }
+                }
+            }
+            self.files.push(file);
+        }
     }
 
     /// Every course key seen in the data, before any filter, sorted as the report sorts
@@ -293,6 +639,10 @@ impl Analysis {
     /// The report over everything added so far.
     pub fn report(&self) -> Report {
         let aggregator = &self.aggregator;
+        debug_assert!(
+            !aggregator.has_pending_keys(),
+            "report() before finish_source(): rows are still waiting for de-duplication"
+        );
         let (most_watched_learner, learners_top, learners_bottom, learners) =
             rank::learners(aggregator, &self.options);
         let (rows, summary) = rank::summary(aggregator);
@@ -321,10 +671,28 @@ impl Analysis {
                     });
                     details
                 });
-        Report {
+        let mut quality = quality;
+        let mut notes = self.notes.clone();
+        if let Some(schema) = &self.options.dbt {
+            quality.dbt = self.dbt_rules.results(schema, aggregator.rows_total);
+            quality.dbt_unsupported = schema.unsupported.clone();
+            quality.passed &= quality
+                .dbt
+                .iter()
+                .all(|rule| rule.status != crate::quality::Status::Fail);
+            if self.dbt_rules.rows_tested < aggregator.rows_total {
+                notes.push(format!(
+                    "dbt tests ran on the {} rows added in this session; the other {} rows came from a saved state and were not tested",
+                    self.dbt_rules.rows_tested,
+                    aggregator.rows_total - self.dbt_rules.rows_tested
+                ));
+            }
+        }
+        let mut report = Report {
             schema_version: 1,
+            pruning: self.pruning,
             sources: self.sources.clone(),
-            notes: self.notes.clone(),
+            notes,
             rows,
             summary,
             most_watched_learner,
@@ -341,7 +709,21 @@ impl Analysis {
             completion_histogram: rank::histogram(aggregator),
             daily: rank::daily(aggregator),
             quality,
+            lineage: crate::lineage::lineage(aggregator, &self.pruning),
+            files: self.files.clone(),
+        };
+        if let Some(masking) = &self.options.masking {
+            // After ranking: ties and order were settled on the real ids.
+            let learner_columns: Vec<String> = self
+                .sources
+                .iter()
+                .flat_map(|source| &source.mapping)
+                .filter(|(field, _)| field == Field::Student.name())
+                .map(|(_, column)| column.clone())
+                .collect();
+            masking.mask_report(&mut report, &learner_columns);
         }
+        report
     }
 }
 
@@ -352,4 +734,85 @@ impl std::fmt::Debug for Analysis {
             .field("rows", &self.aggregator.rows_total)
             .finish()
     }
+}
+
+/// Checks that the completion and time columns have types the engine can read, before any row
+/// is: a wrong type is a mapping problem, named with its column. Id columns of any type are
+/// keyed by their text form.
+fn check_types(name: &str, schema: &Schema, mapping: &Mapping) -> Result<()> {
+    use arrow_schema::DataType;
+    let value_type = |data_type: &DataType| match data_type {
+        DataType::Dictionary(_, values) => values.as_ref().clone(),
+        other => other.clone(),
+    };
+    for field in [Field::Completion, Field::WatchedAt, Field::UpdatedAt] {
+        let Some(index) = mapping.column(field) else {
+            continue;
+        };
+        let column = schema.field(index);
+        let data_type = value_type(column.data_type());
+        let is_text = matches!(
+            data_type,
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+        );
+        let (readable, expected) = if field == Field::Completion {
+            (
+                is_text || data_type.is_numeric(),
+                "a number or text such as \"85%\"",
+            )
+        } else {
+            (
+                is_text
+                    || data_type.is_integer()
+                    || matches!(
+                        data_type,
+                        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64
+                    ),
+                "a timestamp, a date, integer microseconds or ISO 8601 text",
+            )
+        };
+        if !readable {
+            return Err(Error::mapping(
+                name,
+                format!(
+                    "column '{}' ({field}) has type {}; expected {expected}",
+                    column.name(),
+                    column.data_type()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Notes for mapped columns whose name (as the engine compares names) occurs more than once.
+fn ambiguous_columns(name: &str, schema: &Schema, mapping: &Mapping) -> Vec<String> {
+    let normalised = |column: &str| {
+        column
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_lowercase()
+    };
+    Field::ALL
+        .into_iter()
+        .filter_map(|field| {
+            let index = mapping.column(field)?;
+            let wanted = normalised(schema.field(index).name());
+            let same: Vec<String> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .filter(|(_, column)| normalised(column.name()) == wanted)
+                .map(|(position, _)| (position + 1).to_string())
+                .collect();
+            (same.len() > 1).then(|| {
+                format!(
+                    "{name}: columns {} are all named '{}'; {field} uses column {}",
+                    same.join(", "),
+                    schema.field(index).name(),
+                    index + 1
+                )
+            })
+        })
+        .collect()
 }

@@ -198,6 +198,18 @@ impl Overrides {
         self.entries.push((field, choice));
     }
 
+    /// Every choice, in field order (what a saved state compares).
+    pub(crate) fn sorted(&self) -> Vec<(Field, Override)> {
+        let mut entries = self.entries.clone();
+        entries.sort_by_key(|(field, _)| *field);
+        entries
+    }
+
+    /// Whether the user chose anything (a column or "none") for the field.
+    pub(crate) fn is_set(&self, field: Field) -> bool {
+        self.get(field).is_some()
+    }
+
     fn get(&self, field: Field) -> Option<&Override> {
         self.entries
             .iter()
@@ -298,6 +310,20 @@ impl Mapping {
             ));
         }
         Ok(mapping)
+    }
+
+    /// A mapping with no field mapped (for an input that is not read).
+    pub(crate) fn empty() -> Mapping {
+        Mapping {
+            columns: [None; Field::ALL.len()],
+            names: [const { None }; Field::ALL.len()],
+        }
+    }
+
+    /// Maps `field` to the column at `index` named `name` (a fallback found after resolving).
+    pub(crate) fn assign(&mut self, field: Field, index: usize, name: &str) {
+        self.columns[field as usize] = Some(index);
+        self.names[field as usize] = Some(name.to_owned());
     }
 
     /// Index of the field's column in the file schema.

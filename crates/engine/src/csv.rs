@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
 
@@ -58,6 +58,29 @@ pub(crate) fn header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<Stri
     Ok(names)
 }
 
+/// The number of data rows (records after the header), counted without decoding any value: what
+/// an input skipped by pruning still contributes to the row counts.
+pub(crate) fn count_records(bytes: &[u8], delimiter: u8) -> u64 {
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    // The values are not kept: the buffers are reused whenever they fill up.
+    let mut output = vec![0u8; 64 * 1024];
+    let mut ends = vec![0usize; 1024];
+    let mut input = bytes;
+    let mut records = 0u64;
+    loop {
+        let (result, read, _, _) = reader.read_record(input, &mut output, &mut ends);
+        input = &input[read..];
+        match result {
+            csv_core::ReadRecordResult::Record => records += 1,
+            csv_core::ReadRecordResult::End => break,
+            csv_core::ReadRecordResult::InputEmpty
+            | csv_core::ReadRecordResult::OutputFull
+            | csv_core::ReadRecordResult::OutputEndsFull => {}
+        }
+    }
+    records.saturating_sub(1)
+}
+
 /// Reads all rows as text, then types each column.
 pub(crate) fn read(name: &str, bytes: &[u8], delimiter: u8, batch_size: usize) -> Result<CsvTable> {
     let names = header(name, bytes, delimiter)?;
@@ -75,7 +98,7 @@ pub(crate) fn read(name: &str, bytes: &[u8], delimiter: u8, batch_size: usize) -
         .map_err(|error| Error::arrow(name, error))?;
     let text_batches = reader
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|error| Error::arrow(name, error))?;
+        .map_err(|error| Error::arrow(name, explain(error, bytes, delimiter)))?;
     let types: Vec<DataType> = (0..names.len())
         .map(|column| infer(text_batches.iter().map(|batch| batch.column(column))))
         .collect();
@@ -99,6 +122,66 @@ pub(crate) fn read(name: &str, bytes: &[u8], delimiter: u8, batch_size: usize) -
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(CsvTable { schema, batches })
+}
+
+/// Rewrites arrow-csv's record errors to say what was expected, what was found, and the likely
+/// cause, from the offending line.
+fn explain(error: ArrowError, bytes: &[u8], delimiter: u8) -> ArrowError {
+    let ArrowError::CsvError(message) = &error else {
+        return error;
+    };
+    let numbers: Vec<usize> = message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    // arrow-csv counts lines from 1 with the header as line 1, as an editor does (a quoted field
+    // spanning lines shifts this; the hint is then approximate).
+    let line_text = |line: usize| {
+        bytes
+            .split(|byte| *byte == b'\n')
+            .nth(line.saturating_sub(1))
+            .unwrap_or_default()
+    };
+    let explained = if message.starts_with("incorrect number of fields") && numbers.len() == 3 {
+        let (line, expected, found) = (numbers[0], numbers[1], numbers[2]);
+        let text = line_text(line);
+        let other_delimiter = [b',', b';', b'\t', b'|']
+            .into_iter()
+            .find(|candidate| *candidate != delimiter && text.contains(candidate));
+        let quotes = text.iter().filter(|byte| **byte == b'"').count();
+        let cause = if quotes % 2 == 1 {
+            format!(": a quote (\") opened on line {line} is never closed")
+        } else if found == 1
+            && let Some(other) = other_delimiter
+        {
+            format!(
+                ": line {line} seems to be separated by {:?} while the header uses {:?}",
+                char::from(other),
+                char::from(delimiter)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "line {line} has {found} field{} where the header has {expected}{cause}",
+            if found == 1 { "" } else { "s" }
+        )
+    } else if message.starts_with("Encountered invalid UTF-8") && numbers.len() >= 2 {
+        // The last two numbers: "UTF-8" holds one too.
+        let (line, field) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
+        let text = line_text(line);
+        let bad_byte = std::str::from_utf8(text)
+            .err()
+            .map(|utf8_error| text[utf8_error.valid_up_to()]);
+        format!(
+            "the file is not UTF-8 text: line {line}, field {field} has the byte {} (Latin-1 or \
+             Windows-1252, perhaps); save the file as UTF-8",
+            bad_byte.map_or_else(|| "?".to_owned(), |byte| format!("0x{byte:02X}"))
+        )
+    } else {
+        return error;
+    };
+    ArrowError::CsvError(explained)
 }
 
 /// The narrowest type every non-empty value of a text column fits: Int64, Float64 or Utf8.

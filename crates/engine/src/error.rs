@@ -10,10 +10,12 @@ use std::fmt;
 #[non_exhaustive]
 pub enum Error {
     /// The Parquet decoder rejected the file (corrupt pages, bad footer, unsupported encoding).
-    #[error("{source_name}: cannot read Parquet: {error}")]
+    #[error("{source_name}: cannot read the Parquet {part}: {error}")]
     Parquet {
         /// Name of the input (file name or URL) as the caller gave it.
         source_name: String,
+        /// Where in the file: "footer (file metadata)", "row group 2 of 5", ...
+        part: String,
         /// The decoder's own error.
         error: parquet::errors::ParquetError,
     },
@@ -33,6 +35,19 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// A dependency's decoder (parquet, arrow-csv) panicked on malformed bytes instead of
+    /// returning an error. The engine catches the panic at its boundary and reports it here, in
+    /// builds whose panics unwind (native: the CLI, tests); a `panic = "abort"` build (wasm32)
+    /// cannot catch it. Nothing of the failed batch was aggregated.
+    #[error("{source_name}: the {format} decoder failed on malformed data: {message}")]
+    Decoder {
+        /// Name of the input.
+        source_name: String,
+        /// `Parquet` or `CSV`.
+        format: &'static str,
+        /// The panic's message and where in the dependency it was raised.
+        message: String,
+    },
     /// A required column could not be found, or an explicit mapping named a missing column.
     #[error("{source_name}: {message}")]
     Mapping {
@@ -44,6 +59,22 @@ pub enum Error {
     /// An option had an invalid value (unknown field name in a mapping override, N = 0, ...).
     #[error("invalid option: {0}")]
     Option(String),
+    /// A saved analysis state cannot be restored or extended: it is corrupt, from another
+    /// engine version, saved with options that change what it means, or the dataset's
+    /// partition keys changed.
+    #[error("analysis state: {0}")]
+    State(String),
+    /// The file uses a compression codec this build leaves out (the web app's lean worker has
+    /// no Brotli; the CLI has every codec).
+    #[error(
+        "{source_name}: compressed with {codec}, which this build of CoursePulse cannot decode (it was built without that codec)"
+    )]
+    UnsupportedCodec {
+        /// Name of the input.
+        source_name: String,
+        /// The codec, as Parquet names it (e.g. `BROTLI`).
+        codec: String,
+    },
     /// The caller asked the analysis to stop (the UI's Cancel button).
     #[error("cancelled")]
     Cancelled,
@@ -53,9 +84,14 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn parquet(source_name: &str, error: parquet::errors::ParquetError) -> Self {
+    pub(crate) fn parquet(
+        source_name: &str,
+        part: impl fmt::Display,
+        error: parquet::errors::ParquetError,
+    ) -> Self {
         Error::Parquet {
             source_name: source_name.to_owned(),
+            part: part.to_string(),
             error,
         }
     }
@@ -71,6 +107,14 @@ impl Error {
         Error::Format {
             source_name: source_name.to_owned(),
             message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn decoder(source_name: &str, format: &'static str, message: String) -> Self {
+        Error::Decoder {
+            source_name: source_name.to_owned(),
+            format,
+            message,
         }
     }
 

@@ -60,6 +60,11 @@ impl Interner {
         self.keys.len()
     }
 
+    /// Every key, by id (what a saved state stores; interning them in order gives the same ids).
+    pub(crate) fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
     pub(crate) fn key(&self, id: u32) -> &Key {
         &self.keys[id as usize]
     }
@@ -192,12 +197,25 @@ pub(crate) fn for_each_text(
 
 fn each_text(array: &dyn Array, visit: &mut dyn FnMut(Option<&str>)) -> Result<(), ArrowError> {
     if let Some(dictionary) = array.as_any_dictionary_opt() {
+        let values = dictionary.values();
+        let nulls = array.logical_nulls();
+        if array.len().saturating_mul(4) < values.len() {
+            // A few rows of a large dictionary (a quality sample is one row of a batch whose
+            // dictionary holds every learner): format only the values those rows use.
+            for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
+                if nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) || key >= values.len() {
+                    visit(None);
+                } else {
+                    each_text(values.slice(key, 1).as_ref(), visit)?;
+                }
+            }
+            return Ok(());
+        }
         // Each dictionary value is turned into text once, not once per row.
         let mut texts: Vec<Option<String>> = Vec::new();
         each_text(dictionary.values().as_ref(), &mut |text| {
             texts.push(text.map(str::to_owned));
         })?;
-        let nulls = array.logical_nulls();
         for (row, key) in dictionary.normalized_keys().into_iter().enumerate() {
             let is_null = nulls.as_ref().is_some_and(|nulls| nulls.is_null(row));
             visit(if is_null {
@@ -295,6 +313,27 @@ mod tests {
         )
         .unwrap();
         check(&with_null_value, &[Some("v"), None]);
+    }
+
+    #[test]
+    fn text_of_a_few_rows_of_a_large_dictionary() {
+        let values: Vec<Option<String>> = (0..100)
+            .map(|value| (value != 7).then(|| format!("v{value}")))
+            .collect();
+        let dictionary = DictionaryArray::<Int8Type>::try_new(
+            arrow_array::Int8Array::from(vec![Some(42), None, Some(7), Some(99), Some(3)]),
+            Arc::new(StringArray::from(values)),
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        for row in 0..dictionary.len() {
+            for_each_text(&dictionary.slice(row, 1), |text| {
+                seen.push(text.map(str::to_owned))
+            })
+            .unwrap();
+        }
+        let expected = [Some("v42"), None, None, Some("v99"), Some("v3")];
+        assert_eq!(seen, expected.map(|text| text.map(str::to_owned)));
     }
 
     #[test]

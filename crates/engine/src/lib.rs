@@ -24,28 +24,79 @@
 //! assert_eq!(report.rows.student, 2);
 //! # Ok::<(), coursepulse_engine::Error>(())
 //! ```
+//!
+//! A dataset may be many files, named by their paths: hive partitions in the paths
+//! (`date=2025-03-01/part-0.parquet`) become columns once [`Analysis::set_partitioning`] is
+//! given every path, the filter skips files and row groups without reading them (see
+//! [`Pruning`]), a unique key seen in several files is one record (the latest update wins), and
+//! [`Analysis::save_state`] / [`Analysis::load_state`] carry the analysis over to the next run,
+//! which adds only the new files:
+//!
+//! ```
+//! use coursepulse_engine::{Analysis, Options, Partitioning};
+//!
+//! let header = "event_id,student_id,video_id,completion_rate_percent,last_updated_at\n";
+//! let day_one = format!("{header}1,S1,V1,40,2025-03-01T10:00:00Z\n");
+//! let day_two = format!("{header}1,S1,V1,90,2025-03-02T10:00:00Z\n2,S2,V1,70,2025-03-02T11:00:00Z\n");
+//! let paths = ["date=2025-03-01/a.csv", "date=2025-03-02/a.csv"];
+//!
+//! let mut analysis = Analysis::new(Options::default())?;
+//! analysis.set_partitioning(Partitioning::infer(&paths))?;
+//! analysis.add_csv(paths[0], day_one.as_bytes())?;
+//! let state = analysis.save_state()?;
+//!
+//! // The next day, in another process (or page):
+//! let mut analysis = Analysis::load_state(&state, Options::default())?;
+//! analysis.set_partitioning(Partitioning::infer(&paths))?;
+//! analysis.add_csv(paths[1], day_two.as_bytes())?;
+//! let report = analysis.report();
+//! assert_eq!(report.learners_top[0].avg_completion, Some(90.0)); // the late update won
+//! assert_eq!(report.rows.duplicates_removed, 1);
+//! # Ok::<(), coursepulse_engine::Error>(())
+//! ```
 #![warn(missing_docs)]
 
 mod aggregate;
 mod analysis;
 mod columns;
 mod csv;
+mod dataset;
+mod dbt;
+mod dbt_rules;
 mod decode;
 mod error;
+mod event_keys;
+mod guard;
 mod keys;
+mod lineage;
+mod masking;
+mod metadata;
 mod options;
+mod pair_counts;
+mod partition;
+mod prune;
 pub mod quality;
 mod rank;
 mod read;
 mod report;
+mod state;
 
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
+pub use dbt::{DbtCheck, DbtSchema, DbtTest, DbtUnsupported};
+pub use dbt_rules::DbtRuleResult;
 pub use decode::parse_time_micros;
 pub use error::{Error, Result};
+pub use guard::decoder_panic;
+pub use lineage::{Lineage, LineageStep, MetricLineage};
+pub use masking::{Masking, PiiKind, looks_like_email, pii_column};
+pub use metadata::{ColumnMetadata, FileMetadata};
 pub use options::{Filter, Options};
+pub use partition::{PartitionKey, PartitionType, PartitionValue, Partitioning};
+pub use prune::Pruning;
 pub use quality::{QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold};
-pub use read::{Format, ParquetFile, csv_columns};
+pub use rank::format_date;
+pub use read::{Fingerprint, Format, ParquetFile, csv_columns};
 pub use report::{
     CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo,
     Summary, VideoRow,

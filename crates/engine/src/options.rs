@@ -1,7 +1,9 @@
 //! Analysis options: ranking sizes, scale and mapping overrides, quality thresholds, the clock.
 
 use crate::columns::{Overrides, Scale};
+use crate::dbt::DbtSchema;
 use crate::error::{Error, Result};
+use crate::masking::Masking;
 use crate::quality::RuleConfig;
 
 /// Everything a caller can tune. `Options::default()` gives the documented defaults.
@@ -28,6 +30,21 @@ pub struct Options {
     pub batch_size: usize,
     /// Restricts the dataset (every metric and quality rule) to some courses and a time range.
     pub filter: Filter,
+    /// Skip files and row groups the filter proves empty without reading them (default true).
+    /// Changes no figure except [`crate::Pruning`]; off reads everything, for comparison.
+    pub prune: bool,
+    /// The most unique keys (event ids, or whole-row hashes) held at once (default 14M: the
+    /// most a 2^24-slot table holds, about 1 GB with event ids). A larger dataset is read in several passes, each de-duplicating one share of the
+    /// key space (see [`crate::Analysis::key_passes`]), so memory stops growing with rows.
+    pub max_keys_per_pass: u64,
+    /// Replaces learner ids, names and e-mail addresses in the report by keyed pseudonyms
+    /// (default `None`: clear values). Presentation only: rankings and counts are computed on the
+    /// real values, so it changes no figure and no order, and a saved state holds real ids
+    /// whatever this is (see [`crate::Analysis::save_state`]).
+    pub masking: Option<Masking>,
+    /// Column tests imported from a dbt `schema.yml` (see [`DbtSchema::parse`]), run as extra
+    /// quality rules over the rows added from now on (default `None`).
+    pub dbt: Option<DbtSchema>,
 }
 
 /// A view of the dataset: rows outside it are skipped before anything is counted.
@@ -63,6 +80,10 @@ impl Default for Options {
             rules: Vec::new(),
             batch_size: 64 * 1024,
             filter: Filter::default(),
+            prune: true,
+            max_keys_per_pass: crate::aggregate::MAX_RESERVED_KEYS,
+            masking: None,
+            dbt: None,
         }
     }
 }
@@ -81,6 +102,11 @@ impl Options {
         {
             return Err(Error::Option(
                 "the date range is empty: its start is not before its end".into(),
+            ));
+        }
+        if self.max_keys_per_pass == 0 {
+            return Err(Error::Option(
+                "the unique-key budget must be at least 1".into(),
             ));
         }
         if self.batch_size == 0 {

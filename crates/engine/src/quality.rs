@@ -303,6 +303,10 @@ pub struct QualityReport {
     pub passed: bool,
     /// One entry per rule, in [`Rule::ALL`] order.
     pub rules: Vec<QualityRule>,
+    /// Tests imported from a dbt schema file, in its order (empty without one).
+    pub dbt: Vec<crate::dbt_rules::DbtRuleResult>,
+    /// Tests of the dbt schema file that are not run, so none is silently ignored.
+    pub dbt_unsupported: Vec<crate::dbt::DbtUnsupported>,
 }
 
 impl QualityReport {
@@ -319,9 +323,9 @@ impl QualityReport {
 /// Running counts and samples, one slot per rule.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct QualityCounters {
-    counts: [u64; Rule::ALL.len()],
-    applies: [bool; Rule::ALL.len()],
-    samples: [Vec<Sample>; Rule::ALL.len()],
+    pub(crate) counts: [u64; Rule::ALL.len()],
+    pub(crate) applies: [bool; Rule::ALL.len()],
+    pub(crate) samples: [Vec<Sample>; Rule::ALL.len()],
 }
 
 impl QualityCounters {
@@ -395,6 +399,8 @@ impl QualityCounters {
         QualityReport {
             passed: rules.iter().all(|rule| rule.status != Status::Fail),
             rules,
+            dbt: Vec::new(),
+            dbt_unsupported: Vec::new(),
         }
     }
 }

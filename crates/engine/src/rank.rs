@@ -80,7 +80,7 @@ pub(crate) fn learners(
     let students = &aggregator.students;
     let mut videos_watched = vec![0u64; students.len()];
     for key in aggregator.learner_videos.keys() {
-        videos_watched[pair_parts(*key).0 as usize] += 1;
+        videos_watched[pair_parts(key).0 as usize] += 1;
     }
     let mut learners: Vec<Learner> = aggregator
         .learners
@@ -166,7 +166,7 @@ pub(crate) fn videos(
     let stats = aggregator.video_stats();
     let mut learners = vec![0u64; aggregator.videos.len()];
     for key in aggregator.learner_videos.keys() {
-        learners[pair_parts(*key).1 as usize] += 1;
+        learners[pair_parts(key).1 as usize] += 1;
     }
     let mut first_course: Vec<u32> = vec![NONE; aggregator.videos.len()];
     for (key, group) in &aggregator.course_videos {
@@ -219,7 +219,7 @@ pub(crate) fn courses(
 ) -> Vec<CourseRow> {
     let mut learners: FxHashMap<u32, u64> = FxHashMap::default();
     for key in aggregator.course_learners.keys() {
-        *learners.entry(pair_parts(*key).0).or_default() += 1;
+        *learners.entry(pair_parts(key).0).or_default() += 1;
     }
     let mut videos_by_course: FxHashMap<u32, Vec<(u32, Stats)>> = FxHashMap::default();
     for (key, group) in &aggregator.course_videos {
@@ -365,7 +365,7 @@ pub(crate) fn daily(aggregator: &Aggregator) -> Vec<DailyRow> {
 }
 
 /// Formats days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian, Howard Hinnant's algorithm).
-pub(crate) fn format_date(days_since_epoch: i32) -> String {
+pub fn format_date(days_since_epoch: i32) -> String {
     let z = i64::from(days_since_epoch) + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);

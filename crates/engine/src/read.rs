@@ -13,6 +13,7 @@ use parquet::file::reader::ChunkReader;
 
 use crate::analysis::{Analysis, Source};
 use crate::error::{Error, Result};
+use crate::guard::catch_decoder_panic;
 
 const MAGIC: &[u8; 4] = b"PAR1";
 
@@ -55,8 +56,75 @@ impl Format {
     }
 }
 
+/// A cheap, stable identity of an input's content, to recognise a file already loaded whatever
+/// its name: xxh3-128 of the Parquet footer (metadata and its length) plus the file length, or of
+/// a CSV file's whole bytes plus its length. The footer holds every column chunk's offset, size
+/// and statistics, so two Parquet files with equal footers and lengths hold the same data unless
+/// a rewrite kept every size and statistic identical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub u128);
+
+impl Fingerprint {
+    /// The fingerprint of a CSV input (or of any bytes held whole).
+    pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(b"csv");
+        hasher.update(bytes);
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        Fingerprint(hasher.digest128())
+    }
+
+    /// The fingerprint of a Parquet input: reads only its last bytes (the footer).
+    pub fn of_parquet<R: ChunkReader>(name: &str, reader: &R) -> Result<Fingerprint> {
+        let length = reader.len();
+        if length < 12 {
+            return Err(Error::format(
+                name,
+                format!("file is truncated: {length} bytes is too short for Parquet"),
+            ));
+        }
+        let tail = reader
+            .get_bytes(length - 8, 8)
+            .map_err(|error| Error::parquet(name, "footer", error))?;
+        let footer_length = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        if footer_length + 8 > length {
+            return Err(Error::format(
+                name,
+                format!(
+                    "file is corrupt: its footer claims {footer_length} bytes of a {length}-byte file"
+                ),
+            ));
+        }
+        let footer = reader
+            .get_bytes(length - 8 - footer_length, footer_length as usize + 8)
+            .map_err(|error| Error::parquet(name, "footer", error))?;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(b"parquet");
+        hasher.update(&footer);
+        hasher.update(&length.to_le_bytes());
+        Ok(Fingerprint(hasher.digest128()))
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        u128::from_str_radix(text, 16).map(Fingerprint)
+    }
+}
+
 /// Describes what the first bytes of a non-Parquet file look like, for error messages.
 fn describe_content(head: &[u8]) -> String {
+    if let Some(kind) = known_kind(head) {
+        return format!("it is {kind}");
+    }
     let text: String = String::from_utf8_lossy(head).chars().take(40).collect();
     let printable = !text.is_empty() && text.chars().all(|c| !c.is_control() || c.is_whitespace());
     if printable && text.contains([',', ';', '\t']) {
@@ -67,7 +135,88 @@ fn describe_content(head: &[u8]) -> String {
     } else if printable {
         format!("it starts with {:?}", text.trim())
     } else {
-        "it is binary data of another kind".to_owned()
+        format!(
+            "it is binary data of another kind (it starts with bytes {})",
+            hex(&head[..head.len().min(8)])
+        )
+    }
+}
+
+/// Recognises files people mistake for Parquet or CSV by their first bytes.
+pub(crate) fn known_kind(head: &[u8]) -> Option<&'static str> {
+    const KINDS: &[(&[u8], &str)] = &[
+        (
+            b"PARE",
+            "an encrypted Parquet file (PARE magic bytes), which CoursePulse cannot read; export it without encryption",
+        ),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (an Excel .xlsx workbook is one); unzip it, or export the sheet as CSV",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0",
+            "an old Excel .xls workbook (OLE2); export the sheet as CSV",
+        ),
+        (
+            b"\x1f\x8b",
+            "gzip-compressed data; decompress it first (gunzip)",
+        ),
+        (
+            b"\x28\xb5\x2f\xfd",
+            "zstd-compressed data; decompress it first (unzstd)",
+        ),
+        (
+            b"BZh",
+            "bzip2-compressed data; decompress it first (bunzip2)",
+        ),
+        (
+            b"\xff\xfe",
+            "UTF-16 text (little-endian BOM); save it as UTF-8",
+        ),
+        (
+            b"\xfe\xff",
+            "UTF-16 text (big-endian BOM); save it as UTF-8",
+        ),
+        (
+            b"ORC",
+            "an ORC file, not Parquet; convert it to Parquet or CSV",
+        ),
+        (
+            b"Obj\x01",
+            "an Avro file, not Parquet; convert it to Parquet or CSV",
+        ),
+        (
+            b"ARROW1",
+            "an Arrow IPC (Feather) file, not Parquet; convert it to Parquet or CSV",
+        ),
+        (
+            b"SQLite format 3\0",
+            "an SQLite database; export the table as CSV",
+        ),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+    ];
+    KINDS
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind)
+}
+
+/// `50 41 52 32`
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `"PAR2"` when the bytes are printable text, else their hex.
+fn show_bytes(bytes: &[u8]) -> String {
+    if bytes.iter().all(|byte| byte.is_ascii_graphic()) {
+        format!("{:?}", String::from_utf8_lossy(bytes))
+    } else {
+        format!("bytes {}", hex(bytes))
     }
 }
 
@@ -78,6 +227,7 @@ pub struct ParquetFile<R> {
     name: String,
     reader: R,
     metadata: ArrowReaderMetadata,
+    fingerprint: Fingerprint,
 }
 
 impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
@@ -93,7 +243,23 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         let head_length = length.min(64) as usize;
         let head = reader
             .get_bytes(0, head_length)
-            .map_err(|error| Error::parquet(name, error))?;
+            .map_err(|error| Error::parquet(name, "header", error))?;
+        if length < 12 && MAGIC.starts_with(&head[..head.len().min(4)]) {
+            return Err(Error::format(
+                name,
+                format!("file is truncated: {length} bytes is too short for Parquet"),
+            ));
+        }
+        if head.starts_with(b"PAR") && head.len() >= 4 && !head.starts_with(MAGIC) {
+            let kind = known_kind(&head).map_or_else(
+                || format!("it starts with {} instead", show_bytes(&head[..4])),
+                |kind| format!("it is {kind}"),
+            );
+            return Err(Error::format(
+                name,
+                format!("not a Parquet file (no PAR1 magic bytes at the start): {kind}"),
+            ));
+        }
         if !head.starts_with(MAGIC) {
             return Err(Error::format(
                 name,
@@ -110,18 +276,39 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             ));
         }
         let tail = reader
-            .get_bytes(length - 4, 4)
-            .map_err(|error| Error::parquet(name, error))?;
-        if tail.as_ref() != MAGIC {
+            .get_bytes(length - 8, 8)
+            .map_err(|error| Error::parquet(name, "footer", error))?;
+        if &tail[4..] != MAGIC {
             return Err(Error::format(
                 name,
                 format!(
-                    "file is truncated or corrupt: no PAR1 magic bytes at the end ({length} bytes)"
+                    "file is truncated or corrupt: a Parquet file ends with the PAR1 magic bytes, \
+                     this one ({length} bytes) ends with {}; was it cut short by a download or copy?",
+                    show_bytes(&tail[4..])
                 ),
             ));
         }
-        let metadata = ArrowReaderMetadata::load(&reader, ArrowReaderOptions::new())
-            .map_err(|error| Error::parquet(name, error))?;
+        // The footer: the file metadata, its length (4 bytes, little-endian), PAR1.
+        let metadata_length = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+        if metadata_length == 0 || u64::from(metadata_length) > length - 12 {
+            return Err(Error::format(
+                name,
+                format!(
+                    "file is corrupt: the footer says the file metadata is {metadata_length} bytes, \
+                     but only {} bytes lie between the magic bytes",
+                    length - 12
+                ),
+            ));
+        }
+        let metadata = catch_decoder_panic(name, "Parquet", || load_metadata(&reader))?
+            .map_err(|error| Error::parquet(name, "footer (file metadata)", error))?;
+        // Said before any page is read, so a caller can switch to a build that has the codec.
+        if let Some(codec) = missing_codec(metadata.metadata()) {
+            return Err(Error::UnsupportedCodec {
+                source_name: name.to_owned(),
+                codec,
+            });
+        }
         // Text columns are read as dictionaries: ids repeat, so each distinct value is hashed and
         // interned once per page instead of once per row.
         let hint = dictionary_hint(metadata.schema());
@@ -132,12 +319,14 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
                 metadata.metadata().clone(),
                 ArrowReaderOptions::new().with_schema(hint),
             )
-            .map_err(|error| Error::parquet(name, error))?
+            .map_err(|error| Error::parquet(name, "footer (file metadata)", error))?
         };
+        let fingerprint = Fingerprint::of_parquet(name, &reader)?;
         Ok(ParquetFile {
             name: name.to_owned(),
             reader,
             metadata,
+            fingerprint,
         })
     }
 
@@ -165,33 +354,149 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             .max(0) as u64
     }
 
-    /// Starts a source for this file in `analysis` (resolves the column mapping).
+    /// The file's content identity (see [`Fingerprint`]).
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
+    /// Starts a source for this file in `analysis` (resolves the column mapping). When a file
+    /// with the same fingerprint was absorbed before, the source reads nothing and
+    /// [`Analysis::finish_source`] notes the refusal.
     pub fn begin(&self, analysis: &mut Analysis) -> Result<Source> {
+        if analysis.has_loaded(self.fingerprint) {
+            return Ok(Source::already_loaded(
+                &self.name,
+                Format::Parquet,
+                self.fingerprint,
+            ));
+        }
         let mut source = analysis.begin_source(&self.name, Format::Parquet, self.schema())?;
         source.row_groups = self.num_row_groups();
+        source.file = Some(crate::metadata::of_parquet(
+            &self.name,
+            self.reader.len(),
+            self.fingerprint,
+            self.metadata.metadata(),
+            self.schema(),
+        ));
+        analysis.absorb(&mut source, self.fingerprint);
+        let bytes: u64 = (0..self.num_row_groups())
+            .map(|row_group| self.projected_bytes(&source, row_group))
+            .sum();
+        analysis.pruning.row_groups += self.num_row_groups() as u64;
+        analysis.pruning.bytes += bytes;
+        source.counted_bytes = bytes;
+        analysis.expect_rows(self.num_rows());
         Ok(source)
     }
 
-    /// Decodes one row group, reading only the mapped columns, and aggregates it.
+    /// Compressed bytes of the column chunks `source` reads in one row group.
+    fn projected_bytes(&self, source: &Source, row_group: usize) -> u64 {
+        let metadata = self.metadata.metadata();
+        let schema = metadata.file_metadata().schema_descr();
+        let row_group = metadata.row_group(row_group);
+        (0..row_group.num_columns())
+            .filter(|leaf| {
+                source
+                    .projection()
+                    .contains(&schema.get_column_root_idx(*leaf))
+            })
+            .map(|leaf| row_group.column(leaf).compressed_size().max(0) as u64)
+            .sum()
+    }
+
+    /// The Parquet leaf and statistics unit of a top-level column, when its statistics can bound
+    /// the decoded times (a single-leaf timestamp or date column).
+    fn time_leaf(&self, column: usize) -> Option<(usize, crate::prune::StatUnit)> {
+        let schema = self.metadata.metadata().file_metadata().schema_descr();
+        let mut leaves =
+            (0..schema.num_columns()).filter(|leaf| schema.get_column_root_idx(*leaf) == column);
+        let leaf = leaves.next()?;
+        if leaves.next().is_some() {
+            return None;
+        }
+        let arrow = self.schema().field(column).data_type();
+        Some((
+            leaf,
+            crate::prune::StatUnit::of(&schema.column(leaf), arrow)?,
+        ))
+    }
+
+    /// Whether one row group can be skipped: its file is outside the filter by partition value,
+    /// or its time statistics lie outside the range (see the `prune` module for the rules).
+    pub fn row_group_skipped(
+        &self,
+        analysis: &Analysis,
+        source: &Source,
+        row_group: usize,
+    ) -> bool {
+        if source.skipped_by.is_some() {
+            return true;
+        }
+        // Until the scale is inferred every value is sampled, so nothing may be skipped.
+        if !analysis.options().prune || !source.scale_known() {
+            return false;
+        }
+        let leaf = |column| self.time_leaf(column);
+        crate::prune::row_group_outside(
+            &analysis.options().filter,
+            self.metadata.metadata().row_group(row_group),
+            source.time_column(crate::columns::Field::WatchedAt, leaf),
+            source.time_column(crate::columns::Field::UpdatedAt, leaf),
+        )
+    }
+
+    /// Decodes one row group, reading only the mapped columns, and aggregates it; a row group
+    /// that pruning skips is not read at all (its rows count as filtered out).
     pub fn read_row_group(
         &self,
         analysis: &mut Analysis,
         source: &mut Source,
         row_group: usize,
     ) -> Result<()> {
+        if row_group >= self.num_row_groups() {
+            return Err(Error::format(
+                &self.name,
+                format!(
+                    "no row group {row_group}: the file has {}",
+                    self.num_row_groups()
+                ),
+            ));
+        }
+        if source.already_loaded {
+            return Ok(());
+        }
+        if self.row_group_skipped(analysis, source, row_group) {
+            let rows = self
+                .metadata
+                .metadata()
+                .row_group(row_group)
+                .num_rows()
+                .max(0) as u64;
+            let bytes = self.projected_bytes(source, row_group);
+            analysis.skip_row_group(source, rows, bytes);
+            return Ok(());
+        }
+        let part = format!("row group {} of {}", row_group + 1, self.num_row_groups());
         let parquet_schema = self.metadata.metadata().file_metadata().schema_descr();
         let mask = ProjectionMask::roots(parquet_schema, source.projection().iter().copied());
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-            self.reader.clone(),
-            self.metadata.clone(),
-        )
-        .with_projection(mask)
-        .with_row_groups(vec![row_group])
-        .with_batch_size(analysis.options().batch_size)
-        .build()
-        .map_err(|error| Error::parquet(&self.name, error))?;
-        for batch in reader {
-            let batch = batch.map_err(|error| Error::arrow(&self.name, error))?;
+        let batch_size = analysis.options().batch_size;
+        let mut reader = catch_decoder_panic(&self.name, "Parquet", || {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(
+                self.reader.clone(),
+                self.metadata.clone(),
+            )
+            .with_projection(mask)
+            .with_row_groups(vec![row_group])
+            .with_batch_size(batch_size)
+            .build()
+        })?
+        .map_err(|error| Error::parquet(&self.name, &part, error))?;
+        // Each batch is decoded inside the boundary and aggregated outside it, so a decoder
+        // panic never interrupts the aggregator halfway through a batch.
+        while let Some(batch) = catch_decoder_panic(&self.name, "Parquet", || reader.next())? {
+            let batch =
+                batch.map_err(|error| Error::parquet(&self.name, &part, from_arrow(error)))?;
             analysis.add_batch(source, batch)?;
         }
         Ok(())
@@ -205,16 +510,48 @@ impl Analysis {
         name: &str,
         reader: R,
     ) -> Result<()> {
-        let file = ParquetFile::open(name, reader)?;
-        let mut source = file.begin(self)?;
-        for row_group in 0..file.num_row_groups() {
-            file.read_row_group(self, &mut source, row_group)?;
-        }
-        self.finish_source(source)
+        self.add_parquet_files(&[ParquetFile::open(name, reader)?])
     }
 
-    /// Reads a whole CSV input (header row; types inferred over all rows) and adds it.
+    /// Reads opened Parquet inputs whole, in as many passes as [`Analysis::key_passes`] asks
+    /// for their rows (see [`Analysis::begin_key_pass`]).
+    pub fn add_parquet_files<R: ChunkReader + Clone + 'static>(
+        &mut self,
+        files: &[ParquetFile<R>],
+    ) -> Result<()> {
+        let passes = self.key_passes(files.iter().map(ParquetFile::num_rows).sum());
+        let mut sources = files
+            .iter()
+            .map(|file| file.begin(self))
+            .collect::<Result<Vec<_>>>()?;
+        for pass in 0..passes {
+            self.begin_key_pass(pass, passes, &mut sources)?;
+            for index in 0..files.len() {
+                let file = &files[index];
+                for row_group in 0..file.num_row_groups() {
+                    if let Err(error) = file.read_row_group(self, &mut sources[index], row_group) {
+                        // The failing input is listed with what was counted of it and a note.
+                        let place =
+                            format!("row group {} of {}", row_group + 1, file.num_row_groups());
+                        let source = sources.swap_remove(index);
+                        return Err(self.abandon_source(source, &place, error));
+                    }
+                }
+            }
+        }
+        sources
+            .into_iter()
+            .try_for_each(|source| self.finish_source(source))
+    }
+
+    /// Reads a whole CSV input (header row; types inferred over all rows) and adds it. An input
+    /// whose fingerprint was absorbed before is refused with a note; one outside the filter by
+    /// partition value is only counted, not decoded.
     pub fn add_csv(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let fingerprint = Fingerprint::of_bytes(bytes);
+        if self.has_loaded(fingerprint) {
+            return self.finish_source(Source::already_loaded(name, Format::Csv, fingerprint));
+        }
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::format(
@@ -228,13 +565,46 @@ impl Analysis {
                 "this is a Parquet file, not CSV; name it .parquet",
             ));
         }
+        check_csv_text(name, bytes)?;
         let delimiter = sniff_delimiter(bytes);
-        let table = crate::csv::read(name, bytes, delimiter, self.options().batch_size)?;
+        // The mapping depends on the column names only, so it is resolved from the header, and a
+        // file outside the filter is skipped before its values are parsed.
+        let header_schema = arrow_schema::Schema::new(
+            crate::csv::header(name, bytes, delimiter)?
+                .into_iter()
+                .map(|column| arrow_schema::Field::new(column, arrow_schema::DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        );
+        let mut source = self
+            .begin_source(name, Format::Csv, &header_schema)
+            .map_err(|error| header_hint(error, &header_schema))?;
+        self.absorb(&mut source, fingerprint);
+        source.file = Some(crate::metadata::of_csv(
+            name,
+            bytes.len() as u64,
+            fingerprint,
+            0,
+            &header_schema,
+        ));
+        self.pruning.bytes += bytes.len() as u64;
+        source.counted_bytes = bytes.len() as u64;
+        if source.skipped_by.is_some() {
+            let rows = crate::csv::count_records(bytes, delimiter);
+            self.skip_row_group(&mut source, rows, bytes.len() as u64);
+            return self.finish_source(source);
+        }
+        let batch_size = self.options().batch_size;
+        // The whole file is parsed before anything is aggregated: a failure here leaves the
+        // analysis as it was.
+        let table = catch_decoder_panic(name, "CSV", || {
+            crate::csv::read(name, bytes, delimiter, batch_size)
+        })??;
         // The completion column is always read as text and parsed by the engine, which flags an
         // unparseable value (e.g. "85 pct") instead of failing the file.
-        let mapping =
-            crate::columns::Mapping::resolve(name, &table.schema, &self.options().overrides)?;
-        let completion = mapping.column(crate::columns::Field::Completion);
+        let completion = source
+            .mapping()
+            .column(crate::columns::Field::Completion)
+            .filter(|index| *index < table.schema.fields().len());
         let fields: Vec<arrow_schema::FieldRef> = table
             .schema
             .fields()
@@ -254,17 +624,21 @@ impl Analysis {
             })
             .collect();
         let schema = Arc::new(arrow_schema::Schema::new(fields));
-        let mut source = self.begin_source(name, Format::Csv, &schema)?;
         let projection = source.projection().to_vec();
-        for batch in table.batches {
+        let n_batches = table.batches.len();
+        for (index, batch) in table.batches.into_iter().enumerate() {
             let mut columns = batch.columns().to_vec();
             if let Some(index) = completion {
                 columns[index] = crate::csv::as_text(&columns[index]);
             }
-            let batch = arrow_array::RecordBatch::try_new(schema.clone(), columns)
+            let added = arrow_array::RecordBatch::try_new(schema.clone(), columns)
                 .and_then(|batch| batch.project(&projection))
-                .map_err(|error| Error::arrow(name, error))?;
-            self.add_batch(&mut source, batch)?;
+                .map_err(|error| Error::arrow(name, error))
+                .and_then(|batch| self.add_batch(&mut source, batch));
+            if let Err(error) = added {
+                let place = format!("batch {} of {n_batches}", index + 1);
+                return Err(self.abandon_source(source, &place, error));
+            }
         }
         self.finish_source(source)
     }
@@ -278,11 +652,146 @@ impl Analysis {
     }
 }
 
+/// Rejects, with what they are, files that are not CSV text: other formats by their first
+/// bytes, JSON, and binary data (NUL bytes in the header line).
+fn check_csv_text(name: &str, bytes: &[u8]) -> Result<()> {
+    let not_csv = |what: String| Error::format(name, format!("not CSV text: {what}"));
+    if let Some(kind) = known_kind(bytes) {
+        return Err(not_csv(format!("it is {kind}")));
+    }
+    let start = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(0);
+    // `{`, or `[` opening an array of objects, arrays or strings: a header cannot start so.
+    let after_bracket = bytes
+        .get(start + 1..)
+        .unwrap_or_default()
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace());
+    let is_json = match bytes.get(start) {
+        Some(b'{') => true,
+        Some(b'[') => matches!(after_bracket, Some(b'{' | b'[' | b'"' | b']')),
+        _ => false,
+    };
+    if is_json {
+        let text: String = String::from_utf8_lossy(&bytes[start..bytes.len().min(start + 30)])
+            .chars()
+            .collect();
+        return Err(not_csv(format!(
+            "it looks like JSON (it starts with {text:?}); CoursePulse reads CSV and Parquet"
+        )));
+    }
+    let header = bytes
+        .split(|byte| *byte == b'\n')
+        .next()
+        .unwrap_or_default();
+    if header.contains(&0) {
+        return Err(not_csv(format!(
+            "its first line has NUL bytes, so it is binary data or UTF-16 text without a BOM \
+             (it starts with bytes {}); save it as UTF-8 CSV",
+            hex(&bytes[..bytes.len().min(8)])
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a hint to a mapping error when the header row looks like data (a headerless export).
+fn header_hint(error: Error, schema: &arrow_schema::Schema) -> Error {
+    let Error::Mapping {
+        source_name,
+        message,
+    } = error
+    else {
+        return error;
+    };
+    let number = schema
+        .fields()
+        .iter()
+        .map(|field| field.name().trim())
+        .find(|name| name.parse::<f64>().is_ok());
+    match number {
+        Some(number) => Error::Mapping {
+            source_name,
+            message: format!(
+                "{message}; the first line looks like a data row (it has the number {number}), \
+                 not a header: add a header row"
+            ),
+        },
+        None => Error::Mapping {
+            source_name,
+            message,
+        },
+    }
+}
+
 /// The column names in a CSV header (the first line; BOM, quotes and the delimiter handled as
 /// [`Analysis::add_csv`] does), for a column-mapping screen.
 pub fn csv_columns(bytes: &[u8]) -> Result<Vec<String>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    crate::csv::header("CSV header", bytes, sniff_delimiter(bytes))
+    let name = "CSV header";
+    catch_decoder_panic(name, "CSV", || {
+        crate::csv::header(name, bytes, sniff_delimiter(bytes))
+    })?
+}
+
+/// The Parquet error inside an arrow error from the record batch reader, whose decoding errors
+/// arrive wrapped as `ArrowError::ParquetError("Parquet error: ...")`.
+fn from_arrow(error: arrow_schema::ArrowError) -> parquet::errors::ParquetError {
+    use arrow_schema::ArrowError;
+    use parquet::errors::ParquetError;
+    match error {
+        ArrowError::ParquetError(message) => ParquetError::General(
+            message
+                .strip_prefix("Parquet error: ")
+                .unwrap_or(&message)
+                .to_owned(),
+        ),
+        ArrowError::ExternalError(inner) => ParquetError::External(inner),
+        other => ParquetError::ArrowError(other.to_string()),
+    }
+}
+
+/// Reads the footer and gives the arrow schema text columns as dictionaries.
+fn load_metadata<R: ChunkReader>(reader: &R) -> parquet::errors::Result<ArrowReaderMetadata> {
+    let metadata = ArrowReaderMetadata::load(reader, ArrowReaderOptions::new())?;
+    // Text columns are read as dictionaries: ids repeat, so each distinct value is hashed and
+    // interned once per page instead of once per row.
+    let hint = dictionary_hint(metadata.schema());
+    if hint.fields() == metadata.schema().fields() {
+        return Ok(metadata);
+    }
+    ArrowReaderMetadata::try_new(
+        metadata.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(hint),
+    )
+}
+
+/// The first codec used by a column chunk of the file that this build cannot decode.
+fn missing_codec(metadata: &parquet::file::metadata::ParquetMetaData) -> Option<String> {
+    use parquet::basic::Compression;
+    let compiled = |codec: Compression| match codec {
+        Compression::UNCOMPRESSED => true,
+        Compression::SNAPPY => cfg!(feature = "snappy"),
+        Compression::GZIP(_) => cfg!(feature = "gzip"),
+        Compression::LZ4 | Compression::LZ4_RAW => cfg!(feature = "lz4"),
+        Compression::ZSTD(_) => cfg!(feature = "zstd"),
+        Compression::BROTLI(_) => cfg!(feature = "brotli"),
+        // LZO has no Rust decoder in parquet; the decoder's own error names it.
+        _ => true,
+    };
+    metadata
+        .row_groups()
+        .iter()
+        .flat_map(|row_group| row_group.columns())
+        .map(|column| column.compression())
+        .find(|codec| !compiled(*codec))
+        .map(|codec| match codec {
+            parquet::basic::Compression::GZIP(_) => "GZIP".to_owned(),
+            parquet::basic::Compression::ZSTD(_) => "ZSTD".to_owned(),
+            parquet::basic::Compression::BROTLI(_) => "BROTLI".to_owned(),
+            other => other.to_string(),
+        })
 }
 
 /// `schema` with its top-level UTF-8 columns as `Dictionary(Int32, Utf8)`.
@@ -354,6 +863,28 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\n"), b'\t');
         assert_eq!(sniff_delimiter(b"a,b\n"), b',');
         assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn csv_text_is_told_from_json_binary_and_other_formats() {
+        let check = |bytes: &[u8], expected: Option<&str>| {
+            let result = check_csv_text("t.csv", bytes);
+            match expected {
+                None => assert!(result.is_ok(), "{result:?}"),
+                Some(expected) => {
+                    let error = result.unwrap_err().to_string();
+                    assert!(error.contains(expected), "{error}");
+                }
+            }
+        };
+        check(b"[id],learner\n1,2\n", None);
+        check(b"{id},learner\n", Some("looks like JSON"));
+        check(b" [ {\"a\": 1}]", Some("looks like JSON"));
+        check(b"[\"a\"]", Some("looks like JSON"));
+        check(b"a\0b,c\n", Some("NUL bytes"));
+        check(b"a,b\nx\0,y\n", None);
+        check(b"PK\x03\x04rest", Some("ZIP archive"));
+        check(b"[", None);
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use serde::Serialize;
 
 use crate::columns::Scale;
+use crate::lineage::Lineage;
+use crate::metadata::FileMetadata;
+use crate::prune::Pruning;
 use crate::quality::QualityReport;
 
 /// The full answer for one dataset (one or more inputs analysed together).
@@ -36,6 +39,13 @@ pub struct Report {
     pub daily: Vec<DailyRow>,
     /// Data-quality rules and their findings.
     pub quality: QualityReport,
+    /// Files, row groups and bytes skipped by the filter before being read, and inputs refused
+    /// as already loaded. Never changes any other figure.
+    pub pruning: Pruning,
+    /// Rows in, rows dropped at each step and rows used, per metric family.
+    pub lineage: Lineage,
+    /// Per input file: size, content hash, row groups, codecs, writer, schema with descriptions.
+    pub files: Vec<FileMetadata>,
 }
 
 /// What was read from one input.

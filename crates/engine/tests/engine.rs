@@ -1,6 +1,13 @@
 //! Engine integration tests: each metric definition on small inputs whose answers are worked
 //! out by hand, the bad-input errors, and the Parquet type and layout variants.
 
+// Datasets of many files (partitions, pruning, fingerprints, upserts, incremental state).
+#[path = "engine/datasets.rs"]
+mod datasets;
+// PII masking, lineage, file metadata, dbt rules.
+#[path = "engine/governance.rs"]
+mod governance;
+
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -657,7 +664,9 @@ fn corrupt_footer_length_is_an_error_not_a_panic() {
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("bad-footer.parquet: cannot read Parquet"),
+        error.contains(
+            "bad-footer.parquet: file is corrupt: the footer says the file metadata is 4294967295 bytes"
+        ),
         "{error}"
     );
 }
@@ -805,4 +814,354 @@ fn courses_seen_and_date_span_ignore_the_filter() {
         )
         .unwrap();
     assert_eq!(untimed.date_span(), None);
+}
+
+// ---- Reading in several key passes (bounded memory) ----
+
+/// The report as JSON without quality samples, which multi-pass reads pick pass by pass.
+fn without_samples(report: &Report) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("samples");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(report).unwrap();
+    strip(&mut value);
+    value
+}
+
+fn analyse_files(files: &[(&str, Bytes)], max_keys_per_pass: u64) -> (Report, u32) {
+    let mut analysis = Analysis::new(Options {
+        max_keys_per_pass,
+        ..options_with_now()
+    })
+    .unwrap();
+    let opened: Vec<_> = files
+        .iter()
+        .map(|(name, bytes)| ParquetFile::open(name, bytes.clone()).unwrap())
+        .collect();
+    let passes = analysis.key_passes(opened.iter().map(ParquetFile::num_rows).sum());
+    analysis.add_parquet_files(&opened).unwrap();
+    (analysis.report(), passes)
+}
+
+#[test]
+fn several_key_passes_give_the_single_pass_report() {
+    use coursepulse_fixtures::Spec;
+    for with_event_id in [true, false] {
+        let spec = |first_event_id, seed| Spec {
+            with_event_id,
+            first_event_id,
+            duplicate_fraction: 0.05,
+            ..Spec::default().rows(6_000).seed(seed)
+        };
+        // Overlapping event ids: duplicates across the two files as well as within each.
+        let files = [
+            (
+                "a.parquet",
+                Bytes::from(coursepulse_fixtures::parquet_bytes(&spec(1, 7)).unwrap()),
+            ),
+            (
+                "b.parquet",
+                Bytes::from(coursepulse_fixtures::parquet_bytes(&spec(4_001, 8)).unwrap()),
+            ),
+        ];
+        let (single, one) = analyse_files(&files, u64::MAX);
+        let (split, passes) = analyse_files(&files, 1_000);
+        assert_eq!((one, passes), (1, 12));
+        assert!(
+            single.rows.duplicates_removed > 0,
+            "the data has duplicates"
+        );
+        assert_eq!(
+            without_samples(&split),
+            without_samples(&single),
+            "event id: {with_event_id}"
+        );
+    }
+}
+
+#[test]
+fn an_input_added_after_a_multi_pass_read_is_refused() {
+    let bytes = Bytes::from(
+        coursepulse_fixtures::parquet_bytes(&coursepulse_fixtures::Spec::default().rows(3_000))
+            .unwrap(),
+    );
+    let mut analysis = Analysis::new(Options {
+        max_keys_per_pass: 1_000,
+        ..Options::default()
+    })
+    .unwrap();
+    analysis.add_parquet("a.parquet", bytes).unwrap();
+    // Other content: the same bytes would be refused as already loaded, before any read.
+    let other = Bytes::from(
+        coursepulse_fixtures::parquet_bytes(
+            &coursepulse_fixtures::Spec::default().rows(3_000).seed(9),
+        )
+        .unwrap(),
+    );
+    let error = analysis.add_parquet("b.parquet", other).unwrap_err();
+    assert!(error.to_string().contains("read in 3 passes"), "{error}");
+}
+
+/// A Parquet input whose reads of the bytes in `panic_in` panic, as a decoder does on some
+/// malformed pages: the panic is raised inside the parquet crate's call stack.
+#[derive(Clone)]
+struct PanickingReader {
+    bytes: Bytes,
+    panic_in: std::ops::Range<u64>,
+}
+
+impl parquet::file::reader::Length for PanickingReader {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+impl parquet::file::reader::ChunkReader for PanickingReader {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        assert!(!self.panic_in.contains(&start), "decoder bug at {start}");
+        self.bytes.get_read(start)
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        assert!(!self.panic_in.contains(&start), "decoder bug at {start}");
+        self.bytes.get_bytes(start, length)
+    }
+}
+
+/// Two row groups of `sample_batch`, and where the second one's column chunks start and end.
+fn two_row_groups() -> (Bytes, std::ops::Range<u64>) {
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(600))
+        .build();
+    let bytes = parquet_bytes(&sample_batch(1_200), properties);
+    let metadata = parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes)
+        .unwrap();
+    let second = metadata.row_group(1);
+    let (start, length) = second.column(0).byte_range();
+    let end = (0..second.num_columns())
+        .map(|column| {
+            let (start, length) = second.column(column).byte_range();
+            start + length
+        })
+        .max()
+        .unwrap();
+    assert!(length > 0);
+    (bytes, start..end)
+}
+
+fn decoder_error(error: coursepulse_engine::Error) -> String {
+    assert!(
+        matches!(error, coursepulse_engine::Error::Decoder { .. }),
+        "{error:?}"
+    );
+    error.to_string()
+}
+
+#[test]
+fn a_decoder_panic_in_the_footer_is_an_error_and_leaves_the_analysis_as_it_was() {
+    let (bytes, _) = two_row_groups();
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    analysis
+        .add_csv(
+            "first.csv",
+            "student_id,video_id,completion\nS1,V1,80\n".as_bytes(),
+        )
+        .unwrap();
+    let before = analysis.report();
+    // Only the decoder reads the file metadata, which ends 8 bytes before the end of the file.
+    let length_at = bytes.len() - 8;
+    let metadata_length = u32::from_le_bytes(bytes[length_at..length_at + 4].try_into().unwrap());
+    let metadata_start = (length_at - metadata_length as usize) as u64;
+    let reader = PanickingReader {
+        panic_in: metadata_start..metadata_start + 1,
+        bytes,
+    };
+    let error = decoder_error(analysis.add_parquet("bad.parquet", reader).unwrap_err());
+    assert!(
+        error.starts_with(
+            "bad.parquet: the Parquet decoder failed on malformed data: decoder bug at"
+        ),
+        "{error}"
+    );
+    assert!(!error.contains("panicked"), "{error}");
+    assert!(
+        analysis.report() == before,
+        "the failed input changed the report"
+    );
+}
+
+#[test]
+fn a_decoder_panic_before_any_row_is_counted_drops_the_source() {
+    let (bytes, second_row_group) = two_row_groups();
+    let first_row_group = 4..second_row_group.start;
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    // The same rows in other row groups: other bytes, so not refused as already loaded.
+    let good = parquet_bytes(
+        &sample_batch(1_200),
+        WriterProperties::builder()
+            .set_max_row_group_row_count(Some(400))
+            .build(),
+    );
+    analysis.add_parquet("good.parquet", good).unwrap();
+    let before = analysis.report();
+    let reader = PanickingReader {
+        bytes: bytes.clone(),
+        panic_in: first_row_group,
+    };
+    let error = decoder_error(analysis.add_parquet("bad.parquet", reader).unwrap_err());
+    assert!(error.contains("decoder bug at 4"), "{error}");
+    let (after, before_json) = (
+        serde_json::to_value(analysis.report()).unwrap(),
+        serde_json::to_value(&before).unwrap(),
+    );
+    for (key, value) in before_json.as_object().unwrap() {
+        assert_eq!(
+            &after[key], value,
+            "the failed input changed the report's {key}"
+        );
+    }
+    // Not remembered as loaded: the same file can be tried again.
+    let fingerprint = ParquetFile::open("bad.parquet", bytes.clone())
+        .unwrap()
+        .fingerprint();
+    assert!(!analysis.has_loaded(fingerprint));
+    // The analysis goes on working: the same good input again only adds duplicates.
+    analysis.add_parquet("again.parquet", bytes).unwrap();
+    let after = analysis.report();
+    assert_eq!(after.learners, before.learners);
+    assert_eq!(after.rows.duplicates_removed, 1_200);
+    assert_eq!(after.sources.len(), 2);
+}
+
+#[test]
+fn a_decoder_panic_after_rows_were_counted_lists_the_partial_source_with_a_note() {
+    let (bytes, second_row_group) = two_row_groups();
+    let options = Options {
+        scale: Some(Scale::Percent),
+        ..Options::default()
+    };
+    let mut analysis = Analysis::new(options.clone()).unwrap();
+    analysis
+        .add_csv(
+            "first.csv",
+            "student_id,video_id,completion\nZ9,V1,80\n".as_bytes(),
+        )
+        .unwrap();
+    let reader = PanickingReader {
+        bytes: bytes.clone(),
+        panic_in: second_row_group,
+    };
+    let error = decoder_error(analysis.add_parquet("bad.parquet", reader).unwrap_err());
+    let report = analysis.report();
+    // What is counted is exactly the first input plus the first row group of the second.
+    let mut expected = Analysis::new(options).unwrap();
+    expected
+        .add_csv(
+            "first.csv",
+            "student_id,video_id,completion\nZ9,V1,80\n".as_bytes(),
+        )
+        .unwrap();
+    let first_row_group = parquet_bytes(
+        &sample_batch(1_200).slice(0, 600),
+        WriterProperties::default(),
+    );
+    expected
+        .add_parquet("bad.parquet", first_row_group)
+        .unwrap();
+    let expected = expected.report();
+    assert_eq!(report.learners, expected.learners);
+    assert_eq!(report.rows, expected.rows);
+    let rows: Vec<(&str, u64)> = report
+        .sources
+        .iter()
+        .map(|source| (source.name.as_str(), source.rows))
+        .collect();
+    assert_eq!(rows, [("first.csv", 1), ("bad.parquet", 600)]);
+    let note = report
+        .notes
+        .iter()
+        .find(|note| note.starts_with("bad.parquet: reading stopped at row group 2 of 2"))
+        .unwrap_or_else(|| panic!("{:?}", report.notes));
+    assert!(note.contains(&error), "{note}");
+}
+
+/// Reads `bytes` the two ways the `parquet` fuzz target does (whole, with 64-row batches; and row
+/// group by row group, last first) and returns the errors. A panic escaping the engine fails
+/// the test.
+fn read_like_the_fuzz_target(name: &str, bytes: Bytes) -> Vec<coursepulse_engine::Error> {
+    let options = Options {
+        batch_size: 64,
+        ..Options::default()
+    };
+    let mut errors = Vec::new();
+    let mut analysis = Analysis::new(options.clone()).unwrap();
+    if let Err(error) = analysis.add_bytes(name, bytes.clone(), Some(Format::Parquet)) {
+        errors.push(error);
+    }
+    let _ = analysis.report();
+    let mut analysis = Analysis::new(options).unwrap();
+    match ParquetFile::open(name, bytes) {
+        Ok(file) => {
+            let mut source = file.begin(&mut analysis).unwrap();
+            for row_group in (0..file.num_row_groups()).rev() {
+                if let Err(error) = file.read_row_group(&mut analysis, &mut source, row_group) {
+                    errors.push(analysis.abandon_source(source, "a row group", error));
+                    let _ = analysis.report();
+                    return errors;
+                }
+            }
+            analysis.finish_source(source).unwrap();
+            let _ = analysis.report();
+        }
+        Err(error) => errors.push(error),
+    }
+    errors
+}
+
+#[test]
+fn parquet_decoder_panics_found_by_fuzzing_are_errors() {
+    // Inputs on which parquet 60.1 / arrow-buffer 60.1 panic (with debug assertions), kept from
+    // `cargo xtask fuzz parquet`; see docs/fuzzing.md.
+    let cases = [
+        (
+            "fuzz-parquet-delta-byte-array-add-overflow.parquet",
+            "attempt to add with overflow (at parquet-60.1.0/src/arrow/decoder/delta_byte_array.rs:95:16)",
+        ),
+        (
+            "fuzz-parquet-bit-chunk-iterator-out-of-bounds.parquet",
+            "offset + len out of bounds (at arrow-buffer-60.1.0/src/util/bit_chunk_iterator.rs:235:9)",
+        ),
+        (
+            "fuzz-parquet-dictionary-decoder-not-set.parquet",
+            "Decoder for dict should have been set (at parquet-60.1.0/src/column/reader/decoder.rs:374:18)",
+        ),
+        (
+            "fuzz-parquet-negative-column-start.parquet",
+            "column start and length should not be negative (at parquet-60.1.0/src/file/metadata/mod.rs:1043:9)",
+        ),
+        (
+            "fuzz-parquet-bit-util-shift-overflow.parquet",
+            "attempt to shift left with overflow (at parquet-60.1.0/src/util/bit_util.rs:1187:18)",
+        ),
+    ];
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad-inputs");
+    for (name, panic) in cases {
+        let bytes = Bytes::from(std::fs::read(corpus.join(name)).unwrap());
+        let errors = read_like_the_fuzz_target(name, bytes);
+        let expected = format!("{name}: the Parquet decoder failed on malformed data: {panic}");
+        assert!(
+            errors.iter().any(|error| error.to_string() == expected),
+            "{name}: {errors:#?}"
+        );
+    }
 }

@@ -35,7 +35,7 @@ pub fn CourseBars() -> impl IntoView {
                 view! {
                     <div class="hbar" title=tooltip>
                         <span class="hbar-label">{label}</span>
-                        <span class="hbar-track"><span class="hbar-fill" style=format!("width:{value:.2}%")></span></span>
+                        <span class="hbar-track"><span class="hbar-fill" style:width=format!("{value:.2}%")></span></span>
                         <span class="hbar-value numeric">{format::percent(course.avg_completion)}</span>
                     </div>
                 }

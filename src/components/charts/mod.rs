@@ -3,3 +3,26 @@
 pub mod course_bars;
 pub mod daily_chart;
 pub mod histogram;
+
+use leptos::prelude::*;
+
+use course_bars::CourseBars;
+use histogram::Histogram;
+
+/// The completion histogram beside the per-course averages: the first charts of both the app's
+/// dashboard and the embed.
+#[component]
+pub fn ChartRow() -> impl IntoView {
+    view! {
+        <div class="chart-row">
+            <section class="panel" data-testid="panel-histogram">
+                <h2>"Completion distribution"</h2>
+                <Histogram/>
+            </section>
+            <section class="panel" data-testid="panel-course-chart">
+                <h2>"Average completion by course"</h2>
+                <CourseBars/>
+            </section>
+        </div>
+    }
+}

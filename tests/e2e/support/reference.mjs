@@ -10,6 +10,7 @@ export function inputs() {
   return {
     dirty: join(work, 'dirty.parquet'),
     corrupt: join(work, 'x.parquet'),
+    brotli: join(work, 'dirty-brotli.parquet'),
     reference: JSON.parse(readFileSync(join(work, 'reference.json'), 'utf8')),
   };
 }

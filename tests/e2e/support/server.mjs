@@ -5,7 +5,7 @@
 // is served as application/wasm.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 
 export const BASE = '/app/';
@@ -25,23 +25,29 @@ const TYPES = {
   '.csv': 'text/csv; charset=utf-8',
 };
 
-/// Bytes and requests served per data path, for the remote-file journey (`GET BASE__stats`).
+/// Bytes and requests served per data path, for the remote-file journeys (`GET BASE__stats`;
+/// `GET BASE__stats/reset` empties it).
 const stats = {};
 
 /// `BASE data/NAME` serves `dataDir/NAME` honouring `Range: bytes=a-b` and `bytes=-n` (206 with
 /// Content-Range); `BASE data-norange/NAME` serves the same file ignoring Range, like a server
-/// that does not support it.
+/// that does not support it. `?delay=MS` (at most 5 s) answers that much later, like a slow link.
 function serveData(dataDir, url, request, response) {
   const ranged = url.pathname.startsWith(`${BASE}data/`);
   const name = decodeURIComponent(url.pathname.slice(url.pathname.indexOf('/', BASE.length) + 1));
-  if (!dataDir || name.includes('/') || name.startsWith('.')) {
+  // Sub-folders are allowed (partitioned datasets: ds/date=2025-03-01/part-0.parquet), but no
+  // segment may climb out or be hidden.
+  const segments = name.split('/');
+  if (!dataDir || segments.some((segment) => segment === '' || segment.startsWith('.'))) {
     response.writeHead(404).end();
     return;
   }
   const path = join(dataDir, name);
   let size;
   try {
-    size = statSync(path).size;
+    const info = statSync(path);
+    if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
   } catch {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
@@ -56,27 +62,59 @@ function serveData(dataDir, url, request, response) {
       if (match[2] !== '') end = Math.min(Number(match[2]), size - 1);
     }
   }
-  const body = Buffer.alloc(Math.max(0, end - start + 1));
-  const fd = openSync(path, 'r');
-  readSync(fd, body, 0, body.length, start);
-  closeSync(fd);
+  const length = Math.max(0, end - start + 1);
   const key = url.pathname;
   stats[key] ??= { requests: 0, bytes: 0, size };
   stats[key].requests += 1;
-  stats[key].bytes += body.length;
-  const headers = { 'content-type': 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store' };
+  const headers = { 'content-type': 'application/octet-stream', 'content-length': length, 'cache-control': 'no-store' };
   if (ranged) headers['accept-ranges'] = 'bytes';
   if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${size}`;
-  response.writeHead(status, headers).end(body);
+  const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 5_000);
+  setTimeout(() => {
+    response.writeHead(status, headers);
+    if (length === 0) {
+      response.end();
+      return;
+    }
+    // Streamed, and counted as it is sent: a client that stops reading (a refused download)
+    // shows as bytes well short of the file, and a large file never sits whole in memory.
+    const body = createReadStream(path, { start, end });
+    body.on('data', (chunk) => {
+      stats[key].bytes += chunk.length;
+    });
+    body.pipe(response);
+    response.on('close', () => body.destroy());
+  }, delay);
+}
+
+/// The Content-Security-Policy of the built index.html's <meta http-equiv>, which the server also
+/// sends as a header (as the README tells deployers to), with the `frame-ancestors` a meta cannot
+/// carry: the app only in its own site's frames, the embed also in the embed journeys' host
+/// pages (http://localhost:PORT, see host.mjs). `null` when the build has no policy.
+export async function contentSecurityPolicy(dist) {
+  const html = await readFile(join(dist, 'index.html'), 'utf8').catch(() => '');
+  const policy = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
+  if (!policy) return null;
+  return {
+    app: `${policy}; frame-ancestors 'self'`,
+    embed: `${policy}; frame-ancestors 'self' http://localhost:*`,
+  };
 }
 
 /// Serves `dist` on 127.0.0.1 (a free port); resolves to { url, close }, url ending in BASE.
 /// With `dataDir`, also serves its files under BASE data/ (with Range) and BASE data-norange/.
+/// Every file of the app is sent with the build's Content-Security-Policy header.
 export async function startServer(dist, dataDir) {
+  const csp = await contentSecurityPolicy(dist);
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     if (url.pathname === `${BASE}__stats`) {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+      return;
+    }
+    if (url.pathname === `${BASE}__stats/reset`) {
+      for (const key of Object.keys(stats)) delete stats[key];
+      response.writeHead(204).end();
       return;
     }
     if (url.pathname.startsWith(`${BASE}data/`) || url.pathname.startsWith(`${BASE}data-norange/`)) {
@@ -99,11 +137,14 @@ export async function startServer(dist, dataDir) {
     }
     try {
       const body = await readFile(join(dist, relative));
-      response.writeHead(200, {
+      const headers = {
         'content-type': TYPES[extname(relative)] ?? 'application/octet-stream',
         'content-length': body.length,
         'cache-control': 'no-store',
-      });
+      };
+      // Documents and workers (their scripts) take the policy from the header.
+      if (csp) headers['content-security-policy'] = relative === 'embed.html' ? csp.embed : csp.app;
+      response.writeHead(200, headers);
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -34,7 +34,13 @@ export class Session {
     this.pageErrors = [];
     this.failedRequests = [];
     // The context sees the dedicated worker's fetches (the wasm, the sample) as well as the page's.
-    context.on('request', (request) => this.requests.push(request.url()));
+    // Requests the service worker makes on its own (precaching the build) are kept apart, so a
+    // journey can tell what the app itself fetched.
+    this.appRequests = [];
+    context.on('request', (request) => {
+      this.requests.push(request.url());
+      if (!request.serviceWorker()) this.appRequests.push(request.url());
+    });
     context.on('requestfailed', (request) =>
       this.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`),
     );

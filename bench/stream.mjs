@@ -1,0 +1,82 @@
+// Streams one large Parquet file from disk through the app, as a user's file picker would hand
+// it over (a disk-backed `File`, never copied into the page), and prints how long the dashboard
+// took, how many key passes the worker made, and the worker's wasm memory as the load goes.
+// For issue 4's memory target: a 100M-row file must finish without the whole file in memory.
+//
+//   node bench/stream.mjs [--dist DIR] [--timeout-min N] FILE.parquet
+//
+// Make the file with the fixture generator, e.g.
+//   target/release/coursepulse-fixtures file /tmp/big.parquet --rows 100000000 \
+//     --learners 20000 --courses 30 --videos-per-course 20 --codec zstd
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { ROOT, startServer } from './server.mjs';
+
+const args = process.argv.slice(2);
+let dist = resolve(ROOT, 'dist');
+let timeoutMinutes = 60;
+let file = null;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--dist') dist = resolve(args[++i]);
+  else if (args[i] === '--timeout-min') timeoutMinutes = Number(args[++i]);
+  else file = resolve(args[i]);
+}
+if (!file) {
+  console.error('usage: node bench/stream.mjs [--dist DIR] [--timeout-min N] FILE.parquet');
+  process.exit(2);
+}
+
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const { server } = await startServer({ dist, files: [] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+let failed = false;
+try {
+  const page = await browser.newPage();
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker));
+  page.on('crash', () => console.error('the page crashed'));
+  await page.goto(`http://127.0.0.1:${server.address().port}/app/`);
+  await page.getByTestId('file-input').first().waitFor({ state: 'attached' });
+  const started = Date.now();
+  await page.getByTestId('file-input').first().setInputFiles(file);
+  const memory = async () => {
+    const worker = workers.filter((each) => each.url().includes('coursepulse-worker')).at(-1);
+    try {
+      return await worker?.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength);
+    } catch {
+      return null;
+    }
+  };
+  const done = page
+    .getByTestId('data-label')
+    .filter({ hasText: `Showing ${basename(file)}` })
+    .waitFor({ timeout: timeoutMinutes * 60_000 });
+  const error = page.getByTestId('error-message').waitFor({ timeout: timeoutMinutes * 60_000 });
+  let finished = null;
+  done.then(() => (finished ??= 'dashboard'), () => {});
+  error.then(() => (finished ??= 'error'), () => {});
+  while (!finished && Date.now() - started < timeoutMinutes * 60_000) {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10_000));
+    const progress = await page.getByTestId('progress').textContent().catch(() => '');
+    const bytes = await memory();
+    console.log(`${((Date.now() - started) / 1000).toFixed(0)} s: wasm memory ${bytes ? megabytes(bytes) : '?'}; ${progress.replace(/\s+/g, ' ').trim()}`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  if (finished === 'dashboard') {
+    const rows = await page.getByTestId('card-rows').textContent().catch(() => '?');
+    console.log(`dashboard after ${seconds.toFixed(1)} s for ${basename(file)} (${megabytes(statSync(file).size)}); rows card: ${rows?.trim()}; worker wasm memory at the end: ${megabytes(await memory())}`);
+  } else {
+    failed = true;
+    const message = finished === 'error' ? await page.getByTestId('error-message').textContent() : 'timed out';
+    console.error(`no dashboard after ${seconds.toFixed(0)} s: ${message}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,219 @@
+//! Running the dbt column tests: per-test counters fed batch by batch (every row in the filter's
+//! view, before de-duplication, like the built-in rules) and their `dbt test`-style findings.
+
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::aggregate::BatchLayout;
+use crate::dbt::{DbtCheck, DbtSchema};
+use crate::decode::status;
+use crate::quality::{Sample, Severity, Status};
+
+/// One dbt test's finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DbtRuleResult {
+    /// The name dbt gives the test, e.g. `not_null_watch_logs_student_id`.
+    pub name: String,
+    /// `not_null`, `unique`, `accepted_values` or
+    /// `dbt_expectations.expect_column_values_to_be_between`.
+    pub test: &'static str,
+    /// The model in the schema file.
+    pub model: String,
+    /// The column tested.
+    pub column: String,
+    /// Severity from the test's `config`, else error.
+    pub severity: Severity,
+    /// Failures as `dbt test` counts them: offending rows, except for `unique`, where it is the
+    /// number of distinct values that occur more than once.
+    pub count: u64,
+    /// Offending rows as a percentage of all rows (for `unique`: repeated rows).
+    pub percent: f64,
+    /// `pass` when nothing fails, else `fail` or `warn` by severity; `skipped` when no input has
+    /// the column.
+    pub status: Status,
+    /// The first offending rows (mapped columns plus the tested one).
+    pub samples: Vec<Sample>,
+}
+
+/// Running counts of one test.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DbtCounter {
+    applies: bool,
+    rows: u64,
+    samples: Vec<Sample>,
+    /// `unique`: hash of each value -> occurrences (xxh3-64: at 10M distinct values a false
+    /// repeat has a chance of about 3 in a million).
+    seen: FxHashMap<u64, u32>,
+    duplicated_values: u64,
+}
+
+/// The dbt tests with their counters.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DbtRules {
+    counters: Vec<DbtCounter>,
+    /// Rows the tests have looked at (to say so when a restored state holds rows they did not).
+    pub(crate) rows_tested: u64,
+}
+
+/// A batch being tested: its rows, where they came from, which the filter keeps.
+pub(crate) struct TestedBatch<'a> {
+    pub(crate) batch: &'a RecordBatch,
+    pub(crate) layout: &'a BatchLayout,
+    pub(crate) source_name: &'a str,
+    pub(crate) first_row: u64,
+    /// Empty when every row is in view.
+    pub(crate) in_view: &'a [bool],
+}
+
+impl DbtRules {
+    /// Counts the offending rows of one batch. `columns[i]` is the batch column of test `i`, or
+    /// `None` when this input does not have it.
+    pub(crate) fn add_batch(
+        &mut self,
+        schema: &DbtSchema,
+        columns: &[Option<(usize, String)>],
+        tested: &TestedBatch<'_>,
+        max_samples: usize,
+    ) {
+        if self.counters.len() < schema.tests.len() {
+            self.counters
+                .resize_with(schema.tests.len(), DbtCounter::default);
+        }
+        let n_rows = tested.batch.num_rows();
+        let in_view = |row: usize| tested.in_view.is_empty() || tested.in_view[row];
+        self.rows_tested += (0..n_rows).filter(|row| in_view(*row)).count() as u64;
+        for ((test, column), counter) in schema.tests.iter().zip(columns).zip(&mut self.counters) {
+            let Some((index, column_name)) = column else {
+                continue;
+            };
+            counter.applies = true;
+            let array = tested.batch.column(*index);
+            for row in failing_rows(&test.check, array, counter, &in_view) {
+                counter.rows += 1;
+                if counter.samples.len() < max_samples {
+                    let mut sample = crate::aggregate::self_sample(
+                        tested.layout,
+                        tested.source_name,
+                        tested.batch,
+                        row,
+                        tested.first_row + row as u64,
+                    );
+                    sample
+                        .values
+                        .insert(column_name.clone(), text_at(array, row));
+                    counter.samples.push(sample);
+                }
+            }
+        }
+    }
+
+    /// The findings, one per test in schema order.
+    pub(crate) fn results(&self, schema: &DbtSchema, total_rows: u64) -> Vec<DbtRuleResult> {
+        let empty = DbtCounter::default();
+        schema
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(index, test)| {
+                let counter = self.counters.get(index).unwrap_or(&empty);
+                let count = match test.check {
+                    DbtCheck::Unique => counter.duplicated_values,
+                    _ => counter.rows,
+                };
+                let status = if !counter.applies {
+                    Status::Skipped
+                } else if count == 0 {
+                    Status::Pass
+                } else if test.severity == Severity::Error {
+                    Status::Fail
+                } else {
+                    Status::Warn
+                };
+                DbtRuleResult {
+                    name: test.test_name(),
+                    test: test.check.name(),
+                    model: test.model.clone(),
+                    column: test.column.clone(),
+                    severity: test.severity,
+                    count,
+                    percent: if total_rows == 0 {
+                        0.0
+                    } else {
+                        counter.rows as f64 * 100.0 / total_rows as f64
+                    },
+                    status,
+                    samples: counter.samples.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Rows of `array` that fail `check` (NULLs fail only `not_null`, as in dbt).
+fn failing_rows(
+    check: &DbtCheck,
+    array: &ArrayRef,
+    counter: &mut DbtCounter,
+    in_view: &dyn Fn(usize) -> bool,
+) -> Vec<usize> {
+    let rows = (0..array.len()).filter(|row| in_view(*row));
+    match check {
+        DbtCheck::NotNull => rows.filter(|row| array.is_null(*row)).collect(),
+        DbtCheck::Unique => {
+            let mut failing = Vec::new();
+            for row in rows {
+                let Some(text) = text_at(array, row) else {
+                    continue;
+                };
+                let seen = counter
+                    .seen
+                    .entry(xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+                    .or_default();
+                *seen = seen.saturating_add(1);
+                if *seen == 2 {
+                    counter.duplicated_values += 1;
+                }
+                if *seen >= 2 {
+                    failing.push(row);
+                }
+            }
+            failing
+        }
+        DbtCheck::AcceptedValues(values) => rows
+            .filter(|row| text_at(array, *row).is_some_and(|text| !values.contains(&text)))
+            .collect(),
+        DbtCheck::Between { min, max, strictly } => {
+            // The completion decoder reads numbers of any type and numeric text (no cast kernels,
+            // which would add megabytes to the wasm).
+            let (mut values, mut statuses) = (Vec::new(), Vec::new());
+            let decoded =
+                crate::decode::decode_completion(array.as_ref(), &mut values, &mut statuses)
+                    .is_ok();
+            rows.filter(|row| {
+                if array.is_null(*row) {
+                    return false;
+                }
+                // A value that is not a number at all is outside any range.
+                if !decoded || statuses[*row] != status::NUMBER {
+                    return !decoded || statuses[*row] != status::NULL;
+                }
+                let value = values[*row];
+                let below =
+                    min.is_some_and(|min| if *strictly { value <= min } else { value < min });
+                let above =
+                    max.is_some_and(|max| if *strictly { value >= max } else { value > max });
+                below || above
+            })
+            .collect()
+        }
+    }
+}
+
+/// One value as text, `None` for NULL.
+fn text_at(array: &ArrayRef, row: usize) -> Option<String> {
+    let mut text = None;
+    let slice = array.slice(row, 1);
+    let _ = crate::keys::for_each_text(slice.as_ref(), |value| text = value.map(str::to_owned));
+    text
+}

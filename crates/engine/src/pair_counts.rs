@@ -1,0 +1,188 @@
+//! Kept rows per (id, id) pair, radix-partitioned and updated in batches so that it runs from
+//! the CPU cache.
+//!
+//! The (learner, video) and (course, learner) counts grow with the pairs in the data: about one
+//! per row on 10M rows, so one table each was a random probe per row into a few hundred MB
+//! (the same miss [`crate::event_keys`] removed for the event ids). A bump is instead appended
+//! to one of [`PARTITIONS`] buffers by a hash of its key (a sequential write) and, every
+//! [`FLUSH_ROWS`] bumps or when an input ends, each buffer is applied to its own partition of
+//! the table, small enough to stay in cache while it is worked on. All bumps of a key share a
+//! partition and keep their order in its buffer, so the counts are exactly those of applying
+//! every bump at once, in row order.
+
+use rustc_hash::FxHashMap;
+
+/// Partitions of the key space (by the top 8 bits of [`partition`]'s hash).
+const PARTITIONS: usize = 256;
+/// Buffered bumps that trigger a flush (4 MB of buffers).
+const FLUSH_ROWS: usize = 1 << 18;
+
+/// Pair key (`high << 32 | low`) -> kept rows; a count that falls to 0 removes its key.
+///
+/// Readers ([`PairCounts::len`], [`PairCounts::iter`]) see only applied bumps: the owner calls
+/// [`PairCounts::flush`] before anything reads (the aggregator does so whenever an input ends).
+#[derive(Debug)]
+pub(crate) struct PairCounts {
+    parts: Vec<FxHashMap<u64, u32>>,
+    /// Bumps not yet applied, per partition, in the order they were made.
+    pending: Vec<Vec<(u64, i32)>>,
+    pending_rows: usize,
+}
+
+impl Default for PairCounts {
+    fn default() -> Self {
+        PairCounts {
+            parts: (0..PARTITIONS).map(|_| FxHashMap::default()).collect(),
+            pending: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            pending_rows: 0,
+        }
+    }
+}
+
+impl PairCounts {
+    /// Adds `sign` (1, or -1 to take a row back) to `key`'s count, later (see the module docs).
+    pub(crate) fn bump(&mut self, key: u64, sign: i64) {
+        self.pending[partition(key)].push((key, sign as i32));
+        self.pending_rows += 1;
+        if self.pending_rows >= FLUSH_ROWS {
+            self.flush();
+        }
+    }
+
+    /// Applies every buffered bump, partition by partition.
+    pub(crate) fn flush(&mut self) {
+        if self.pending_rows == 0 {
+            return;
+        }
+        for (part, pending) in self.parts.iter_mut().zip(&mut self.pending) {
+            for (key, sign) in pending.drain(..) {
+                let count = part.entry(key).or_default();
+                // A take-back always follows its add, so the count never really goes below 0;
+                // saturating keeps a stray one from wrapping to a huge count.
+                *count = count.saturating_add_signed(sign);
+                if *count == 0 {
+                    part.remove(&key);
+                }
+            }
+        }
+        self.pending_rows = 0;
+    }
+
+    /// Whether bumps wait to be applied.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending_rows > 0
+    }
+
+    /// Pairs with a count above 0.
+    pub(crate) fn len(&self) -> usize {
+        debug_assert!(!self.has_pending(), "pair counts read before a flush");
+        self.parts.iter().map(FxHashMap::len).sum()
+    }
+
+    /// Every pair with its count, partition by partition.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        debug_assert!(!self.has_pending(), "pair counts read before a flush");
+        self.parts
+            .iter()
+            .flat_map(|part| part.iter().map(|(key, count)| (*key, *count)))
+    }
+
+    /// Every pair with a count above 0.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.iter().map(|(key, _)| key)
+    }
+
+    /// Sets a pair's count (restoring a saved state).
+    pub(crate) fn insert(&mut self, key: u64, count: u32) {
+        self.parts[partition(key)].insert(key, count);
+    }
+
+    /// Sizes the table for `pairs` pairs in all.
+    pub(crate) fn reserve(&mut self, pairs: usize) {
+        let share = pairs.div_ceil(PARTITIONS);
+        for part in &mut self.parts {
+            part.reserve(share);
+        }
+    }
+}
+
+/// A key's partition. The table's own hash (Fx) is not used: hashbrown takes its slot from the
+/// low bits and its tag from the top 7 bits of that hash (of its low 32 bits on wasm32), so
+/// keys sharing those bits would crowd a partition's slots or tags. A multiply by another odd
+/// constant spreads the structured keys (`id << 32 | id`) over the partitions on its own.
+fn partition(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies (key, sign) bumps, flushing after every `flush_every`, and returns the sorted
+    /// counts.
+    fn check(bumps: &[(u64, i64)], flush_every: usize, expected: &[(u64, u32)]) {
+        let mut counts = PairCounts::default();
+        for (index, (key, sign)) in bumps.iter().enumerate() {
+            counts.bump(*key, *sign);
+            if (index + 1) % flush_every == 0 {
+                counts.flush();
+            }
+        }
+        counts.flush();
+        assert!(!counts.has_pending());
+        let mut seen: Vec<(u64, u32)> = counts.iter().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, expected);
+        assert_eq!(counts.len(), expected.len());
+    }
+
+    #[test]
+    fn counts_go_up_and_down_and_a_zero_count_removes_its_key() {
+        let a = 1 << 32 | 7;
+        let b = 2 << 32 | 7;
+        let c = 3 << 32 | 9;
+        let bumps = [
+            (a, 1),
+            (b, 1),
+            (a, 1),
+            (b, -1),
+            (c, 1),
+            (c, -1),
+            (c, 1),
+            (a, -1),
+        ];
+        for flush_every in [1, 2, 3, usize::MAX] {
+            check(&bumps, flush_every, &[(a, 1), (c, 1)]);
+        }
+    }
+
+    #[test]
+    fn a_take_back_below_zero_saturates_as_before() {
+        let a = 5 << 32 | 5;
+        check(&[(a, -1)], usize::MAX, &[]);
+        check(&[(a, -1), (a, 1)], usize::MAX, &[(a, 1)]);
+    }
+
+    #[test]
+    fn more_bumps_than_a_buffer_holds_flush_on_their_own() {
+        let mut counts = PairCounts::default();
+        for row in 0..FLUSH_ROWS as u64 + 10 {
+            counts.bump(row % 1000, 1);
+        }
+        // The full buffers were applied; only the last 10 bumps wait.
+        assert_eq!(counts.pending_rows, 10);
+        counts.flush();
+        assert_eq!(counts.len(), 1000);
+        let total: u64 = counts.iter().map(|(_, count)| u64::from(count)).sum();
+        assert_eq!(total, FLUSH_ROWS as u64 + 10);
+    }
+
+    #[test]
+    fn restored_pairs_are_found_by_later_bumps() {
+        let mut counts = PairCounts::default();
+        counts.insert(4 << 32 | 2, 3);
+        counts.bump(4 << 32 | 2, -1);
+        counts.flush();
+        assert_eq!(counts.iter().collect::<Vec<_>>(), [(4 << 32 | 2, 2)]);
+    }
+}

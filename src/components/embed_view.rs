@@ -1,0 +1,90 @@
+//! The compact dashboard of `embed.html` (iframe or `<coursepulse-dashboard>`): a one-line bar,
+//! the headline cards and the panels the host asked for (`panels=`), from 600x400 up.
+
+use leptos::prelude::*;
+
+use crate::components::cards::Cards;
+use crate::components::charts::ChartRow;
+use crate::components::courses_panel::CoursesPanel;
+use crate::components::error_banner::ErrorBanner;
+use crate::components::filters::Filters;
+use crate::components::header::FilePicker;
+use crate::components::learners_panel::LearnersPanel;
+use crate::components::mapping_dialog::MappingDialog;
+use crate::components::masked_badge::MaskedBadge;
+use crate::components::privacy::PrivacyButton;
+use crate::components::progress_bar::ProgressBar;
+use crate::components::quality_panel::QualityPanel;
+use crate::components::videos_panel::VideosPanel;
+use crate::state::use_app_state;
+
+/// The embed's whole page. `panels` are names from `url_state::EMBED_PANELS`; `restricted`
+/// means the host chose the courses, so the course filter is not offered.
+#[component]
+pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
+    let state = use_app_state();
+    let has = |name: &str| panels.iter().any(|panel| panel == name);
+    let (charts, learners, courses, videos, quality) = (
+        has("charts"),
+        has("learners"),
+        has("courses"),
+        has("videos"),
+        has("quality"),
+    );
+    let loaded = move || state.dashboard.with(Option::is_some);
+    view! {
+        <div class="app embed" data-testid="embed">
+            <EmbedBar restricted=restricted/>
+            <ErrorBanner/>
+            <ProgressBar/>
+            <Show when=loaded fallback=|| view! { <EmbedWaiting/> }>
+                <div class="dashboard" data-testid="dashboard">
+                    {(!restricted).then(|| view! { <Filters/> })}
+                    <Cards/>
+                    {charts.then(|| view! { <ChartRow/> })}
+                    {learners.then(|| view! { <LearnersPanel/> })}
+                    {courses.then(|| view! { <CoursesPanel/> })}
+                    {videos.then(|| view! { <VideosPanel/> })}
+                    {quality.then(|| view! { <QualityPanel/> })}
+                </div>
+            </Show>
+            <MappingDialog/>
+        </div>
+    }
+}
+
+/// Name, what is shown, the course restriction, the Masked badge and the privacy statement.
+#[component]
+fn EmbedBar(restricted: bool) -> impl IntoView {
+    let state = use_app_state();
+    let courses = move || state.settings.with(|settings| settings.courses.join(", "));
+    view! {
+        <header class="embed-bar">
+            <strong class="embed-brand" data-testid="app-title">"CoursePulse"</strong>
+            {restricted.then(|| view! {
+                <span class="embed-courses" data-testid="embed-courses">"Course: " {courses}</span>
+            })}
+            <span class="data-label" data-testid="data-label">
+                {move || state.data_label.get()}
+            </span>
+            <span class="embed-actions">
+                <MaskedBadge/>
+                <PrivacyButton/>
+            </span>
+        </header>
+    }
+}
+
+/// Before any data: the host is expected to send it, or the user can pick a file.
+#[component]
+fn EmbedWaiting() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <Show when=move || state.loading.with(Option::is_none)>
+            <section class="embed-waiting" data-testid="embed-waiting">
+                <p>"No data yet. Open a Parquet or CSV watch log; it is analysed on this device."</p>
+                <FilePicker label="Open files…"/>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,74 @@
+//! The privacy statement: what stays on the device, what the browser keeps and how to erase
+//! it, that no third party is contacted, and the Content-Security-Policy that enforces it.
+
+use leptos::prelude::*;
+
+/// A "Privacy" button that opens the statement in a dialog.
+#[component]
+pub fn PrivacyButton() -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button class="secondary" data-testid="privacy-open" on:click=move |_| open.set(true)>
+            "Privacy"
+        </button>
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
+                <div
+                    class="dialog privacy"
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby="privacy-title"
+                    data-testid="privacy-dialog"
+                    // Clicks inside the dialog must not reach the backdrop, which closes it.
+                    on:click=|event| event.stop_propagation()
+                >
+                    <PrivacyStatement/>
+                    <div class="dialog-actions">
+                        <button data-testid="privacy-close" on:click=move |_| open.set(false)>"Close"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// The statement itself (the README's "Privacy" section says the same).
+#[component]
+fn PrivacyStatement() -> impl IntoView {
+    view! {
+        <h2 id="privacy-title">"Privacy"</h2>
+        <h3>"Your data stays on this device"</h3>
+        <p>
+            "Files you open are read inside this browser tab, by CoursePulse's WebAssembly engine \
+             in a Web Worker. Nothing is uploaded: there is no server-side analysis, no account, \
+             no analytics and no tracking. A URL you open is fetched by your browser directly."
+        </p>
+        <h3>"What the browser keeps, and how to erase it"</h3>
+        <p>
+            "CoursePulse sets no cookies. The address bar holds the view (source URL, filters, \
+             masking and its key) so it can be bookmarked, which puts it in the browser's history: \
+             clear the history to erase it. After each load the last dataset's analysis is kept \
+             in this browser's private storage (Origin Private File System, or IndexedDB) so the \
+             next visit opens it at once: per-learner, per-video and per-course totals, the \
+             quality rules' sample rows and the file names, not the files themselves, and with \
+             real learner ids (masking changes what is shown, not what is kept). Datasets over a \
+             million rows, and the bundled sample, are not kept. The dashboard shows how many \
+             bytes are kept; \"Forget this data\" erases them, as does clearing this site's \
+             data in the browser's settings."
+        </p>
+        <h3>"No third-party requests"</h3>
+        <p>
+            "The app loads its code, styles and sample only from the site that serves it, and a \
+             strict Content-Security-Policy makes the browser refuse anything else: scripts only \
+             from this site, no eval (only WebAssembly compilation), no inline scripts, and \
+             connections only to this site."
+        </p>
+        <h3>"Masking and embedded views"</h3>
+        <p>
+            "In masked mode (the default in embeds) learner ids and name or e-mail columns are \
+             shown as stable pseudonyms. A course restriction in an embedded dashboard is a view, \
+             not access control: whoever can fetch the file can read all of it. Serve each \
+             audience its own extract behind your LMS's login."
+        </p>
+    }
+}

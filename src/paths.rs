@@ -1,0 +1,321 @@
+//! Dataset paths, the browser's twin of the CLI's `inputs.rs`: which files of a folder are data,
+//! the relative names that carry hive partitions (`date=2025-03-01/part-0.parquet`), and
+//! manifests (`manifest.json`, or a plain list of URLs) resolved against their own URL.
+
+/// Extensions of the files a folder contributes (lower case).
+const DATA_EXTENSIONS: [&str; 3] = ["parquet", "parq", "csv"];
+
+/// The message for a folder without data files; the same words as the CLI's.
+pub fn empty_folder_message(folder: &str) -> String {
+    format!("{folder} is a directory with no data files (.parquet, .parq or .csv) in it")
+}
+
+/// Whether a file at `relative` (`/`-separated, relative to the chosen folder) is data: a
+/// data extension, and no hidden or `_`-prefixed segment (`_SUCCESS`, `.crc`, `_temporary/`).
+pub fn is_data_path(relative: &str) -> bool {
+    let segments: Vec<&str> = relative
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .collect();
+    let Some(file_name) = segments.last() else {
+        return false;
+    };
+    if segments
+        .iter()
+        .any(|segment| segment.starts_with('.') || segment.starts_with('_'))
+    {
+        return false;
+    }
+    file_name.rsplit_once('.').is_some_and(|(_, extension)| {
+        DATA_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
+    })
+}
+
+/// A picked file's name relative to the folder the user chose: the browser's
+/// `webkitRelativePath` starts with that folder's own name, which is not part of the dataset
+/// (the CLI names files relative to the folder argument too).
+pub fn relative_to_chosen_folder(webkit_relative_path: &str) -> String {
+    match webkit_relative_path.split_once('/') {
+        Some((_, rest)) if !rest.is_empty() => rest.to_owned(),
+        _ => webkit_relative_path.to_owned(),
+    }
+}
+
+/// Keeps the data files of a folder, sorted by relative name (the CLI's order); `None` when
+/// there are none, so the caller can say so.
+pub fn data_files<T>(mut files: Vec<(String, T)>) -> Option<Vec<(String, T)>> {
+    files.retain(|(name, _)| is_data_path(name));
+    files.sort_by(|left, right| left.0.cmp(&right.0));
+    (!files.is_empty()).then_some(files)
+}
+
+/// Whether `?src=` names a manifest rather than a data file: `*.json`, or a `.txt`/`.list`
+/// file of URLs.
+pub fn is_manifest_url(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    path.ends_with(".json") || path.ends_with(".txt") || path.ends_with(".list")
+}
+
+/// One file a manifest lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// Where to fetch it, resolved against the manifest's URL.
+    pub url: String,
+    /// The name the engine sees: the path as written in the manifest (relative paths keep their
+    /// `key=value` segments, so partitions apply), without a leading `./`.
+    pub name: String,
+}
+
+/// Parses a manifest fetched from `manifest_url`: a JSON array of paths, `{"files": [...]}`
+/// (the CLI's format), or plain text with one path or URL a line (`#` starts a comment).
+/// Paths are relative to the manifest; absolute URLs are allowed (the browser can fetch them).
+pub fn parse_manifest(text: &str, manifest_url: &str) -> Result<Vec<ManifestEntry>, String> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let paths: Vec<String> = if text.starts_with(['[', '{', '"']) {
+        json_paths(text, manifest_url)?
+    } else {
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect()
+    };
+    if paths.is_empty() {
+        return Err(format!("{manifest_url}: the manifest lists no files"));
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            if path.contains(char::is_control) {
+                return Err(format!(
+                    "{manifest_url}: {path:?} is not a path or URL (it contains control characters)"
+                ));
+            }
+            Ok(ManifestEntry {
+                url: resolve_url(manifest_url, &path),
+                name: path.trim_start_matches("./").to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn json_paths(text: &str, manifest_url: &str) -> Result<Vec<String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|error| format!("{manifest_url} is not valid JSON: {error}"))?;
+    let expected = "expected a JSON array of paths or { \"files\": [...] }";
+    let list = match &value {
+        serde_json::Value::Array(list) => list,
+        serde_json::Value::Object(object) => match object.get("files") {
+            Some(serde_json::Value::Array(list)) => list,
+            _ => {
+                return Err(format!(
+                    "{manifest_url}: {expected}; found an object without a \"files\" array"
+                ));
+            }
+        },
+        _ => return Err(format!("{manifest_url}: {expected}")),
+    };
+    list.iter()
+        .map(|entry| {
+            entry.as_str().map(str::to_owned).ok_or_else(|| {
+                format!("{manifest_url}: every entry must be a path string; found {entry}")
+            })
+        })
+        .collect()
+}
+
+/// `path` resolved against `base` the way a browser resolves a link: absolute URLs as they are,
+/// `/x` against the origin, anything else against the base's folder (`..` and `.` removed).
+pub fn resolve_url(base: &str, path: &str) -> String {
+    if path.contains("://") || path.starts_with("data:") || path.starts_with("blob:") {
+        return path.to_owned();
+    }
+    let base = base.split(['?', '#']).next().unwrap_or(base);
+    let (origin, base_path) = match base.find("://") {
+        Some(scheme_end) => {
+            let after = scheme_end + 3;
+            match base[after..].find('/') {
+                Some(slash) => base.split_at(after + slash),
+                None => (base, "/"),
+            }
+        }
+        None => ("", base),
+    };
+    if let Some(rooted) = path.strip_prefix('/') {
+        if path.starts_with("//") {
+            let scheme = origin.split("://").next().unwrap_or("https");
+            return format!("{scheme}:{path}");
+        }
+        return format!("{origin}/{}", normalise(rooted));
+    }
+    let folder = match base_path.rfind('/') {
+        Some(slash) => &base_path[..=slash],
+        None => "",
+    };
+    let joined = format!("{folder}{path}");
+    let leading_slash = joined.starts_with('/');
+    let normal = normalise(joined.trim_start_matches('/'));
+    if leading_slash {
+        format!("{origin}/{normal}")
+    } else {
+        format!("{origin}{normal}")
+    }
+}
+
+/// Removes `.` and `..` segments (never above the root).
+fn normalise(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_keep_data_files_sorted_and_skip_hidden_and_underscored_ones() {
+        let files = [
+            "date=2025-03-02/part-0.parquet",
+            "date=2025-03-01/part-1.PARQ",
+            "date=2025-03-01/part-0.parquet",
+            "date=2025-03-01/_SUCCESS",
+            "date=2025-03-01/.part-0.parquet.crc",
+            "_temporary/part-9.parquet",
+            ".hidden/part-9.parquet",
+            "notes.txt",
+            "README",
+            "extra.csv",
+        ]
+        .map(|name| (name.to_owned(), ()));
+        let kept: Vec<String> = data_files(files.to_vec())
+            .unwrap()
+            .into_iter()
+            .map(|(name, ())| name)
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "date=2025-03-01/part-0.parquet",
+                "date=2025-03-01/part-1.PARQ",
+                "date=2025-03-02/part-0.parquet",
+                "extra.csv"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_folder_without_data_files_is_none_and_the_message_matches_the_cli() {
+        let files = vec![("notes.txt".to_owned(), ()), ("_SUCCESS".to_owned(), ())];
+        assert!(data_files(files).is_none());
+        assert!(data_files(Vec::<(String, ())>::new()).is_none());
+        assert_eq!(
+            empty_folder_message("logs"),
+            "logs is a directory with no data files (.parquet, .parq or .csv) in it"
+        );
+    }
+
+    #[test]
+    fn relative_paths_drop_the_chosen_folder_name() {
+        assert_eq!(
+            relative_to_chosen_folder("logs/date=2025-03-01/part-0.parquet"),
+            "date=2025-03-01/part-0.parquet"
+        );
+        assert_eq!(
+            relative_to_chosen_folder("part-0.parquet"),
+            "part-0.parquet"
+        );
+    }
+
+    #[test]
+    fn manifests_in_every_format_resolve_against_their_url() {
+        let base = "http://127.0.0.1:8080/app/data/ds/manifest.json?x=1";
+        let expected = vec![
+            ManifestEntry {
+                url: "http://127.0.0.1:8080/app/data/ds/date=2025-03-01/part-0.parquet".into(),
+                name: "date=2025-03-01/part-0.parquet".into(),
+            },
+            ManifestEntry {
+                url: "https://cdn.example.org/x.parquet".into(),
+                name: "https://cdn.example.org/x.parquet".into(),
+            },
+        ];
+        let array = r#"["./date=2025-03-01/part-0.parquet", "https://cdn.example.org/x.parquet"]"#;
+        assert_eq!(parse_manifest(array, base).unwrap(), expected);
+        let object =
+            r#"{"files": ["date=2025-03-01/part-0.parquet", "https://cdn.example.org/x.parquet"]}"#;
+        assert_eq!(parse_manifest(object, base).unwrap(), expected);
+        let text = "# two files\n./date=2025-03-01/part-0.parquet\r\n\nhttps://cdn.example.org/x.parquet\n";
+        assert_eq!(parse_manifest(text, base).unwrap(), expected);
+    }
+
+    #[test]
+    fn bad_manifests_say_what_is_wrong() {
+        let base = "data/manifest.json";
+        let cases = [
+            ("[1, 2]", "every entry must be a path string; found 1"),
+            (
+                "{\"paths\": []}",
+                "found an object without a \"files\" array",
+            ),
+            ("{\"files\": ", "is not valid JSON"),
+            ("[]", "the manifest lists no files"),
+            ("# only a comment\n", "the manifest lists no files"),
+            ("\"a.parquet\"", "expected a JSON array"),
+        ];
+        for (text, expected) in cases {
+            let error = parse_manifest(text, base).unwrap_err();
+            assert!(error.contains(expected), "{text:?}: {error}");
+            assert!(error.starts_with(base), "{text:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn urls_resolve_like_links() {
+        let cases = [
+            ("data/m.json", "a.parquet", "data/a.parquet"),
+            ("data/m.json", "../b.parquet", "b.parquet"),
+            ("m.json", "date=1/a.parquet", "date=1/a.parquet"),
+            (
+                "http://h:1/app/m.json",
+                "/root/a.parquet",
+                "http://h:1/root/a.parquet",
+            ),
+            ("http://h:1", "a.parquet", "http://h:1/a.parquet"),
+            (
+                "https://h/x/m.json",
+                "//cdn/a.parquet",
+                "https://cdn/a.parquet",
+            ),
+            ("/app/m.json", "./a/../b.parquet", "/app/b.parquet"),
+            (
+                "http://h/a/m.json",
+                "http://other/z.parquet",
+                "http://other/z.parquet",
+            ),
+        ];
+        for (base, path, expected) in cases {
+            assert_eq!(resolve_url(base, path), expected, "{base} + {path}");
+        }
+    }
+
+    #[test]
+    fn manifest_urls_are_recognised_by_their_extension() {
+        assert!(is_manifest_url("data/manifest.json"));
+        assert!(is_manifest_url("https://h/files.TXT?sig=1"));
+        assert!(!is_manifest_url("data/part-0.parquet"));
+        assert!(!is_manifest_url("data/x.csv#json"));
+    }
+}

@@ -1,0 +1,266 @@
+//! The dataset kept between visits (worker only): stored after every successful load but the
+//! bundled sample's, shown again by `Restore`, erased by `Forget`. The blob is `saved.rs`'s;
+//! where it lives, `store.rs`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use coursepulse_engine::Analysis;
+
+use crate::view_model::{self, Context};
+use crate::worker::host::{Dataset, Host, reply, today};
+use crate::worker::protocol::{ResponseKind, RestoredView, Settings, StorageView};
+use crate::worker::saved::{self, SavedMeta};
+use crate::worker::store;
+
+/// Datasets with more rows than this are not stored: their state (56 bytes per event id) would
+/// take hundreds of megabytes of memory to write, and daily increments are far smaller.
+pub const MAX_STORED_ROWS: u64 = 1_000_000;
+
+thread_local! {
+    /// What is stored now, as last written or read.
+    static CURRENT: RefCell<StorageView> = RefCell::new(StorageView::default());
+}
+
+/// What is stored now, as far as this worker knows.
+pub fn current_storage() -> StorageView {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+fn set_current(view: &StorageView) {
+    CURRENT.with(|current| *current.borrow_mut() = view.clone());
+}
+
+/// Stores the current dataset for the next visit and tells the page (an unsolicited `Stored`
+/// with id 0). A dataset that cannot be stored erases the older one, so the next visit never
+/// shows data other than what was last loaded.
+pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
+    let blob = {
+        let host = host.borrow();
+        let Some(dataset) = host.dataset.as_ref() else {
+            return;
+        };
+        // The bundled sample is always one click away; storing it would only replace the
+        // user's own stored dataset (and race a second tab's landing page).
+        if is_sample(dataset) {
+            return;
+        }
+        if dataset.report.rows.total > MAX_STORED_ROWS {
+            Err(format!(
+                "Not kept for the next visit: {} rows is more than the {} this browser keeps.",
+                crate::format::int(dataset.report.rows.total),
+                crate::format::int(MAX_STORED_ROWS)
+            ))
+        } else {
+            dataset
+                .analysis
+                .save_state()
+                .map(|state| {
+                    let meta = SavedMeta {
+                        saved_at_ms: js_sys::Date::now(),
+                        settings: dataset.context.settings.clone(),
+                        sources: dataset.origins.clone(),
+                        src: dataset.src.clone(),
+                    };
+                    saved::encode(&meta, &state)
+                })
+                .map_err(|error| format!("Not kept for the next visit: {error}"))
+        }
+    };
+    let view = match blob {
+        Ok(blob) => match store::save(&blob).await {
+            Ok(backend) => StorageView {
+                bytes: blob.len() as u64,
+                backend: backend.label().to_owned(),
+                note: None,
+            },
+            Err(error) => StorageView {
+                bytes: store::size().await,
+                backend: String::new(),
+                note: Some(format!(
+                    "Could not store the dataset in this browser: {error}"
+                )),
+            },
+        },
+        Err(note) => {
+            let cleared = store::clear().await;
+            StorageView {
+                bytes: if cleared.is_ok() {
+                    0
+                } else {
+                    store::size().await
+                },
+                backend: String::new(),
+                note: Some(note),
+            }
+        }
+    };
+    set_current(&view);
+    reply(&host, 0, ResponseKind::Stored(view));
+}
+
+fn is_sample(dataset: &Dataset) -> bool {
+    !dataset.origins.is_empty()
+        && dataset
+            .origins
+            .iter()
+            .all(|origin| origin.url.as_deref() == Some(crate::worker::host::SAMPLE_URL))
+}
+
+/// Shows the stored dataset, when there is one, no other dataset was opened meanwhile, and the
+/// engine accepts it; otherwise answers `Stored` saying what is stored and why it is not shown.
+pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
+    let kind = match store::load().await {
+        Err(error) => ResponseKind::Stored(StorageView {
+            note: Some(format!(
+                "The data stored in this browser could not be read: {error}"
+            )),
+            ..StorageView::default()
+        }),
+        Ok(None) => {
+            let view = StorageView {
+                backend: store::backend()
+                    .await
+                    .map(|backend| backend.label().to_owned())
+                    .unwrap_or_default(),
+                ..StorageView::default()
+            };
+            set_current(&view);
+            ResponseKind::Stored(view)
+        }
+        Ok(Some((blob, backend))) => {
+            let mut view = StorageView {
+                bytes: blob.len() as u64,
+                backend: backend.label().to_owned(),
+                note: None,
+            };
+            if host.borrow().dataset.is_some() {
+                set_current(&view);
+                ResponseKind::Stored(view)
+            } else {
+                match restored_dataset(&blob) {
+                    Ok((dataset, mut dashboard)) => {
+                        set_current(&view);
+                        dashboard.storage = view;
+                        host.borrow_mut().dataset = Some(dataset);
+                        ResponseKind::Dashboard(Box::new(dashboard))
+                    }
+                    Err(message) => {
+                        view.note = Some(format!(
+                            "The dataset stored by an earlier visit cannot be shown ({message}); \
+                             open the files again, or forget it."
+                        ));
+                        set_current(&view);
+                        ResponseKind::Stored(view)
+                    }
+                }
+            }
+        }
+    };
+    reply(&host, id, kind);
+}
+
+fn restored_dataset(blob: &[u8]) -> Result<(Dataset, crate::worker::protocol::Dashboard), String> {
+    let (meta, state) = saved::decode(blob)?;
+    let now_micros = (js_sys::Date::now() * 1000.0) as i64;
+    // The stored settings, not the page's: the engine refuses a state under other options.
+    let options = crate::settings::options(&meta.settings, now_micros)?;
+    let analysis = Analysis::load_state(state, options).map_err(|error| error.to_string())?;
+    let report = analysis.report();
+    let context = Context {
+        source_bytes: meta.sources.iter().map(|source| source.bytes).collect(),
+        source_columns: Vec::new(),
+        all_courses: analysis.courses_seen(),
+        date_span: analysis.date_span(),
+        settings: meta.settings.clone(),
+        today: Some(today()),
+    };
+    let restored = RestoredView {
+        saved_at: saved::utc_text(meta.saved_at_ms),
+        files: meta
+            .sources
+            .iter()
+            .map(|source| source.name.clone())
+            .collect(),
+        needs_files_to_refilter: meta.sources.iter().any(|source| source.url.is_none()),
+    };
+    let mut dashboard = view_model::dashboard(&report, context.clone());
+    dashboard.restored = Some(restored.clone());
+    let dataset = Dataset {
+        inputs: Vec::new(),
+        complete: meta.sources.is_empty(),
+        origins: meta.sources,
+        columns: HashMap::new(),
+        analysis,
+        report,
+        context,
+        tables: HashMap::new(),
+        restored: Some(restored),
+        src: meta.src.clone(),
+    };
+    Ok((dataset, dashboard))
+}
+
+/// Installs the stored dataset when it came wholly from `url` with these `settings` and nothing
+/// is loaded; true when it did, so the caller adds `url`'s files to it instead of starting over.
+pub(crate) async fn resume(host: &Rc<RefCell<Host>>, url: &str, settings: &Settings) -> bool {
+    if host.borrow().dataset.is_some() {
+        return false;
+    }
+    let Ok(Some((blob, backend))) = store::load().await else {
+        return false;
+    };
+    let Ok((meta, _)) = saved::decode(&blob) else {
+        return false;
+    };
+    if meta.src.as_deref() != Some(url) || !same_meaning(&meta.settings, settings) {
+        return false;
+    }
+    let Ok((dataset, _)) = restored_dataset(&blob) else {
+        return false;
+    };
+    set_current(&StorageView {
+        bytes: blob.len() as u64,
+        backend: backend.label().to_owned(),
+        note: None,
+    });
+    if host.borrow().dataset.is_some() {
+        return false;
+    }
+    host.borrow_mut().dataset = Some(dataset);
+    true
+}
+
+/// Settings that give the same state (list sizes aside, which only change the listing).
+fn same_meaning(stored: &Settings, wanted: &Settings) -> bool {
+    let strip = |settings: &Settings| Settings {
+        top_n: 0,
+        per_course_n: 0,
+        ..settings.clone()
+    };
+    strip(stored) == strip(wanted)
+}
+
+/// Erases what is stored; answers `Stored` with what is left (0 bytes unless erasing failed).
+pub(crate) async fn forget(host: Rc<RefCell<Host>>, id: u32) {
+    let view = match store::clear().await {
+        Ok(()) => StorageView {
+            bytes: 0,
+            backend: current_storage().backend,
+            note: None,
+        },
+        Err(error) => StorageView {
+            bytes: store::size().await,
+            backend: current_storage().backend,
+            note: Some(format!("Could not erase the stored data: {error}")),
+        },
+    };
+    set_current(&view);
+    // The dataset on screen was restored from storage that is gone now; it stays until the
+    // page is closed, but is no longer described as stored.
+    if let Some(dataset) = host.borrow_mut().dataset.as_mut() {
+        dataset.restored = None;
+    }
+    reply(&host, id, ResponseKind::Stored(view));
+}

@@ -1,0 +1,63 @@
+// Trunk's post-build hook (Trunk.toml [[hooks]]): makes the built pages pass the strict
+// Content-Security-Policy of index.html's <meta http-equiv>, writes embed.html, and last writes
+// the service worker with the whole build's file list (sw_manifest.mjs).
+//
+// Trunk starts the app with an inline <script type="module">, which `script-src 'self'` forbids.
+// Its nonce option needs a server that makes a nonce per response, and a hash would have to be
+// recomputed into the policy on every build, so instead the script moves, unchanged, into
+// boot-<hash>.js next to index.html. embed.html is the same page with data-layout="embed" on
+// <html> (the app reads it and lays out the compact dashboard), so both share one build.
+//
+// Fails the build when an inline script is left, when the policy is missing, or when it allows
+// 'unsafe-inline' or 'unsafe-eval' scripts.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { writeServiceWorker } from './sw_manifest.mjs';
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (!staging) {
+  console.error('trunk_post_build.mjs runs as a Trunk hook (TRUNK_STAGING_DIR is not set)');
+  process.exit(2);
+}
+const base = process.env.TRUNK_PUBLIC_URL ?? './';
+const indexPath = join(staging, 'index.html');
+let html = readFileSync(indexPath, 'utf8');
+
+function fail(message) {
+  console.error(`trunk_post_build.mjs: ${message}`);
+  process.exit(1);
+}
+
+const policy = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(html)?.[1];
+if (!policy) fail('index.html has no <meta http-equiv="Content-Security-Policy">');
+const scriptSrc = /(?:^|;)\s*script-src([^;]*)/.exec(policy)?.[1] ?? '';
+if (/'unsafe-(inline|eval)'/.test(scriptSrc)) fail(`script-src must not allow unsafe-inline or unsafe-eval: ${scriptSrc.trim()}`);
+
+// Every <script> without a src attribute is inline: Trunk's module that starts the app, and
+// under `trunk serve` its classic auto-reload script. Each keeps its attributes (module or
+// classic) and gets a src.
+const inline = /<script\b(?![^>]*\bsrc=)([^>]*)>([\s\S]*?)<\/script>/gi;
+let modules = 0;
+html = html.replace(inline, (_whole, attributes, body) => {
+  const module = /type="module"/.test(attributes);
+  if (module) modules += 1;
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const name = `${module ? 'boot' : 'inline'}-${hash}.js`;
+  writeFileSync(join(staging, name), `${body.trim()}\n`);
+  return `<script${attributes} src="${base}${name}"></script>`;
+});
+if (modules === 0) fail("found no inline module script from Trunk to move: has Trunk's output changed?");
+const moved = modules;
+writeFileSync(indexPath, html);
+
+const embed = html
+  .replace(/<html\b([^>]*)>/i, '<html$1 data-layout="embed">')
+  .replace(/<title>[^<]*<\/title>/i, '<title>CoursePulse (embedded)</title>');
+if (!embed.includes('data-layout="embed"')) fail('index.html has no <html> element to mark as the embed');
+writeFileSync(join(staging, 'embed.html'), embed);
+console.log(`trunk_post_build.mjs: moved ${moved} start-up script(s) to boot-*.js; wrote embed.html`);
+
+// Last, so the precache list holds boot-*.js and embed.html too.
+writeServiceWorker(staging);
