@@ -32,8 +32,10 @@ pub fn DashboardView() -> impl IntoView {
     let shown = RwSignal::new(0u8);
     reveal_next(shown, Stage::LAST as u8);
     let from = move |stage: Stage| move || shown.get() >= stage as u8;
+    // Set once every part is on the page: tests (and scripts in an embedding page) wait for it.
+    let complete = move || (shown.get() >= Stage::LAST as u8).to_string();
     view! {
-        <div class="dashboard" data-testid="dashboard">
+        <div class="dashboard" data-testid="dashboard" data-complete=complete>
             <Filters/>
             <MaskToggle/>
             <DatasetPanel/>

@@ -38,7 +38,7 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
             <ErrorBanner/>
             <ProgressBar/>
             <Show when=loaded fallback=|| view! { <EmbedWaiting/> }>
-                <div class="dashboard" data-testid="dashboard">
+                <div class="dashboard" data-testid="dashboard" data-complete="true">
                     {(!restricted).then(|| view! { <Filters/> })}
                     <Cards/>
                     {charts.then(|| view! { <ChartRow/> })}

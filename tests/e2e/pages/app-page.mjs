@@ -38,9 +38,11 @@ export class AppPage {
     await this.fileInput.setInputFiles(files);
   }
 
-  /// Waits until a load has finished and the header says what is shown.
+  /// Waits until a load has finished, every panel is on the page (they render over several
+  /// animation frames) and the header says what is shown.
   async waitForData(label) {
     await expect(this.dashboard).toBeVisible({ timeout: 60_000 });
+    await expect(this.dashboard).toHaveAttribute('data-complete', 'true', { timeout: 15_000 });
     await expect(this.progress).toBeHidden({ timeout: 60_000 });
     await expect(this.dataLabel).toHaveText(`Showing ${label}`);
   }
