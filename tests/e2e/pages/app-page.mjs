@@ -42,7 +42,7 @@ export class AppPage {
   /// animation frames) and the header says what is shown.
   async waitForData(label) {
     await expect(this.dashboard).toBeVisible({ timeout: 60_000 });
-    await expect(this.dashboard).toHaveAttribute('data-complete', 'true', { timeout: 15_000 });
+    await panelsRendered(this.page);
     await expect(this.progress).toBeHidden({ timeout: 60_000 });
     await expect(this.dataLabel).toHaveText(`Showing ${label}`);
   }
@@ -53,6 +53,7 @@ export class AppPage {
   }
 
   async cardValues() {
+    await panelsRendered(this.page);
     const values = {};
     for (const name of ['rows', 'students', 'learners', 'courses', 'videos', 'mean', 'quality']) {
       values[name] = (await this.card(name).innerText()).trim();
@@ -84,6 +85,12 @@ export class ErrorBanner {
 }
 
 /// A <table>'s body as text cells, one array per row.
+/// Waits until the dashboard in `scope` (a page or a frame) has every panel on the page: they
+/// render over several animation frames, and a read before then would see a missing panel.
+async function panelsRendered(scope) {
+  await expect(scope.getByTestId('dashboard')).toHaveAttribute('data-complete', 'true', { timeout: 15_000 });
+}
+
 async function tableRows(table) {
   return table.locator('tbody tr').evaluateAll((rows) =>
     rows.map((row) => Array.from(row.cells, (cell) => cell.textContent.trim())),
@@ -92,6 +99,7 @@ async function tableRows(table) {
 
 export class LearnersPanel {
   constructor(page) {
+    this.page = page;
     this.root = page.getByTestId('panel-learners');
     this.top = page.getByTestId('top-learners');
     this.bottom = page.getByTestId('bottom-learners');
@@ -102,10 +110,12 @@ export class LearnersPanel {
 
   /// Rows of the top list as { rank, id, videos, avg } (all text as shown).
   async topRows() {
+    await panelsRendered(this.page);
     return (await tableRows(this.top)).map(rankListRow);
   }
 
   async bottomRows() {
+    await panelsRendered(this.page);
     return (await tableRows(this.bottom)).map(rankListRow);
   }
 }
@@ -182,6 +192,7 @@ export class CoursesPanel {
 
   /// Every course card as { course, top: [video ids], bottom: [video ids] }, in page order.
   async lists() {
+    await panelsRendered(this.page);
     return this.cards.evaluateAll((cards) =>
       cards.map((card) => ({
         course: card.dataset.course,
@@ -214,6 +225,7 @@ export class QualityPanel {
 
   /// Every rule as { name, status, count } with the count as a number.
   async ruleRows() {
+    await panelsRendered(this.page);
     return this.rules.evaluateAll((rows) =>
       rows.map((row) => ({
         name: row.dataset.rule,
