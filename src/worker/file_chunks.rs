@@ -17,6 +17,8 @@ use parquet::errors::{ParquetError, Result as ParquetResult};
 use parquet::file::reader::{ChunkReader, Length};
 use web_sys::{File, FileReaderSync};
 
+use crate::worker::remote;
+
 thread_local! {
     static FILES: RefCell<Vec<Option<File>>> = const { RefCell::new(Vec::new()) };
 }
@@ -318,12 +320,9 @@ fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), St
         .set_request_header("Range", range)
         .map_err(|error| failed("cannot set Range", error))?;
     request.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
-    request.send().map_err(|error| {
-        failed(
-            "the request failed (is the server reachable and does it allow CORS?)",
-            error,
-        )
-    })?;
+    request
+        .send()
+        .map_err(|error| remote::failed(url, "the request failed", error))?;
     let status = request
         .status()
         .map_err(|error| failed("no status", error))?;

@@ -137,13 +137,36 @@ async fn response_body(response: &web_sys::Response, url: &str) -> Result<Bytes,
     Ok(Bytes::from(Uint8Array::new(&buffer).to_vec()))
 }
 
-/// A failed fetch step, with the likeliest causes.
-fn failed(url: &str, what: &str, error: JsValue) -> String {
+/// A failed request step, with the likeliest causes.
+pub fn failed(url: &str, what: &str, error: JsValue) -> String {
     let detail = error
         .dyn_ref::<js_sys::Error>()
         .map(|error| String::from(error.message()))
         .unwrap_or_else(|| format!("{error:?}"));
-    format!("{url}: {what} ({detail}); is the address right and does the server allow it (CORS)?")
+    format!("{url}: {what} ({detail}); {}", request_hint(url))
+}
+
+/// What to check when a request for `url` fails with no HTTP answer. A server on another origin
+/// must allow this site (CORS), and a Content-Security-Policy header sent with this site's files
+/// must list it in `connect-src` (the worker takes its policy from its script's header).
+pub fn request_hint(url: &str) -> &'static str {
+    if is_cross_origin(url) {
+        "is the address right, does that server allow this site (CORS), and, if this site sends \
+         a Content-Security-Policy header, does its connect-src list that server?"
+    } else {
+        "is the address right and is the server reachable?"
+    }
+}
+
+/// Whether `url` is absolute and on another origin than this worker's (a relative URL is not).
+fn is_cross_origin(url: &str) -> bool {
+    let Ok(target) = web_sys::Url::new(url) else {
+        return false;
+    };
+    let here = js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .origin();
+    target.origin() != here
 }
 
 /// The last path segment of a URL (`https://h/a/b.parquet?x` -> `b.parquet`).

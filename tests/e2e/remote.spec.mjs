@@ -1,10 +1,13 @@
 // Journey: a dataset on a static host, opened with ?src=. A server that answers Range requests
 // is read by range (footer first, then only the needed column chunks, each byte once); one that
-// ignores Range is downloaded once; a missing file is a clear error. Either way the dashboard
-// equals the CLI's answer for the same file.
+// ignores Range is downloaded once; a missing file, or one on a server that does not allow this
+// site, is a clear error. Whenever data is shown, it equals the CLI's answer for the same file.
+import { dirname } from 'node:path';
+
 import { expect, test } from '@playwright/test';
 
 import { DatasetPanel } from './pages/dataset-panel.mjs';
+import { startHost } from './support/host.mjs';
 import { groupThousands, inputs } from './support/reference.mjs';
 import { Session } from './support/session.mjs';
 
@@ -72,4 +75,22 @@ test('a missing remote file is a clear error', async () => {
   await expect(app.error.message).toContainText('HTTP 404', { timeout: 30_000 });
   await expect(app.landing).toBeVisible();
   session.expectOnlyLocalRequests();
+});
+
+test('a file on another server that does not allow this site says what to check', async () => {
+  const { app } = session;
+  // Another origin that serves the file with no CORS header; the suite's server also sends our
+  // CSP, whose connect-src is 'self'. Either refuses the request before any byte is read.
+  const host = await startHost(process.env.E2E_BASE_URL, dirname(files.dirty));
+  try {
+    const url = host.url('/data/dirty.parquet');
+    expect((await session.page.request.get(url)).ok(), 'the other server does serve the file').toBe(true);
+    await app.goto(`?src=${encodeURIComponent(url)}`);
+    await expect(app.error.message).toContainText(`${url}: the request failed`, { timeout: 30_000 });
+    await expect(app.error.message).toContainText('does that server allow this site (CORS)');
+    await expect(app.error.message).toContainText('does its connect-src list that server?');
+    await expect(app.landing).toBeVisible();
+  } finally {
+    await host.close();
+  }
 });
