@@ -103,6 +103,32 @@ test('bad input and bad options throw errors that say what is wrong', async () =
   await assert.rejects(analyzeFile(new File([truncated], 'cut.parquet')), /cut\.parquet: .*truncated/);
 });
 
+test('a decoder panic on malformed bytes names the file and the cause on the console', () => {
+  // wasm32 cannot unwind: the panic stops the module instance, so it runs in a Node of its own.
+  const bad = join(ROOT, 'tests', 'bad-inputs', 'fuzz-parquet-dictionary-decoder-not-set.parquet');
+  const script = `
+    import { readFileSync } from 'node:fs';
+    const pkg = await import(${JSON.stringify(join(PKG, 'coursepulse.js'))});
+    pkg.initSync({ module: readFileSync(${JSON.stringify(join(PKG, 'coursepulse_bg.wasm'))}) });
+    const logged = [];
+    console.error = (...args) => logged.push(args.join(' '));
+    let thrown = null;
+    try {
+      pkg.analyze(readFileSync(${JSON.stringify(bad)}), { name: 'bad.parquet' });
+    } catch (error) {
+      thrown = String(error);
+    }
+    process.stdout.write(JSON.stringify({ thrown, logged }));
+  `;
+  const { thrown, logged } = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script]));
+  assert.match(thrown ?? '', /RuntimeError: unreachable/);
+  assert.equal(logged.length, 1, logged.join('\n'));
+  assert.match(
+    logged[0],
+    /^coursepulse: bad\.parquet: the Parquet decoder failed on malformed data: Decoder for dict should have been set \(at parquet-[\d.]+\/src\/column\/reader\/decoder\.rs:\d+:\d+\)\. This instance of the module has stopped: load it again\.$/,
+  );
+});
+
 test("the TypeScript declarations name every key of a real report, and only those", () => {
   const dts = readFileSync(join(PKG, 'coursepulse.d.ts'), 'utf8');
   assert.match(dts, /export function analyze\(bytes: Uint8Array( \| number\[\])?, options: AnalyzeOptions \| undefined\): Report;/);

@@ -120,3 +120,27 @@ fn to_js(report: &Report) -> Result<JsValue, JsError> {
 fn js_error(message: String) -> JsError {
     JsError::new(&message)
 }
+
+/// wasm32 cannot unwind, so a panic aborts the module and the caller sees only `RuntimeError:
+/// unreachable`. Before that, this hook writes to the console what the CLI prints for the same
+/// input: for a decoder that panicked on malformed bytes, the file and the decoder's error.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(start)]
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = match coursepulse_engine::decoder_panic(info) {
+            Some(error) => error.to_string(),
+            None => format!("a bug in CoursePulse: {}", info.to_string().replace('\n', " ")),
+        };
+        console_error(&format!(
+            "coursepulse: {what}. This instance of the module has stopped: load it again."
+        ));
+    }));
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
