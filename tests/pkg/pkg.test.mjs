@@ -103,30 +103,51 @@ test('bad input and bad options throw errors that say what is wrong', async () =
   await assert.rejects(analyzeFile(new File([truncated], 'cut.parquet')), /cut\.parquet: .*truncated/);
 });
 
-test('a decoder panic on malformed bytes names the file and the cause on the console', () => {
-  // wasm32 cannot unwind: the panic stops the module instance, so it runs in a Node of its own.
+/// Runs `call` on a file that makes the Parquet decoder panic, in a Node of its own (wasm32
+/// cannot unwind: the panic stops the module instance). Returns what that process saw: the
+/// error thrown or the promise's rejection, the console's errors, and uncaught exceptions.
+function panicRun(call) {
   const bad = join(ROOT, 'tests', 'bad-inputs', 'fuzz-parquet-dictionary-decoder-not-set.parquet');
   const script = `
-    import { readFileSync } from 'node:fs';
+    import { openAsBlob, readFileSync } from 'node:fs';
     const pkg = await import(${JSON.stringify(join(PKG, 'coursepulse.js'))});
     pkg.initSync({ module: readFileSync(${JSON.stringify(join(PKG, 'coursepulse_bg.wasm'))}) });
-    const logged = [];
-    console.error = (...args) => logged.push(args.join(' '));
-    let thrown = null;
+    const seen = { failed: null, logged: [], uncaught: [] };
+    console.error = (...args) => seen.logged.push(args.join(' '));
+    process.on('uncaughtException', (error) => seen.uncaught.push(String(error)));
+    const path = ${JSON.stringify(bad)};
     try {
-      pkg.analyze(readFileSync(${JSON.stringify(bad)}), { name: 'bad.parquet' });
+      if (${JSON.stringify(call)} === 'analyze') {
+        pkg.analyze(readFileSync(path), { name: 'bad.parquet' });
+      } else {
+        const timeout = new Promise((resolve) => setTimeout(() => resolve('still pending after 10 s'), 10_000));
+        seen.failed = await Promise.race([pkg.analyzeFile(await openAsBlob(path), { name: 'bad.parquet' }), timeout]);
+      }
     } catch (error) {
-      thrown = String(error);
+      seen.failed = String(error);
     }
-    process.stdout.write(JSON.stringify({ thrown, logged }));
+    process.stdout.write(JSON.stringify(seen));
   `;
-  const { thrown, logged } = JSON.parse(run(process.execPath, ['--input-type=module', '-e', script]));
-  assert.match(thrown ?? '', /RuntimeError: unreachable/);
-  assert.equal(logged.length, 1, logged.join('\n'));
-  assert.match(
-    logged[0],
-    /^coursepulse: bad\.parquet: the Parquet decoder failed on malformed data: Decoder for dict should have been set \(at parquet-[\d.]+\/src\/column\/reader\/decoder\.rs:\d+:\d+\)\. This instance of the module has stopped: load it again\.$/,
-  );
+  return JSON.parse(run(process.execPath, ['--input-type=module', '-e', script]));
+}
+
+const PANIC_MESSAGE =
+  /^bad\.parquet: the Parquet decoder failed on malformed data: Decoder for dict should have been set \(at parquet-[\d.]+\/src\/column\/reader\/decoder\.rs:\d+:\d+\)\. This instance of the module has stopped: load it again\.$/;
+
+test('a decoder panic in analyze() names the file and the cause on the console', () => {
+  const seen = panicRun('analyze');
+  assert.match(seen.failed ?? '', /RuntimeError: unreachable/);
+  assert.equal(seen.logged.length, 1, seen.logged.join('\n'));
+  assert.match(seen.logged[0].replace(/^coursepulse: /, ''), PANIC_MESSAGE);
+  assert.ok(seen.logged[0].startsWith('coursepulse: '), seen.logged[0]);
+});
+
+test('a decoder panic in analyzeFile() rejects its promise with the same message', () => {
+  const seen = panicRun('analyzeFile');
+  assert.match((seen.failed ?? '').replace(/^Error: /, ''), PANIC_MESSAGE);
+  assert.equal(seen.logged.length, 1, seen.logged.join('\n'));
+  // The abort itself surfaces from the promise's task, outside any caller's reach.
+  assert.deepEqual(seen.uncaught, ['RuntimeError: unreachable']);
 });
 
 test("the TypeScript declarations name every key of a real report, and only those", () => {

@@ -40,11 +40,33 @@ pub fn analyze(
 
 /// Analyses a `File` (or `Blob`) without loading it whole: Parquet is read row group by row
 /// group through `file.slice()`. The name is `options.name`, else the file's own name.
-#[wasm_bindgen(js_name = analyzeFile, unchecked_return_type = "Report")]
-pub async fn analyze_file(
+///
+/// The promise is made here rather than by an `async fn`, so that the panic hook can reject it:
+/// a panic aborts the module inside a task of the promise, which would otherwise never settle.
+#[wasm_bindgen(js_name = analyzeFile, unchecked_return_type = "Promise<Report>")]
+pub fn analyze_file(
     #[wasm_bindgen(unchecked_param_type = "Blob")] file: web_sys::Blob,
     #[wasm_bindgen(unchecked_param_type = "AnalyzeOptions | undefined")] options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> js_sys::Promise {
+    let mut settle = None;
+    // The executor runs before `Promise::new` returns.
+    let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let Some((resolve, reject)) = settle else {
+        return promise;
+    };
+    let call = pending::add(reject.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = analyze_blob(file, options).await;
+        pending::remove(call);
+        let _ = match outcome {
+            Ok(report) => resolve.call1(&JsValue::NULL, &report),
+            Err(error) => reject.call1(&JsValue::NULL, &JsValue::from(error)),
+        };
+    });
+    promise
+}
+
+async fn analyze_blob(file: web_sys::Blob, options: JsValue) -> Result<JsValue, JsError> {
     let file_name = js_sys::Reflect::get(&file, &"name".into())
         .ok()
         .and_then(|name| name.as_string())
@@ -121,20 +143,63 @@ fn js_error(message: String) -> JsError {
     JsError::new(&message)
 }
 
-/// wasm32 cannot unwind, so a panic aborts the module and the caller sees only `RuntimeError:
-/// unreachable`. Before that, this hook writes to the console what the CLI prints for the same
-/// input: for a decoder that panicked on malformed bytes, the file and the decoder's error.
+/// The `analyzeFile` calls not yet settled, by call number, with their promise's `reject`.
+mod pending {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static CALLS: RefCell<(u32, Vec<(u32, js_sys::Function)>)> = const {
+            RefCell::new((0, Vec::new()))
+        };
+    }
+
+    pub(crate) fn add(reject: js_sys::Function) -> u32 {
+        CALLS.with_borrow_mut(|(next, calls)| {
+            *next = next.wrapping_add(1);
+            calls.push((*next, reject));
+            *next
+        })
+    }
+
+    pub(crate) fn remove(call: u32) {
+        CALLS.with_borrow_mut(|(_, calls)| calls.retain(|(id, _)| *id != call));
+    }
+
+    /// Every unsettled call's `reject`, leaving none (for the panic hook: no panic of its own).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn take() -> Vec<js_sys::Function> {
+        CALLS
+            .try_with(|calls| {
+                calls
+                    .try_borrow_mut()
+                    .map(|mut calls| calls.1.drain(..).map(|(_, reject)| reject).collect())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// wasm32 cannot unwind, so a panic aborts the module: a call to `analyze` fails with
+/// `RuntimeError: unreachable`. Before that, this hook says what the CLI prints for the same
+/// input (for a decoder that panicked on malformed bytes, the file and the decoder's error) on
+/// the console, and rejects every unsettled `analyzeFile` promise with it.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(start)]
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let what = match coursepulse_engine::decoder_panic(info) {
             Some(error) => error.to_string(),
-            None => format!("a bug in CoursePulse: {}", info.to_string().replace('\n', " ")),
+            None => format!(
+                "a bug in CoursePulse: {}",
+                info.to_string().replace('\n', " ")
+            ),
         };
-        console_error(&format!(
-            "coursepulse: {what}. This instance of the module has stopped: load it again."
-        ));
+        let message = format!("{what}. This instance of the module has stopped: load it again.");
+        console_error(&format!("coursepulse: {message}"));
+        let error = js_sys::Error::new(&message);
+        for reject in pending::take() {
+            let _ = reject.call1(&JsValue::NULL, &error);
+        }
     }));
 }
 
