@@ -90,6 +90,7 @@ test('a file on another server that does not allow this site says what to check'
     await expect(app.error.message).toContainText('does that server allow this site (CORS)');
     await expect(app.error.message).toContainText('does its connect-src list that server?');
     await expect(app.landing).toBeVisible();
+    await session.screenshot('remote-refused-error', app.error.root);
   } finally {
     await host.close();
   }
