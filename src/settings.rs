@@ -1,12 +1,11 @@
 //! Dashboard settings (filters, mapping, list sizes) as engine [`Options`].
 
-use coursepulse_engine::{DbtSchema, Error, Masking, Options, Scale, parse_time_micros};
+use coursepulse_engine::{DbtSchema, Error, Masking, Options, Scale};
 
 use crate::worker::protocol::{DbtFile, Settings};
 
 /// Offending rows kept per quality rule.
 pub const MAX_SAMPLES: usize = 200;
-const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// Engine options for `settings`; the message says which setting is wrong.
 pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> {
@@ -36,17 +35,15 @@ pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> 
     }
     options.masking = masking(settings);
     options.filter.courses = settings.courses.clone();
-    let day = |text: &str| {
-        parse_time_micros(text).map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
-    };
-    options.filter.from_micros = settings.from.as_deref().map(day).transpose()?;
-    // The last day is included: the filter ends where the next day begins.
-    options.filter.to_micros = settings
-        .to
-        .as_deref()
-        .map(day)
-        .transpose()?
-        .map(|to| to + MICROS_PER_DAY);
+    // `to` is inclusive ("to 31 March" keeps 31 March), read by the engine as everywhere else.
+    for day in [&settings.from, &settings.to].into_iter().flatten() {
+        coursepulse_engine::parse_time_micros(day)
+            .map_err(|_| format!("{day:?} is not a date (YYYY-MM-DD)"))?;
+    }
+    options
+        .filter
+        .set_range(settings.from.as_deref(), settings.to.as_deref())
+        .map_err(|error| error.to_string())?;
     options.dbt = settings.dbt.as_ref().map(dbt_schema).transpose()?;
     options.validate().map_err(|error| error.to_string())?;
     Ok(options)
@@ -104,6 +101,7 @@ mod tests {
         assert_eq!(options.scale, Some(Scale::Fraction));
         assert_eq!(options.now_micros, Some(7));
         assert_eq!(options.filter.courses, ["CSC101"]);
+        use coursepulse_engine::parse_time_micros;
         let from = parse_time_micros("2025-03-01").unwrap();
         let april = parse_time_micros("2025-04-01").unwrap();
         assert_eq!(options.filter.from_micros, Some(from));

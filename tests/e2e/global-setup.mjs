@@ -89,16 +89,15 @@ export default async function globalSetup() {
   writeFileSync(join(work, 'x.parquet'), readFileSync(dirty).subarray(0, 100));
 
   // A 180-day dataset with a manifest (JSON, and the same list as plain text), and the CLI's
-  // report for one week of it (the page's `to` is inclusive, the CLI's exclusive).
+  // report for one week of it (`to` is inclusive in the page and the CLI alike).
   const days = join(work, 'ds180');
   run(fixtures, ['partitioned', days, ...DAYS_ARGS], [0]);
   const dayFiles = readdirSync(days).filter((name) => name.startsWith('date=')).sort().map((name) => `${name}/part-0.parquet`);
   writeFileSync(join(days, 'manifest.json'), JSON.stringify({ files: dayFiles }));
   writeFileSync(join(days, 'files.txt'), `# one path a line\n${dayFiles.join('\n')}\n`);
-  const dayAfter = new Date(Date.parse(`${WEEK.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   writeFileSync(
     join(work, 'ref-week.json'),
-    run(cli, ['report', join(days, 'manifest.json'), '--from', WEEK.from, '--to', dayAfter, '--format', 'json', '--now', now], [0, 1]),
+    run(cli, ['report', join(days, 'manifest.json'), '--from', WEEK.from, '--to', WEEK.to, '--format', 'json', '--now', now], [0, 1]),
   );
   // Incremental loads: 10 days, then 11 and 12 (the same seed writes the same bytes for a day,
   // so the first days of ds12 are the files of ds10), each with the CLI's full recompute.

@@ -10,6 +10,7 @@ mod fuzz;
 mod offline;
 mod setup;
 mod test;
+mod tidy;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ tasks:
   serve              setup, then build and serve the dashboard at http://127.0.0.1:8080
   test [--skip STEP]...
                      setup, then every check in order, failing fast; prints a timing per step
-                     (steps: setup fmt clippy test wasm-test wasm-engine wasm-smoke pkg trunk-build
+                     (steps: setup tidy fmt clippy test wasm-test wasm-engine wasm-smoke pkg trunk-build
                       single-file app-render bench-smoke e2e golden)
   bench [--smoke] [--no-build] [--reps N]
                      build the app, generate 1M/10M-row files in bench/data/ and compare CoursePulse

@@ -39,6 +39,11 @@ const STEPS: &[Step] = &[
         run: setup::run,
     },
     Step {
+        name: "tidy",
+        what: "the engine imports only down its layers (xtask/src/tidy.rs)",
+        run: tidy,
+    },
+    Step {
         name: "fmt",
         what: "cargo fmt --all --check",
         run: fmt,
@@ -208,6 +213,10 @@ fn require(sh: &Shell, path: &str, what: &str) -> Result<()> {
         bail!("{path} does not exist: {what}");
     }
     Ok(())
+}
+
+fn tidy(sh: &Shell) -> Result<()> {
+    crate::tidy::layering(&sh.current_dir())
 }
 
 fn fmt(sh: &Shell) -> Result<()> {

@@ -124,7 +124,8 @@ struct ReportArgs {
     /// partition and row groups whose time statistics lie outside the range are not read.
     #[arg(long)]
     from: Option<String>,
-    /// Only rows watched before this time (exclusive; RFC 3339 or YYYY-MM-DD).
+    /// Only rows watched up to this time, inclusive: a date (YYYY-MM-DD) keeps its whole day,
+    /// an RFC 3339 time keeps that instant, so `--from 2025-03-01 --to 2025-03-07` is a week.
     #[arg(long)]
     to: Option<String>,
     /// Read every file and row group even when the filter proves it empty (for comparison).
@@ -289,8 +290,12 @@ fn options(args: &ReportArgs) -> Result<Options> {
         ..Options::default()
     };
     options.filter.courses = args.courses.clone();
-    options.filter.from_micros = args.from.as_deref().map(parse_time).transpose()?;
-    options.filter.to_micros = args.to.as_deref().map(parse_time).transpose()?;
+    for bound in [&args.from, &args.to].into_iter().flatten() {
+        parse_time(bound)?;
+    }
+    options
+        .filter
+        .set_range(args.from.as_deref(), args.to.as_deref())?;
     for mapping in &args.mappings {
         options.overrides.parse_assignment(mapping)?;
     }

@@ -264,6 +264,8 @@ fn a_state_file_makes_runs_incremental_and_equal_to_a_fresh_run() {
 }
 
 #[test]
+/// `--to` is inclusive: 4 to 7 March is four days (it was exclusive here and inclusive in the
+/// web app until both read it as people do).
 fn folders_and_manifests_are_datasets_and_the_date_filter_prunes_files() {
     let spec = coursepulse_fixtures::DaySpec {
         days: 10,
@@ -285,8 +287,8 @@ fn folders_and_manifests_are_datasets_and_the_date_filter_prunes_files() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("Read 3 of 10 files (")
-            && stdout.contains("; 7 files and 0 row groups skipped by the filter"),
+        stdout.contains("Read 4 of 10 files (")
+            && stdout.contains("; 6 files and 0 row groups skipped by the filter"),
         "{stdout}"
     );
     // A manifest of the same files gives the same report.

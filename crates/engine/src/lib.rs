@@ -56,51 +56,41 @@
 //! ```
 #![warn(missing_docs)]
 
-mod aggregate;
+// The layers, bottom to top; a module imports only from its own folder and those listed
+// above it (checked by `cargo xtask test`, see xtask/src/tidy.rs and ARCHITECTURE.md).
 mod analysis;
 mod columns;
-mod csv;
-mod dataset;
-mod dbt;
-mod dbt_rules;
-mod decode;
+mod compute;
 mod error;
-mod event_keys;
-mod guard;
-mod keys;
-mod lineage;
-mod masking;
-mod metadata;
-mod options;
-mod pair_counts;
-mod partition;
-mod prune;
-pub mod quality;
-mod rank;
-mod read;
+mod filter;
+mod input;
 mod report;
+mod rules;
 mod state;
+mod time;
 
+pub use analysis::options::Options;
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
-pub use dbt::{DbtCheck, DbtSchema, DbtTest, DbtUnsupported};
-pub use dbt_rules::DbtRuleResult;
-pub use decode::parse_time_micros;
 pub use error::{Error, Result};
-pub use guard::decoder_panic;
-pub use lineage::{Lineage, LineageStep, MetricLineage};
-pub use masking::{Masking, PiiKind, looks_like_email, pii_column};
-pub use metadata::{ColumnMetadata, FileMetadata};
-pub use options::{Filter, Options};
-pub use partition::{PartitionKey, PartitionType, PartitionValue, Partitioning};
-pub use prune::Pruning;
-pub use quality::{QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold};
-pub use rank::format_date;
-pub use read::{Fingerprint, Format, ParquetFile, csv_columns};
+pub use filter::Filter;
+pub use input::guard::decoder_panic;
+pub use input::metadata::{ColumnMetadata, FileMetadata};
+pub use input::parquet::{Fingerprint, Format, ParquetFile, csv_columns};
+pub use input::partition::{PartitionKey, PartitionType, PartitionValue, Partitioning};
+pub use input::prune::Pruning;
+pub use report::lineage::{Lineage, LineageStep, MetricLineage};
+pub use report::masking::{Masking, PiiKind, looks_like_email, pii_column};
 pub use report::{
     CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo,
     Summary, VideoRow,
 };
+pub use rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema, DbtTest, DbtUnsupported};
+pub use rules::quality;
+pub use rules::quality::{
+    QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold,
+};
+pub use time::{format_date, parse_time_micros, range_end_micros, range_start_micros};
 
 /// The engine's version, shown by the CLI and the web app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -27,7 +27,7 @@ pub struct JsOptions {
     pub courses: Vec<String>,
     /// Start of the time range, inclusive, e.g. `"2025-03-01"` (`--from`).
     pub from: Option<String>,
-    /// End of the time range, exclusive (`--to`).
+    /// End of the time range, inclusive: a date keeps its whole day, e.g. `"2025-03-31"` (`--to`).
     pub to: Option<String>,
     /// "Now" for the future-timestamp rule: an ISO time, or `null` to turn the rule off. When
     /// the key is absent the caller's clock is used, as the CLI does.
@@ -70,8 +70,13 @@ pub fn parse_options(json: Option<&str>, clock_micros: i64) -> Result<Options, S
         })?);
     }
     options.filter.courses = js.courses;
-    options.filter.from_micros = js.from.as_deref().map(|t| time("from", t)).transpose()?;
-    options.filter.to_micros = js.to.as_deref().map(|t| time("to", t)).transpose()?;
+    // Parsed one bound at a time, so the message names the key at fault.
+    time("from", js.from.as_deref().unwrap_or("1970-01-01"))?;
+    time("to", js.to.as_deref().unwrap_or("1970-01-01"))?;
+    options
+        .filter
+        .set_range(js.from.as_deref(), js.to.as_deref())
+        .map_err(|error| format!("options: {error}"))?;
     options.now_micros = match js.now {
         None => Some(clock_micros),
         Some(None) => None,
@@ -136,6 +141,14 @@ mod tests {
             Some(parse_time_micros("2025-03-01").unwrap())
         );
         assert!(options.filter.to_micros > options.filter.from_micros);
+        let one_day = parse_options(Some(r#"{"from": "2025-03-07", "to": "2025-03-07"}"#), CLOCK)
+            .unwrap()
+            .filter;
+        assert_eq!(
+            one_day.to_micros,
+            Some(parse_time_micros("2025-03-08").unwrap()),
+            "`to` keeps its whole day, as in the CLI and the web app"
+        );
         assert_eq!(
             options.now_micros,
             Some(parse_time_micros("2026-01-31T00:00:00Z").unwrap())

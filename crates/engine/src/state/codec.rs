@@ -1,7 +1,7 @@
 //! The state's byte encoding: LEB128 varints, zigzag for signed values, IEEE bits for floats,
 //! length-prefixed bytes and text. Every read is bounds-checked and fails as a corrupt state.
 
-use crate::aggregate::Stats;
+use crate::compute::aggregate::Stats;
 use crate::error::{Error, Result};
 
 #[derive(Default)]

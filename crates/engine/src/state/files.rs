@@ -2,7 +2,7 @@
 
 use super::codec::{Reader, Writer};
 use crate::error::Result;
-use crate::metadata::{ColumnMetadata, FileMetadata};
+use crate::input::metadata::{ColumnMetadata, FileMetadata};
 
 pub(super) fn encode(files: &[FileMetadata], out: &mut Writer) {
     let optional = |out: &mut Writer, text: &Option<String>| {

@@ -21,8 +21,8 @@ use parquet::file::metadata::{ColumnChunkMetaData, RowGroupMetaData};
 use parquet::file::statistics::Statistics;
 use serde::Serialize;
 
-use crate::aggregate::MICROS_PER_DAY;
-use crate::options::Filter;
+use crate::filter::Filter;
+use crate::time::MICROS_PER_DAY;
 
 /// What pruning saved, over every input added.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

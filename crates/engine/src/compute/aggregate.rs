@@ -7,17 +7,17 @@ use std::collections::BTreeMap;
 use arrow_array::{Array, RecordBatch};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::event_keys::{self, EventKeys, Outcome};
-use crate::pair_counts::PairCounts;
+use crate::compute::event_keys::{self, EventKeys, Outcome};
+use crate::compute::pair_counts::PairCounts;
 
 use crate::columns::Field;
-use crate::decode::{self, NO_TIME, status};
+use crate::compute::decode::{self, NO_TIME, status};
+use crate::compute::keys::{Interner, NONE};
 use crate::error::{Error, Result};
-use crate::keys::{Interner, NONE};
-use crate::options::Filter;
-use crate::quality::{QualityCounters, Rule, Sample};
+use crate::filter::Filter;
+use crate::rules::quality::{QualityCounters, Rule, Sample};
+use crate::time::MICROS_PER_DAY;
 
-pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 const NO_DAY: i32 = i32::MIN;
 
 /// Fractional bits of [`Stats::sum`]: valid completions lie in 0..=100, so a sum of 2^50 of
@@ -225,7 +225,7 @@ struct CourseFilter {
 
 impl CourseFilter {
     fn refresh(&mut self, filter: &Filter, courses: &Interner, codes: &Interner) {
-        let wanted = |key: &crate::keys::Key| {
+        let wanted = |key: &crate::compute::keys::Key| {
             filter
                 .courses
                 .iter()
@@ -799,7 +799,9 @@ pub(crate) fn self_sample(
         let column = batch.column(*column_index);
         let mut text = None;
         let slice = column.slice(row, 1);
-        let _ = crate::keys::for_each_text(slice.as_ref(), |value| text = value.map(str::to_owned));
+        let _ = crate::compute::keys::for_each_text(slice.as_ref(), |value| {
+            text = value.map(str::to_owned)
+        });
         values.insert(name.clone(), text);
     }
     Sample {

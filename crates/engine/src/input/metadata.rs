@@ -6,7 +6,7 @@ use parquet::basic::Compression;
 use parquet::file::metadata::ParquetMetaData;
 use serde::Serialize;
 
-use crate::read::{Fingerprint, Format};
+use crate::input::parquet::{Fingerprint, Format};
 
 /// Keys under which a column description is looked for, in the column's Arrow field metadata
 /// (Spark, pyarrow and dbt-style writers use one of these) or in the file's key-value metadata

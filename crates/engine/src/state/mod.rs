@@ -16,17 +16,17 @@ mod files;
 
 use codec::{Reader, Writer};
 
-use crate::aggregate::{Aggregator, Contribution, Kept};
 use crate::analysis::Analysis;
+use crate::analysis::options::Options;
 use crate::columns::{Override, Scale};
+use crate::compute::aggregate::{Aggregator, Contribution, Kept};
+use crate::compute::event_keys::EventKeys;
+use crate::compute::keys::{Interner, Key};
 use crate::error::{Error, Result};
-use crate::event_keys::EventKeys;
-use crate::keys::{Interner, Key};
-use crate::options::Options;
-use crate::partition::{PartitionKey, PartitionType, Partitioning};
-use crate::prune::Pruning;
-use crate::quality::{Rule, Sample};
+use crate::input::partition::{PartitionKey, PartitionType, Partitioning};
+use crate::input::prune::Pruning;
 use crate::report::SourceInfo;
+use crate::rules::quality::{Rule, Sample};
 
 const MAGIC: &[u8; 4] = b"CPST";
 /// Bumped whenever the body's layout changes.

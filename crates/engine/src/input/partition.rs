@@ -68,7 +68,7 @@ impl PartitionValue {
     pub(crate) fn text(&self) -> Option<String> {
         match self {
             PartitionValue::Null => None,
-            PartitionValue::Date(days) => Some(crate::rank::format_date(*days)),
+            PartitionValue::Date(days) => Some(crate::time::format_date(*days)),
             PartitionValue::Int(value) => Some(value.to_string()),
             PartitionValue::Text(text) => Some(text.clone()),
         }

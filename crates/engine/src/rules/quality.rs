@@ -304,9 +304,9 @@ pub struct QualityReport {
     /// One entry per rule, in [`Rule::ALL`] order.
     pub rules: Vec<QualityRule>,
     /// Tests imported from a dbt schema file, in its order (empty without one).
-    pub dbt: Vec<crate::dbt_rules::DbtRuleResult>,
+    pub dbt: Vec<crate::rules::dbt::DbtRuleResult>,
     /// Tests of the dbt schema file that are not run, so none is silently ignored.
-    pub dbt_unsupported: Vec<crate::dbt::DbtUnsupported>,
+    pub dbt_unsupported: Vec<crate::rules::dbt::DbtUnsupported>,
 }
 
 impl QualityReport {

@@ -12,7 +12,8 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
-use crate::keys::for_each_text;
+use crate::compute::keys::for_each_text;
+use crate::time::parse_time_micros;
 
 /// Completion statuses, one byte per row.
 pub(crate) mod status {
@@ -493,13 +494,6 @@ fn combine_column_hashes(
         })?;
     }
     Ok(())
-}
-
-/// Parses an RFC 3339 / ISO 8601 time (e.g. `2026-01-31T00:00:00Z`) to UTC microseconds.
-pub fn parse_time_micros(text: &str) -> crate::Result<i64> {
-    arrow_cast::parse::string_to_timestamp_nanos(text.trim())
-        .map(|nanos| nanos.div_euclid(1_000))
-        .map_err(|error| crate::Error::Option(format!("{text:?} is not a time: {error}")))
 }
 
 #[cfg(test)]

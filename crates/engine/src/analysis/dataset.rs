@@ -10,9 +10,9 @@ use arrow_schema::Schema;
 use crate::analysis::{Analysis, Source};
 use crate::columns::{Field, Mapping};
 use crate::error::{Error, Result};
-use crate::partition::{DATE_KEYS, PartitionType, PartitionValue, Partitioning};
-use crate::prune;
-use crate::read::Fingerprint;
+use crate::input::parquet::Fingerprint;
+use crate::input::partition::{DATE_KEYS, PartitionType, PartitionValue, Partitioning};
+use crate::input::prune;
 
 /// A file's schema with its partition columns appended.
 pub(crate) struct Extended {

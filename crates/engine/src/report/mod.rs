@@ -1,12 +1,16 @@
 //! The report: the engine's whole answer, serialisable as the documented JSON (docs/report-schema.md).
 
+pub(crate) mod lineage;
+pub(crate) mod masking;
+pub(crate) mod rank;
+
 use serde::Serialize;
 
 use crate::columns::Scale;
-use crate::lineage::Lineage;
-use crate::metadata::FileMetadata;
-use crate::prune::Pruning;
-use crate::quality::QualityReport;
+use crate::input::metadata::FileMetadata;
+use crate::input::prune::Pruning;
+use crate::report::lineage::Lineage;
+use crate::rules::quality::QualityReport;
 
 /// The full answer for one dataset (one or more inputs analysed together).
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::aggregate::Aggregator;
-use crate::prune::Pruning;
+use crate::compute::aggregate::Aggregator;
+use crate::input::prune::Pruning;
 
 /// Where the rows of every metric family went, from the input to the figures.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,15 +5,26 @@ use std::cmp::Ordering;
 
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::{Aggregator, Stats, pair_parts};
-use crate::keys::{Interner, NONE};
-use crate::options::Options;
+use crate::compute::aggregate::{Aggregator, Stats, pair_parts};
+use crate::compute::keys::{Interner, NONE};
 use crate::report::{
     CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, RowCounts, Summary, VideoRow,
 };
+use crate::time::format_date;
 
 /// Averages are rounded to 9 decimals before ranking, so values equal up to floating-point
 /// summation order are ties (as in the reference SQL, `ROUND(AVG(x), 9)`).
+/// How long the ranked lists are: the part of the options ranking reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Listing {
+    /// Learners in the top and bottom lists.
+    pub(crate) top_n: usize,
+    /// Most and least engaged videos per course.
+    pub(crate) per_course_n: usize,
+    /// Minimum views for a video to be listed.
+    pub(crate) min_views: u64,
+}
+
 pub(crate) fn round9(value: f64) -> f64 {
     (value * 1e9).round() / 1e9
 }
@@ -70,7 +81,7 @@ impl Learner {
 /// The learner lists: (most watched, top, bottom, all).
 pub(crate) fn learners(
     aggregator: &Aggregator,
-    options: &Options,
+    listing: &Listing,
 ) -> (
     Option<LearnerRow>,
     Vec<LearnerRow>,
@@ -118,7 +129,7 @@ pub(crate) fn learners(
     let top: Vec<LearnerRow> = all
         .iter()
         .filter(|row| row.rank.is_some())
-        .take(options.top_n)
+        .take(listing.top_n)
         .cloned()
         .collect();
 
@@ -137,7 +148,7 @@ pub(crate) fn learners(
         .map(|learner| learner.row(students))
         .collect();
     assign_ranks(&mut bottom);
-    bottom.truncate(options.top_n);
+    bottom.truncate(listing.top_n);
     (most_watched, top, bottom, all)
 }
 
@@ -160,7 +171,7 @@ fn video_title(aggregator: &Aggregator, video: u32, keyed_by_title: bool) -> Opt
 /// Per-video rows, best first, filtered by minimum views.
 pub(crate) fn videos(
     aggregator: &Aggregator,
-    options: &Options,
+    listing: &Listing,
     keyed_by_title: bool,
 ) -> Vec<VideoRow> {
     let stats = aggregator.video_stats();
@@ -182,7 +193,7 @@ pub(crate) fn videos(
     let mut rows: Vec<(u32, VideoRow)> = stats
         .iter()
         .enumerate()
-        .filter(|(_, stats)| stats.views > 0 && stats.views as u64 >= options.min_views)
+        .filter(|(_, stats)| stats.views > 0 && stats.views as u64 >= listing.min_views)
         .map(|(video, stats)| {
             let video = video as u32;
             let course = first_course[video as usize];
@@ -213,7 +224,7 @@ pub(crate) fn videos(
 /// Per-course rows, ordered by course key, each with its top and bottom videos.
 pub(crate) fn courses(
     aggregator: &Aggregator,
-    options: &Options,
+    listing: &Listing,
     video_keyed_by_title: bool,
     course_keyed_by_code: bool,
 ) -> Vec<CourseRow> {
@@ -273,7 +284,7 @@ pub(crate) fn courses(
             });
             let top = order
                 .iter()
-                .take(options.per_course_n)
+                .take(listing.per_course_n)
                 .map(|index| ranked[*index].clone())
                 .collect();
             order.sort_by(|left, right| {
@@ -284,7 +295,7 @@ pub(crate) fn courses(
             });
             let bottom = order
                 .iter()
-                .take(options.per_course_n)
+                .take(listing.per_course_n)
                 .map(|index| ranked[*index].clone())
                 .collect();
             CourseRow {
@@ -364,40 +375,9 @@ pub(crate) fn daily(aggregator: &Aggregator) -> Vec<DailyRow> {
         .collect()
 }
 
-/// Formats days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian, Howard Hinnant's algorithm).
-pub fn format_date(days_since_epoch: i32) -> String {
-    let z = i64::from(days_since_epoch) + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_format_across_eras_and_leap_days() {
-        for (days, expected) in [
-            (0, "1970-01-01"),
-            (-1, "1969-12-31"),
-            (11_016, "2000-02-29"),
-            (20_513, "2026-03-01"),
-        ] {
-            assert_eq!(format_date(days), expected);
-        }
-    }
 
     #[test]
     fn ranks_follow_sql_rank_with_gaps() {

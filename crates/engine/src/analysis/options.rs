@@ -1,10 +1,11 @@
 //! Analysis options: ranking sizes, scale and mapping overrides, quality thresholds, the clock.
 
 use crate::columns::{Overrides, Scale};
-use crate::dbt::DbtSchema;
 use crate::error::{Error, Result};
-use crate::masking::Masking;
-use crate::quality::RuleConfig;
+use crate::filter::Filter;
+use crate::report::masking::Masking;
+use crate::rules::dbt::DbtSchema;
+use crate::rules::quality::RuleConfig;
 
 /// Everything a caller can tune. `Options::default()` gives the documented defaults.
 #[derive(Clone, Debug)]
@@ -47,26 +48,6 @@ pub struct Options {
     pub dbt: Option<DbtSchema>,
 }
 
-/// A view of the dataset: rows outside it are skipped before anything is counted.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// Course keys or course codes to keep; empty keeps every course. Rows without a course are
-    /// dropped when this is set.
-    pub courses: Vec<String>,
-    /// Keep rows whose time (watched_at, else last_updated_at) is at or after this many
-    /// microseconds since the epoch. Rows without a time are dropped when a bound is set.
-    pub from_micros: Option<i64>,
-    /// Keep rows whose time is before this (exclusive).
-    pub to_micros: Option<i64>,
-}
-
-impl Filter {
-    /// Whether the filter keeps everything.
-    pub fn is_empty(&self) -> bool {
-        self.courses.is_empty() && self.from_micros.is_none() && self.to_micros.is_none()
-    }
-}
-
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -81,7 +62,7 @@ impl Default for Options {
             batch_size: 64 * 1024,
             filter: Filter::default(),
             prune: true,
-            max_keys_per_pass: crate::aggregate::MAX_RESERVED_KEYS,
+            max_keys_per_pass: crate::compute::aggregate::MAX_RESERVED_KEYS,
             masking: None,
             dbt: None,
         }

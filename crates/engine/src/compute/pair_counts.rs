@@ -3,7 +3,7 @@
 //!
 //! The (learner, video) and (course, learner) counts grow with the pairs in the data: about one
 //! per row on 10M rows, so one table each was a random probe per row into a few hundred MB
-//! (the same miss [`crate::event_keys`] removed for the event ids). A bump is instead appended
+//! (the same miss [`crate::compute::event_keys`] removed for the event ids). A bump is instead appended
 //! to one of [`PARTITIONS`] buffers by a hash of its key (a sequential write) and, every
 //! [`FLUSH_ROWS`] bumps or when an input ends, each buffer is applied to its own partition of
 //! the table, small enough to stay in cache while it is worked on. All bumps of a key share a

@@ -1,23 +1,27 @@
 //! The public accumulator: inputs are added one at a time (whole, or batch by batch), and a
 //! report can be taken at any point.
 
+pub(crate) mod dataset;
+pub(crate) mod options;
+mod read;
+
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;
 use rustc_hash::FxHashSet;
 
-use crate::aggregate::{Aggregator, BatchLayout, BatchSettings};
+use crate::analysis::dataset::{Extended, with_partitions};
+use crate::analysis::options::Options;
 use crate::columns::{Field, Mapping, Scale};
-use crate::dataset::{Extended, with_partitions};
-use crate::dbt_rules::{DbtRules, TestedBatch};
-use crate::decode::{self, status};
+use crate::compute::aggregate::{Aggregator, BatchLayout, BatchSettings};
+use crate::compute::dbt_rules::{DbtRules, TestedBatch};
+use crate::compute::decode::{self, status};
 use crate::error::{Error, Result};
-use crate::masking::Masking;
-use crate::metadata::FileMetadata;
-use crate::options::Options;
-use crate::partition::{PartitionType, PartitionValue, Partitioning};
-use crate::prune::{self, Pruning, TimeColumn};
-use crate::rank;
-use crate::read::{Fingerprint, Format};
+use crate::input::metadata::FileMetadata;
+use crate::input::parquet::{Fingerprint, Format};
+use crate::input::partition::{PartitionType, PartitionValue, Partitioning};
+use crate::input::prune::{self, Pruning, TimeColumn};
+use crate::report::masking::Masking;
+use crate::report::rank;
 use crate::report::{Report, SourceInfo};
 
 /// Valid numeric values looked at before the completion scale is inferred.
@@ -631,7 +635,7 @@ impl Analysis {
     pub fn date_span(&self) -> Option<(String, String)> {
         let (first, last) = self.aggregator.time_span?;
         let day = |micros: i64| {
-            crate::rank::format_date(micros.div_euclid(crate::aggregate::MICROS_PER_DAY) as i32)
+            crate::time::format_date(micros.div_euclid(crate::time::MICROS_PER_DAY) as i32)
         };
         Some((day(first), day(last)))
     }
@@ -643,22 +647,27 @@ impl Analysis {
             !aggregator.has_pending_keys(),
             "report() before finish_source(): rows are still waiting for de-duplication"
         );
+        let listing = rank::Listing {
+            top_n: self.options.top_n,
+            per_course_n: self.options.per_course_n,
+            min_views: self.options.min_views,
+        };
         let (most_watched_learner, learners_top, learners_bottom, learners) =
-            rank::learners(aggregator, &self.options);
+            rank::learners(aggregator, &listing);
         let (rows, summary) = rank::summary(aggregator);
         let quality =
             aggregator
                 .quality
                 .evaluate(aggregator.rows_total, &self.options.rules, |rule| {
                     let counts = match rule {
-                        crate::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
-                        crate::quality::Rule::RoleClean => &aggregator.dirty_roles,
+                        crate::rules::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
+                        crate::rules::quality::Rule::RoleClean => &aggregator.dirty_roles,
                         _ => return Vec::new(),
                     };
-                    let mut details: Vec<crate::quality::ValueCount> = counts
+                    let mut details: Vec<crate::rules::quality::ValueCount> = counts
                         .iter()
-                        .map(|(role, count)| crate::quality::ValueCount {
-                            value: (*role != crate::keys::NONE)
+                        .map(|(role, count)| crate::rules::quality::ValueCount {
+                            value: (*role != crate::compute::keys::NONE)
                                 .then(|| aggregator.roles.key(*role).to_string()),
                             count: *count,
                         })
@@ -679,7 +688,7 @@ impl Analysis {
             quality.passed &= quality
                 .dbt
                 .iter()
-                .all(|rule| rule.status != crate::quality::Status::Fail);
+                .all(|rule| rule.status != crate::rules::quality::Status::Fail);
             if self.dbt_rules.rows_tested < aggregator.rows_total {
                 notes.push(format!(
                     "dbt tests ran on the {} rows added in this session; the other {} rows came from a saved state and were not tested",
@@ -699,17 +708,17 @@ impl Analysis {
             learners_top,
             learners_bottom,
             learners,
-            videos: rank::videos(aggregator, &self.options, self.video_keyed_by_title),
+            videos: rank::videos(aggregator, &listing, self.video_keyed_by_title),
             courses: rank::courses(
                 aggregator,
-                &self.options,
+                &listing,
                 self.video_keyed_by_title,
                 self.course_keyed_by_code,
             ),
             completion_histogram: rank::histogram(aggregator),
             daily: rank::daily(aggregator),
             quality,
-            lineage: crate::lineage::lineage(aggregator, &self.pruning),
+            lineage: crate::report::lineage::lineage(aggregator, &self.pruning),
             files: self.files.clone(),
         };
         if let Some(masking) = &self.options.masking {

@@ -3,38 +3,11 @@
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 
-use crate::aggregate::BatchLayout;
-use crate::dbt::{DbtCheck, DbtSchema};
-use crate::decode::status;
-use crate::quality::{Sample, Severity, Status};
-
-/// One dbt test's finding.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DbtRuleResult {
-    /// The name dbt gives the test, e.g. `not_null_watch_logs_student_id`.
-    pub name: String,
-    /// `not_null`, `unique`, `accepted_values` or
-    /// `dbt_expectations.expect_column_values_to_be_between`.
-    pub test: &'static str,
-    /// The model in the schema file.
-    pub model: String,
-    /// The column tested.
-    pub column: String,
-    /// Severity from the test's `config`, else error.
-    pub severity: Severity,
-    /// Failures as `dbt test` counts them: offending rows, except for `unique`, where it is the
-    /// number of distinct values that occur more than once.
-    pub count: u64,
-    /// Offending rows as a percentage of all rows (for `unique`: repeated rows).
-    pub percent: f64,
-    /// `pass` when nothing fails, else `fail` or `warn` by severity; `skipped` when no input has
-    /// the column.
-    pub status: Status,
-    /// The first offending rows (mapped columns plus the tested one).
-    pub samples: Vec<Sample>,
-}
+use crate::compute::aggregate::BatchLayout;
+use crate::compute::decode::status;
+use crate::rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema};
+use crate::rules::quality::{Sample, Severity, Status};
 
 /// Running counts of one test.
 #[derive(Clone, Debug, Default)]
@@ -92,7 +65,7 @@ impl DbtRules {
             for row in failing_rows(&test.check, array, counter, &in_view) {
                 counter.rows += 1;
                 if counter.samples.len() < max_samples {
-                    let mut sample = crate::aggregate::self_sample(
+                    let mut sample = crate::compute::aggregate::self_sample(
                         tested.layout,
                         tested.source_name,
                         tested.batch,
@@ -187,9 +160,12 @@ fn failing_rows(
             // The completion decoder reads numbers of any type and numeric text (no cast kernels,
             // which would add megabytes to the wasm).
             let (mut values, mut statuses) = (Vec::new(), Vec::new());
-            let decoded =
-                crate::decode::decode_completion(array.as_ref(), &mut values, &mut statuses)
-                    .is_ok();
+            let decoded = crate::compute::decode::decode_completion(
+                array.as_ref(),
+                &mut values,
+                &mut statuses,
+            )
+            .is_ok();
             rows.filter(|row| {
                 if array.is_null(*row) {
                     return false;
@@ -214,6 +190,8 @@ fn failing_rows(
 fn text_at(array: &ArrayRef, row: usize) -> Option<String> {
     let mut text = None;
     let slice = array.slice(row, 1);
-    let _ = crate::keys::for_each_text(slice.as_ref(), |value| text = value.map(str::to_owned));
+    let _ = crate::compute::keys::for_each_text(slice.as_ref(), |value| {
+        text = value.map(str::to_owned)
+    });
     text
 }

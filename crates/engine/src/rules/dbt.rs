@@ -5,7 +5,7 @@
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::error::{Error, Result};
-use crate::quality::Severity;
+use crate::rules::quality::{Sample, Severity, Status};
 
 /// More tests than this are refused: a real schema file has hundreds, not tens of thousands.
 const MAX_TESTS: usize = 10_000;
@@ -269,6 +269,32 @@ fn between(arguments: &Yaml, place: &str) -> Result<DbtCheck> {
     }
     let strictly = matches!(arguments["strictly"], Yaml::Boolean(true));
     Ok(DbtCheck::Between { min, max, strictly })
+}
+
+/// One dbt test's finding.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct DbtRuleResult {
+    /// The name dbt gives the test, e.g. `not_null_watch_logs_student_id`.
+    pub name: String,
+    /// `not_null`, `unique`, `accepted_values` or
+    /// `dbt_expectations.expect_column_values_to_be_between`.
+    pub test: &'static str,
+    /// The model in the schema file.
+    pub model: String,
+    /// The column tested.
+    pub column: String,
+    /// Severity from the test's `config`, else error.
+    pub severity: Severity,
+    /// Failures as `dbt test` counts them: offending rows, except for `unique`, where it is the
+    /// number of distinct values that occur more than once.
+    pub count: u64,
+    /// Offending rows as a percentage of all rows (for `unique`: repeated rows).
+    pub percent: f64,
+    /// `pass` when nothing fails, else `fail` or `warn` by severity; `skipped` when no input has
+    /// the column.
+    pub status: Status,
+    /// The first offending rows (mapped columns plus the tested one).
+    pub samples: Vec<Sample>,
 }
 
 #[cfg(test)]
