@@ -13,6 +13,21 @@ use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
 
+/// The most columns a CSV input may have. A watch-log export has a few dozen; a file with
+/// thousands is almost always read with the wrong delimiter, or built to exhaust memory.
+pub(crate) const MAX_COLUMNS: usize = 4_096;
+
+/// Cells (rows x columns) per decoded batch. arrow-csv sizes its buffers for a whole batch of
+/// rows x columns before reading, so a wide file gets fewer rows per batch: 2^20 cells keeps a
+/// batch's buffers near 32 MB whatever the width, and leaves the default 65,536 rows for any
+/// file of up to 16 columns.
+const CELLS_PER_BATCH: usize = 1 << 20;
+
+/// Rows per batch for a file of `columns` columns: the caller's size, fewer for wide files.
+pub(crate) fn batch_rows(batch_size: usize, columns: usize) -> usize {
+    (CELLS_PER_BATCH / columns.max(1)).clamp(1, batch_size.max(1))
+}
+
 /// A CSV input, parsed.
 pub(crate) struct CsvTable {
     /// Column names and inferred types.
@@ -42,6 +57,16 @@ pub(crate) fn header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<Stri
             csv_core::ReadFieldResult::Field { record_end } => {
                 names.push(String::from_utf8_lossy(&field[..written]).into_owned());
                 written = 0;
+                if names.len() > MAX_COLUMNS {
+                    return Err(Error::format(
+                        name,
+                        format!(
+                            "the CSV header has more than {MAX_COLUMNS} columns, the most \
+                             CoursePulse reads (a watch-log export has a few dozen); check the \
+                             delimiter"
+                        ),
+                    ));
+                }
                 if record_end {
                     break;
                 }
@@ -93,7 +118,7 @@ pub(crate) fn read(name: &str, bytes: &[u8], delimiter: u8, batch_size: usize) -
     let reader = arrow_csv::ReaderBuilder::new(text_schema)
         .with_header(true)
         .with_delimiter(delimiter)
-        .with_batch_size(batch_size)
+        .with_batch_size(batch_rows(batch_size, names.len()))
         .build(Cursor::new(bytes))
         .map_err(|error| Error::arrow(name, error))?;
     let text_batches = reader
@@ -253,6 +278,37 @@ fn convert(column: &ArrayRef, data_type: &DataType) -> ArrayRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a 149 KB CSV of 20,003 columns asked for 10 GB (65,536 rows x 20,003
+    /// columns of buffers) and aborted the CLI.
+    #[test]
+    fn wide_files_get_short_batches_and_too_wide_ones_are_refused() {
+        assert_eq!(batch_rows(65_536, 9), 65_536);
+        assert_eq!(batch_rows(65_536, 4_003), 261);
+        assert_eq!(batch_rows(7, 1), 7);
+        assert_eq!(batch_rows(65_536, 0), 65_536);
+        let wide = |columns: usize| {
+            let header: Vec<String> = (0..columns).map(|index| format!("c{index}")).collect();
+            let row = vec!["1"; columns].join(",");
+            format!("{}\n{row}\n", header.join(","))
+        };
+        let text = wide(4_003);
+        let table = read("wide.csv", text.as_bytes(), b',', 65_536).unwrap();
+        assert_eq!(table.schema.fields().len(), 4_003);
+        assert_eq!(
+            table
+                .batches
+                .iter()
+                .map(|batch| batch.num_rows())
+                .sum::<usize>(),
+            1
+        );
+        let error = read("wider.csv", wide(20_003).as_bytes(), b',', 65_536)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("more than 4096 columns"), "{error}");
+    }
 
     #[test]
     fn header_handles_quotes_and_delimiters() {

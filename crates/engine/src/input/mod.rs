@@ -11,3 +11,4 @@ pub(crate) mod metadata;
 pub(crate) mod parquet;
 pub(crate) mod partition;
 pub(crate) mod prune;
+pub(crate) mod schema_depth;

@@ -295,6 +295,25 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
                 ),
             ));
         }
+        // Refused before parquet builds the schema tree, which recurses once per level.
+        let footer = reader
+            .get_bytes(
+                length - 8 - u64::from(metadata_length),
+                metadata_length as usize,
+            )
+            .map_err(|error| Error::parquet(name, "footer", error))?;
+        if let Ok(depth) = crate::input::schema_depth::schema_depth(&footer)
+            && depth > crate::input::schema_depth::MAX_DEPTH
+        {
+            return Err(Error::format(
+                name,
+                format!(
+                    "the schema nests {depth} levels deep; CoursePulse reads at most {} (a \
+                     watch log is flat)",
+                    crate::input::schema_depth::MAX_DEPTH
+                ),
+            ));
+        }
         let metadata = catch_decoder_panic(name, "Parquet", || load_metadata(&reader))?
             .map_err(|error| Error::parquet(name, "footer (file metadata)", error))?;
         // Said before any page is read, so a caller can switch to a build that has the codec.

@@ -90,8 +90,12 @@ impl DbtTest {
 
 impl DbtSchema {
     /// Parses a dbt schema file. A YAML syntax error names its line and column; a test whose
-    /// arguments are wrong names where it is (`models[0].columns[2].tests[1]`).
+    /// arguments are wrong names where it is (`models[0].columns[2].tests[1]`). A file that
+    /// would expand through aliases beyond 200,000 values or nest deeper than 64 levels is
+    /// refused before it is built (a few hundred bytes could otherwise take gigabytes).
     pub fn parse(text: &str) -> Result<DbtSchema> {
+        crate::rules::yaml_shape::check(text)
+            .map_err(|why| Error::Option(format!("dbt schema: refused at {why}")))?;
         let documents = YamlLoader::load_from_str(text).map_err(|error| {
             let marker = error.marker();
             Error::Option(format!(

@@ -6,3 +6,4 @@
 
 pub(crate) mod dbt;
 pub mod quality;
+mod yaml_shape;
