@@ -4,11 +4,13 @@ mod dbt_table;
 mod file_reader;
 mod inputs;
 mod metadata;
+mod shown;
 mod split;
 mod table;
 
 use file_reader::SharedFile;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -68,6 +70,22 @@ struct SplitArgs {
     /// Column mapping override, field=column (to name the learner or course column); repeatable.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     mappings: Vec<String>,
+    /// Also keep this column (not mapped to a field) in the extracts; repeatable. Extracts hold
+    /// only the mapped columns (student, video, video_title, course, course_code, completion,
+    /// role, event_id, updated_at, watched_at), the split column and the kept ones. With
+    /// masking, a kept column whose name looks like an identifier is replaced by pseudonyms.
+    #[arg(long = "keep", value_name = "COLUMN")]
+    keep: Vec<String>,
+    /// Leave this column out of the extracts, saying so; repeatable. Other unmapped columns are
+    /// left out too, but split refuses to run while an unmapped column whose name looks like an
+    /// identifier (ending in id, uid, uuid, guid, key, number or no; naming an e-mail address,
+    /// a name, a login, a user, a phone, an IP address or a SIS record) is neither kept nor
+    /// dropped by name, so none is lost or leaked silently.
+    #[arg(long = "drop", value_name = "COLUMN")]
+    drop: Vec<String>,
+    /// Manifest entries may be absolute or lead outside the manifest's folder.
+    #[arg(long)]
+    allow_outside_manifest: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -150,6 +168,10 @@ struct ReportArgs {
     /// dbt_expectations.expect_column_values_to_be_between) run as extra quality rules.
     #[arg(long, value_name = "PATH")]
     dbt_schema: Option<PathBuf>,
+    /// Manifest entries may be absolute or lead outside the manifest's folder (by default they
+    /// are refused: a manifest reads only files in its own folder and below).
+    #[arg(long)]
+    allow_outside_manifest: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -174,7 +196,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("coursepulse: error: {error:#}");
+            // Names and values from the inputs reach messages; none may drive the terminal.
+            eprintln!("coursepulse: error: {}", shown::text(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -233,7 +256,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for mapping in &args.mappings {
                 overrides.parse_assignment(mapping)?;
             }
-            let inputs = inputs::expand(&args.files)?;
+            let inputs = inputs::expand(
+                &args.files,
+                inputs::ExpandOptions {
+                    allow_outside_manifest: args.allow_outside_manifest,
+                },
+            )?;
             let plan = split::SplitPlan {
                 inputs: &inputs,
                 out: &args.out,
@@ -245,13 +273,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 force: args.force,
                 compression: split::compression(&args.compression)?,
                 overrides: &overrides,
+                keep: &args.keep,
+                drop: &args.drop,
             };
             let manifest = split::split(&plan)?;
             let extracts = manifest["extracts"].as_array().map_or(0, Vec::len);
             write_stdout(&format!(
                 "wrote {extracts} extracts of {} rows to {} ({}); see manifest.json\n",
                 manifest["source_rows"],
-                args.out.display(),
+                shown::path(&args.out),
                 if plan.masking.is_some() {
                     "PII masked"
                 } else {
@@ -265,7 +295,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Writes the output; a reader that stops early (`| head`) is not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -306,10 +335,10 @@ fn options(args: &ReportArgs) -> Result<Options> {
     }
     if let Some(path) = &args.dbt_schema {
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("cannot read {}", shown::path(path)))?;
         options.dbt = Some(
             coursepulse_engine::DbtSchema::parse(&text)
-                .with_context(|| format!("{} is not a usable dbt schema", path.display()))?,
+                .with_context(|| format!("{} is not a usable dbt schema", shown::path(path)))?,
         );
     }
     options.now_micros = Some(match &args.now {
@@ -331,17 +360,22 @@ fn parse_time(text: &str) -> Result<i64> {
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {
-    let inputs = inputs::expand(&args.files)?;
+    let inputs = inputs::expand(
+        &args.files,
+        inputs::ExpandOptions {
+            allow_outside_manifest: args.allow_outside_manifest,
+        },
+    )?;
     let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
     let options = options(args)?;
     let mut analysis = match &args.state {
         Some(path) if path.exists() => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", shown::path(path)))?;
             Analysis::load_state(&bytes, options).with_context(|| {
                 format!(
                     "cannot continue from {} (delete it to start afresh)",
-                    path.display()
+                    shown::path(path)
                 )
             })?
         }
@@ -350,13 +384,13 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
     analysis
         .set_partitioning(Partitioning::infer(&names))
         .with_context(|| match &args.state {
-            Some(path) => format!("{} (delete it to start afresh)", path.display()),
+            Some(path) => format!("{} (delete it to start afresh)", shown::path(path)),
             None => "partitions".to_owned(),
         })?;
     let (mut added, mut known) = (0usize, 0usize);
     for input in &inputs {
         let file = SharedFile::open(&input.path)
-            .with_context(|| format!("cannot read {}", input.path.display()))?;
+            .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
         let format = match args.input_format {
             Some(InputFormat::Parquet) => Format::Parquet,
             Some(InputFormat::Csv) => Format::Csv,
@@ -365,7 +399,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
                 None => Format::sniff(
                     &file
                         .head(64)
-                        .with_context(|| format!("cannot read {}", input.path.display()))?,
+                        .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
                 ),
             },
         };
@@ -374,13 +408,14 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
             Format::Parquet => None,
             Format::Csv => Some(Bytes::from(
                 std::fs::read(&input.path)
-                    .with_context(|| format!("cannot read {}", input.path.display()))?,
+                    .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
             )),
         };
         if args.state.is_some() {
             // Files absorbed in an earlier run are skipped here, before the engine sees them.
             let fingerprint = match &csv {
-                None => Fingerprint::of_parquet(&input.name, &file)?,
+                None => Fingerprint::of_parquet(&input.name, &file)
+                    .map_err(|error| input.engine_error(error))?,
                 Some(bytes) => Fingerprint::of_bytes(bytes),
             };
             if analysis.has_loaded(fingerprint) {
@@ -389,35 +424,124 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
             }
         }
         match csv {
-            None => analysis.add_parquet(&input.name, file)?,
-            Some(bytes) => analysis.add_csv(&input.name, &bytes)?,
+            None => analysis.add_parquet(&input.name, file),
+            Some(bytes) => analysis.add_csv(&input.name, &bytes),
         }
+        .map_err(|error| input.engine_error(error))?;
         added += 1;
     }
     if let Some(path) = &args.state {
         write_atomically(path, &analysis.save_state()?)?;
         eprintln!(
             "coursepulse: {added} new files added, {known} already in {}",
-            path.display()
+            shown::path(path)
         );
     }
     Ok(analysis.report())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a crash
-/// leaves either the old state or the new one, never half of one.
+/// Writes `bytes` to a new temporary file beside `path` (a random name, created exclusively so
+/// that nothing already there, a symbolic link included, is written through; mode 0600), syncs
+/// it, renames it over `path` and syncs the folder, so a crash leaves either the old state or
+/// the new one, never half of one, and no other user can read it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (mut file, temporary) = create_temporary(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", shown::path(&temporary)));
+    drop(file);
+    let renamed = written.and_then(|()| {
+        std::fs::rename(&temporary, path)
+            .with_context(|| format!("cannot replace {}", shown::path(path)))
+    });
+    if let Err(error) = renamed {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(error);
+    }
+    sync_folder(path);
+    Ok(())
+}
+
+/// A new file `.NAME.RANDOM.tmp` beside `path`, created with O_EXCL (never an existing file or
+/// symbolic link) and, on Unix, mode 0600.
+fn create_temporary(path: &Path) -> Result<(std::fs::File, PathBuf)> {
     let file_name = path
         .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(file_name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary_name);
-    std::fs::write(&temporary, bytes)
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("cannot replace {}", path.display())
-    })
+        .with_context(|| format!("{} is not a file path", shown::path(path)))?;
+    let mut attempts = 0;
+    loop {
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(file_name);
+        temporary_name.push(format!(".{:016x}.tmp", random_u64()));
+        let temporary = path.with_file_name(temporary_name);
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        match open.open(&temporary) {
+            Ok(file) => return Ok((file, temporary)),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && attempts < 16 => {
+                attempts += 1;
+            }
+            Err(error) => {
+                return Err(anyhow::Error::new(error)
+                    .context(format!("cannot create {}", shown::path(&temporary))));
+            }
+        }
+    }
+}
+
+/// 64 unpredictable bits: std's hasher keys are random per process; the clock and a counter
+/// make successive calls differ.
+pub(crate) fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    if let Ok(since_epoch) = SystemTime::now().duration_since(UNIX_EPOCH) {
+        hasher.write_u128(since_epoch.as_nanos());
+    }
+    hasher.finish()
+}
+
+/// Makes a rename in `path`'s folder durable (Unix; elsewhere a no-op). A failure is ignored:
+/// the file itself was synced, and some file systems cannot sync a folder.
+pub(crate) fn sync_folder(path: &Path) {
+    #[cfg(unix)]
+    {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        if let Ok(folder) = std::fs::File::open(folder) {
+            let _ = folder.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_writes_use_fresh_private_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.bin");
+        let (_, first) = create_temporary(&path).unwrap();
+        let (_, second) = create_temporary(&path).unwrap();
+        assert_ne!(first, second, "temporary names are random");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        write_atomically(&path, b"state").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"state");
+    }
 }
