@@ -69,7 +69,12 @@ fn stderr(output: &Output) -> String {
 /// Every column value of every part file of one extract, as text.
 fn extract_values(out: &Path, extract: &serde_json::Value, column: &str) -> Vec<Option<String>> {
     let mut values = Vec::new();
-    for file in extract["files"].as_array().unwrap() {
+    // Manifests before issue 14 had one "path" per extract.
+    let files = match extract["files"].as_array() {
+        Some(files) => files.clone(),
+        None => vec![extract["path"].clone()],
+    };
+    for file in files {
         let file = std::fs::File::open(out.join(file.as_str().unwrap())).unwrap();
         for batch in ParquetRecordBatchReaderBuilder::try_new(file)
             .unwrap()
@@ -222,23 +227,15 @@ fn split_keeps_only_mapped_and_kept_columns_and_never_shows_instructor_ids() {
     }
 }
 
-#[test]
-fn split_keeps_awkward_values_apart_and_records_each_real_value() {
+/// Splits a log whose courses are `courses` (3 rows each) and checks that every value has its
+/// own folder (distinct even ignoring case, at most 255 bytes, no trailing dot or space), that
+/// the manifest records the real value and lists no file twice, and that no row is lost.
+fn check_split_values(courses: &[Option<&str>]) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
-    let long = "x".repeat(300);
-    let courses: Vec<Option<String>> = [
-        None,
-        Some("__HIVE_DEFAULT_PARTITION__"),
-        Some("CSC101"),
-        Some("csc101"),
-        Some("CSC101."),
-        Some("CSC101 "),
-        Some(long.as_str()),
-        Some("a/b"),
-    ]
-    .into_iter()
-    .map(|course| course.map(str::to_owned))
-    .collect();
+    let courses: Vec<Option<String>> = courses
+        .iter()
+        .map(|course| course.map(str::to_owned))
+        .collect();
     let source = courses_parquet(dir.path(), &courses, 3);
     let out = dir.path().join("out");
     let output = coursepulse(&[
@@ -248,37 +245,88 @@ fn split_keeps_awkward_values_apart_and_records_each_real_value() {
         out.to_str().unwrap(),
         "--no-mask",
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let shown: Vec<String> = courses
+        .iter()
+        .map(|course| {
+            format!(
+                "{:?}",
+                course
+                    .as_deref()
+                    .map(|text| text.chars().take(20).collect::<String>())
+            )
+        })
+        .collect();
+    let fail = |problem: String| Err(format!("{}: {problem}", shown.join(", ")));
+    if output.status.code() != Some(0) {
+        return fail(stderr(&output));
+    }
     let manifest = manifest(&out);
     let extracts = manifest["extracts"].as_array().unwrap();
-    assert_eq!(extracts.len(), courses.len(), "{manifest:#}");
+    if extracts.len() != courses.len() {
+        return fail(format!("{} extracts: {manifest:#}", extracts.len()));
+    }
     let mut folded = std::collections::BTreeSet::new();
     let mut values = Vec::new();
     for extract in extracts {
-        let folder = extract["folder"].as_str().unwrap();
-        assert!(folder.len() <= 255, "{folder}");
-        assert!(
-            folded.insert(folder.to_ascii_lowercase()),
-            "{folder} meets another folder on a case-insensitive file system"
-        );
-        assert!(!folder.ends_with('.') && !folder.ends_with(' '), "{folder}");
+        let folder = extract["folder"]
+            .as_str()
+            .or_else(|| {
+                extract["path"]
+                    .as_str()?
+                    .rsplit_once('/')
+                    .map(|(folder, _)| folder)
+            })
+            .unwrap_or_default();
+        if folder.len() > 255 || folder.ends_with('.') || folder.ends_with(' ') {
+            return fail(format!("folder {folder:?}"));
+        }
+        if !folded.insert(folder.to_ascii_lowercase()) {
+            return fail(format!("{folder} meets another folder ignoring case"));
+        }
         let value = extract["value"].as_str().map(str::to_owned);
         let rows = extract_values(&out, extract, "course_code");
-        assert_eq!(rows.len(), 3, "{folder}");
-        assert!(rows.iter().all(|row| *row == value), "{folder}: {rows:?}");
+        if rows.len() != 3 || rows.iter().any(|row| *row != value) {
+            return fail(format!("{folder} holds {rows:?}"));
+        }
         values.push(value);
     }
     values.sort();
     let mut expected = courses.clone();
     expected.sort();
-    assert_eq!(values, expected);
+    if values != expected {
+        return fail(format!("the manifest records {values:?}"));
+    }
     let files = manifest["files"].as_array().unwrap();
     let distinct: std::collections::BTreeSet<&str> =
         files.iter().map(|file| file.as_str().unwrap()).collect();
-    assert_eq!(distinct.len(), files.len(), "a file listed twice");
+    if distinct.len() != files.len() {
+        return fail(format!("a file listed twice: {files:?}"));
+    }
     // The extracts read back as one dataset with every row.
     let report = super::report_json(&[out.to_str().unwrap()]);
-    assert_eq!(report["rows"]["total"], courses.len() * 3);
+    if report["rows"]["total"] != courses.len() * 3 {
+        return fail(format!("{} rows read back", report["rows"]["total"]));
+    }
+    Ok(())
+}
+
+#[test]
+fn split_keeps_awkward_values_apart_and_records_each_real_value() {
+    let long = "x".repeat(300);
+    let long_other = format!("{}y", "x".repeat(299));
+    let cases: Vec<Vec<Option<&str>>> = vec![
+        vec![None, Some("__HIVE_DEFAULT_PARTITION__")],
+        vec![None, Some("__hive_default_partition__")],
+        vec![Some("CSC101"), Some("csc101"), Some("Csc101")],
+        vec![Some("CSC101"), Some("CSC101."), Some("CSC101 ")],
+        vec![Some(&long), Some(&long_other)],
+        vec![Some("a/b"), Some("a%2Fb"), Some("~"), Some("é"), Some("")],
+    ];
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|courses| check_split_values(courses).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
