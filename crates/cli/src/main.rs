@@ -39,7 +39,10 @@ enum Command {
     Check(ReportArgs),
     /// Write one Parquet extract per course (or instructor) with learner ids, names and e-mail
     /// addresses masked, in hive-style folders (OUT/course_code=CSC101/part-0.parquet) plus a
-    /// manifest.json: per-audience extracts for an LMS to serve behind its own login.
+    /// manifest.json: per-audience extracts for an LMS to serve behind its own login. Extracts
+    /// keep only the mapped columns, the split column and --keep ones; folder names are
+    /// percent-escaped, distinct even where case is ignored, and at most 255 bytes (the
+    /// manifest records each folder's real value).
     Split(SplitArgs),
 }
 
@@ -48,7 +51,8 @@ struct SplitArgs {
     /// Parquet inputs (files, folders or manifest.json files), split together.
     #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
-    /// Output folder; created if missing, must be empty unless --force.
+    /// Output folder; created if missing, must be empty unless --force. The output is written
+    /// into a temporary folder beside it and moved into place only when complete.
     #[arg(long, short = 'o', value_name = "FOLDER")]
     out: PathBuf,
     /// One extract per course (the course code, else the course id) or per instructor column.
@@ -61,7 +65,8 @@ struct SplitArgs {
     /// Write learner ids, names and e-mail addresses in clear text.
     #[arg(long)]
     no_mask: bool,
-    /// Replace the extracts of an earlier run in a non-empty output folder.
+    /// Replace the output of an earlier split: the files its manifest.json lists and nothing
+    /// else (a folder holding other files is refused).
     #[arg(long)]
     force: bool,
     /// Parquet compression of the extracts: zstd or snappy.
@@ -73,17 +78,20 @@ struct SplitArgs {
     /// Also keep this column (not mapped to a field) in the extracts; repeatable. Extracts hold
     /// only the mapped columns (student, video, video_title, course, course_code, completion,
     /// role, event_id, updated_at, watched_at), the split column and the kept ones. With
-    /// masking, a kept column whose name looks like an identifier is replaced by pseudonyms.
+    /// masking, a kept column whose name points to a person (a name, e-mail, login, user,
+    /// student, teacher or SIS id, phone, IP address, ...) becomes pseudonyms, and e-mail
+    /// addresses in any kept text column do too.
     #[arg(long = "keep", value_name = "COLUMN")]
     keep: Vec<String>,
-    /// Leave this column out of the extracts, saying so; repeatable. Other unmapped columns are
-    /// left out too, but split refuses to run while an unmapped column whose name looks like an
-    /// identifier (ending in id, uid, uuid, guid, key, number or no; naming an e-mail address,
-    /// a name, a login, a user, a phone, an IP address or a SIS record) is neither kept nor
-    /// dropped by name, so none is lost or leaked silently.
+    /// Leave this column out of the extracts; repeatable. Unmapped columns are left out anyway,
+    /// but split refuses to run (exit 2, naming them) while an unmapped column whose name looks
+    /// like an identifier is neither kept nor dropped by name: one with a word id, ids, uid,
+    /// uuid, guid, key, number, num, no or nr (session_id, deviceId), ending in id (userid), or
+    /// pointing to a person (name, e-mail, login, user, student, teacher, sis, phone, ip, ...).
     #[arg(long = "drop", value_name = "COLUMN")]
     drop: Vec<String>,
-    /// Manifest entries may be absolute or lead outside the manifest's folder.
+    /// Manifest entries may be absolute or lead outside the manifest's folder (by default they
+    /// are refused: a manifest reads only files in its own folder and below).
     #[arg(long)]
     allow_outside_manifest: bool,
 }
@@ -98,7 +106,8 @@ enum SplitByArg {
 struct ReportArgs {
     /// Inputs, analysed together as one dataset: data files (.parquet or .csv), folders (every
     /// .parquet/.parq/.csv file in them, recursively; hive partitions like date=2025-03-01/
-    /// become columns) or manifest.json files (a JSON array of paths relative to the manifest).
+    /// become columns) or manifest.json files (a JSON array of at most 100,000 paths relative
+    /// to the manifest, inside its folder unless --allow-outside-manifest).
     #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
     /// Output format.

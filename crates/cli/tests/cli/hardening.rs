@@ -583,3 +583,31 @@ fn the_state_file_is_private_and_leaves_no_temporary_file() {
         assert_eq!(names, ["state.bin"]);
     }
 }
+
+#[test]
+fn split_writes_into_an_empty_folder_and_a_relative_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = courses_parquet(dir.path(), &[Some("C1".to_owned())], 2);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (out, current_dir) in [
+        (empty.display().to_string(), dir.path().to_path_buf()),
+        ("relative".to_owned(), dir.path().to_path_buf()),
+        ("nested/new/out".to_owned(), dir.path().to_path_buf()),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
+            .args(["split", source.to_str().unwrap(), "-o", &out, "--salt", "k"])
+            .current_dir(&current_dir)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{out}: {}", stderr(&output));
+        let manifest = manifest(&current_dir.join(&out));
+        assert_eq!(manifest["files"][0], "course_code=C1/part-0.parquet");
+    }
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "temporary folders left: {left:?}");
+}
