@@ -9,6 +9,7 @@ use coursepulse_engine::{Field, Mapping, PiiKind, pii_column};
 
 use super::{SplitBy, SplitPlan};
 use crate::inputs::Input;
+use crate::shown;
 
 /// Instructor column names, compared case-insensitively.
 pub const INSTRUCTOR_COLUMNS: &[&str] = &[
@@ -143,9 +144,9 @@ pub fn identifier_like(column: &str) -> bool {
 
 /// The split column and what happens to every column of one input.
 pub fn plan_columns(input: &Input, schema: &Schema, plan: &SplitPlan<'_>) -> Result<ColumnPlan> {
-    let name = &input.name;
+    let name = shown::text(&input.name);
     let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let mapping = Mapping::resolve(name, schema, plan.overrides)
+    let mapping = Mapping::resolve(&input.name, schema, plan.overrides)
         .map_err(|error| input.engine_error(error))
         .context("split keeps only mapped columns, so it needs the column mapping (use --map field=COLUMN)")?;
     let key = match plan.by {
@@ -154,10 +155,11 @@ pub fn plan_columns(input: &Input, schema: &Schema, plan: &SplitPlan<'_>) -> Res
             .or_else(|| mapping.column(Field::Course))
             .with_context(|| {
                 format!(
-                    "{name}: no course column: looked for {}",
+                    "{name}: no course column: looked for {}{}",
                     [Field::CourseCode.candidates(), Field::Course.candidates()]
                         .concat()
-                        .join(", ")
+                        .join(", "),
+                    file_has(input, &columns)
                 )
             })?,
         SplitBy::Instructor => INSTRUCTOR_COLUMNS
@@ -169,8 +171,9 @@ pub fn plan_columns(input: &Input, schema: &Schema, plan: &SplitPlan<'_>) -> Res
             })
             .with_context(|| {
                 format!(
-                    "{name}: no instructor column: looked for {}",
-                    INSTRUCTOR_COLUMNS.join(", ")
+                    "{name}: no instructor column: looked for {}{}",
+                    INSTRUCTOR_COLUMNS.join(", "),
+                    file_has(input, &columns)
                 )
             })?,
     };
@@ -253,6 +256,16 @@ pub fn plan_columns(input: &Input, schema: &Schema, plan: &SplitPlan<'_>) -> Res
         .map(|(_, column)| (*column).to_owned())
         .collect();
     Ok(ColumnPlan { key, kept, dropped })
+}
+
+/// "; file has: a, b" for a file the user named; nothing for one reached through a manifest,
+/// whose content errors do not quote.
+fn file_has(input: &Input, columns: &[&str]) -> String {
+    if input.manifest.is_some() {
+        String::new()
+    } else {
+        format!("; file has: {}", columns.join(", "))
+    }
 }
 
 pub fn is_text(data_type: &DataType) -> bool {

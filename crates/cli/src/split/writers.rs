@@ -53,7 +53,8 @@ pub struct Writers {
     extracts: Vec<Extract>,
     by_key: BTreeMap<Option<String>, usize>,
     buffered: usize,
-    open: usize,
+    /// The extracts whose writer is open, at most `max_open`.
+    open: Vec<usize>,
     clock: u64,
 }
 
@@ -75,7 +76,7 @@ impl Writers {
             extracts: Vec::new(),
             by_key: BTreeMap::new(),
             buffered: 0,
-            open: 0,
+            open: Vec::new(),
             clock: 0,
         }
     }
@@ -125,16 +126,16 @@ impl Writers {
     /// The number of writers open now.
     #[cfg(test)]
     pub fn open_writers(&self) -> usize {
-        self.open
+        self.open.len()
     }
 
     /// Writes out the largest buffer or row group in progress until all fit the budget.
     fn keep_within_budget(&mut self) -> Result<()> {
         loop {
             let in_progress: usize = self
-                .extracts
+                .open
                 .iter()
-                .filter_map(|extract| extract.writer.as_ref())
+                .filter_map(|index| self.extracts[*index].writer.as_ref())
                 .map(ArrowWriter::in_progress_size)
                 .sum();
             if self.buffered + in_progress <= self.budget {
@@ -196,14 +197,12 @@ impl Writers {
     /// Opens the next part file of one extract, closing the least recently used writer first
     /// when [`MAX_OPEN_WRITERS`] are open (its value continues in a new part file later).
     fn open_writer(&mut self, index: usize) -> Result<()> {
-        if self.open >= self.max_open
+        if self.open.len() >= self.max_open
             && let Some(oldest) = self
-                .extracts
+                .open
                 .iter()
-                .enumerate()
-                .filter(|(_, extract)| extract.writer.is_some())
-                .min_by_key(|(_, extract)| extract.last_used)
-                .map(|(oldest, _)| oldest)
+                .copied()
+                .min_by_key(|index| self.extracts[*index].last_used)
         {
             self.close_writer(oldest)?;
         }
@@ -218,14 +217,14 @@ impl Writers {
             .with_context(|| format!("cannot start {}", shown::path(&path)))?;
         extract.writer = Some(writer);
         extract.parts.push(part);
-        self.open += 1;
+        self.open.push(index);
         Ok(())
     }
 
     fn close_writer(&mut self, index: usize) -> Result<()> {
         let extract = &mut self.extracts[index];
         if let Some(writer) = extract.writer.take() {
-            self.open -= 1;
+            self.open.retain(|open| *open != index);
             let file = writer
                 .into_inner()
                 .with_context(|| format!("finishing {}", shown::path(&extract.folder)))?;

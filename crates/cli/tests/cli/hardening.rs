@@ -512,6 +512,40 @@ fn manifests_stay_in_their_folder_and_never_quote_the_files_they_reach() {
     if !stderr(&output).contains("leads outside the manifest's folder") {
         failures.push(format!("split: {}", stderr(&output)));
     }
+    // ... and names no column of a file reached through one, unlike of a file named directly.
+    let no_course = parquet(
+        &data,
+        "no_course.parquet",
+        vec![
+            ("student_id", text([Some("S1".to_owned())])),
+            ("video_id", text([Some("V1".to_owned())])),
+            ("completion", Arc::new(Float64Array::from(vec![1.0])) as _),
+            ("SECRETCOLUMN", text([Some("x".to_owned())])),
+        ],
+    );
+    let listed = manifest_with(
+        "split.manifest.json",
+        serde_json::json!(["no_course.parquet"]),
+    );
+    for (input, shows_columns) in [
+        (listed.as_str(), false),
+        (no_course.to_str().unwrap(), true),
+    ] {
+        let output = coursepulse(&[
+            "split",
+            input,
+            "-o",
+            dir.path().join("out").to_str().unwrap(),
+            "--salt",
+            "k",
+        ]);
+        let message = stderr(&output);
+        if !message.contains("no course column")
+            || message.contains("SECRETCOLUMN") != shows_columns
+        {
+            failures.push(format!("split {input}: {message}"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
