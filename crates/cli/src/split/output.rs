@@ -81,9 +81,13 @@ impl Output {
     /// split's files (and only those).
     pub fn commit(mut self, manifest: &str) -> Result<()> {
         let manifest_path = self.staging.join("manifest.json");
-        std::fs::write(&manifest_path, manifest)
+        std::fs::File::create_new(&manifest_path)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, manifest.as_bytes())?;
+                file.sync_all()
+            })
             .with_context(|| format!("cannot write {}", shown::path(&manifest_path)))?;
-        crate::sync_folder(&manifest_path);
+        crate::durable::sync_folder(&manifest_path);
         let shown_out = shown::path(&self.out);
         match &self.existing {
             None => std::fs::rename(&self.staging, &self.out)
@@ -108,7 +112,7 @@ impl Output {
             }
         }
         self.committed = true;
-        crate::sync_folder(&self.out);
+        crate::durable::sync_folder(&self.out);
         Ok(())
     }
 }
@@ -129,7 +133,7 @@ fn beside(out: &Path, parent: &Path, what: &str) -> PathBuf {
         .map_or_else(|| "out".into(), |name| name.to_string_lossy());
     parent.join(format!(
         ".{name}.coursepulse-split-{what}-{:016x}",
-        crate::random_u64()
+        crate::durable::random_u64()
     ))
 }
 
