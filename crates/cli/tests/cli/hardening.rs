@@ -648,3 +648,55 @@ fn split_writes_into_an_empty_folder_and_a_relative_path() {
         .collect();
     assert!(left.is_empty(), "temporary folders left: {left:?}");
 }
+
+#[test]
+fn force_replaces_exactly_the_earlier_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = courses_parquet(
+        dir.path(),
+        &[Some("C1".to_owned()), Some("C2".to_owned())],
+        2,
+    );
+    let two_copy = dir.path().join("two.parquet");
+    std::fs::rename(&two, &two_copy).unwrap();
+    let one = courses_parquet(dir.path(), &[Some("C1".to_owned())], 2);
+    let out = dir.path().join("out");
+    let run = |source: &Path| {
+        coursepulse(&[
+            "split",
+            source.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--salt",
+            "k",
+            "--force",
+        ])
+    };
+    let output = run(&two_copy);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(&one);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["course_code=C1", "manifest.json"],
+        "the C2 extract is gone"
+    );
+    // A symbolic link is not something split wrote, even under a listed name's folder.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&one, out.join("course_code=C1/extra.parquet")).unwrap();
+        let output = run(&one);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("course_code=C1/extra.parquet"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(one.exists());
+    }
+}
