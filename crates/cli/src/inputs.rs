@@ -1,9 +1,11 @@
 //! Input arguments to files: a data file as is, a folder (recursively, data files only), or a
-//! `manifest.json` listing paths relative to it.
+//! `manifest.json` listing paths relative to it, confined to its folder unless allowed.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::shown;
 
 /// One data file to add.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,12 +15,71 @@ pub struct Input {
     /// The name the engine gets: the path as given for a file argument, the path relative to
     /// the folder or manifest otherwise (`/`-separated), so hive partitions are parsed from it.
     pub name: String,
+    /// The manifest that listed it, when the user did not name it (or its folder) directly:
+    /// errors about such a file never quote its content.
+    pub manifest: Option<PathBuf>,
+}
+
+/// Entries a manifest may list; more is refused rather than opened.
+pub const MANIFEST_ENTRY_LIMIT: usize = 100_000;
+/// Bytes a manifest may have (100,000 long paths fit easily).
+const MANIFEST_BYTE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// How manifests are read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExpandOptions {
+    /// Whether manifest entries may be absolute or lead outside the manifest's folder
+    /// (`--allow-outside-manifest`).
+    pub allow_outside_manifest: bool,
+}
+
+impl Input {
+    /// An engine error about this input, as the user may see it: as it is for a file the user
+    /// named, without the file's content (column names, values, first bytes) for one reached
+    /// through a manifest.
+    pub fn engine_error(&self, error: coursepulse_engine::Error) -> anyhow::Error {
+        if self.manifest.is_none() {
+            return error.into();
+        }
+        use coursepulse_engine::Error;
+        let what = match &error {
+            Error::Parquet { .. } => "cannot be read as Parquet",
+            Error::Arrow { .. } => "cannot be parsed",
+            Error::Format { .. } => "is not a file CoursePulse reads (Parquet or CSV)",
+            Error::Decoder { .. } => "made the decoder fail on malformed data",
+            Error::Mapping { .. } => {
+                "has no usable column mapping (student id, video and completion columns)"
+            }
+            Error::UnsupportedCodec { .. } => "uses a compression codec this build cannot decode",
+            _ => "cannot be read",
+        };
+        self.hidden(what)
+    }
+
+    /// `error` as it is for a file the user named; for one reached through a manifest, `what`
+    /// alone (no file content).
+    pub fn content_error(&self, error: anyhow::Error, what: &str) -> anyhow::Error {
+        if self.manifest.is_none() {
+            error
+        } else {
+            self.hidden(what)
+        }
+    }
+
+    fn hidden(&self, what: &str) -> anyhow::Error {
+        let manifest = self.manifest.as_deref().unwrap_or(Path::new(""));
+        anyhow::anyhow!(
+            "{}: {what}; the file is listed in {}, so its content is not shown: run coursepulse on the file itself to see the details",
+            shown::text(&self.name),
+            shown::path(manifest)
+        )
+    }
 }
 
 const DATA_EXTENSIONS: [&str; 3] = ["parquet", "parq", "csv"];
 
 /// Expands every argument, in order; a folder's files are sorted by relative path.
-pub fn expand(arguments: &[PathBuf]) -> Result<Vec<Input>> {
+pub fn expand(arguments: &[PathBuf], options: ExpandOptions) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     for argument in arguments {
         if argument.is_dir() {
@@ -28,15 +89,16 @@ pub fn expand(arguments: &[PathBuf]) -> Result<Vec<Input>> {
             if inputs.len() == before {
                 bail!(
                     "{} is a directory with no data files (.parquet, .parq or .csv) in it",
-                    argument.display()
+                    shown::path(argument)
                 );
             }
         } else if is_manifest(argument) {
-            inputs.extend(manifest(argument)?);
+            inputs.extend(manifest(argument, options)?);
         } else {
             inputs.push(Input {
                 path: argument.clone(),
                 name: argument.display().to_string(),
+                manifest: None,
             });
         }
     }
@@ -55,10 +117,10 @@ fn is_skipped(name: &str) -> bool {
 }
 
 fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
-    let entries =
-        std::fs::read_dir(folder).with_context(|| format!("cannot list {}", folder.display()))?;
+    let entries = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot list {}", shown::path(folder)))?;
     for entry in entries {
-        let entry = entry.with_context(|| format!("cannot list {}", folder.display()))?;
+        let entry = entry.with_context(|| format!("cannot list {}", shown::path(folder)))?;
         let path = entry.path();
         let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
@@ -83,52 +145,99 @@ fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
             .map(|component| component.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        inputs.push(Input { path, name });
+        inputs.push(Input {
+            path,
+            name,
+            manifest: None,
+        });
     }
     Ok(())
 }
 
-/// A JSON array of paths, or `{ "files": [...] }`; paths are relative to the manifest's folder.
-fn manifest(path: &Path) -> Result<Vec<Input>> {
+/// A JSON array of paths, or `{ "files": [...] }`; paths are relative to the manifest's folder
+/// and must stay inside it unless `options.allow_outside_manifest`.
+fn manifest(path: &Path, options: ExpandOptions) -> Result<Vec<Input>> {
+    let shown_path = shown::path(path);
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {shown_path}"))?
+        .len();
+    if size > MANIFEST_BYTE_LIMIT {
+        bail!(
+            "{shown_path}: the manifest is {size} bytes; the limit is {MANIFEST_BYTE_LIMIT} bytes"
+        );
+    }
     let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {shown_path}"))?;
     let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{shown_path} is not JSON"))?;
     let list = match &value {
         serde_json::Value::Array(list) => list,
         serde_json::Value::Object(object) => match object.get("files") {
             Some(serde_json::Value::Array(list)) => list,
             _ => bail!(
-                "{}: expected a JSON array of paths or {{ \"files\": [...] }}; found an object without a \"files\" array",
-                path.display()
+                "{shown_path}: expected a JSON array of paths or {{ \"files\": [...] }}; found an object without a \"files\" array"
             ),
         },
-        _ => bail!(
-            "{}: expected a JSON array of paths or {{ \"files\": [...] }}",
-            path.display()
-        ),
+        _ => bail!("{shown_path}: expected a JSON array of paths or {{ \"files\": [...] }}"),
     };
+    if list.len() > MANIFEST_ENTRY_LIMIT {
+        bail!(
+            "{shown_path}: the manifest lists {} entries; the limit is 100,000 (split the dataset into several manifests)",
+            list.len()
+        );
+    }
     let folder = path.parent().unwrap_or(Path::new(""));
+    // The folder as the file system resolves it, to catch entries that leave it through a
+    // symbolic link; `None` when it cannot be resolved (the entries then fail to open).
+    let real_folder = std::fs::canonicalize(if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    })
+    .ok();
     list.iter()
         .map(|entry| {
             let Some(relative) = entry.as_str() else {
-                bail!("{}: every entry must be a path string; found {entry}", path.display());
+                bail!(
+                    "{shown_path}: every entry must be a path string; found {}",
+                    shown::text(&entry.to_string())
+                );
             };
+            let shown_entry = shown::text(relative);
             if relative.contains("://") {
                 bail!(
-                    "{}: {relative} is a URL; the CLI reads local files; open URLs in the web app",
-                    path.display()
+                    "{shown_path}: {shown_entry} is a URL; the CLI reads local files; open URLs in the web app"
                 );
             }
-            if Path::new(relative).is_absolute() {
-                bail!(
-                    "{}: {relative} is absolute; manifest paths are relative to the manifest's folder",
-                    path.display()
-                );
+            let entry_path = Path::new(relative);
+            if !options.allow_outside_manifest {
+                if entry_path.is_absolute() {
+                    bail!(
+                        "{shown_path}: {shown_entry} is absolute; manifest paths are relative to the manifest's folder (pass --allow-outside-manifest to read files elsewhere)"
+                    );
+                }
+                if entry_path
+                    .components()
+                    .any(|component| matches!(component, Component::ParentDir))
+                {
+                    bail!(
+                        "{shown_path}: {shown_entry} leads outside the manifest's folder with ..; manifest paths must stay inside it (pass --allow-outside-manifest to read files elsewhere)"
+                    );
+                }
+                let joined = folder.join(entry_path);
+                if let (Some(real_folder), Ok(real_entry)) =
+                    (&real_folder, std::fs::canonicalize(&joined))
+                    && !real_entry.starts_with(real_folder)
+                {
+                    bail!(
+                        "{shown_path}: {shown_entry} leads outside the manifest's folder through a symbolic link (pass --allow-outside-manifest to read files elsewhere)"
+                    );
+                }
             }
             Ok(Input {
-                path: folder.join(relative),
+                path: folder.join(entry_path),
                 name: relative.trim_start_matches("./").to_owned(),
+                manifest: Some(path.to_path_buf()),
             })
         })
         .collect()
@@ -155,7 +264,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, b"x").unwrap();
         }
-        let names: Vec<String> = expand(&[dir.path().to_path_buf()])
+        let names: Vec<String> = expand(&[dir.path().to_path_buf()], ExpandOptions::default())
             .unwrap()
             .into_iter()
             .map(|input| input.name)
@@ -180,11 +289,17 @@ mod tests {
             r#"{"files": ["date=2025-03-01/a.parquet"]}"#,
         )
         .unwrap();
-        let inputs = expand(std::slice::from_ref(&manifest_path)).unwrap();
+        let inputs = expand(
+            std::slice::from_ref(&manifest_path),
+            ExpandOptions::default(),
+        )
+        .unwrap();
         assert_eq!(inputs[0].name, "date=2025-03-01/a.parquet");
         assert_eq!(inputs[0].path, dir.path().join("date=2025-03-01/a.parquet"));
         std::fs::write(&manifest_path, r#"["https://example.org/a.parquet"]"#).unwrap();
-        let error = expand(&[manifest_path]).unwrap_err().to_string();
+        let error = expand(&[manifest_path], ExpandOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("open URLs in the web app"), "{error}");
     }
 }

@@ -1,15 +1,18 @@
 //! `coursepulse`: arguments -> engine -> printing, with exit codes for pipeline gates.
 
 mod dbt_table;
+mod durable;
 mod file_reader;
 mod inputs;
 mod metadata;
+mod shown;
 mod split;
 mod table;
 
 use file_reader::SharedFile;
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -37,7 +40,10 @@ enum Command {
     Check(ReportArgs),
     /// Write one Parquet extract per course (or instructor) with learner ids, names and e-mail
     /// addresses masked, in hive-style folders (OUT/course_code=CSC101/part-0.parquet) plus a
-    /// manifest.json: per-audience extracts for an LMS to serve behind its own login.
+    /// manifest.json: per-audience extracts for an LMS to serve behind its own login. Extracts
+    /// keep only the mapped columns, the split column and --keep ones; folder names are
+    /// percent-escaped, distinct even where case is ignored, and at most 255 bytes (the
+    /// manifest records each folder's real value).
     Split(SplitArgs),
 }
 
@@ -46,7 +52,8 @@ struct SplitArgs {
     /// Parquet inputs (files, folders or manifest.json files), split together.
     #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
-    /// Output folder; created if missing, must be empty unless --force.
+    /// Output folder; created if missing, must be empty unless --force. The output is written
+    /// into a temporary folder beside it and moved into place only when complete.
     #[arg(long, short = 'o', value_name = "FOLDER")]
     out: PathBuf,
     /// One extract per course (the course code, else the course id) or per instructor column.
@@ -59,7 +66,8 @@ struct SplitArgs {
     /// Write learner ids, names and e-mail addresses in clear text.
     #[arg(long)]
     no_mask: bool,
-    /// Replace the extracts of an earlier run in a non-empty output folder.
+    /// Replace the output of an earlier split: the files its manifest.json lists and nothing
+    /// else (a folder holding other files is refused).
     #[arg(long)]
     force: bool,
     /// Parquet compression of the extracts: zstd or snappy.
@@ -68,6 +76,25 @@ struct SplitArgs {
     /// Column mapping override, field=column (to name the learner or course column); repeatable.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     mappings: Vec<String>,
+    /// Also keep this column (not mapped to a field) in the extracts; repeatable. Extracts hold
+    /// only the mapped columns (student, video, video_title, course, course_code, completion,
+    /// role, event_id, updated_at, watched_at), the split column and the kept ones. With
+    /// masking, a kept column whose name points to a person (a name, e-mail, login, user,
+    /// student, teacher or SIS id, phone, IP address, ...) becomes pseudonyms, and e-mail
+    /// addresses in any kept text column do too.
+    #[arg(long = "keep", value_name = "COLUMN")]
+    keep: Vec<String>,
+    /// Leave this column out of the extracts; repeatable. Unmapped columns are left out anyway,
+    /// but split refuses to run (exit 2, naming them) while an unmapped column whose name looks
+    /// like an identifier is neither kept nor dropped by name: one with a word id, ids, uid,
+    /// uuid, guid, key, number, num, no or nr (session_id, deviceId), ending in id (userid), or
+    /// pointing to a person (name, e-mail, login, user, student, teacher, sis, phone, ip, ...).
+    #[arg(long = "drop", value_name = "COLUMN")]
+    drop: Vec<String>,
+    /// Manifest entries may be absolute or lead outside the manifest's folder (by default they
+    /// are refused: a manifest reads only files in its own folder and below).
+    #[arg(long)]
+    allow_outside_manifest: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -80,7 +107,8 @@ enum SplitByArg {
 struct ReportArgs {
     /// Inputs, analysed together as one dataset: data files (.parquet or .csv), folders (every
     /// .parquet/.parq/.csv file in them, recursively; hive partitions like date=2025-03-01/
-    /// become columns) or manifest.json files (a JSON array of paths relative to the manifest).
+    /// become columns) or manifest.json files (a JSON array of at most 100,000 paths relative
+    /// to the manifest, inside its folder unless --allow-outside-manifest).
     #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
     /// Output format.
@@ -151,6 +179,10 @@ struct ReportArgs {
     /// dbt_expectations.expect_column_values_to_be_between) run as extra quality rules.
     #[arg(long, value_name = "PATH")]
     dbt_schema: Option<PathBuf>,
+    /// Manifest entries may be absolute or lead outside the manifest's folder (by default they
+    /// are refused: a manifest reads only files in its own folder and below).
+    #[arg(long)]
+    allow_outside_manifest: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -175,7 +207,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("coursepulse: error: {error:#}");
+            // Names and values from the inputs reach messages; none may drive the terminal.
+            eprintln!("coursepulse: error: {}", shown::text(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -234,7 +267,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for mapping in &args.mappings {
                 overrides.parse_assignment(mapping)?;
             }
-            let inputs = inputs::expand(&args.files)?;
+            let inputs = inputs::expand(
+                &args.files,
+                inputs::ExpandOptions {
+                    allow_outside_manifest: args.allow_outside_manifest,
+                },
+            )?;
             let plan = split::SplitPlan {
                 inputs: &inputs,
                 out: &args.out,
@@ -246,13 +284,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 force: args.force,
                 compression: split::compression(&args.compression)?,
                 overrides: &overrides,
+                keep: &args.keep,
+                drop: &args.drop,
             };
             let manifest = split::split(&plan)?;
             let extracts = manifest["extracts"].as_array().map_or(0, Vec::len);
             write_stdout(&format!(
                 "wrote {extracts} extracts of {} rows to {} ({}); see manifest.json\n",
                 manifest["source_rows"],
-                args.out.display(),
+                shown::path(&args.out),
                 if plan.masking.is_some() {
                     "PII masked"
                 } else {
@@ -266,7 +306,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Writes the output; a reader that stops early (`| head`) is not an error.
 fn write_stdout(text: &str) -> Result<()> {
-    use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -311,10 +350,10 @@ fn options(args: &ReportArgs) -> Result<Options> {
     }
     if let Some(path) = &args.dbt_schema {
         let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("cannot read {}", shown::path(path)))?;
         options.dbt = Some(
             coursepulse_engine::DbtSchema::parse(&text)
-                .with_context(|| format!("{} is not a usable dbt schema", path.display()))?,
+                .with_context(|| format!("{} is not a usable dbt schema", shown::path(path)))?,
         );
     }
     options.now_micros = Some(match &args.now {
@@ -336,17 +375,22 @@ fn parse_time(text: &str) -> Result<i64> {
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {
-    let inputs = inputs::expand(&args.files)?;
+    let inputs = inputs::expand(
+        &args.files,
+        inputs::ExpandOptions {
+            allow_outside_manifest: args.allow_outside_manifest,
+        },
+    )?;
     let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
     let options = options(args)?;
     let mut analysis = match &args.state {
         Some(path) if path.exists() => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", shown::path(path)))?;
             Analysis::load_state(&bytes, options).with_context(|| {
                 format!(
                     "cannot continue from {} (delete it to start afresh)",
-                    path.display()
+                    shown::path(path)
                 )
             })?
         }
@@ -355,13 +399,13 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
     analysis
         .set_partitioning(Partitioning::infer(&names))
         .with_context(|| match &args.state {
-            Some(path) => format!("{} (delete it to start afresh)", path.display()),
+            Some(path) => format!("{} (delete it to start afresh)", shown::path(path)),
             None => "partitions".to_owned(),
         })?;
     let (mut added, mut known) = (0usize, 0usize);
     for input in &inputs {
         let file = SharedFile::open(&input.path)
-            .with_context(|| format!("cannot read {}", input.path.display()))?;
+            .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
         let format = match args.input_format {
             Some(InputFormat::Parquet) => Format::Parquet,
             Some(InputFormat::Csv) => Format::Csv,
@@ -370,7 +414,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
                 None => Format::sniff(
                     &file
                         .head(64)
-                        .with_context(|| format!("cannot read {}", input.path.display()))?,
+                        .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
                 ),
             },
         };
@@ -379,13 +423,14 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
             Format::Parquet => None,
             Format::Csv => Some(Bytes::from(
                 std::fs::read(&input.path)
-                    .with_context(|| format!("cannot read {}", input.path.display()))?,
+                    .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
             )),
         };
         if args.state.is_some() {
             // Files absorbed in an earlier run are skipped here, before the engine sees them.
             let fingerprint = match &csv {
-                None => Fingerprint::of_parquet(&input.name, &file)?,
+                None => Fingerprint::of_parquet(&input.name, &file)
+                    .map_err(|error| input.engine_error(error))?,
                 Some(bytes) => Fingerprint::of_bytes(bytes),
             };
             if analysis.has_loaded(fingerprint) {
@@ -394,35 +439,18 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
             }
         }
         match csv {
-            None => analysis.add_parquet(&input.name, file)?,
-            Some(bytes) => analysis.add_csv(&input.name, &bytes)?,
+            None => analysis.add_parquet(&input.name, file),
+            Some(bytes) => analysis.add_csv(&input.name, &bytes),
         }
+        .map_err(|error| input.engine_error(error))?;
         added += 1;
     }
     if let Some(path) = &args.state {
-        write_atomically(path, &analysis.save_state()?)?;
+        durable::write_atomically(path, &analysis.save_state()?)?;
         eprintln!(
             "coursepulse: {added} new files added, {known} already in {}",
-            path.display()
+            shown::path(path)
         );
     }
     Ok(analysis.report())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a crash
-/// leaves either the old state or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(file_name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary_name);
-    std::fs::write(&temporary, bytes)
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("cannot replace {}", path.display())
-    })
 }

@@ -4,6 +4,9 @@
 // split, masking, --metadata, --dbt-schema.
 #[path = "cli/governance.rs"]
 mod governance;
+// issue 14: split columns and values, manifests, the state file, names in errors.
+#[path = "cli/hardening.rs"]
+mod hardening;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -114,6 +114,8 @@ fn split_writes_one_masked_extract_per_course_whose_union_is_the_source() {
         "s3cret",
         "--compression",
         "snappy",
+        "--keep",
+        "email",
     ]);
     assert_eq!(
         output.status.code(),
@@ -125,24 +127,28 @@ fn split_writes_one_masked_extract_per_course_whose_union_is_the_source() {
     assert_eq!(manifest["source_rows"], ROWS);
     assert_eq!(manifest["masked"], true);
     let extracts = manifest["extracts"].as_array().unwrap();
-    let paths: Vec<&str> = extracts
+    let folders: Vec<&str> = extracts
         .iter()
-        .map(|e| e["path"].as_str().unwrap())
+        .map(|e| e["folder"].as_str().unwrap())
         .collect();
     assert_eq!(
-        paths,
+        folders,
         vec![
-            "course_code=__HIVE_DEFAULT_PARTITION__/part-0.parquet",
-            "course_code=BIO%2F301/part-0.parquet",
-            "course_code=CSC101/part-0.parquet",
-            "course_code=MTH%20201/part-0.parquet",
+            "course_code=BIO%2F301",
+            "course_code=CSC101",
+            "course_code=MTH%20201",
+            "course_code=__HIVE_DEFAULT_PARTITION__",
         ]
     );
     let mut event_ids = Vec::new();
     for extract in extracts {
-        let path = out.join(extract["path"].as_str().unwrap());
         let mut rows = 0;
-        for batch in read_all(&path) {
+        let batches = extract["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|file| read_all(&out.join(file.as_str().unwrap())));
+        for batch in batches {
             rows += batch.num_rows();
             // Only that course's rows, with the source's columns and types where unmasked.
             let expected = extract["value"].as_str().map(str::to_owned);
@@ -169,7 +175,7 @@ fn split_writes_one_masked_extract_per_course_whose_union_is_the_source() {
             let ids = ids.as_any().downcast_ref::<Int64Array>().unwrap();
             event_ids.extend(ids.values().iter().copied());
         }
-        assert_eq!(extract["rows"], rows, "{}", extract["path"]);
+        assert_eq!(extract["rows"], rows, "{}", extract["folder"]);
     }
     event_ids.sort_unstable();
     assert_eq!(
@@ -180,8 +186,8 @@ fn split_writes_one_masked_extract_per_course_whose_union_is_the_source() {
     // No learner id or address in clear text anywhere in the output's bytes.
     let scan = |folder: &Path| -> bool {
         let mut found = false;
-        for extract in extracts {
-            let bytes = std::fs::read(folder.join(extract["path"].as_str().unwrap())).unwrap();
+        for file in manifest["files"].as_array().unwrap() {
+            let bytes = std::fs::read(folder.join(file.as_str().unwrap())).unwrap();
             found |= bytes.windows(14).any(|window| window == b"learner-secret");
         }
         found |= std::fs::read_to_string(folder.join("manifest.json"))
@@ -199,6 +205,8 @@ fn split_writes_one_masked_extract_per_course_whose_union_is_the_source() {
         "--no-mask",
         "--compression",
         "snappy",
+        "--keep",
+        "email",
     ]);
     assert_eq!(
         output.status.code(),
@@ -289,14 +297,27 @@ fn split_refuses_what_it_should_with_clear_messages() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
-    // A non-empty folder is refused unless --force, which replaces the extracts.
+    // A non-empty folder is refused unless --force, which replaces only an earlier split's
+    // output: a folder with files its manifest does not list is refused even then.
     std::fs::create_dir_all(&out).unwrap();
     write(&out, "keep.txt", b"mine");
-    let refused = split(&[source, "-o", out_text, "--salt", "x"]);
+    let refused = split(&[source, "-o", out_text, "--salt", "x", "--drop", "email"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not empty"));
-    for _ in 0..2 {
-        let forced = split(&[source, "-o", out_text, "--salt", "x", "--force"]);
+    let forced = split(&[
+        source, "-o", out_text, "--salt", "x", "--drop", "email", "--force",
+    ]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert_eq!(forced.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("has no manifest.json of an earlier split"),
+        "{stderr}"
+    );
+    std::fs::remove_file(out.join("keep.txt")).unwrap();
+    for _ in 0..3 {
+        let forced = split(&[
+            source, "-o", out_text, "--salt", "x", "--drop", "email", "--force",
+        ]);
         assert_eq!(
             forced.status.code(),
             Some(0),
@@ -305,10 +326,17 @@ fn split_refuses_what_it_should_with_clear_messages() {
         );
     }
     assert_eq!(manifest(&out)["extracts"].as_array().unwrap().len(), 4);
+    write(&out.join("course_code=CSC101"), "notes.txt", b"mine");
+    let forced = split(&[
+        source, "-o", out_text, "--salt", "x", "--drop", "email", "--force",
+    ]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert_eq!(forced.status.code(), Some(2), "{stderr}");
     assert!(
-        out.join("keep.txt").exists(),
-        "--force removes only extracts"
+        stderr.contains("does not list: course_code=CSC101/notes.txt"),
+        "{stderr}"
     );
+    assert!(out.join("course_code=CSC101/notes.txt").exists());
     // The salt may come from the environment.
     let from_env = std::process::Command::new(env!("CARGO_BIN_EXE_coursepulse"))
         .args([
@@ -316,6 +344,8 @@ fn split_refuses_what_it_should_with_clear_messages() {
             source,
             "-o",
             dir.path().join("env").to_str().unwrap(),
+            "--drop",
+            "email",
         ])
         .env("COURSEPULSE_SALT", "x")
         .output()
