@@ -320,7 +320,9 @@ mod tests {
         assert_eq!(schema_depth(&forged_footer(3)), Ok(3));
         let shallow = crate::ParquetFile::open("shallow.parquet", file_of(&forged_footer(3)));
         assert_eq!(
-            shallow.map(|file| file.num_row_groups()).map_err(|error| error.to_string()),
+            shallow
+                .map(|file| file.num_row_groups())
+                .map_err(|error| error.to_string()),
             Ok(0)
         );
         let footer = forged_footer(3_000);
