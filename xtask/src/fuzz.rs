@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use xshell::{Shell, cmd};
 
-const TARGETS: [&str; 4] = ["parquet", "csv", "mapping", "dbt_schema"];
+const TARGETS: [&str; 5] = ["parquet", "csv", "mapping", "dbt_schema", "state"];
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const SEEDS: &str = "target/xtask/fuzz-seeds";
 /// Inputs larger than this are not generated (seeds are smaller; bigger inputs only run slower).
@@ -130,6 +130,33 @@ fn seed_files(sh: &Shell) -> Result<()> {
     .context("generating fuzz seeds with coursepulse-fixtures failed")
 }
 
+/// Saved states of the tiny fixtures (one file, and two files in two runs), written by the CLI.
+fn seed_states(sh: &Shell, corpus: &Path) -> Result<()> {
+    let one = corpus.join("seed-tiny.state");
+    let two = corpus.join("seed-tiny-twice.state");
+    for (state, files) in [
+        (&one, vec!["tests/data/tiny.csv"]),
+        (&two, vec!["tests/data/tiny.csv"]),
+        (&two, vec!["tests/data/tiny-snappy.parquet"]),
+    ] {
+        cmd!(
+            sh,
+            "cargo run --quiet -p coursepulse-cli -- report {files...} --state {state} --format json --now 2026-01-01"
+        )
+        .ignore_stdout()
+        .ignore_status()
+        .run()
+        .context("writing a state seed with the CLI failed")?;
+    }
+    anyhow::ensure!(
+        one.exists() && two.exists(),
+        "the CLI wrote no state seeds into {}",
+        corpus.display()
+    );
+    println!("seeded 2 states into {}", corpus.display());
+    Ok(())
+}
+
 /// Copies the seeds that fit `target` into its corpus folder (existing entries are kept).
 fn seed_corpus(sh: &Shell, target: &str, corpus: &Path) -> Result<()> {
     sh.create_dir(corpus)?;
@@ -138,6 +165,9 @@ fn seed_corpus(sh: &Shell, target: &str, corpus: &Path) -> Result<()> {
         "dbt_schema" => Some(DBT_SEEDS),
         _ => None,
     };
+    if target == "state" {
+        return seed_states(sh, corpus);
+    }
     if let Some(seeds) = text_seeds {
         for (index, seed) in seeds.iter().enumerate() {
             sh.write_file(corpus.join(format!("seed-{index}")), seed)?;

@@ -37,7 +37,7 @@ tasks:
   fixtures           regenerate the committed tiny fixtures in tests/data/ and the bad-input
                      corpus in tests/bad-inputs/ (its expected.tsv is written by hand)
   fuzz [TARGET]... [--seconds N]
-                     seed and run the libFuzzer targets in fuzz/ (parquet csv mapping; all by
+                     seed and run the libFuzzer targets in fuzz/ (parquet csv mapping dbt_schema state; all by
                      default) for N seconds each (default 60), one at a time; needs cargo-fuzz
                      (installed if missing) and nightly, else RUSTC_BOOTSTRAP=1 without sanitizer
   single-file [--no-build]

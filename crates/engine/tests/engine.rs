@@ -4,6 +4,9 @@
 // Datasets of many files (partitions, pruning, fingerprints, upserts, incremental state).
 #[path = "engine/datasets.rs"]
 mod datasets;
+// Edited, re-sealed state files: errors, never panics.
+#[path = "engine/state_edits.rs"]
+mod state_edits;
 // PII masking, lineage, file metadata, dbt rules.
 #[path = "engine/governance.rs"]
 mod governance;

@@ -296,12 +296,12 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             ));
         }
         // Refused before parquet builds the schema tree, which recurses once per level.
-        let footer = reader
-            .get_bytes(
-                length - 8 - u64::from(metadata_length),
-                metadata_length as usize,
-            )
-            .map_err(|error| Error::parquet(name, "footer", error))?;
+        // The read is inside the decoder boundary: a reader may be a decoder shim.
+        let footer_start = length - 8 - u64::from(metadata_length);
+        let footer = catch_decoder_panic(name, "Parquet", || {
+            reader.get_bytes(footer_start, metadata_length as usize)
+        })?
+        .map_err(|error| Error::parquet(name, "footer", error))?;
         if let Ok(depth) = crate::input::schema_depth::schema_depth(&footer)
             && depth > crate::input::schema_depth::MAX_DEPTH
         {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet;
 
+mod check;
 mod codec;
 mod files;
 
@@ -430,12 +431,17 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
         &mut aggregator.codes,
     ] {
         *interner = Interner::default();
-        for _ in 0..reader.len()? {
+        let n_keys = reader.len()?;
+        for _ in 0..n_keys {
             match reader.u64()? {
                 0 => interner.intern_int(reader.i64()?),
                 1 => interner.intern_str(&reader.text()?),
                 other => return Err(reader.corrupt(&format!("key kind {other}"))),
             };
+        }
+        // A key listed twice would shift every id after it.
+        if interner.len() != n_keys {
+            return Err(reader.corrupt("a key is listed twice"));
         }
     }
     for labels in [&mut aggregator.video_title, &mut aggregator.course_code] {
@@ -543,5 +549,6 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
     if !consistent {
         return Err(reader.corrupt("table sizes disagree with the interned keys"));
     }
+    check::check(&aggregator).map_err(|what| reader.corrupt(what))?;
     Ok(aggregator)
 }

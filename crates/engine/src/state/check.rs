@@ -1,0 +1,116 @@
+//! A decoded state's invariants, checked before the analysis is handed back: every id points
+//! into its table, every count and sum lies where real data can put it. A state file is input
+//! (anyone can edit one and recompute its checksum), and the accumulators index and add without
+//! further checks, so this is where an edited file becomes an error instead of a panic.
+
+use crate::compute::aggregate::{Aggregator, Stats, pair_parts};
+use crate::compute::keys::NONE;
+
+/// Counts beyond this (2^48 rows) are not real data; below it no sum or count can overflow.
+const MAX_COUNT: i64 = 1 << 48;
+
+/// `Err` naming the first broken invariant.
+pub(super) fn check(aggregator: &Aggregator) -> Result<(), &'static str> {
+    let students = aggregator.students.len();
+    let videos = aggregator.videos.len();
+    let courses = aggregator.courses.len();
+    let id_in = |id: u32, len: usize| (id as usize) < len;
+    let optional_in = |id: u32, len: usize| id == NONE || id_in(id, len);
+
+    let labels_ok = aggregator
+        .video_title
+        .iter()
+        .all(|label| optional_in(*label, aggregator.titles.len()))
+        && aggregator
+            .course_code
+            .iter()
+            .all(|label| optional_in(*label, aggregator.codes.len()));
+    ensure(labels_ok, "a title or course code id is out of range")?;
+    let roles_ok = [&aggregator.other_roles, &aggregator.dirty_roles]
+        .iter()
+        .all(|counts| {
+            counts
+                .iter()
+                .all(|(role, count)| optional_in(*role, aggregator.roles.len()) && count_ok(*count))
+        });
+    ensure(roles_ok, "a role id or role count is out of range")?;
+    let learner_videos_ok = aggregator.learner_videos.iter().all(|(key, _)| {
+        let (student, video) = pair_parts(key);
+        id_in(student, students) && id_in(video, videos)
+    });
+    let course_learners_ok = aggregator.course_learners.iter().all(|(key, _)| {
+        let (course, student) = pair_parts(key);
+        id_in(course, courses) && id_in(student, students)
+    });
+    ensure(
+        learner_videos_ok && course_learners_ok,
+        "a learner, video or course id in a pair count is out of range",
+    )?;
+    let course_videos_ok = aggregator.course_videos.iter().all(|(key, stats)| {
+        let (course, video) = pair_parts(*key);
+        optional_in(course, courses) && id_in(video, videos) && stats_ok(stats)
+    });
+    ensure(course_videos_ok, "a course-video entry is out of range")?;
+    let stats_tables_ok = aggregator
+        .learners
+        .iter()
+        .chain(&aggregator.course_stats)
+        .chain(aggregator.days.values())
+        .chain([&aggregator.totals])
+        .all(stats_ok);
+    ensure(
+        stats_tables_ok,
+        "a view count or completion sum is out of range",
+    )?;
+    ensure(
+        aggregator
+            .histogram
+            .iter()
+            .all(|count| (0..=MAX_COUNT).contains(count)),
+        "a histogram count is out of range",
+    )?;
+    let contributions_ok = aggregator.event_keys.iter().all(|(_, kept)| {
+        let contribution = &kept.contribution;
+        optional_in(contribution.student, students)
+            && optional_in(contribution.video, videos)
+            && optional_in(contribution.course, courses)
+            && (contribution.completion.is_nan()
+                || (0.0..=100.0).contains(&contribution.completion))
+    });
+    ensure(
+        contributions_ok,
+        "a kept row's ids or completion are out of range",
+    )?;
+    let totals_ok = [
+        aggregator.rows_total,
+        aggregator.duplicates,
+        aggregator.filtered_out,
+    ]
+    .into_iter()
+    .chain(aggregator.quality.counts.iter().copied())
+    .all(count_ok);
+    ensure(totals_ok, "a row count is out of range")?;
+    ensure(
+        aggregator
+            .time_span
+            .is_none_or(|(first, last)| first <= last),
+        "the time span ends before it starts",
+    )?;
+    Ok(())
+}
+
+fn ensure(holds: bool, what: &'static str) -> Result<(), &'static str> {
+    if holds { Ok(()) } else { Err(what) }
+}
+
+fn count_ok(count: u64) -> bool {
+    count <= MAX_COUNT as u64
+}
+
+/// Views and valid views are counts, and the sum of valid completions lies within 0..=100 each.
+fn stats_ok(stats: &Stats) -> bool {
+    let most = i128::from(stats.valid) * 100 * (1i128 << 64);
+    (0..=MAX_COUNT).contains(&stats.views)
+        && (0..=stats.views).contains(&stats.valid)
+        && (0..=most).contains(&stats.sum)
+}
