@@ -138,7 +138,11 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         let part = format!("row group {} of {}", row_group + 1, self.num_row_groups());
         let parquet_schema = self.metadata.metadata().file_metadata().schema_descr();
         let mask = ProjectionMask::roots(parquet_schema, source.projection().iter().copied());
-        let batch_size = analysis.options().batch_size;
+        let batch_size = self.batch_rows(
+            row_group,
+            source.projection(),
+            analysis.options().batch_size,
+        )?;
         let mut reader = catch_decoder_panic(&self.name, "Parquet", || {
             ParquetRecordBatchReaderBuilder::new_with_metadata(
                 self.reader.clone(),

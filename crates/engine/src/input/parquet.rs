@@ -215,6 +215,13 @@ fn show_bytes(bytes: &[u8]) -> String {
     }
 }
 
+/// Decoded bytes one batch may hold (the projected columns, as the footer declares them
+/// uncompressed): rows per batch shrink for wide values, so memory follows bytes, not rows.
+pub(crate) const BATCH_BYTES: u64 = 64 << 20;
+/// The largest average value a projected column may declare. Ids, completions, times, roles and
+/// titles are short; a column of megabyte values is a decompression bomb, not a watch log.
+pub(crate) const MAX_VALUE_BYTES: u64 = 1 << 20;
+
 /// A Parquet file opened for reading: footer parsed, schema known, row groups readable one at a
 /// time. The reader is any [`ChunkReader`] (`Bytes`, or the browser's `File` via a shim), so
 /// only the column chunks of the current row group are ever held.
@@ -371,6 +378,49 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     /// The file's content identity (see [`Fingerprint`]).
     pub fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
+    }
+
+    /// Rows per batch for one row group read with `projection` (top-level columns): at most
+    /// `batch_size`, fewer when the footer's uncompressed sizes say a batch would pass
+    /// [`BATCH_BYTES`]. `Err` when a projected column's values average over [`MAX_VALUE_BYTES`]:
+    /// refused before a page is decompressed.
+    pub(crate) fn batch_rows(
+        &self,
+        row_group: usize,
+        projection: &[usize],
+        batch_size: usize,
+    ) -> Result<usize> {
+        let metadata = self.metadata.metadata();
+        let schema = metadata.file_metadata().schema_descr();
+        let group = metadata.row_group(row_group);
+        let rows = group.num_rows().max(1) as u64;
+        let mut bytes_per_row = 0u64;
+        for leaf in 0..group.num_columns() {
+            if !projection.contains(&schema.get_column_root_idx(leaf)) {
+                continue;
+            }
+            let chunk = group.column(leaf);
+            let declared = chunk.uncompressed_size().max(0) as u64;
+            let values = chunk.num_values().max(1) as u64;
+            if declared / values > MAX_VALUE_BYTES {
+                return Err(Error::format(
+                    &self.name,
+                    format!(
+                        "row group {} of {}: column {} declares {} values in {declared} bytes \
+                         uncompressed, over {} MB each; CoursePulse reads ids, completions and \
+                         times, which are short, so it refuses to decompress it",
+                        row_group + 1,
+                        metadata.num_row_groups(),
+                        chunk.column_path().string(),
+                        values,
+                        MAX_VALUE_BYTES >> 20
+                    ),
+                ));
+            }
+            bytes_per_row = bytes_per_row.saturating_add(declared.div_ceil(rows));
+        }
+        let by_bytes = BATCH_BYTES / bytes_per_row.max(1);
+        Ok((by_bytes.min(batch_size as u64) as usize).max(1))
     }
 }
 
@@ -569,6 +619,54 @@ impl<R: ChunkReader> std::fmt::Debug for ParquetFile<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
+
+    /// A Parquet file of `rows` rows whose `student_id` values are `value_bytes` long.
+    fn file_of_values(rows: usize, value_bytes: usize) -> ParquetFile<Bytes> {
+        use arrow_array::{RecordBatch, StringArray};
+        let values: Vec<String> = (0..rows)
+            .map(|row| {
+                let mut value = row.to_string();
+                value.push_str(&"x".repeat(value_bytes.saturating_sub(value.len())));
+                value
+            })
+            .collect();
+        let batch = RecordBatch::try_from_iter([(
+            "student_id",
+            Arc::new(StringArray::from(values)) as arrow_array::ArrayRef,
+        )])
+        .unwrap();
+        let mut bytes = Vec::new();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        ParquetFile::open("values.parquet", Bytes::from(bytes)).unwrap()
+    }
+
+    /// Regression: a 282 KB file of 1 MB values decoded 65,536-row batches (6 GB); batches are
+    /// now sized by the footer's bytes, and megabyte values are refused before decompression.
+    #[test]
+    fn batches_are_sized_by_declared_bytes_and_huge_values_refused() {
+        assert_eq!(
+            file_of_values(100, 10).batch_rows(0, &[0], 65_536).unwrap(),
+            65_536
+        );
+        assert_eq!(file_of_values(100, 10).batch_rows(0, &[], 7).unwrap(), 7);
+        let wide = file_of_values(8, 256 << 10)
+            .batch_rows(0, &[0], 65_536)
+            .unwrap();
+        assert!((200..=256).contains(&wide), "{wide}");
+        let error = file_of_values(3, 1_200_000)
+            .batch_rows(0, &[0], 65_536)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("row group 1 of 1: column student_id declares 3 values in"),
+            "{error}"
+        );
+        assert!(error.contains("refuses to decompress it"), "{error}");
+    }
 
     #[test]
     fn formats_from_names_and_bytes() {
