@@ -5,7 +5,7 @@
 mod common;
 
 use bytes::Bytes;
-use coursepulse_engine::{Analysis, Format, ParquetFile};
+use coursepulse_engine::{Analysis, Format, ParquetFile, ReadPlan};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,22 +17,32 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(error) => common::record_decoder_panic(&error, data),
     }
-    // The row-group API the web worker uses, last row group first.
+    // The read plan every streaming reader drives (the web worker, the JS package), with the
+    // byte ranges it asks for checked against the file.
     let mut analysis = Analysis::new(common::options()).unwrap();
     if let Ok(file) = ParquetFile::open("fuzz.parquet", bytes) {
         let _ = (file.num_rows(), file.schema());
-        if let Ok(mut source) = file.begin(&mut analysis) {
-            for row_group in (0..file.num_row_groups()).rev() {
-                let _ = file.row_group_bytes(row_group);
-                if let Err(error) = file.read_row_group(&mut analysis, &mut source, row_group) {
-                    common::record_decoder_panic(&error, data);
-                    let _ = analysis.abandon_source(source, "fuzz", error);
-                    let _ = analysis.report();
-                    return;
-                }
-            }
-            let _ = analysis.finish_source(source);
-            let _ = analysis.report();
+        let mut plan = ReadPlan::for_rows(&analysis, file.num_rows());
+        if plan.begin_file(&mut analysis, &file).is_err() {
+            return;
         }
+        loop {
+            let step = match plan.next_step(&mut analysis) {
+                Ok(Some(step)) => step,
+                Ok(None) => break,
+                Err(_) => return,
+            };
+            let _ = file.row_group_bytes(step.row_group);
+            for range in plan.ranges(&analysis, &file, step) {
+                assert!(range.start <= range.end, "{range:?}");
+            }
+            if let Err(error) = plan.read(&mut analysis, &file, step) {
+                common::record_decoder_panic(&error, data);
+                let _ = analysis.report();
+                return;
+            }
+        }
+        let _ = plan.finish(&mut analysis);
+        let _ = analysis.report();
     }
 });

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use bytes::Bytes;
 use coursepulse_engine::{
-    Analysis, Error as EngineError, Format, ParquetFile, Partitioning, Source, csv_columns,
+    Analysis, Error as EngineError, Format, ParquetFile, Partitioning, ReadPlan, csv_columns,
 };
 use parquet::file::reader::ChunkReader;
 use wasm_bindgen::{JsCast, JsValue};
@@ -197,64 +197,49 @@ pub(crate) async fn analyse(
         ..Progress::default()
     };
     let mut pacer = Pacer::new();
-    // A dataset too large for one unique-key table is read in several passes (Parquet only:
-    // CSV inputs are small and held whole).
-    let passes = match parquet_only(&opened) {
-        Some(files) => analysis.key_passes(files.iter().map(|file| file.num_rows()).sum()),
-        None => 1,
-    };
-    if passes > 1 {
-        let files = parquet_only(&opened).unwrap_or_default();
-        progress.groups_total *= u64::from(passes);
-        progress.bytes_total *= u64::from(passes);
-        let mut sources = Vec::with_capacity(files.len());
-        for (input, file) in inputs.iter().zip(&files) {
-            sources.push(begin_parquet(&mut analysis, input, file)?);
-        }
-        for pass in 0..passes {
-            analysis.begin_key_pass(pass, passes, &mut sources)?;
-            for ((input, file), source) in inputs.iter().zip(&files).zip(&mut sources) {
-                read_groups(
-                    &mut analysis,
-                    input,
-                    file,
-                    source,
-                    &mut progress,
-                    &mut pacer,
-                    host,
-                    id,
-                )
-                .await?;
-            }
-        }
-        for source in sources {
-            analysis.finish_source(source)?;
-        }
+    // A dataset of Parquet files only is one read plan, in as many key passes as a unique-key
+    // table needs (CSV inputs are small and held whole, so a mixed dataset is read an input at
+    // a time in one pass, as before).
+    if let Some(files) = parquet_only(&opened) {
+        let plan = ReadPlan::for_rows(&analysis, files.iter().map(|file| file.num_rows()).sum());
+        progress.groups_total *= u64::from(plan.passes());
+        progress.bytes_total *= u64::from(plan.passes());
+        let inputs: Vec<&Input> = inputs.iter().collect();
+        read_plan(
+            &mut analysis,
+            plan,
+            &inputs,
+            &files,
+            &mut progress,
+            &mut pacer,
+            host,
+            id,
+        )
+        .await?;
         return Ok((analysis, source_columns));
     }
-    for (input, opened) in inputs.iter().zip(opened) {
+    for (input, opened) in inputs.iter().zip(&opened) {
         match opened {
             Opened::Parquet(file) => {
-                let mut source = begin_parquet(&mut analysis, input, &file)?;
-                read_groups(
+                let plan = ReadPlan::new(1);
+                read_plan(
                     &mut analysis,
-                    input,
-                    &file,
-                    &mut source,
+                    plan,
+                    &[input],
+                    &[file],
                     &mut progress,
                     &mut pacer,
                     host,
                     id,
                 )
                 .await?;
-                analysis.finish_source(source)?;
             }
             Opened::Csv { reader, columns } => {
                 progress.file = input.name().to_owned();
-                let bytes = read_csv(&reader, input.name(), input.size())?;
+                let bytes = read_csv(reader, input.name(), input.size())?;
                 analysis
                     .add_csv(input.name(), &bytes)
-                    .map_err(|error| mapping_stop(error, input.name(), columns))?;
+                    .map_err(|error| mapping_stop(error, input.name(), columns.clone()))?;
                 progress.groups_done += 1;
                 progress.bytes_done += input.size();
                 pacer.pace(host, id, &progress).await?;
@@ -275,54 +260,68 @@ fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<Reader>>> {
         .collect()
 }
 
-/// Starts a Parquet input; a mapping failure comes back with the file's columns to choose from.
-fn begin_parquet(
-    analysis: &mut Analysis,
-    input: &Input,
-    file: &ParquetFile<Reader>,
-) -> Result<Source, Stop> {
-    file.begin(analysis).map_err(|error| {
-        let columns = file
-            .schema()
-            .fields()
-            .iter()
-            .map(|field| field.name().clone())
-            .collect();
-        mapping_stop(error, input.name(), columns)
-    })
-}
-
-/// Reads every row group of one input (one pass), reporting progress and yielding as it goes.
+/// Drives the engine's read plan over Parquet `files` (the inputs they came from beside them):
+/// begins each (a mapping failure comes back with the file's columns to choose from), reads
+/// every step, reporting progress and yielding as it goes, and finishes them.
 #[allow(clippy::too_many_arguments)]
-async fn read_groups(
+async fn read_plan(
     analysis: &mut Analysis,
-    input: &Input,
-    file: &ParquetFile<Reader>,
-    source: &mut Source,
+    mut plan: ReadPlan,
+    inputs: &[&Input],
+    files: &[&ParquetFile<Reader>],
     progress: &mut Progress,
     pacer: &mut Pacer,
     host: &Rc<RefCell<Host>>,
     id: u32,
 ) -> Result<(), Stop> {
-    progress.file = input.name().to_owned();
-    let bytes_before = progress.bytes_done;
-    let read_before = match &input.data {
-        InputData::File(chunks) => chunks.bytes_read(),
-        InputData::Memory(_) => 0,
-    };
-    for row_group in 0..file.num_row_groups() {
-        file.read_row_group(analysis, source, row_group)?;
+    for (input, file) in inputs.iter().zip(files) {
+        plan.begin_file(analysis, file).map_err(|error| {
+            let columns = file
+                .schema()
+                .fields()
+                .iter()
+                .map(|field| field.name().clone())
+                .collect();
+            mapping_stop(error, input.name(), columns)
+        })?;
+    }
+    // Progress in bytes per file and pass: what its reader fetched so far, and the whole file
+    // once its last row group is done (pruned row groups fetch nothing).
+    let mut bytes_before = progress.bytes_done;
+    let mut read_before = 0;
+    while let Some(step) = plan.next_step(analysis)? {
+        let (input, file) = (inputs[step.file], files[step.file]);
+        let bytes_read = || match &input.data {
+            InputData::File(chunks) => chunks.bytes_read(),
+            InputData::Memory(_) => 0,
+        };
+        if step.row_group == 0 {
+            progress.file = input.name().to_owned();
+            bytes_before = progress.bytes_done;
+            read_before = bytes_read();
+        }
+        plan.read(analysis, file, step)?;
         progress.groups_done += 1;
-        progress.bytes_done = bytes_before
-            + match &input.data {
-                InputData::File(chunks) => chunks.bytes_read() - read_before,
-                InputData::Memory(_) => (0..=row_group)
-                    .map(|group| file.row_group_bytes(group))
-                    .sum(),
-            };
+        progress.bytes_done = if step.row_group + 1 == file.num_row_groups() {
+            bytes_before + input.size()
+        } else {
+            bytes_before
+                + match &input.data {
+                    InputData::File(_) => bytes_read() - read_before,
+                    InputData::Memory(_) => (0..=step.row_group)
+                        .map(|group| file.row_group_bytes(group))
+                        .sum(),
+                }
+        };
         pacer.pace(host, id, progress).await?;
     }
-    progress.bytes_done = bytes_before + input.size();
+    // A file without row groups has no step: its bytes are done all the same.
+    for (input, file) in inputs.iter().zip(files) {
+        if file.num_row_groups() == 0 {
+            progress.bytes_done += input.size() * u64::from(plan.passes());
+        }
+    }
+    plan.finish(analysis)?;
     Ok(())
 }
 

@@ -1168,3 +1168,68 @@ fn parquet_decoder_panics_found_by_fuzzing_are_errors() {
         );
     }
 }
+
+/// Regression: a row group pruned before a later one failed stayed in the pruning counters
+/// (and in `filtered_out`), so a failed file still changed the report.
+#[test]
+fn a_file_failing_after_a_pruned_row_group_leaves_every_counter_as_it_was() {
+    use arrow_array::TimestampMicrosecondArray;
+    let day = |text: &str| coursepulse_engine::parse_time_micros(text).unwrap();
+    let rows = 1_200;
+    let base = sample_batch(rows);
+    // The first row group (600 rows) is in January, the second in March.
+    let times: ArrayRef = Arc::new(
+        TimestampMicrosecondArray::from_iter_values((0..rows).map(|row| {
+            if row < 600 {
+                day("2025-01-10") + row as i64
+            } else {
+                day("2025-03-10") + row as i64
+            }
+        }))
+        .with_timezone("UTC"),
+    );
+    let mut columns = base.columns().to_vec();
+    columns.push(times);
+    let mut fields: Vec<_> = base.schema().fields().iter().cloned().collect();
+    fields.push(Arc::new(arrow_schema::Field::new(
+        "watched_at",
+        columns[3].data_type().clone(),
+        false,
+    )));
+    let batch = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), columns).unwrap();
+    let bytes = parquet_bytes(
+        &batch,
+        WriterProperties::builder()
+            .set_max_row_group_row_count(Some(600))
+            .build(),
+    );
+    let metadata = parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&bytes)
+        .unwrap();
+    let second_start = metadata.row_group(1).column(0).byte_range().0;
+
+    let mut options = Options::default();
+    options
+        .filter
+        .set_range(Some("2025-03-01"), Some("2025-03-31"))
+        .unwrap();
+    let mut analysis = Analysis::new(options).unwrap();
+    analysis
+        .add_csv(
+            "first.csv",
+            "student_id,video_id,completion_rate_percent,watched_at\nS1,V1,80,2025-03-02T10:00:00Z\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    let before = serde_json::to_value(analysis.report()).unwrap();
+    let reader = PanickingReader {
+        bytes,
+        panic_in: second_start..second_start + 1,
+    };
+    let error = decoder_error(analysis.add_parquet("bad.parquet", reader).unwrap_err());
+    assert!(error.contains("decoder bug at"), "{error}");
+    let after = serde_json::to_value(analysis.report()).unwrap();
+    assert_eq!(after["pruning"], before["pruning"]);
+    assert_eq!(after["rows"], before["rows"]);
+    assert_eq!(after, before, "the failed file changed the report");
+}

@@ -10,9 +10,8 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use bytes::{Buf, Bytes};
-use coursepulse_engine::{Analysis, ParquetFile, Source};
+use coursepulse_engine::{Analysis, ParquetFile, ReadPlan};
 use parquet::errors::ParquetError;
-use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::reader::{ChunkReader, Length};
 
 /// How much of the file's end is fetched first: enough for most footers, so the metadata takes
@@ -22,7 +21,7 @@ const TAIL: u64 = 64 * 1024;
 const HEAD: u64 = 64;
 
 /// A `ChunkReader` over the parts of a file fetched so far. Reading outside them is an error
-/// (and a bug in [`row_group_ranges`]), never a silent refetch.
+/// (and a bug in the engine's `ReadPlan::ranges`), never a silent refetch.
 #[derive(Clone, Debug)]
 pub struct RangeReader {
     len: u64,
@@ -137,44 +136,28 @@ where
     }
     reader.set_parts(footer.clone());
     let file = ParquetFile::open(name, reader.clone()).map_err(|error| error.to_string())?;
-    // The engine keeps its metadata to itself; the byte ranges of column chunks come from a
-    // second parse of the same footer (cheap next to reading the row groups).
-    let metadata = ParquetMetaDataReader::new()
-        .parse_and_finish(&reader)
-        .map_err(|error| format!("{name}: footer (file metadata): {error}"))?;
     let mut most_held = reader.held();
-    let passes = analysis.key_passes(file.num_rows());
-    let mut sources = vec![file.begin(analysis).map_err(|error| error.to_string())?];
-    for pass in 0..passes {
-        analysis
-            .begin_key_pass(pass, passes, &mut sources)
-            .map_err(|error| error.to_string())?;
-        let source = &mut sources[0];
-        for row_group in 0..file.num_row_groups() {
-            let mut parts = footer.clone();
-            if !source.is_skipped() && !file.row_group_skipped(analysis, source, row_group) {
-                for range in row_group_ranges(&metadata, source, row_group) {
-                    let start = range.start;
-                    parts.push((start, fetch(range).await?));
-                }
-            }
-            reader.set_parts(parts);
-            most_held = most_held.max(reader.held());
-            let read = file.read_row_group(analysis, source, row_group);
-            // The row group's bytes are dropped before the next is fetched.
-            reader.set_parts(footer.clone());
-            if let Err(error) = read {
-                let place = format!("row group {} of {}", row_group + 1, file.num_row_groups());
-                let source = sources.swap_remove(0);
-                return Err(analysis.abandon_source(source, &place, error).to_string());
-            }
+    // The engine's read plan says which row group comes next (in every key pass) and which
+    // byte ranges it needs; only those are fetched, and dropped again after the read.
+    let mut plan = ReadPlan::for_rows(analysis, file.num_rows());
+    plan.begin_file(analysis, &file)
+        .map_err(|error| error.to_string())?;
+    while let Some(step) = plan
+        .next_step(analysis)
+        .map_err(|error| error.to_string())?
+    {
+        let mut parts = footer.clone();
+        for range in plan.ranges(analysis, &file, step) {
+            let start = range.start;
+            parts.push((start, fetch(range).await?));
         }
+        reader.set_parts(parts);
+        most_held = most_held.max(reader.held());
+        let read = plan.read(analysis, &file, step);
+        reader.set_parts(footer.clone());
+        read.map_err(|error| error.to_string())?;
     }
-    for source in sources {
-        analysis
-            .finish_source(source)
-            .map_err(|error| error.to_string())?;
-    }
+    plan.finish(analysis).map_err(|error| error.to_string())?;
     Ok(most_held)
 }
 
@@ -187,36 +170,6 @@ fn long_footer(len: u64, tail: &[u8]) -> Option<Range<u64>> {
         .ok()?;
     let needed = u64::from(u32::from_le_bytes(length_bytes)) + 8;
     (needed > tail.len() as u64 && needed <= len).then(|| len - needed..len)
-}
-
-/// The byte ranges of the column chunks `source` reads in one row group, adjacent ones merged.
-fn row_group_ranges(
-    metadata: &ParquetMetaData,
-    source: &Source,
-    row_group: usize,
-) -> Vec<Range<u64>> {
-    let schema = metadata.file_metadata().schema_descr();
-    let group = metadata.row_group(row_group);
-    let mut ranges: Vec<Range<u64>> = (0..group.num_columns())
-        .filter(|leaf| {
-            source
-                .projection()
-                .contains(&schema.get_column_root_idx(*leaf))
-        })
-        .map(|leaf| {
-            let (start, length) = group.column(leaf).byte_range();
-            start..start + length
-        })
-        .collect();
-    ranges.sort_by_key(|range| range.start);
-    let mut merged: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
 }
 
 #[cfg(test)]

@@ -199,12 +199,15 @@ impl Analysis {
         if self.aggregator.key_pass() > 0 {
             return;
         }
-        if source.skipped_by.is_none() {
-            self.pruning.row_groups_skipped += 1;
-        }
+        let row_groups = u64::from(source.skipped_by.is_none());
+        self.pruning.row_groups_skipped += row_groups;
         self.pruning.bytes_skipped += bytes;
         self.pruning.rows_skipped += rows;
         self.aggregator.filtered_out += rows;
+        let (counted_groups, counted_bytes, counted_rows) = &mut source.skipped;
+        *counted_groups += row_groups;
+        *counted_bytes += bytes;
+        *counted_rows += rows;
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod dataset;
 pub(crate) mod options;
+pub(crate) mod plan;
 mod read;
 
 use arrow_array::RecordBatch;
@@ -44,6 +45,9 @@ pub struct Source {
     pub(crate) skipped_by: Option<&'static str>,
     /// Bytes this input added to the pruning totals (taken back if it fails unread).
     pub(crate) counted_bytes: u64,
+    /// Row groups, bytes and rows this input's pruned row groups added to the counters (taken
+    /// back, like `counted_bytes`, if it fails before a row is aggregated).
+    pub(crate) skipped: (u64, u64, u64),
     /// Set when a file with the same fingerprint was absorbed before: nothing is read.
     pub(crate) already_loaded: bool,
     pub(crate) fingerprint: Option<Fingerprint>,
@@ -127,6 +131,7 @@ impl Source {
             file_columns: 0,
             skipped_by: None,
             counted_bytes: 0,
+            skipped: (0, 0, 0),
             already_loaded: true,
             fingerprint: Some(fingerprint),
             layout: BatchLayout {
@@ -337,6 +342,7 @@ impl Analysis {
             file_columns,
             skipped_by,
             counted_bytes: 0,
+            skipped: (0, 0, 0),
             already_loaded: false,
             fingerprint: None,
             layout,
@@ -582,6 +588,11 @@ impl Analysis {
                 .saturating_sub(u64::from(source.skipped_by.is_some()));
             pruning.row_groups = pruning.row_groups.saturating_sub(source.row_groups as u64);
             pruning.bytes = pruning.bytes.saturating_sub(source.counted_bytes);
+            let (row_groups, bytes, rows) = source.skipped;
+            pruning.row_groups_skipped = pruning.row_groups_skipped.saturating_sub(row_groups);
+            pruning.bytes_skipped = pruning.bytes_skipped.saturating_sub(bytes);
+            pruning.rows_skipped = pruning.rows_skipped.saturating_sub(rows);
+            self.aggregator.filtered_out = self.aggregator.filtered_out.saturating_sub(rows);
             if let Some(fingerprint) = source.fingerprint {
                 self.fingerprints.remove(&fingerprint.0);
             }

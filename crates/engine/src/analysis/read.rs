@@ -8,6 +8,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 
+use crate::analysis::plan::ReadPlan;
 use crate::analysis::{Analysis, Source};
 use crate::error::{Error, Result};
 use crate::input::guard::catch_decoder_panic;
@@ -50,16 +51,9 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
 
     /// Compressed bytes of the column chunks `source` reads in one row group.
     fn projected_bytes(&self, source: &Source, row_group: usize) -> u64 {
-        let metadata = self.metadata.metadata();
-        let schema = metadata.file_metadata().schema_descr();
-        let row_group = metadata.row_group(row_group);
-        (0..row_group.num_columns())
-            .filter(|leaf| {
-                source
-                    .projection()
-                    .contains(&schema.get_column_root_idx(*leaf))
-            })
-            .map(|leaf| row_group.column(leaf).compressed_size().max(0) as u64)
+        self.column_chunk_ranges(row_group, source.projection())
+            .iter()
+            .map(|range| range.end - range.start)
             .sum()
     }
 
@@ -181,29 +175,14 @@ impl Analysis {
         &mut self,
         files: &[ParquetFile<R>],
     ) -> Result<()> {
-        let passes = self.key_passes(files.iter().map(ParquetFile::num_rows).sum());
-        let mut sources = files
-            .iter()
-            .map(|file| file.begin(self))
-            .collect::<Result<Vec<_>>>()?;
-        for pass in 0..passes {
-            self.begin_key_pass(pass, passes, &mut sources)?;
-            for index in 0..files.len() {
-                let file = &files[index];
-                for row_group in 0..file.num_row_groups() {
-                    if let Err(error) = file.read_row_group(self, &mut sources[index], row_group) {
-                        // The failing input is listed with what was counted of it and a note.
-                        let place =
-                            format!("row group {} of {}", row_group + 1, file.num_row_groups());
-                        let source = sources.swap_remove(index);
-                        return Err(self.abandon_source(source, &place, error));
-                    }
-                }
-            }
+        let mut plan = ReadPlan::for_rows(self, files.iter().map(ParquetFile::num_rows).sum());
+        for file in files {
+            plan.begin_file(self, file)?;
         }
-        sources
-            .into_iter()
-            .try_for_each(|source| self.finish_source(source))
+        while let Some(step) = plan.next_step(self)? {
+            plan.read(self, &files[step.file], step)?;
+        }
+        plan.finish(self)
     }
 
     /// Reads a whole CSV input (header row; types inferred over all rows) and adds it. An input

@@ -1,6 +1,7 @@
 //! Inputs: Parquet (whole, or one row group at a time from any `ChunkReader`) and CSV, both
 //! decoded by the arrow-rs crates and projected to the mapped columns.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
@@ -378,6 +379,31 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     /// The file's content identity (see [`Fingerprint`]).
     pub fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
+    }
+
+    /// The byte ranges of the column chunks one row group needs for `projection` (top-level
+    /// columns), in file order, adjacent ones merged: what a caller fetches before the row group
+    /// is read, and (summed) what a row group costs.
+    pub fn column_chunk_ranges(&self, row_group: usize, projection: &[usize]) -> Vec<Range<u64>> {
+        let metadata = self.metadata.metadata();
+        let schema = metadata.file_metadata().schema_descr();
+        let group = metadata.row_group(row_group);
+        let mut ranges: Vec<Range<u64>> = (0..group.num_columns())
+            .filter(|leaf| projection.contains(&schema.get_column_root_idx(*leaf)))
+            .map(|leaf| {
+                let (start, length) = group.column(leaf).byte_range();
+                start..start.saturating_add(length)
+            })
+            .collect();
+        ranges.sort_by_key(|range| range.start);
+        let mut merged: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        merged
     }
 
     /// Rows per batch for one row group read with `projection` (top-level columns): at most
