@@ -109,8 +109,28 @@ fn count_ok(count: u64) -> bool {
 
 /// Views and valid views are counts, and the sum of valid completions lies within 0..=100 each.
 fn stats_ok(stats: &Stats) -> bool {
-    let most = i128::from(stats.valid) * 100 * (1i128 << 64);
+    // Saturating: `valid` is unchecked here, and an edited one may be anything.
+    let most = i128::from(stats.valid)
+        .saturating_mul(100)
+        .saturating_mul(1i128 << 64);
     (0..=MAX_COUNT).contains(&stats.views)
         && (0..=stats.views).contains(&stats.valid)
         && (0..=most).contains(&stats.sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `state` fuzz target: a huge `valid` overflowed the check itself.
+    #[test]
+    fn stats_far_out_of_range_are_refused_not_overflowed() {
+        let check = |views, valid, sum| stats_ok(&Stats { views, valid, sum });
+        assert!(check(10, 5, 100 * (1i128 << 64)));
+        assert!(!check(10, i64::MAX, 0));
+        assert!(!check(i64::MAX, i64::MAX, i128::MAX));
+        assert!(!check(10, 11, 0));
+        assert!(!check(10, 5, -1));
+        assert!(!check(10, 5, 500 * (1i128 << 64) + 1));
+    }
 }
