@@ -69,6 +69,7 @@ async fn a_request_and_its_files_survive_post_message() {
                 courses: vec!["C1".into()],
                 ..Settings::default()
             },
+            persist: true,
         },
     };
     let bytes = js_sys::Uint8Array::from(CSV.as_bytes());

@@ -15,6 +15,7 @@ use crate::components::masked_badge::MaskedBadge;
 use crate::components::privacy::PrivacyButton;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::quality_panel::QualityPanel;
+use crate::components::salt_notice::SaltLinkNotice;
 use crate::components::videos_panel::VideosPanel;
 use crate::state::use_app_state;
 
@@ -35,6 +36,7 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
     view! {
         <div class="app embed" data-testid="embed">
             <EmbedBar restricted=restricted/>
+            <SaltLinkNotice/>
             <ErrorBanner/>
             <ProgressBar/>
             <Show when=loaded fallback=|| view! { <EmbedWaiting/> }>
@@ -75,7 +77,8 @@ fn EmbedBar(restricted: bool) -> impl IntoView {
     }
 }
 
-/// Before any data: the host is expected to send it, or the user can pick a file.
+/// Before any data: the host is expected to send it, or the user can pick a file. The embed
+/// never shows what the full app stored in this browser.
 #[component]
 fn EmbedWaiting() -> impl IntoView {
     let state = use_app_state();
