@@ -1,6 +1,7 @@
 //! The embed's postMessage API between `embed.html` (in an iframe) and the page that embeds it.
 //!
-//! The host sends `{type: 'coursepulse:open', file | buffer | url, name?}`; the embed answers
+//! The host sends `{type: 'coursepulse:open', file | buffer | url, name?}` (and may send
+//! `{type: 'coursepulse:salt', salt}`, kept in memory only, and `coursepulse:hello`); the embed answers
 //! with `coursepulse:ready` (once, when it listens), `coursepulse:loaded` (headline figures of
 //! every dashboard shown), `coursepulse:error` (a code and a generic sentence, never the message
 //! shown, which may quote the data) and `coursepulse:selection` (the course the user selected,
@@ -357,9 +358,20 @@ mod web {
         if kind == "coursepulse:hello" {
             return Ok(());
         }
+        if kind == "coursepulse:salt" {
+            let salt = field(data, "salt")
+                .as_string()
+                .ok_or("a coursepulse:salt message carries salt, a string")?;
+            // In memory only, like the app's salt field; masking stays on as the URL set it.
+            state
+                .settings
+                .update(|settings| settings.salt = Some(salt).filter(|salt| !salt.is_empty()));
+            state.relist();
+            return Ok(());
+        }
         if kind != "coursepulse:open" {
             return Err(format!(
-                "unknown type {kind:?}: the embed understands only 'coursepulse:open' and 'coursepulse:hello'"
+                "unknown type {kind:?}: the embed understands only 'coursepulse:open', 'coursepulse:salt' and 'coursepulse:hello'"
             ));
         }
         let (file, buffer, url) = (
