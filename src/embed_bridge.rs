@@ -317,9 +317,15 @@ mod web {
                 bridge.refused,
             )
         };
-        let Some(policy) = policy.filter(|_| !refused) else {
+        if refused {
             warn(&format!(
-                "ignored a message from {origin}: this embed does not obey its embedder"
+                "ignored a message from {origin}: this page may not embed this dashboard"
+            ));
+            return;
+        }
+        let Some(policy) = policy else {
+            warn(&format!(
+                "ignored a message from {origin}: the embed is not ready (wait for coursepulse:ready)"
             ));
             return;
         };
