@@ -400,6 +400,8 @@ mod web {
         if let Some(url) = url.as_string() {
             let url = url.trim().to_owned();
             if let Err(reason) = policy.check_url(&url) {
+                // Cleared first, so a second refusal in a row is a change the host hears too.
+                state.error.set(None);
                 state.error.set(Some(ErrorView::new(URL_REFUSED)));
                 return Err(format!("did not open {url:?}: {reason}"));
             }
