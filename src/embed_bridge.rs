@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use crate::worker::protocol::{Dashboard, ErrorView};
 
-/// What an embed framed by a page it does not allow shows (inside the frame only).
+/// What an embed framed by a page it does not allow shows (inside the frame only, instead of
+/// the dashboard and its file picker).
 pub const REFUSED_EMBEDDER: &str = "This dashboard may not be embedded on this site: its \
 deployment lists the sites that may embed it (embed-config.json).";
 
@@ -204,9 +205,7 @@ mod web {
         warn(&format!(
             "{origin} may not embed this dashboard (not in {CONFIG_FILE}): it opens nothing, obeys no message and sends no event"
         ));
-        state
-            .error
-            .set(Some(ErrorView::new(super::REFUSED_EMBEDDER)));
+        state.refused.set(true);
     }
 
     /// The deployment's policy; same origin only when the config is missing or wrong.

@@ -56,6 +56,8 @@ pub struct AppState {
     pub embedded: bool,
     /// The page's address carried `salt=`, which was ignored (and removed from the address).
     pub salt_in_link: bool,
+    /// The embed's embedder is not allowed (`embed_bridge.rs`): it shows only a refusal.
+    pub refused: RwSignal<bool>,
 }
 
 /// The state provided by [`App`](crate::App).
@@ -86,6 +88,7 @@ impl AppState {
             recovering: RwSignal::new(false),
             embedded: params.layout == crate::url_state::Layout::Embed,
             salt_in_link: params.salt_in_link,
+            refused: RwSignal::new(false),
         }
     }
 

@@ -33,9 +33,8 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
         has("quality"),
     );
     let loaded = move || state.dashboard.with(Option::is_some);
-    view! {
-        <div class="app embed" data-testid="embed">
-            <EmbedBar restricted=restricted/>
+    let dashboard = move || {
+        view! {
             <SaltLinkNotice/>
             <ErrorBanner/>
             <ProgressBar/>
@@ -51,7 +50,26 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
                 </div>
             </Show>
             <MappingDialog/>
+        }
+    };
+    view! {
+        <div class="app embed" data-testid="embed">
+            <EmbedBar restricted=restricted/>
+            // A page that may not embed this dashboard gets a refusal and nothing to click.
+            <Show when=move || !state.refused.get() fallback=|| view! { <EmbedRefused/> }>
+                {dashboard}
+            </Show>
         </div>
+    }
+}
+
+/// Shown instead of everything else when the embedding page is not allowed.
+#[component]
+fn EmbedRefused() -> impl IntoView {
+    view! {
+        <section class="embed-waiting" role="alert" data-testid="embed-refused">
+            <p>{crate::embed_bridge::REFUSED_EMBEDDER}</p>
+        </section>
     }
 }
 

@@ -73,7 +73,9 @@ test('a site that embed-config.json does not list gets nothing: no event, no fet
   await page.goto(host.url(`/iframe.html?query=${encodeURIComponent(query)}`));
   const hostPage = new HostPage(page, '#embed');
   const { embed } = hostPage;
-  await expect(embed.errorMessage).toContainText('This dashboard may not be embedded on this site');
+  const refusal = embed.frame.getByTestId('embed-refused');
+  await expect(refusal).toContainText('This dashboard may not be embedded on this site');
+  await expect(embed.frame.getByTestId('file-input'), 'nothing to open in a refused embed').toHaveCount(0);
   await session.screenshot('embed-refused-host', page.locator('#embed'));
 
   // It drives the embed by postMessage: a URL of the app's origin, bytes, a hello, a salt.
