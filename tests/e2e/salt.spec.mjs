@@ -76,7 +76,8 @@ test("an old link's salt is ignored, removed from the address and explained", as
   expect(new URL(page.url()).searchParams.get('src')).toBe('sample');
   await expect(page.getByTestId('salt-hint')).toContainText('No salt');
   expect(await page.getByTestId('mask-salt').inputValue(), 'the link salt is not used').toBe('');
-  await session.screenshot('salt-link-notice');
+  await session.screenshot('salt-link-notice', notice);
+  await session.screenshot('salt-hint-no-salt', page.locator('.mask-bar'));
   await page.getByTestId('dismiss-salt-notice').click();
   await expect(notice).toHaveCount(0);
 });
@@ -104,6 +105,6 @@ test('a salt typed in stays in memory: not in the address, not in storage, asked
   await app.waitForData('the dataset stored in this browser');
   expect(await salt.inputValue()).toBe('');
   await expect(page.getByTestId('salt-hint')).toContainText('The salt is not stored with the data: enter it again');
-  await session.screenshot('salt-asked-again');
+  await session.screenshot('salt-asked-again', page.locator('.mask-bar'));
   expect(session.pageErrors).toEqual([]);
 });
