@@ -8,6 +8,7 @@ pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod dropped;
 pub mod embed_bridge;
+pub mod embed_policy;
 pub mod format;
 pub mod paths;
 pub mod service_worker;
@@ -27,6 +28,7 @@ use crate::components::header::Header;
 use crate::components::landing::Landing;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::components::progress_bar::ProgressBar;
+use crate::components::salt_notice::SaltLinkNotice;
 use crate::state::AppState;
 use crate::url_state::{Layout, UrlState};
 
@@ -50,10 +52,12 @@ pub fn App() -> impl IntoView {
     });
     apply_theme(params.theme.as_deref());
     sync_url(state, params.clone());
+    // The embed opens nothing before it knows who embeds it (embed_bridge.rs).
     if layout == Layout::Embed {
-        embed_bridge::install(state, params.origin.clone());
+        embed_bridge::start(state);
+    } else {
+        state.open_src();
     }
-    state.open_src();
     // Files dropped anywhere on the page open here, instead of the browser navigating to them.
     let _ = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
     let _ = window_event_listener(leptos::ev::drop, move |event| {
@@ -68,6 +72,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div class="app">
             <Header/>
+            <SaltLinkNotice/>
             <ErrorBanner/>
             <ProgressBar/>
             <Show
@@ -126,7 +131,8 @@ fn install_crash_handler(state: AppState) {
 }
 
 /// Keeps the query string in step with the shareable state (replaceState: no history spam).
-/// The page's own parameters (layout, panels, theme, origin) are kept as they came.
+/// The page's own parameters (layout, panels, theme) are kept as they came. The salt is never
+/// written, and its first run drops an old link's `salt=` (and `origin=`) from the address bar.
 fn sync_url(state: AppState, page: UrlState) {
     Effect::new(move |_| {
         let settings = state.settings.get();
@@ -140,7 +146,6 @@ fn sync_url(state: AppState, page: UrlState) {
             min_views: state.min_views.get(),
             course: state.selected_course.get(),
             mask: settings.mask,
-            salt: settings.salt,
             ..page.clone()
         }
         .to_query();

@@ -51,6 +51,13 @@ pub struct AppState {
     /// The data shown was read again after a worker crash, and no load was asked for since: a
     /// second crash then gives up rather than reading it again (and crashing) forever.
     pub recovering: RwSignal<bool>,
+    /// The page is the embed: it never restores nor stores a dataset (the full app's stored
+    /// data is not for the embedding site), and masking stays as the embed's URL set it.
+    pub embedded: bool,
+    /// The page's address carried `salt=`, which was ignored (and removed from the address).
+    pub salt_in_link: bool,
+    /// The embed's embedder is not allowed (`embed_bridge.rs`): it shows only a refusal.
+    pub refused: RwSignal<bool>,
 }
 
 /// The state provided by [`App`](crate::App).
@@ -79,6 +86,9 @@ impl AppState {
             mapping_help: RwSignal::new(None),
             storage: RwSignal::new(StorageView::default()),
             recovering: RwSignal::new(false),
+            embedded: params.layout == crate::url_state::Layout::Embed,
+            salt_in_link: params.salt_in_link,
+            refused: RwSignal::new(false),
         }
     }
 
@@ -129,8 +139,12 @@ impl AppState {
         self.start_load(kind, Some(files), label, false);
     }
 
-    /// Shows the dataset an earlier visit stored, if any (the page opened without `?src=`).
+    /// Shows the dataset an earlier visit stored, if any (the page opened without `?src=`);
+    /// never in the embed.
     pub fn restore_stored(self) {
+        if self.embedded {
+            return;
+        }
         self.request(RequestKind::Restore, |state, response| match response {
             ResponseKind::Dashboard(dashboard) => {
                 // Something opened meanwhile wins over the stored data.
@@ -176,11 +190,13 @@ impl AppState {
         self.open(SourceSpec::Url { url: url.clone() }, None, url);
     }
 
-    /// Opens what `?src=` names, if anything.
+    /// Opens what `?src=` names, if anything; else the full app shows what an earlier visit
+    /// stored, and the embed waits for its host.
     pub fn open_src(self) {
         match self.src.get_untracked().as_deref() {
             Some("sample") => self.open_sample(),
             Some(url) if !url.is_empty() => self.open_url(url.to_owned()),
+            _ if self.embedded => {}
             _ => self.restore_stored(),
         }
     }
@@ -189,7 +205,16 @@ impl AppState {
     fn open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
         last_source::remember(&source, files.as_ref(), &label);
         let settings = self.settings.get_untracked();
-        self.start_load(RequestKind::Open { source, settings }, files, label, true);
+        self.start_load(
+            RequestKind::Open {
+                source,
+                settings,
+                persist: !self.embedded,
+            },
+            files,
+            label,
+            true,
+        );
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -200,7 +225,16 @@ impl AppState {
     pub fn retry_open(self) {
         if let Some((source, files, label)) = last_source::recall() {
             let settings = self.settings.get_untracked();
-            self.start_load(RequestKind::Open { source, settings }, files, label, true);
+            self.start_load(
+                RequestKind::Open {
+                    source,
+                    settings,
+                    persist: !self.embedded,
+                },
+                files,
+                label,
+                true,
+            );
         }
     }
 
@@ -213,7 +247,16 @@ impl AppState {
         }
         if let Some((source, files, label)) = last_source::recall_loaded() {
             let settings = self.settings.get_untracked();
-            self.start_load(RequestKind::Open { source, settings }, files, label, false);
+            self.start_load(
+                RequestKind::Open {
+                    source,
+                    settings,
+                    persist: !self.embedded,
+                },
+                files,
+                label,
+                false,
+            );
         }
     }
 

@@ -1,7 +1,13 @@
 //! The shareable part of the state in the page URL's query string: `src`, `courses`, `from`,
-//! `to`, `top`, `per_course`, `min_views`, `course` (the selected one), `mask`, `salt`, and for
-//! embeds (`embed.html`) `panels`, `theme` and `origin`. Parsing never fails: unknown keys and
-//! bad values are ignored, so any bookmarked link opens.
+//! `to`, `top`, `per_course`, `min_views`, `course` (the selected one), `mask`, and for embeds
+//! (`embed.html`) `panels` and `theme`. Parsing never fails: unknown keys and bad values are
+//! ignored, so any bookmarked link opens.
+//!
+//! The masking salt is never read from or written to the URL: a salt in an address is in the
+//! browser's history, server logs and `Referer` headers, so it is no longer secret. An old link's
+//! `salt=` is noticed (`salt_in_link`), ignored, and dropped from the address bar by the next
+//! `replaceState`. `origin=` (who may drive an embed) is ignored too: that comes from the
+//! deployment's `embed-config.json` (see `embed_policy.rs`), not from the framing page.
 
 use crate::worker::protocol::Settings;
 
@@ -45,16 +51,13 @@ pub struct UrlState {
     pub course: Option<String>,
     /// Pseudonymise learners (`mask=1`; `mask` alone counts as on, `mask=0` as off).
     pub mask: bool,
-    /// The pseudonyms' key.
-    pub salt: Option<String>,
+    /// The address carried `salt=` (an old link): ignored, and the page says why.
+    pub salt_in_link: bool,
     /// Embed only: the panels to show, a subset of [`EMBED_PANELS`] in its order; empty means
     /// [`DEFAULT_EMBED_PANELS`].
     pub panels: Vec<String>,
     /// Embed only: `light` or `dark`; `None` follows the system.
     pub theme: Option<String>,
-    /// Embed only: the host page's origin, the only one whose messages are obeyed and to which
-    /// events are sent. Kept as written; [`is_origin`] says whether it is usable.
-    pub origin: Option<String>,
 }
 
 impl UrlState {
@@ -92,7 +95,7 @@ impl UrlState {
                 "min_views" => state.min_views = value.parse().unwrap_or(0),
                 "course" => state.course = text(),
                 "mask" => state.mask = !matches!(value.as_str(), "0" | "false" | "off" | "no"),
-                "salt" => state.salt = text(),
+                "salt" => state.salt_in_link = true,
                 "panels" => {
                     let asked: Vec<&str> = value.split(',').map(str::trim).collect();
                     state.panels = EMBED_PANELS
@@ -102,7 +105,6 @@ impl UrlState {
                         .collect();
                 }
                 "theme" => state.theme = text().filter(|theme| theme == "light" || theme == "dark"),
-                "origin" => state.origin = text(),
                 _ => {}
             }
         }
@@ -151,7 +153,6 @@ impl UrlState {
                 self.per_course_n
             },
             mask: self.mask,
-            salt: self.salt.clone(),
             ..Settings::default()
         }
     }
@@ -189,17 +190,11 @@ impl UrlState {
             (Layout::Embed, false) => pairs.push(("mask", "0".into())),
             _ => {}
         }
-        if let Some(salt) = &self.salt {
-            pairs.push(("salt", salt.clone()));
-        }
         if !self.panels.is_empty() {
             pairs.push(("panels", self.panels.join(",")));
         }
         if let Some(theme) = &self.theme {
             pairs.push(("theme", theme.clone()));
-        }
-        if let Some(origin) = &self.origin {
-            pairs.push(("origin", origin.clone()));
         }
         if pairs.is_empty() {
             return String::new();
@@ -366,10 +361,8 @@ mod tests {
         // What sync_url writes back reads as the same state.
         assert_eq!(UrlState::parse_for(&state.to_query(), Layout::Embed), state);
 
-        let off = UrlState::parse_for("?mask=0&salt=k%201&course=A,B", Layout::Embed);
+        let off = UrlState::parse_for("?mask=0&course=A,B", Layout::Embed);
         assert!(!off.mask);
-        assert_eq!(off.salt.as_deref(), Some("k 1"));
-        assert_eq!(off.settings().salt.as_deref(), Some("k 1"));
         assert_eq!(off.courses, ["A", "B"]);
         assert_eq!(
             off.course, None,
@@ -382,6 +375,26 @@ mod tests {
             UrlState::parse_for("?theme=purple", Layout::Embed).theme,
             None
         );
+    }
+
+    #[test]
+    fn a_salt_in_the_link_is_noticed_never_used_nor_written_back() {
+        for layout in [Layout::App, Layout::Embed] {
+            let state = UrlState::parse_for("?src=sample&mask=1&salt=k%201", layout);
+            assert!(state.salt_in_link);
+            assert_eq!(state.settings().salt, None, "{layout:?}");
+            let query = state.to_query();
+            assert!(!query.contains("salt"), "{layout:?}: {query}");
+            assert!(query.contains("src=sample"), "{query}");
+        }
+        assert!(!UrlState::parse("?mask=1").salt_in_link);
+    }
+
+    #[test]
+    fn origin_in_the_link_is_ignored() {
+        let state = UrlState::parse_for("?src=sample&origin=https://evil.test", Layout::Embed);
+        assert_eq!(state, UrlState::parse_for("?src=sample", Layout::Embed));
+        assert!(!state.to_query().contains("origin"));
     }
 
     #[test]

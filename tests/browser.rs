@@ -69,6 +69,7 @@ async fn a_request_and_its_files_survive_post_message() {
                 courses: vec!["C1".into()],
                 ..Settings::default()
             },
+            persist: true,
         },
     };
     let bytes = js_sys::Uint8Array::from(CSV.as_bytes());
@@ -197,25 +198,52 @@ fn the_lean_worker_build_names_the_codec_it_leaves_out() {
 
 #[wasm_bindgen_test]
 async fn an_erase_called_while_a_store_is_writing_still_wins() {
-    use coursepulse::worker::store;
+    use coursepulse::worker::store::{self, Slot};
     // Called one after the other without waiting, as when "Forget this data" arrives while the
     // dataset just loaded is still being written: the erase must come last.
     let blob = vec![7u8; 300_000];
-    let (saved, cleared) = futures::future::join(store::save(&blob), store::clear()).await;
+    let (saved, cleared) =
+        futures::future::join(store::save(Slot::Files, &blob), store::clear()).await;
     saved.expect("the store is written");
     cleared.expect("then erased");
-    assert_eq!(store::load().await.expect("readable"), None);
+    assert_eq!(store::load(Slot::Files).await.expect("readable"), None);
 
     // And the other way round: a store called after an erase is what stays.
-    let (cleared, saved) = futures::future::join(store::clear(), store::save(&blob)).await;
+    let (cleared, saved) =
+        futures::future::join(store::clear(), store::save(Slot::Files, &blob)).await;
     cleared.expect("erased");
     saved.expect("then written");
-    let (stored, _) = store::load()
+    let (stored, _) = store::load(Slot::Files)
         .await
         .expect("readable")
         .expect("the blob is kept");
     assert_eq!(stored, blob);
     store::clear().await.expect("cleaned up");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_is_stored_apart_from_the_users_files() {
+    use coursepulse::worker::store::{self, Slot};
+    let own = vec![1u8; 1_000];
+    let linked = vec![2u8; 2_000];
+    store::save(Slot::Files, &own).await.expect("stored");
+    store::save(Slot::Link, &linked).await.expect("stored");
+    let load = |slot| async move {
+        store::load(slot)
+            .await
+            .expect("readable")
+            .map(|(blob, _)| blob)
+    };
+    assert_eq!(
+        load(Slot::Files).await,
+        Some(own),
+        "the link did not replace it"
+    );
+    assert_eq!(load(Slot::Link).await, Some(linked));
+    assert_eq!(store::size().await, 3_000);
+    store::clear().await.expect("cleaned up");
+    assert_eq!(load(Slot::Files).await, None);
+    assert_eq!(load(Slot::Link).await, None);
 }
 
 #[wasm_bindgen_test]

@@ -1,5 +1,6 @@
 // Trunk's post-build hook (Trunk.toml [[hooks]]): makes the built pages pass the strict
-// Content-Security-Policy of index.html's <meta http-equiv>, writes embed.html, and last writes
+// Content-Security-Policy of index.html's <meta http-equiv>, writes embed.html and its
+// embed-config.json, and last writes
 // the service worker with the whole build's file list (sw_manifest.mjs).
 //
 // Trunk starts the app with an inline <script type="module">, which `script-src 'self'` forbids.
@@ -57,7 +58,23 @@ const embed = html
   .replace(/<title>[^<]*<\/title>/i, '<title>CoursePulse (embedded)</title>');
 if (!embed.includes('data-layout="embed"')) fail('index.html has no <html> element to mark as the embed');
 writeFileSync(join(staging, 'embed.html'), embed);
-console.log(`trunk_post_build.mjs: moved ${moved} start-up script(s) to boot-*.js; wrote embed.html`);
+
+// Who may embed embed.html (src/embed_policy.rs reads it): the origins in
+// COURSEPULSE_EMBED_ORIGINS (comma-separated), else none but the app's own. A deployer may
+// overwrite the file next to embed.html at any time; the service worker never caches it.
+const origins = (process.env.COURSEPULSE_EMBED_ORIGINS ?? '')
+  .split(',')
+  .map((origin) => origin.trim())
+  .filter(Boolean);
+for (const origin of origins) {
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+    fail(`COURSEPULSE_EMBED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://lms.example.edu`);
+  }
+}
+writeFileSync(join(staging, 'embed-config.json'), `${JSON.stringify({ allowedOrigins: origins }, null, 2)}\n`);
+console.log(
+  `trunk_post_build.mjs: moved ${moved} start-up script(s) to boot-*.js; wrote embed.html, embed-config.json (${origins.length ? origins.join(', ') : 'same origin only'})`,
+);
 
 // Last, so the precache list holds boot-*.js and embed.html too.
 writeServiceWorker(staging);

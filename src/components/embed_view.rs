@@ -15,6 +15,7 @@ use crate::components::masked_badge::MaskedBadge;
 use crate::components::privacy::PrivacyButton;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::quality_panel::QualityPanel;
+use crate::components::salt_notice::SaltLinkNotice;
 use crate::components::videos_panel::VideosPanel;
 use crate::state::use_app_state;
 
@@ -32,9 +33,9 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
         has("quality"),
     );
     let loaded = move || state.dashboard.with(Option::is_some);
-    view! {
-        <div class="app embed" data-testid="embed">
-            <EmbedBar restricted=restricted/>
+    let dashboard = move || {
+        view! {
+            <SaltLinkNotice/>
             <ErrorBanner/>
             <ProgressBar/>
             <Show when=loaded fallback=|| view! { <EmbedWaiting/> }>
@@ -49,7 +50,26 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
                 </div>
             </Show>
             <MappingDialog/>
+        }
+    };
+    view! {
+        <div class="app embed" data-testid="embed">
+            <EmbedBar restricted=restricted/>
+            // A page that may not embed this dashboard gets a refusal and nothing to click.
+            <Show when=move || !state.refused.get() fallback=|| view! { <EmbedRefused/> }>
+                {dashboard}
+            </Show>
         </div>
+    }
+}
+
+/// Shown instead of everything else when the embedding page is not allowed.
+#[component]
+fn EmbedRefused() -> impl IntoView {
+    view! {
+        <section class="embed-waiting" role="alert" data-testid="embed-refused">
+            <p>{crate::embed_bridge::REFUSED_EMBEDDER}</p>
+        </section>
     }
 }
 
@@ -75,7 +95,8 @@ fn EmbedBar(restricted: bool) -> impl IntoView {
     }
 }
 
-/// Before any data: the host is expected to send it, or the user can pick a file.
+/// Before any data: the host is expected to send it, or the user can pick a file. The embed
+/// never shows what the full app stored in this browser.
 #[component]
 fn EmbedWaiting() -> impl IntoView {
     let state = use_app_state();

@@ -2,6 +2,9 @@
 //! keyed by a salt the user may set. Masking is presentation only, so switching re-lists the
 //! loaded analysis in the worker (no file is read again) and every table, chart and export
 //! follows, since they are all built there from the masked report.
+//!
+//! The salt is a secret key: it lives in this tab's memory only (never in the address, nor in
+//! the browser's storage), so after a reload or a restore it must be entered again.
 
 use leptos::prelude::*;
 
@@ -23,6 +26,16 @@ pub fn MaskToggle() -> impl IntoView {
         if masked() {
             state.relist();
         }
+    };
+    let unsalted = move || {
+        state
+            .settings
+            .with(|settings| settings.mask && settings.salt.is_none())
+    };
+    let restored = move || {
+        state
+            .dashboard
+            .with(|dashboard| dashboard.as_ref().is_some_and(|d| d.restored.is_some()))
     };
     view! {
         <div class="filters mask-bar">
@@ -46,6 +59,27 @@ pub fn MaskToggle() -> impl IntoView {
                     on:change=move |event| set_salt(event_target_value(&event))
                 />
             </label>
+            <span class="hint" data-testid="salt-hint">
+                {move || salt_hint(unsalted(), restored())}
+            </span>
         </div>
+    }
+}
+
+/// What the line beside the salt says: where the salt is kept, and what no salt means.
+fn salt_hint(unsalted: bool, restored: bool) -> &'static str {
+    match (unsalted, restored) {
+        (true, true) => {
+            "The salt is not stored with the data: enter it again to see the same pseudonyms. \
+             Without one, anyone can reverse the pseudonyms of guessable ids."
+        }
+        (true, false) => {
+            "No salt: anyone can reverse the pseudonyms of guessable ids. The salt stays in \
+             this tab's memory only; never share it in a link."
+        }
+        (false, _) => {
+            "The salt stays in this tab's memory only (not in the address, not in storage); \
+             never share it in a link."
+        }
     }
 }

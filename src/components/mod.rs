@@ -20,4 +20,5 @@ pub mod metadata_panel;
 pub mod privacy;
 pub mod progress_bar;
 pub mod quality_panel;
+pub mod salt_notice;
 pub mod videos_panel;

@@ -46,15 +46,18 @@ fn PrivacyStatement() -> impl IntoView {
         <h3>"What the browser keeps, and how to erase it"</h3>
         <p>
             "CoursePulse sets no cookies. The address bar holds the view (source URL, filters, \
-             masking and its key) so it can be bookmarked, which puts it in the browser's history: \
-             clear the history to erase it. After each load the last dataset's analysis is kept \
-             in this browser's private storage (Origin Private File System, or IndexedDB) so the \
-             next visit opens it at once: per-learner, per-video and per-course totals, the \
-             quality rules' sample rows and the file names, not the files themselves, and with \
-             real learner ids (masking changes what is shown, not what is kept). Datasets over a \
-             million rows, and the bundled sample, are not kept. The dashboard shows how many \
-             bytes are kept; \"Forget this data\" erases them, as does clearing this site's \
-             data in the browser's settings."
+             whether masking is on, never its salt) so it can be bookmarked, which puts it in the \
+             browser's history: clear the history to erase it. After each load in the full app \
+             the dataset's analysis is kept in this browser's private storage (Origin Private \
+             File System, or IndexedDB) so the next visit opens it at once: per-learner, \
+             per-video and per-course totals, the quality rules' sample rows and the file names, \
+             not the files themselves, and with real learner ids (masking changes what is shown, \
+             not what is kept). What you opened and what a shared link opened are kept apart, so \
+             a link never replaces your own data. Datasets over a million rows, the bundled \
+             sample and anything opened in an embedded dashboard are not kept, and an embedded \
+             dashboard never shows what the full app kept. The dashboard shows how many bytes \
+             are kept; \"Forget this data\" erases them, as does clearing this site's data in \
+             the browser's settings."
         </p>
         <h3>"No third-party requests"</h3>
         <p>
@@ -66,9 +69,14 @@ fn PrivacyStatement() -> impl IntoView {
         <h3>"Masking and embedded views"</h3>
         <p>
             "In masked mode (the default in embeds) learner ids and name or e-mail columns are \
-             shown as stable pseudonyms. A course restriction in an embedded dashboard is a view, \
-             not access control: whoever can fetch the file can read all of it. Serve each \
-             audience its own extract behind your LMS's login."
+             shown as stable pseudonyms, keyed by the salt. The salt is a secret key: it is kept \
+             in this tab's memory only, never in the address or in storage, and must be entered \
+             again after a reload. A salt shared in a link is no longer secret, so a link's salt \
+             is ignored. Anyone holding the salt (or, without one, anyone at all) can reverse \
+             the pseudonyms of guessable ids such as S0000 to S9999. A course restriction in an \
+             embedded dashboard is a view, not access control: whoever can fetch the file can \
+             read all of it. Serve each audience its own extract, masked beforehand if it must \
+             not see ids, behind your LMS's login."
         </p>
     }
 }

@@ -42,6 +42,7 @@ pub fn run() {
         dataset: None,
         cancelled: HashSet::new(),
         active_load: None,
+        persist: true,
     }));
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         handle_message(&host, event.data());
@@ -87,6 +88,9 @@ pub(crate) struct Host {
     pub(crate) dataset: Option<Dataset>,
     pub(crate) cancelled: HashSet<u32>,
     active_load: Option<u32>,
+    /// Whether datasets are kept in (and continued from) the browser's storage: set by each
+    /// `Open`, false in the embed.
+    pub(crate) persist: bool,
 }
 
 pub(crate) struct Dataset {
@@ -212,7 +216,12 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
         RequestKind::Cancel { target } => {
             host.borrow_mut().cancelled.insert(target);
         }
-        RequestKind::Open { source, settings } => {
+        RequestKind::Open {
+            source,
+            settings,
+            persist,
+        } => {
+            host.borrow_mut().persist = persist;
             let host = host.clone();
             spawn_local(async move {
                 let src = match &source {
@@ -222,7 +231,9 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
                 // The URL an earlier visit stored: continue from its state, so only files it
                 // has not absorbed are read (the others cost their footer, for the fingerprint).
                 let mode = match &src {
-                    Some(url) if persist::resume(&host, url, &settings).await => Mode::Add,
+                    Some(url) if persist && persist::resume(&host, url, &settings).await => {
+                        Mode::Add
+                    }
                     _ => Mode::Open,
                 };
                 match open_inputs(&host, source, files).await {

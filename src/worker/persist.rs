@@ -1,6 +1,8 @@
-//! The dataset kept between visits (worker only): stored after every successful load but the
-//! bundled sample's, shown again by `Restore`, erased by `Forget`. The blob is `saved.rs`'s;
-//! where it lives, `store.rs`.
+//! The datasets kept between visits (worker only, full app only): stored after every successful
+//! load but the bundled sample's and the embed's, shown again by `Restore`, erased by `Forget`.
+//! What the user opened and what a `?src=` link opened are kept apart (`store::Slot`), so a link
+//! never replaces the user's own data; a plain visit shows the user's first. The salt is never
+//! stored. The blob is `saved.rs`'s; where it lives, `store.rs`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,7 +14,7 @@ use crate::view_model::{self, Context};
 use crate::worker::host::{Dataset, Host, reply, today};
 use crate::worker::protocol::{ResponseKind, RestoredView, Settings, StorageView};
 use crate::worker::saved::{self, SavedMeta};
-use crate::worker::store;
+use crate::worker::store::{self, Slot};
 
 /// Datasets with more rows than this are not stored: their state (56 bytes per event id) would
 /// take hundreds of megabytes of memory to write, and daily increments are far smaller.
@@ -36,8 +38,13 @@ fn set_current(view: &StorageView) {
 /// with id 0). A dataset that cannot be stored erases the older one, so the next visit never
 /// shows data other than what was last loaded.
 pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
-    let blob = {
+    let (slot, blob) = {
         let host = host.borrow();
+        // The embed's data is the embedding site's: it neither replaces what the user stored
+        // nor outlives the frame.
+        if !host.persist {
+            return;
+        }
         let Some(dataset) = host.dataset.as_ref() else {
             return;
         };
@@ -46,7 +53,12 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
         if is_sample(dataset) {
             return;
         }
-        if dataset.report.rows.total > MAX_STORED_ROWS {
+        let slot = if dataset.src.is_some() {
+            Slot::Link
+        } else {
+            Slot::Files
+        };
+        let blob = if dataset.report.rows.total > MAX_STORED_ROWS {
             Err(format!(
                 "Not kept for the next visit: {} rows is more than the {} this browser keeps.",
                 crate::format::int(dataset.report.rows.total),
@@ -59,17 +71,18 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
                 .map(|state| {
                     let meta = SavedMeta {
                         saved_at_ms: js_sys::Date::now(),
-                        settings: dataset.context.settings.clone(),
+                        settings: saved::without_secrets(&dataset.context.settings),
                         sources: dataset.origins.clone(),
                         src: dataset.src.clone(),
                     };
                     saved::encode(&meta, &state)
                 })
                 .map_err(|error| format!("Not kept for the next visit: {error}"))
-        }
+        };
+        (slot, blob)
     };
     let view = match blob {
-        Ok(blob) => match store::save(&blob).await {
+        Ok(blob) => match store::save(slot, &blob).await {
             Ok(backend) => StorageView {
                 bytes: blob.len() as u64,
                 backend: backend.label().to_owned(),
@@ -84,7 +97,7 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
             },
         },
         Err(note) => {
-            let cleared = store::clear().await;
+            let cleared = store::clear_slot(slot).await;
             StorageView {
                 bytes: if cleared.is_ok() {
                     0
@@ -111,7 +124,17 @@ fn is_sample(dataset: &Dataset) -> bool {
 /// Shows the stored dataset, when there is one, no other dataset was opened meanwhile, and the
 /// engine accepts it; otherwise answers `Stored` saying what is stored and why it is not shown.
 pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
-    let kind = match store::load().await {
+    if !host.borrow().persist {
+        return reply(&host, id, ResponseKind::Stored(StorageView::default()));
+    }
+    let mut found = Ok(None);
+    for slot in Slot::ALL {
+        found = store::load(slot).await;
+        if !matches!(found, Ok(None)) {
+            break;
+        }
+    }
+    let kind = match found {
         Err(error) => ResponseKind::Stored(StorageView {
             note: Some(format!(
                 "The data stored in this browser could not be read: {error}"
@@ -208,7 +231,7 @@ pub(crate) async fn resume(host: &Rc<RefCell<Host>>, url: &str, settings: &Setti
     if host.borrow().dataset.is_some() {
         return false;
     }
-    let Ok(Some((blob, backend))) = store::load().await else {
+    let Ok(Some((blob, backend))) = store::load(Slot::Link).await else {
         return false;
     };
     let Ok((meta, _)) = saved::decode(&blob) else {
@@ -232,11 +255,14 @@ pub(crate) async fn resume(host: &Rc<RefCell<Host>>, url: &str, settings: &Setti
     true
 }
 
-/// Settings that give the same state (list sizes aside, which only change the listing).
+/// Settings that give the same state (list sizes and masking aside, which only change the
+/// listing; the salt is never stored).
 fn same_meaning(stored: &Settings, wanted: &Settings) -> bool {
     let strip = |settings: &Settings| Settings {
         top_n: 0,
         per_course_n: 0,
+        mask: false,
+        salt: None,
         ..settings.clone()
     };
     strip(stored) == strip(wanted)

@@ -30,6 +30,10 @@ pub enum RequestKind {
         source: SourceSpec,
         /// Filters, mapping and list sizes.
         settings: Settings,
+        /// Whether this dataset may be kept in the browser's storage (and continue from what
+        /// is stored there): false in the embed, which never restores nor stores.
+        #[serde(default = "yes")]
+        persist: bool,
     },
     /// Analyse the current dataset again with new settings (filters or mapping changed).
     Reanalyse {
@@ -69,6 +73,10 @@ pub enum RequestKind {
         /// The request to stop.
         target: u32,
     },
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Where a dataset's bytes come from.
@@ -774,10 +782,12 @@ mod tests {
                 }),
                 ..Settings::default()
             },
+            persist: true,
         });
         round_trip_request(RequestKind::Open {
             source: SourceSpec::Files { names: Vec::new() },
             settings: Settings::default(),
+            persist: false,
         });
         round_trip_request(RequestKind::Add {
             source: SourceSpec::Files {
@@ -899,10 +909,13 @@ mod tests {
         let request =
             Request::from_json(r#"{"id":2,"kind":{"type":"open","source":{"type":"files"},"settings":{"courses":[],"from":null,"to":null,"top_n":0,"per_course_n":0,"scale":null,"mapping":[]}}}"#)
                 .unwrap();
-        assert!(matches!(
-            request.kind,
-            RequestKind::Open { source: SourceSpec::Files { names }, .. } if names.is_empty()
-        ));
+        assert!(
+            matches!(
+                request.kind,
+                RequestKind::Open { source: SourceSpec::Files { names }, persist: true, .. } if names.is_empty()
+            ),
+            "an older page's request (no `persist`) keeps storing"
+        );
     }
 
     #[test]

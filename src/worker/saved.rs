@@ -35,9 +35,23 @@ pub struct SavedSource {
     pub bytes: u64,
 }
 
-/// The blob for `meta` and `state`.
+/// `settings` as they may be stored: without the masking salt, which is a secret key (with it,
+/// anyone who reads the storage could reverse every pseudonym of a guessable id). A restored
+/// dataset asks for it again.
+pub fn without_secrets(settings: &Settings) -> Settings {
+    Settings {
+        salt: None,
+        ..settings.clone()
+    }
+}
+
+/// The blob for `meta` and `state`; the salt is dropped whatever `meta` holds.
 pub fn encode(meta: &SavedMeta, state: &[u8]) -> Vec<u8> {
-    let header = serde_json::to_vec(meta).unwrap_or_default();
+    let meta = SavedMeta {
+        settings: without_secrets(&meta.settings),
+        ..meta.clone()
+    };
+    let header = serde_json::to_vec(&meta).unwrap_or_default();
     let mut out = Vec::with_capacity(8 + header.len() + state.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
@@ -55,8 +69,13 @@ pub fn decode(blob: &[u8]) -> Result<(SavedMeta, &[u8]), String> {
     let header = blob
         .get(8..8 + length)
         .ok_or("the stored data is cut short (its header is incomplete)")?;
-    let meta = serde_json::from_slice(header)
+    let meta: SavedMeta = serde_json::from_slice(header)
         .map_err(|error| format!("the stored data's header is unreadable: {error}"))?;
+    // An earlier version stored the salt; it is not used from storage.
+    let meta = SavedMeta {
+        settings: without_secrets(&meta.settings),
+        ..meta
+    };
     Ok((meta, &blob[8 + length..]))
 }
 
@@ -92,6 +111,24 @@ mod tests {
         let (back, state) = decode(&blob).unwrap();
         assert_eq!(back, meta);
         assert_eq!(state, b"CPST-state");
+    }
+
+    #[test]
+    fn the_salt_is_never_stored() {
+        let meta = SavedMeta {
+            settings: Settings {
+                mask: true,
+                salt: Some("s3cret-salt".into()),
+                ..Settings::default()
+            },
+            ..SavedMeta::default()
+        };
+        let blob = encode(&meta, b"state");
+        let text = String::from_utf8_lossy(&blob);
+        assert!(!text.contains("s3cret-salt"), "{text}");
+        let (back, _) = decode(&blob).unwrap();
+        assert!(back.settings.mask, "masking is kept, its key is not");
+        assert_eq!(back.settings.salt, None);
     }
 
     #[test]

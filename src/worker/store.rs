@@ -1,4 +1,4 @@
-//! Keeps one blob (the saved dataset, see `saved.rs`) in this browser, worker only: in the Origin
+//! Keeps the saved datasets (blobs, see `saved.rs`; one per [`Slot`]) in this browser, worker only: in the Origin
 //! Private File System, or in IndexedDB where OPFS is missing (older browsers, some private
 //! modes). Both are reached through `Reflect` calls, since web-sys puts the File System API
 //! behind an unstable cfg; every failure comes back as a sentence, never a panic.
@@ -15,11 +15,42 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The OPFS file and the IndexedDB database/store/key that hold the blob.
-const FILE_NAME: &str = "coursepulse-dataset.bin";
+/// The IndexedDB database and store that hold the blobs (one key per [`Slot`]).
 const DB_NAME: &str = "coursepulse";
 const DB_STORE: &str = "datasets";
-const DB_KEY: &str = "current";
+/// The single blob of earlier versions (OPFS file name and IndexedDB key): it may hold a salt,
+/// so it is erased by the next save and by `clear`, and read only when no slot holds anything.
+const LEGACY_FILE: &str = "coursepulse-dataset.bin";
+const LEGACY_KEY: &str = "current";
+
+/// Which stored dataset: the full app keeps what the user opened apart from what a `?src=` link
+/// opened, so following a link never replaces the user's own data. The embed keeps nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// Files the user picked or dropped in the full app.
+    Files,
+    /// The last `?src=` URL opened in the full app.
+    Link,
+}
+
+impl Slot {
+    /// Every slot, in the order a plain visit looks for something to show.
+    pub const ALL: [Slot; 2] = [Slot::Files, Slot::Link];
+
+    fn file_name(self) -> &'static str {
+        match self {
+            Slot::Files => "coursepulse-app-files.bin",
+            Slot::Link => "coursepulse-app-link.bin",
+        }
+    }
+
+    fn db_key(self) -> &'static str {
+        match self {
+            Slot::Files => "app-files",
+            Slot::Link => "app-link",
+        }
+    }
+}
 
 thread_local! {
     /// Held for the whole of one `save`, `load` or `clear`.
@@ -63,8 +94,8 @@ pub async fn backend() -> Option<Backend> {
         .map(|_| Backend::IndexedDb)
 }
 
-/// Stores `blob` (replacing what was there); returns the backend used.
-pub async fn save(blob: &[u8]) -> Result<Backend, String> {
+/// Stores `blob` in `slot` (replacing what was there); returns the backend used.
+pub async fn save(slot: Slot, blob: &[u8]) -> Result<Backend, String> {
     let queue = queue();
     let _turn = queue.lock().await;
     let backend = backend()
@@ -74,25 +105,39 @@ pub async fn save(blob: &[u8]) -> Result<Backend, String> {
     match backend {
         Backend::Opfs => {
             let root = opfs_root().await?;
-            let handle =
-                call_async(&root, "getFileHandle", &[FILE_NAME.into(), create_option()]).await?;
+            let handle = call_async(
+                &root,
+                "getFileHandle",
+                &[slot.file_name().into(), create_option()],
+            )
+            .await?;
             let writable = call_async(&handle, "createWritable", &[]).await?;
             call_async(&writable, "write", &[bytes.into()]).await?;
             call_async(&writable, "close", &[]).await?;
         }
         Backend::IndexedDb => {
             let store = db_store("readwrite").await?;
-            let request = call(&store, "put", &[bytes.into(), DB_KEY.into()])?;
+            let request = call(&store, "put", &[bytes.into(), slot.db_key().into()])?;
             request_done(&request).await?;
         }
     }
+    erase(LEGACY_FILE, LEGACY_KEY).await?;
     Ok(backend)
 }
 
-/// The stored blob, if any.
-pub async fn load() -> Result<Option<(Vec<u8>, Backend)>, String> {
+/// The blob stored in `slot`, if any (for `Files`, an earlier version's single blob when the
+/// slot is empty).
+pub async fn load(slot: Slot) -> Result<Option<(Vec<u8>, Backend)>, String> {
     let queue = queue();
     let _turn = queue.lock().await;
+    let found = load_named(slot.file_name(), slot.db_key()).await?;
+    if found.is_none() && slot == Slot::Files {
+        return load_named(LEGACY_FILE, LEGACY_KEY).await;
+    }
+    Ok(found)
+}
+
+async fn load_named(file_name: &str, db_key: &str) -> Result<Option<(Vec<u8>, Backend)>, String> {
     let Some(backend) = backend().await else {
         return Ok(None);
     };
@@ -100,7 +145,7 @@ pub async fn load() -> Result<Option<(Vec<u8>, Backend)>, String> {
         Backend::Opfs => {
             let root = opfs_root().await?;
             // A missing file is "nothing stored", not an error.
-            let Ok(handle) = call_async(&root, "getFileHandle", &[FILE_NAME.into()]).await else {
+            let Ok(handle) = call_async(&root, "getFileHandle", &[file_name.into()]).await else {
                 return Ok(None);
             };
             let file = call_async(&handle, "getFile", &[]).await?;
@@ -109,7 +154,7 @@ pub async fn load() -> Result<Option<(Vec<u8>, Backend)>, String> {
         }
         Backend::IndexedDb => {
             let store = db_store("readonly").await?;
-            let request = call(&store, "get", &[DB_KEY.into()])?;
+            let request = call(&store, "get", &[db_key.into()])?;
             let value = request_done(&request).await?;
             if value.is_undefined() || value.is_null() {
                 return Ok(None);
@@ -119,32 +164,51 @@ pub async fn load() -> Result<Option<(Vec<u8>, Backend)>, String> {
     }
 }
 
-/// Bytes stored now (0 when nothing is).
+/// Bytes stored now in every slot (0 when nothing is).
 pub async fn size() -> u64 {
-    load()
-        .await
-        .ok()
-        .flatten()
-        .map_or(0, |(blob, _)| blob.len() as u64)
+    let mut total = 0;
+    for slot in Slot::ALL {
+        total += load(slot)
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |(blob, _)| blob.len() as u64);
+    }
+    total
 }
 
-/// Erases the blob from every backend (one may hold a copy from a visit when OPFS was off).
+/// Erases `slot`'s blob from every backend.
+pub async fn clear_slot(slot: Slot) -> Result<(), String> {
+    let queue = queue();
+    let _turn = queue.lock().await;
+    erase(slot.file_name(), slot.db_key()).await
+}
+
+/// Erases every blob from every backend (one may hold a copy from a visit when OPFS was off).
 pub async fn clear() -> Result<(), String> {
     let queue = queue();
     let _turn = queue.lock().await;
+    for slot in Slot::ALL {
+        erase(slot.file_name(), slot.db_key()).await?;
+    }
+    erase(LEGACY_FILE, LEGACY_KEY).await
+}
+
+/// Removes one blob from both backends; the caller holds the queue.
+async fn erase(file_name: &str, db_key: &str) -> Result<(), String> {
     if let Ok(root) = opfs_root().await
-        && call_async(&root, "getFileHandle", &[FILE_NAME.into()])
+        && call_async(&root, "getFileHandle", &[file_name.into()])
             .await
             .is_ok()
     {
-        call_async(&root, "removeEntry", &[FILE_NAME.into()]).await?;
+        call_async(&root, "removeEntry", &[file_name.into()]).await?;
     }
     let global = js_sys::global();
     let has_indexed_db = Reflect::get(&global, &"indexedDB".into())
         .is_ok_and(|value| !value.is_undefined() && !value.is_null());
     if has_indexed_db {
         let store = db_store("readwrite").await?;
-        let request = call(&store, "delete", &[DB_KEY.into()])?;
+        let request = call(&store, "delete", &[db_key.into()])?;
         request_done(&request).await?;
     }
     Ok(())

@@ -2,6 +2,8 @@
 // http://127.0.0.1:PORT) embeds the dashboard for one course in masked mode, first as an
 // <iframe> of embed.html, then as <coursepulse-dashboard>; it hands data over by postMessage
 // and hears loaded, error and selection events. The figures are checked against the CLI's.
+// The host's origin is listed in the embed-config.json the suite serves, as a deployer would
+// list it (embed-security.spec.mjs shows what an unlisted site gets: nothing).
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,8 @@ let courseReport;
 
 test.beforeAll(async ({ browser }) => {
   host = await startHost(process.env.E2E_BASE_URL, join(DIST, 'sample'));
+  const allowed = await fetch(`${process.env.E2E_BASE_URL}__embed-config?allow=${host.origin}`);
+  expect(allowed.ok, 'the suite serves an embed-config.json listing the host').toBe(true);
   const courses = cliReport(SAMPLE).courses;
   expect(courses.length, 'the sample has several courses, so restricting to one shows').toBeGreaterThan(1);
   course = courses[0].course_id;
@@ -47,6 +51,7 @@ test.afterEach(async ({}, testInfo) => {
 });
 
 test.afterAll(async () => {
+  await fetch(`${process.env.E2E_BASE_URL}__embed-config/reset`);
   await session?.close();
   await host?.close();
 });
@@ -119,9 +124,15 @@ test('the host hands over an ArrayBuffer by postMessage and hears loaded, then e
   seen = (await hostPage.received()).length;
   await hostPage.postBuffer('/data/watch-logs.parquet', 'cut.parquet', 100);
   const failed = await hostPage.waitFor('coursepulse:error', seen);
-  expect(failed.message).toContain('cut.parquet');
-  expect(failed.message).toContain('a Parquet file ends with the PAR1 magic bytes, this one (100 bytes) ends with');
-  await expect(embed.errorMessage).toHaveText(failed.message);
+  // The host hears a code and a fixed sentence; the frame alone shows the engine's message,
+  // which may quote the file.
+  expect(failed).toEqual({
+    type: 'coursepulse:error',
+    code: 'load-failed',
+    message: 'The data could not be read; the embedded dashboard shows why.',
+  });
+  await expect(embed.errorMessage).toContainText('cut.parquet');
+  await expect(embed.errorMessage).toContainText('a Parquet file ends with the PAR1 magic bytes, this one (100 bytes) ends with');
   await expect(embed.dataLabel, 'the data shown before is kept').toHaveText('week-12.parquet');
 
   // Malformed messages are ignored with a warning; nothing else happens.
@@ -142,7 +153,8 @@ test('the host hands over an ArrayBuffer by postMessage and hears loaded, then e
 test('<coursepulse-dashboard> from a script tag: masked, one course, open(), events', async () => {
   const { page } = session;
   session.consoleErrors.length = 0;
-  const attrs = new URLSearchParams({ courses: course, mask: '', panels: 'courses,learners', theme: 'dark' });
+  // A salt attribute is ignored (a secret in the host's DOM is no secret): setSalt() instead.
+  const attrs = new URLSearchParams({ courses: course, mask: '', panels: 'courses,learners', theme: 'dark', salt: 'in-the-dom' });
   await page.goto(host.url(`/element.html?attrs=${encodeURIComponent(attrs)}`));
   const hostPage = new HostPage(page, '#dashboard iframe');
   const { embed } = hostPage;
@@ -150,7 +162,8 @@ test('<coursepulse-dashboard> from a script tag: masked, one course, open(), eve
   await expect(embed.title).toBeVisible();
   const src = await page.locator('#dashboard iframe').getAttribute('src');
   expect(new URL(src).origin, 'the iframe comes from the script origin').toBe(new URL(process.env.E2E_BASE_URL).origin);
-  expect(new URL(src).searchParams.get('origin')).toBe(host.origin);
+  expect(new URL(src).searchParams.get('origin'), 'who may embed is not the URL\'s business').toBeNull();
+  expect(src, 'the salt attribute does not reach the URL').not.toContain('salt');
   await expect(embed.masked).toBeVisible();
   await expect(embed.courses).toContainText(course);
 
@@ -163,6 +176,13 @@ test('<coursepulse-dashboard> from a script tag: masked, one course, open(), eve
   expect(loaded.rows).toBe(courseReport.rows.total);
   await expect(embed.courseCards).toHaveCount(1);
 
+  // setSalt() keys the pseudonyms by message, leaving no trace in the page or the URL.
+  const unsalted = await embed.topLearnerIds();
+  await page.evaluate(() => document.getElementById('dashboard').setSalt('by-message'));
+  await expect.poll(async () => JSON.stringify(await embed.topLearnerIds())).not.toBe(JSON.stringify(unsalted));
+  expect((await embed.topLearnerIds()).every((id) => /^L-[0-9a-f]{12}$/.test(id))).toBe(true);
+  expect(await page.content()).not.toContain('by-message');
+
   const seen = (await hostPage.received()).length;
   await embed.courseCards.first().locator('.course-title').click();
   const selection = await hostPage.waitFor('coursepulse:selection', seen);
@@ -171,7 +191,8 @@ test('<coursepulse-dashboard> from a script tag: masked, one course, open(), eve
   const before = (await hostPage.received()).length;
   await hostPage.openInElement('/data/watch-logs.parquet', 'cut.parquet', 100);
   const failed = await hostPage.waitFor('coursepulse:error', before);
-  expect(failed.message).toContain('this one (100 bytes) ends with');
+  expect(failed.code).toBe('load-failed');
+  expect(JSON.stringify(failed)).not.toContain('cut.parquet');
 
   await embed.privacyButton.click();
   await expect(embed.privacyDialog).toContainText('Your data stays on this device');

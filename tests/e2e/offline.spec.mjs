@@ -1,6 +1,7 @@
 // Journey: a stakeholder visits once; later, with the network off, the dashboard and the bundled
 // sample still open (the service worker, www/sw.js). It caches the build and nothing else (the
-// full worker only once a Brotli file needs it), and a new build replaces the old one's cache.
+// full worker only once a Brotli file needs it), serves pages from the network while there is
+// one, and a new build replaces the old one's cache.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -165,6 +166,21 @@ test('a new build takes over once the old one is closed, and its old cache is de
     const prefix = `coursepulse:${new URL(server.url).pathname}:`;
     expect(Object.keys(await cachedUrls(page))).toEqual([prefix + first]);
 
+    // The server now holds another build's full-worker loader (a deploy while this tab is
+    // open): the service worker passes it on but does not cache it, since its SHA-256 is not
+    // this build's, so offline this build never starts another build's worker. This build's
+    // own file is cached on first use.
+    const loader = 'coursepulse-worker-full_loader.js';
+    const loaderUrl = new URL(loader, server.url).href;
+    const original = readFileSync(join(copy, loader), 'utf8');
+    expect(precache(copy).hashes[loader], 'worker files are hashed in the manifest').toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(join(copy, loader), `${original}\n// another build\n`);
+    expect(await page.evaluate(async (url) => (await fetch(url)).status, loaderUrl)).toBe(200);
+    expect((await cachedUrls(page))[prefix + first]).not.toContain(loaderUrl);
+    writeFileSync(join(copy, loader), original);
+    await page.evaluate(async (url) => (await fetch(url)).status, loaderUrl);
+    await expect.poll(async () => (await cachedUrls(page))[prefix + first]).toContain(loaderUrl);
+
     // Publish a build whose files differ (the page's title), with its manifest recomputed.
     const index = readFileSync(join(copy, 'index.html'), 'utf8');
     writeFileSync(join(copy, 'index.html'), index.replace('<title>CoursePulse</title>', '<title>CoursePulse (next)</title>'));
@@ -172,11 +188,22 @@ test('a new build takes over once the old one is closed, and its old cache is de
     expect(precache(copy).version).toBe(next);
     expect(next).not.toBe(first);
 
-    // The open tab keeps the build it started with; the new one installs and waits.
+    // The new service worker installs and waits while the old one controls the tab.
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
     await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration()).waiting != null, null, { timeout: 60_000 });
-    await page.reload();
-    await expect(page).toHaveTitle('CoursePulse');
+    // Online, the old worker still serves the page from the network, with the server's
+    // current headers (a frame-ancestors or CSP added later reaches returning visitors).
+    const online = await page.reload();
+    await expect(page).toHaveTitle('CoursePulse (next)');
+    expect(online.headers()['content-security-policy'], 'the server\'s header, not a cached one').toContain('frame-ancestors');
+    // Offline, its cache answers, with the build it installed.
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await expect(page).toHaveTitle('CoursePulse');
+    } finally {
+      await context.setOffline(false);
+    }
     // Closing the last tab of the old build lets the new one activate.
     await page.close();
     // Watched from a page of the same origin outside the app's scope, which is no client of

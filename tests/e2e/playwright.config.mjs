@@ -14,8 +14,9 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   timeout: 60_000,
-  // The partitioned-dataset, hardening, embed, CSP, offline and single-file journeys each add about a minute.
-  globalTimeout: 900_000,
+  // The partitioned-dataset, hardening, embed, embed-security, salt, CSP, offline and single-file
+  // journeys each add about a minute.
+  globalTimeout: 1_200_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {

@@ -1,9 +1,13 @@
 // TypeScript types for CoursePulse's embeds: the <coursepulse-dashboard> element defined by
 // coursepulse.js, and the postMessage API of embed.html (iframe) that the element wraps.
 //
-// The embed obeys only its parent window, and when its URL has origin=ORIGIN only messages from
-// that origin; it sends events to that origin (or to its parent, whatever its origin, when
-// origin= is missing). Malformed messages are ignored with a console warning.
+// Who may embed is the deployment's choice: embed-config.json next to embed.html,
+// { "allowedOrigins": ["https://lms.example.edu"] }, default same origin only. The URL's origin=
+// is ignored. A page of any other origin gets nothing: the embed opens nothing (not even src=),
+// obeys no message and sends no event. Events go only to the embedding page's origin, never to
+// '*'. Where the browser has no location.ancestorOrigins (Firefox), the embed learns its
+// embedder from the first message it receives (send { type: 'coursepulse:hello' } on ready;
+// <coursepulse-dashboard> does). Malformed messages are ignored with a console warning.
 
 /** Sent by the host to the embed's window: open data. Exactly one of file, buffer or url. */
 export type CoursePulseOpenMessage = {
@@ -13,12 +17,31 @@ export type CoursePulseOpenMessage = {
 } & (
   | { file: File | Blob; buffer?: never; url?: never }
   | { buffer: ArrayBuffer | ArrayBufferView; file?: never; url?: never }
-  /** Absolute, or relative to embed.html; same origin, or a host allowing CORS and the CSP. */
+  /**
+   * A path on the embed's own site (relative to embed.html), or an http(s) URL of the embed's
+   * origin or of an origin listed in embed-config.json (which must allow CORS). Other schemes
+   * (data:, blob:, javascript:...) and other origins are refused with a `url-refused` error.
+   */
   | { url: string; file?: never; buffer?: never }
 );
 
+/** Sent by the host once the embed is ready: names the host where the browser cannot. */
+export interface CoursePulseHelloMessage {
+  type: 'coursepulse:hello';
+}
+
+/**
+ * Sets the masking salt (the pseudonyms' secret key) without putting it in a URL or in the
+ * host page's DOM. Kept in the embed's memory only; send it again after a reload. An empty
+ * string removes it.
+ */
+export interface CoursePulseSaltMessage {
+  type: 'coursepulse:salt';
+  salt: string;
+}
+
 /** Every message the host may send. */
-export type CoursePulseHostMessage = CoursePulseOpenMessage;
+export type CoursePulseHostMessage = CoursePulseOpenMessage | CoursePulseHelloMessage | CoursePulseSaltMessage;
 
 /** The embed listens and will obey `coursepulse:open`. */
 export interface CoursePulseReadyEvent {
@@ -52,9 +75,15 @@ export interface CoursePulseLoadedEvent {
   masked: boolean;
 }
 
-/** A load or request failed; the message is the one the dashboard shows. */
+/**
+ * A load or request failed. The host gets a code and a fixed sentence, never the message the
+ * dashboard shows (it may quote the file: its column names, part of its first line).
+ */
 export interface CoursePulseErrorEvent {
   type: 'coursepulse:error';
+  /** url-refused: the URL is not on an allowed origin; columns: the data needs a column
+   *  mapping; load-failed: anything else (the embedded dashboard shows why). */
+  code: 'url-refused' | 'columns' | 'load-failed';
   message: string;
 }
 
@@ -83,6 +112,8 @@ export interface CoursePulseDashboardElement extends HTMLElement {
    * against the host page). Queued until the embed is ready.
    */
   open(input: File | Blob | ArrayBuffer | ArrayBufferView | string | URL, name?: string): void;
+  /** Sets the masking salt by message (never as an attribute or URL parameter). */
+  setSalt(salt: string): void;
 
   addEventListener<K extends keyof CoursePulseDashboardEventMap>(
     type: K,
@@ -106,14 +137,14 @@ export interface CoursePulseDashboardEventMap extends HTMLElementEventMap {
 
 /** The element's attributes, as strings in HTML. */
 export interface CoursePulseDashboardAttributes {
-  /** Data to open: "sample" or a URL, relative to embed.html. */
+  /** Data to open: "sample", a path relative to embed.html, or a URL of an allowed origin. */
   src?: string;
   /** Only these courses, comma-separated (a view, not access control). */
   courses?: string;
   /** Masking is on unless this is "0", "false" or "off". */
   mask?: string | boolean;
-  /** The pseudonyms' key. */
-  salt?: string;
+  /** Ignored (with a console warning): a salt in the page is not secret. Use setSalt(). */
+  salt?: never;
   /** Panels to show, comma-separated CoursePulsePanel names. */
   panels?: string;
   theme?: 'light' | 'dark';

@@ -7,13 +7,15 @@
 //                          theme="light" style="height: 480px"></coursepulse-dashboard>
 //
 // Attributes: src (data URL, relative to embed.html), courses (comma-separated: only these),
-// mask (masking is on unless mask="0"|"false"|"off"), salt, panels, theme (light|dark).
-// Methods: open(File | Blob | ArrayBuffer | typed array | URL string). Events, dispatched on the
-// element with the embed's message as `detail`: coursepulse:ready, coursepulse:loaded,
-// coursepulse:error, coursepulse:selection.
+// mask (masking is on unless mask="0"|"false"|"off"), panels, theme (light|dark). A salt
+// attribute is ignored: the page's DOM is no place for a secret key; call setSalt() instead.
+// Methods: open(File | Blob | ArrayBuffer | typed array | URL string), setSalt(string). Events,
+// dispatched on the element with the embed's message as `detail`: coursepulse:ready,
+// coursepulse:loaded, coursepulse:error (a code and a fixed sentence), coursepulse:selection.
 //
-// The iframe is told the host's origin (origin=), so it obeys only this page and sends its
-// events only here; this element accepts only messages from its own iframe and the embed's origin.
+// The embed works only on pages of the origins its deployment lists in embed-config.json (next
+// to embed.html); on any other page it shows a refusal and sends nothing. This element accepts
+// only messages from its own iframe and the embed's origin.
 (() => {
   'use strict';
 
@@ -25,11 +27,11 @@
   }
   const EMBED_URL = new URL('../embed.html', script.src);
   const EMBED_ORIGIN = EMBED_URL.origin;
-  const FORWARDED = ['src', 'salt', 'panels', 'theme'];
+  const FORWARDED = ['src', 'panels', 'theme'];
 
   class CoursePulseDashboard extends HTMLElement {
     static get observedAttributes() {
-      return ['src', 'courses', 'mask', 'salt', 'panels', 'theme'];
+      return ['src', 'courses', 'mask', 'panels', 'theme'];
     }
 
     constructor() {
@@ -72,7 +74,9 @@
       if (courses) url.searchParams.set('courses', courses);
       const mask = this.getAttribute('mask');
       if (mask !== null && /^(0|false|off|no)$/i.test(mask.trim())) url.searchParams.set('mask', '0');
-      url.searchParams.set('origin', window.location.origin);
+      if (this.hasAttribute('salt')) {
+        console.warn('CoursePulse: the salt attribute is ignored (a salt in the page is not secret); use setSalt()');
+      }
       return url.href;
     }
 
@@ -90,6 +94,13 @@
         throw new TypeError('CoursePulse: open() takes a File, a Blob, an ArrayBuffer, a typed array or a URL');
       }
       if (name) message.name = String(name);
+      if (this._ready) this._post(message);
+      else this._queue.push(message);
+    }
+
+    /// Sets the masking salt in the embed's memory (sent when the embed is ready).
+    setSalt(salt) {
+      const message = { type: 'coursepulse:salt', salt: String(salt ?? '') };
       if (this._ready) this._post(message);
       else this._queue.push(message);
     }
@@ -118,6 +129,8 @@
       }
       if (data.type === 'coursepulse:ready') {
         this._ready = true;
+        // Names this page to an embed whose browser cannot list its ancestors.
+        this._post({ type: 'coursepulse:hello' });
         for (const message of this._queue.splice(0)) this._post(message);
       }
       this.dispatchEvent(new CustomEvent(data.type, { detail: data, bubbles: true, composed: true }));

@@ -29,6 +29,11 @@ const TYPES = {
 /// `GET BASE__stats/reset` empties it).
 const stats = {};
 
+/// The embed-config.json this server serves in place of the build's (which allows the app's own
+/// origin only), as a deployer would write it: `GET BASE__embed-config?allow=ORIGIN,ORIGIN`
+/// sets its allowedOrigins, `GET BASE__embed-config/reset` goes back to the build's file.
+let embedConfig = null;
+
 /// `BASE data/NAME` serves `dataDir/NAME` honouring `Range: bytes=a-b` and `bytes=-n` (206 with
 /// Content-Range); `BASE data-norange/NAME` serves the same file ignoring Range, like a server
 /// that does not support it. `?delay=MS` (at most 5 s) answers that much later, like a slow link.
@@ -115,6 +120,21 @@ export async function startServer(dist, dataDir) {
     if (url.pathname === `${BASE}__stats/reset`) {
       for (const key of Object.keys(stats)) delete stats[key];
       response.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === `${BASE}__embed-config`) {
+      const allow = (url.searchParams.get('allow') ?? '').split(',').filter(Boolean);
+      embedConfig = JSON.stringify({ allowedOrigins: allow });
+      response.writeHead(200, { 'content-type': 'application/json' }).end(embedConfig);
+      return;
+    }
+    if (url.pathname === `${BASE}__embed-config/reset`) {
+      embedConfig = null;
+      response.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === `${BASE}embed-config.json` && embedConfig !== null) {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(embedConfig);
       return;
     }
     if (url.pathname.startsWith(`${BASE}data/`) || url.pathname.startsWith(`${BASE}data-norange/`)) {
