@@ -204,6 +204,12 @@ impl AppState {
     #[cfg(target_arch = "wasm32")]
     fn open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
         last_source::remember(&source, files.as_ref(), &label);
+        self.start_open(source, files, label);
+    }
+
+    /// Asks the worker to open `source` with the current settings (stored unless embedded).
+    #[cfg(target_arch = "wasm32")]
+    fn start_open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
         let settings = self.settings.get_untracked();
         self.start_load(
             RequestKind::Open {
@@ -224,17 +230,7 @@ impl AppState {
     #[cfg(target_arch = "wasm32")]
     pub fn retry_open(self) {
         if let Some((source, files, label)) = last_source::recall() {
-            let settings = self.settings.get_untracked();
-            self.start_load(
-                RequestKind::Open {
-                    source,
-                    settings,
-                    persist: !self.embedded,
-                },
-                files,
-                label,
-                true,
-            );
+            self.start_open(source, files, label);
         }
     }
 

@@ -88,8 +88,8 @@ impl UrlState {
                         .map(str::to_owned)
                         .collect();
                 }
-                "from" => state.from = text().filter(|date| is_date(date)),
-                "to" => state.to = text().filter(|date| is_date(date)),
+                "from" => state.from = text().filter(|date| coursepulse_engine::is_bare_date(date)),
+                "to" => state.to = text().filter(|date| coursepulse_engine::is_bare_date(date)),
                 "top" => state.top_n = value.parse().unwrap_or(0).min(1000),
                 "per_course" => state.per_course_n = value.parse().unwrap_or(0).min(100),
                 "min_views" => state.min_views = value.parse().unwrap_or(0),
@@ -244,17 +244,6 @@ pub fn is_origin(text: &str) -> bool {
             (1..=5).contains(&digits.len()) && digits.bytes().all(|byte| byte.is_ascii_digit())
         });
     host_ok && port_ok
-}
-
-fn is_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(index, byte)| index == 4 || index == 7 || byte.is_ascii_digit())
 }
 
 /// Percent-encodes everything but unreserved characters and the few that read well in a URL.

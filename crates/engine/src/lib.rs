@@ -91,7 +91,9 @@ pub use rules::quality;
 pub use rules::quality::{
     QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold,
 };
-pub use time::{format_date, parse_time_micros, range_end_micros, range_start_micros};
+pub use time::{
+    format_date, is_bare_date, parse_time_micros, range_end_micros, range_start_micros,
+};
 
 /// The engine's version, shown by the CLI and the web app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -38,8 +38,9 @@ pub fn range_end_micros(text: &str) -> Result<i64> {
         .ok_or_else(|| Error::Option(format!("{text:?} is too far in the future to end a range")))
 }
 
-/// Whether `text` is a date without a clock part (`2025-03-07`).
-fn is_bare_date(text: &str) -> bool {
+/// Whether `text` is a date without a clock part (`2025-03-07`), as the URL's and the date
+/// inputs' `from`/`to` are.
+pub fn is_bare_date(text: &str) -> bool {
     let text = text.trim();
     let bytes = text.as_bytes();
     bytes.len() == 10

@@ -40,7 +40,7 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         ));
         analysis.absorb(&mut source, self.fingerprint);
         let bytes: u64 = (0..self.num_row_groups())
-            .map(|row_group| self.projected_bytes(&source, row_group))
+            .map(|row_group| self.source_bytes(&source, row_group))
             .sum();
         analysis.pruning.row_groups += self.num_row_groups() as u64;
         analysis.pruning.bytes += bytes;
@@ -50,11 +50,8 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     }
 
     /// Compressed bytes of the column chunks `source` reads in one row group.
-    fn projected_bytes(&self, source: &Source, row_group: usize) -> u64 {
-        self.column_chunk_ranges(row_group, source.projection())
-            .iter()
-            .map(|range| range.end - range.start)
-            .sum()
+    fn source_bytes(&self, source: &Source, row_group: usize) -> u64 {
+        self.projected_bytes(row_group, source.projection())
     }
 
     /// The Parquet leaf and statistics unit of a top-level column, when its statistics can bound
@@ -125,7 +122,7 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
                 .row_group(row_group)
                 .num_rows()
                 .max(0) as u64;
-            let bytes = self.projected_bytes(source, row_group);
+            let bytes = self.source_bytes(source, row_group);
             analysis.skip_row_group(source, rows, bytes);
             return Ok(());
         }

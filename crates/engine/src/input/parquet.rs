@@ -5,7 +5,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
+use bytes::Bytes;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+use parquet::file::metadata::ColumnChunkMetaData;
 use parquet::file::reader::ChunkReader;
 
 use crate::error::{Error, Result};
@@ -73,15 +75,7 @@ impl Fingerprint {
     /// The fingerprint of a Parquet input: reads only its last bytes (the footer).
     pub fn of_parquet<R: ChunkReader>(name: &str, reader: &R) -> Result<Fingerprint> {
         let length = reader.len();
-        if length < 12 {
-            return Err(Error::format(
-                name,
-                format!("file is truncated: {length} bytes is too short for Parquet"),
-            ));
-        }
-        let tail = reader
-            .get_bytes(length - 8, 8)
-            .map_err(|error| Error::parquet(name, "footer", error))?;
+        let tail = parquet_tail(name, reader)?;
         let footer_length = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
         if footer_length + 8 > length {
             return Err(Error::format(
@@ -216,6 +210,21 @@ fn show_bytes(bytes: &[u8]) -> String {
     }
 }
 
+/// A Parquet file's last 8 bytes (the metadata length and the closing magic), or the error for
+/// a file too short to have them.
+fn parquet_tail<R: ChunkReader>(name: &str, reader: &R) -> Result<Bytes> {
+    let length = reader.len();
+    if length < 12 {
+        return Err(Error::format(
+            name,
+            format!("file is truncated: {length} bytes is too short for Parquet"),
+        ));
+    }
+    reader
+        .get_bytes(length - 8, 8)
+        .map_err(|error| Error::parquet(name, "footer", error))
+}
+
 /// Decoded bytes one batch may hold (the projected columns, as the footer declares them
 /// uncompressed): rows per batch shrink for wide values, so memory follows bytes, not rows.
 pub(crate) const BATCH_BYTES: u64 = 64 << 20;
@@ -272,15 +281,7 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
                 ),
             ));
         }
-        if length < 12 {
-            return Err(Error::format(
-                name,
-                format!("file is truncated: {length} bytes is too short for Parquet"),
-            ));
-        }
-        let tail = reader
-            .get_bytes(length - 8, 8)
-            .map_err(|error| Error::parquet(name, "footer", error))?;
+        let tail = parquet_tail(name, &reader)?;
         if &tail[4..] != MAGIC {
             return Err(Error::format(
                 name,
@@ -381,18 +382,41 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         self.fingerprint
     }
 
-    /// The byte ranges of the column chunks one row group needs for `projection` (top-level
-    /// columns), in file order, adjacent ones merged: what a caller fetches before the row group
-    /// is read, and (summed) what a row group costs.
-    pub fn column_chunk_ranges(&self, row_group: usize, projection: &[usize]) -> Vec<Range<u64>> {
+    /// The column chunks (leaves) one row group needs for `projection` (top-level columns).
+    fn projected_chunks<'a>(
+        &'a self,
+        row_group: usize,
+        projection: &'a [usize],
+    ) -> impl Iterator<Item = &'a ColumnChunkMetaData> + 'a {
         let metadata = self.metadata.metadata();
         let schema = metadata.file_metadata().schema_descr();
         let group = metadata.row_group(row_group);
-        let mut ranges: Vec<Range<u64>> = (0..group.num_columns())
-            .filter(|leaf| projection.contains(&schema.get_column_root_idx(*leaf)))
-            .map(|leaf| {
-                let (start, length) = group.column(leaf).byte_range();
-                start..start.saturating_add(length)
+        (0..group.num_columns())
+            .filter(move |leaf| projection.contains(&schema.get_column_root_idx(*leaf)))
+            .map(move |leaf| group.column(leaf))
+    }
+
+    /// Compressed bytes of the column chunks one row group needs for `projection`: what the
+    /// pruning counters and progress count for it.
+    pub(crate) fn projected_bytes(&self, row_group: usize, projection: &[usize]) -> u64 {
+        self.projected_chunks(row_group, projection)
+            .map(|chunk| chunk.compressed_size().max(0) as u64)
+            .sum()
+    }
+
+    /// The byte ranges of the column chunks one row group needs for `projection` (top-level
+    /// columns), in file order, adjacent ones merged: what a caller fetches before the row group
+    /// is read. A malformed footer's negative offsets count as 0 (parquet's own `byte_range`
+    /// panics on them); reading such a chunk then fails as a decoder error.
+    pub fn column_chunk_ranges(&self, row_group: usize, projection: &[usize]) -> Vec<Range<u64>> {
+        let mut ranges: Vec<Range<u64>> = self
+            .projected_chunks(row_group, projection)
+            .map(|chunk| {
+                let start = chunk
+                    .dictionary_page_offset()
+                    .unwrap_or_else(|| chunk.data_page_offset())
+                    .max(0) as u64;
+                start..start.saturating_add(chunk.compressed_size().max(0) as u64)
             })
             .collect();
         ranges.sort_by_key(|range| range.start);
