@@ -1,35 +1,10 @@
-//! Dataset paths, the browser's twin of the CLI's `inputs.rs`: which files of a folder are data,
-//! the relative names that carry hive partitions (`date=2025-03-01/part-0.parquet`), and
-//! manifests (`manifest.json`, or a plain list of URLs) resolved against their own URL.
+//! Dataset paths in the browser: the relative names that carry hive partitions
+//! (`date=2025-03-01/part-0.parquet`), and manifests (`manifest.json`, or a plain list of URLs)
+//! resolved against their own URL. Which files are data and what a manifest says are the
+//! engine's rules (`coursepulse_engine::is_data_path`, `parse_manifest`), shared with the CLI.
 
-/// Extensions of the files a folder contributes (lower case).
-const DATA_EXTENSIONS: [&str; 3] = ["parquet", "parq", "csv"];
-
-/// The message for a folder without data files; the same words as the CLI's.
-pub fn empty_folder_message(folder: &str) -> String {
-    format!("{folder} is a directory with no data files (.parquet, .parq or .csv) in it")
-}
-
-/// Whether a file at `relative` (`/`-separated, relative to the chosen folder) is data: a
-/// data extension, and no hidden or `_`-prefixed segment (`_SUCCESS`, `.crc`, `_temporary/`).
-pub fn is_data_path(relative: &str) -> bool {
-    let segments: Vec<&str> = relative
-        .split('/')
-        .filter(|part| !part.is_empty())
-        .collect();
-    let Some(file_name) = segments.last() else {
-        return false;
-    };
-    if segments
-        .iter()
-        .any(|segment| segment.starts_with('.') || segment.starts_with('_'))
-    {
-        return false;
-    }
-    file_name.rsplit_once('.').is_some_and(|(_, extension)| {
-        DATA_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
-    })
-}
+use coursepulse_engine::ManifestKind;
+pub use coursepulse_engine::{empty_folder_message, is_data_path};
 
 /// A picked file's name relative to the folder the user chose: the browser's
 /// `webkitRelativePath` starts with that folder's own name, which is not part of the dataset
@@ -71,61 +46,19 @@ pub struct ManifestEntry {
 }
 
 /// Parses a manifest fetched from `manifest_url`: a JSON array of paths, `{"files": [...]}`
-/// (the CLI's format), or plain text with one path or URL a line (`#` starts a comment).
-/// Paths are relative to the manifest; absolute URLs are allowed (the browser can fetch them).
+/// (the CLI's format), or plain text with one path or URL a line (`#` starts a comment), at most
+/// the engine's 100,000 entries. Paths are relative to the manifest; absolute URLs are allowed
+/// (the browser can fetch them).
 pub fn parse_manifest(text: &str, manifest_url: &str) -> Result<Vec<ManifestEntry>, String> {
-    let text = text.trim_start_matches('\u{feff}').trim();
-    let paths: Vec<String> = if text.starts_with(['[', '{', '"']) {
-        json_paths(text, manifest_url)?
-    } else {
-        text.lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .map(str::to_owned)
-            .collect()
-    };
-    if paths.is_empty() {
-        return Err(format!("{manifest_url}: the manifest lists no files"));
-    }
-    paths
-        .into_iter()
-        .map(|path| {
-            if path.contains(char::is_control) {
-                return Err(format!(
-                    "{manifest_url}: {path:?} is not a path or URL (it contains control characters)"
-                ));
-            }
-            Ok(ManifestEntry {
-                url: resolve_url(manifest_url, &path),
-                name: path.trim_start_matches("./").to_owned(),
-            })
+    let paths = coursepulse_engine::parse_manifest(text, ManifestKind::Either)
+        .map_err(|error| format!("{manifest_url}: {error}"))?;
+    Ok(paths
+        .iter()
+        .map(|path| ManifestEntry {
+            url: resolve_url(manifest_url, path),
+            name: coursepulse_engine::manifest_entry_name(path).to_owned(),
         })
-        .collect()
-}
-
-fn json_paths(text: &str, manifest_url: &str) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|error| format!("{manifest_url} is not valid JSON: {error}"))?;
-    let expected = "expected a JSON array of paths or { \"files\": [...] }";
-    let list = match &value {
-        serde_json::Value::Array(list) => list,
-        serde_json::Value::Object(object) => match object.get("files") {
-            Some(serde_json::Value::Array(list)) => list,
-            _ => {
-                return Err(format!(
-                    "{manifest_url}: {expected}; found an object without a \"files\" array"
-                ));
-            }
-        },
-        _ => return Err(format!("{manifest_url}: {expected}")),
-    };
-    list.iter()
-        .map(|entry| {
-            entry.as_str().map(str::to_owned).ok_or_else(|| {
-                format!("{manifest_url}: every entry must be a path string; found {entry}")
-            })
-        })
-        .collect()
+        .collect())
 }
 
 /// `path` resolved against `base` the way a browser resolves a link: absolute URLs as they are,
@@ -271,6 +204,10 @@ mod tests {
                 "found an object without a \"files\" array",
             ),
             ("{\"files\": ", "is not valid JSON"),
+            (
+                &"a.csv\n".repeat(100_001),
+                "lists more than 100,000 entries",
+            ),
             ("[]", "the manifest lists no files"),
             ("# only a comment\n", "the manifest lists no files"),
             ("\"a.parquet\"", "expected a JSON array"),

@@ -1,9 +1,10 @@
 //! Input arguments to files: a data file as is, a folder (recursively, data files only), or a
 //! `manifest.json` listing paths relative to it, confined to its folder unless allowed.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use coursepulse_engine::ManifestKind;
 
 use crate::shown;
 
@@ -20,9 +21,7 @@ pub struct Input {
     pub manifest: Option<PathBuf>,
 }
 
-/// Entries a manifest may list; more is refused rather than opened.
-pub const MANIFEST_ENTRY_LIMIT: usize = 100_000;
-/// Bytes a manifest may have (100,000 long paths fit easily).
+/// Bytes a manifest may have (the engine's 100,000 entries of long paths fit easily).
 const MANIFEST_BYTE_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// How manifests are read.
@@ -76,8 +75,6 @@ impl Input {
     }
 }
 
-const DATA_EXTENSIONS: [&str; 3] = ["parquet", "parq", "csv"];
-
 /// Expands every argument, in order; a folder's files are sorted by relative path.
 pub fn expand(arguments: &[PathBuf], options: ExpandOptions) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
@@ -87,10 +84,9 @@ pub fn expand(arguments: &[PathBuf], options: ExpandOptions) -> Result<Vec<Input
             walk(argument, argument, &mut inputs)?;
             inputs[before..].sort_by(|left: &Input, right: &Input| left.name.cmp(&right.name));
             if inputs.len() == before {
-                bail!(
-                    "{} is a directory with no data files (.parquet, .parq or .csv) in it",
-                    shown::path(argument)
-                );
+                bail!(coursepulse_engine::empty_folder_message(&shown::path(
+                    argument
+                )));
             }
         } else if is_manifest(argument) {
             inputs.extend(manifest(argument, options)?);
@@ -111,11 +107,6 @@ fn is_manifest(path: &Path) -> bool {
         .is_some_and(|name| name.ends_with("manifest.json"))
 }
 
-/// Hidden files and folders, and `_`-prefixed ones (`_SUCCESS`, `_temporary/`), are not data.
-fn is_skipped(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('_')
-}
-
 fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
     let entries = std::fs::read_dir(folder)
         .with_context(|| format!("cannot list {}", shown::path(folder)))?;
@@ -125,18 +116,15 @@ fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
         let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
         };
-        if is_skipped(file_name) {
+        // The engine's folder rule: hidden and `_`-prefixed files and folders are not data.
+        if coursepulse_engine::is_skipped_segment(file_name) {
             continue;
         }
         if path.is_dir() {
             walk(root, &path, inputs)?;
             continue;
         }
-        let extension = path
-            .extension()
-            .and_then(|extension| extension.to_str())
-            .map(str::to_ascii_lowercase);
-        if !extension.is_some_and(|extension| DATA_EXTENSIONS.contains(&extension.as_str())) {
+        if coursepulse_engine::data_format(file_name).is_none() {
             continue;
         }
         let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -168,24 +156,8 @@ fn manifest(path: &Path, options: ExpandOptions) -> Result<Vec<Input>> {
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {shown_path}"))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{shown_path} is not JSON"))?;
-    let list = match &value {
-        serde_json::Value::Array(list) => list,
-        serde_json::Value::Object(object) => match object.get("files") {
-            Some(serde_json::Value::Array(list)) => list,
-            _ => bail!(
-                "{shown_path}: expected a JSON array of paths or {{ \"files\": [...] }}; found an object without a \"files\" array"
-            ),
-        },
-        _ => bail!("{shown_path}: expected a JSON array of paths or {{ \"files\": [...] }}"),
-    };
-    if list.len() > MANIFEST_ENTRY_LIMIT {
-        bail!(
-            "{shown_path}: the manifest lists {} entries; the limit is 100,000 (split the dataset into several manifests)",
-            list.len()
-        );
-    }
+    let entries = coursepulse_engine::parse_manifest(&text, ManifestKind::Json)
+        .map_err(|error| anyhow::anyhow!("{shown_path}: {error}"))?;
     let folder = path.parent().unwrap_or(Path::new(""));
     // The folder as the file system resolves it, to catch entries that leave it through a
     // symbolic link; `None` when it cannot be resolved (the entries then fail to open).
@@ -195,33 +167,27 @@ fn manifest(path: &Path, options: ExpandOptions) -> Result<Vec<Input>> {
         folder
     })
     .ok();
-    list.iter()
-        .map(|entry| {
-            let Some(relative) = entry.as_str() else {
-                bail!(
-                    "{shown_path}: every entry must be a path string; found {}",
-                    shown::text(&entry.to_string())
-                );
-            };
+    entries
+        .iter()
+        .map(|relative| {
             let shown_entry = shown::text(relative);
-            if relative.contains("://") {
+            if coursepulse_engine::is_url(relative) {
                 bail!(
                     "{shown_path}: {shown_entry} is a URL; the CLI reads local files; open URLs in the web app"
                 );
             }
             let entry_path = Path::new(relative);
             if !options.allow_outside_manifest {
-                if entry_path.is_absolute() {
+                // The engine judges the text (absolute, `..`); the OS may know more absolute
+                // forms, and only the file system knows where a symbolic link leads.
+                let reason = coursepulse_engine::outside_reason(relative).or_else(|| {
+                    entry_path.is_absolute().then_some(
+                        "is absolute; manifest paths are relative to the manifest's folder",
+                    )
+                });
+                if let Some(reason) = reason {
                     bail!(
-                        "{shown_path}: {shown_entry} is absolute; manifest paths are relative to the manifest's folder (pass --allow-outside-manifest to read files elsewhere)"
-                    );
-                }
-                if entry_path
-                    .components()
-                    .any(|component| matches!(component, Component::ParentDir))
-                {
-                    bail!(
-                        "{shown_path}: {shown_entry} leads outside the manifest's folder with ..; manifest paths must stay inside it (pass --allow-outside-manifest to read files elsewhere)"
+                        "{shown_path}: {shown_entry} {reason} (pass --allow-outside-manifest to read files elsewhere)"
                     );
                 }
                 let joined = folder.join(entry_path);
@@ -236,7 +202,7 @@ fn manifest(path: &Path, options: ExpandOptions) -> Result<Vec<Input>> {
             }
             Ok(Input {
                 path: folder.join(entry_path),
-                name: relative.trim_start_matches("./").to_owned(),
+                name: coursepulse_engine::manifest_entry_name(relative).to_owned(),
                 manifest: Some(path.to_path_buf()),
             })
         })

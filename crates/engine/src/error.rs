@@ -78,6 +78,11 @@ pub enum Error {
     /// The caller asked the analysis to stop (the UI's Cancel button).
     #[error("cancelled")]
     Cancelled,
+    /// A manifest (the list of a dataset's files) cannot be used: not of the expected shape, no
+    /// entries or too many, or an entry that is not a path. The message does not name the
+    /// manifest; the caller puts its path or URL in front.
+    #[error("{0}")]
+    Manifest(String),
 }
 
 /// The engine's result alias.

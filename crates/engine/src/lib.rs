@@ -75,6 +75,10 @@ pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use error::{Error, Result};
 pub use filter::Filter;
+pub use input::dataset_paths::{
+    DATA_EXTENSIONS, MANIFEST_ENTRY_LIMIT, ManifestKind, data_format, empty_folder_message,
+    is_data_path, is_skipped_segment, is_url, manifest_entry_name, outside_reason, parse_manifest,
+};
 pub use input::guard::decoder_panic;
 pub use input::metadata::{ColumnMetadata, FileMetadata};
 pub use input::parquet::{Fingerprint, Format, ParquetFile, csv_columns};
