@@ -45,7 +45,10 @@ pub fn is_data_path(relative: &str) -> bool {
 
 /// What to say about a folder with no data files in it; the same words in the CLI and the app.
 pub fn empty_folder_message(folder: &str) -> String {
-    let mut listed: Vec<String> = DATA_EXTENSIONS.iter().map(|ext| format!(".{ext}")).collect();
+    let mut listed: Vec<String> = DATA_EXTENSIONS
+        .iter()
+        .map(|ext| format!(".{ext}"))
+        .collect();
     let last = listed.pop().unwrap_or_default();
     format!(
         "{folder} is a directory with no data files ({} or {last}) in it",
@@ -85,7 +88,10 @@ pub fn parse_manifest(text: &str, kind: ManifestKind) -> Result<Vec<String>> {
     if entries.is_empty() {
         return Err(manifest_error("the manifest lists no files"));
     }
-    if let Some(entry) = entries.iter().find(|entry| entry.contains(char::is_control)) {
+    if let Some(entry) = entries
+        .iter()
+        .find(|entry| entry.contains(char::is_control))
+    {
         return Err(manifest_error(format!(
             "{entry:?} is not a path or URL (it contains control characters)"
         )));
@@ -213,7 +219,10 @@ mod tests {
     #[test]
     fn every_data_extension_has_a_format_and_the_message_lists_them_all() {
         for extension in DATA_EXTENSIONS {
-            assert!(data_format(&format!("a.{extension}")).is_some(), "{extension}");
+            assert!(
+                data_format(&format!("a.{extension}")).is_some(),
+                "{extension}"
+            );
             assert!(empty_folder_message("x").contains(&format!(".{extension}")));
         }
         assert_eq!(data_format("A.PARQUET"), Some(Format::Parquet));
@@ -275,7 +284,10 @@ mod tests {
     fn bad_manifests_say_what_is_wrong() {
         let cases = [
             ("[1, 2]", "every entry must be a path string; found 1"),
-            ("{\"paths\": []}", "found an object without a \"files\" array"),
+            (
+                "{\"paths\": []}",
+                "found an object without a \"files\" array",
+            ),
             ("{\"files\": ", "is not valid JSON"),
             ("# only a comment\n", "the manifest lists no files"),
             ("\"a.parquet\"", "expected a JSON array"),
@@ -290,8 +302,18 @@ mod tests {
         let limit = MANIFEST_ENTRY_LIMIT;
         let json = |n: usize| serde_json::Value::from(vec!["a.csv"; n]).to_string();
         let lines = |n: usize| "a.csv\n".repeat(n);
-        assert_eq!(parse_manifest(&json(limit), ManifestKind::Json).unwrap().len(), limit);
-        assert_eq!(parse_manifest(&lines(limit), ManifestKind::Lines).unwrap().len(), limit);
+        assert_eq!(
+            parse_manifest(&json(limit), ManifestKind::Json)
+                .unwrap()
+                .len(),
+            limit
+        );
+        assert_eq!(
+            parse_manifest(&lines(limit), ManifestKind::Lines)
+                .unwrap()
+                .len(),
+            limit
+        );
         check_manifest(
             &json(limit + 1),
             ManifestKind::Json,
