@@ -234,7 +234,10 @@ mod tests {
         );
     }
 
-    fn check_manifest(text: &str, kind: ManifestKind, expected: Result<&[&str], &str>) {
+    /// The entries a manifest should give, or a part of the message refusing it.
+    type Expected<'a> = Result<&'a [&'a str], &'a str>;
+
+    fn check_manifest(text: &str, kind: ManifestKind, expected: Expected<'_>) {
         let found = parse_manifest(text, kind);
         match (expected, found) {
             (Ok(expected), Ok(found)) => assert_eq!(found, expected, "{text:?}"),
@@ -249,7 +252,7 @@ mod tests {
     #[test]
     fn manifests_in_every_format() {
         let both: &[&str] = &["./date=1/a.parquet", "https://cdn.example.org/x.parquet"];
-        let cases: [(&str, ManifestKind, Result<&[&str], &str>); 8] = [
+        let cases: [(&str, ManifestKind, Expected<'_>); 8] = [
             (
                 r#"["./date=1/a.parquet", "https://cdn.example.org/x.parquet"]"#,
                 ManifestKind::Json,
