@@ -229,8 +229,9 @@ fn parquet_tail<R: ChunkReader>(name: &str, reader: &R) -> Result<Bytes> {
 /// uncompressed): rows per batch shrink for wide values, so memory follows bytes, not rows.
 pub(crate) const BATCH_BYTES: u64 = 64 << 20;
 /// The largest average value a projected column may declare. Ids, completions, times, roles and
-/// titles are short; a column of megabyte values is a decompression bomb, not a watch log.
-pub(crate) const MAX_VALUE_BYTES: u64 = 1 << 20;
+/// titles are short; a column of 64 KB values is a decompression bomb, not a watch log (a 5 KB
+/// DuckDB file of 1,984 rows of 1 MB values took 2 GB to decode: its pages are whole).
+pub(crate) const MAX_VALUE_BYTES: u64 = 64 << 10;
 
 /// A Parquet file opened for reading: footer parsed, schema known, row groups readable one at a
 /// time. The reader is any [`ChunkReader`] (`Bytes`, or the browser's `File` via a shim), so
@@ -457,13 +458,13 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
                     &self.name,
                     format!(
                         "row group {} of {}: column {} declares {} values in {declared} bytes \
-                         uncompressed, over {} MB each; CoursePulse reads ids, completions and \
+                         uncompressed, over {} KB each; CoursePulse reads ids, completions and \
                          times, which are short, so it refuses to decompress it",
                         row_group + 1,
                         metadata.num_row_groups(),
                         chunk.column_path().string(),
                         values,
-                        MAX_VALUE_BYTES >> 20
+                        MAX_VALUE_BYTES >> 10
                     ),
                 ));
             }
@@ -695,7 +696,7 @@ mod tests {
     }
 
     /// Regression: a 282 KB file of 1 MB values decoded 65,536-row batches (6 GB); batches are
-    /// now sized by the footer's bytes, and megabyte values are refused before decompression.
+    /// now sized by the footer's bytes, and values over 64 KB are refused before decompression.
     #[test]
     fn batches_are_sized_by_declared_bytes_and_huge_values_refused() {
         assert_eq!(
@@ -703,11 +704,11 @@ mod tests {
             65_536
         );
         assert_eq!(file_of_values(100, 10).batch_rows(0, &[], 7).unwrap(), 7);
-        let wide = file_of_values(8, 256 << 10)
+        let wide = file_of_values(8, 32 << 10)
             .batch_rows(0, &[0], 65_536)
             .unwrap();
-        assert!((200..=256).contains(&wide), "{wide}");
-        let error = file_of_values(3, 1_200_000)
+        assert!((1_900..=2_048).contains(&wide), "{wide}");
+        let error = file_of_values(3, 100_000)
             .batch_rows(0, &[0], 65_536)
             .unwrap_err()
             .to_string();
