@@ -386,23 +386,25 @@ pub(crate) fn hash_rows(
     for (index, column) in columns.iter().enumerate() {
         match completion {
             Some((completion_index, values, statuses)) if completion_index == index => {
-                let mut texts = Vec::with_capacity(n_rows);
-                for_each_text(column.as_ref(), |text| texts.push(text.map(str::to_owned)))?;
-                for row in 0..n_rows {
-                    match statuses[row] {
-                        status::NULL => fold_hash(&mut out[row], SEED_NULL, &[]),
-                        status::NOT_NUMERIC => fold_hash(
-                            &mut out[row],
-                            SEED_TEXT,
-                            texts[row].as_deref().unwrap_or("").as_bytes(),
-                        ),
-                        _ => fold_hash(
-                            &mut out[row],
-                            SEED_FLOAT,
-                            &canonical_float_bits(values[row]),
-                        ),
+                // One pass over borrowed text: copying every row's text first took the whole
+                // column again (2 GB for 1,984 rows of megabyte values).
+                let mut row = 0;
+                for_each_text(column.as_ref(), |text| {
+                    if row < n_rows {
+                        match statuses[row] {
+                            status::NULL => fold_hash(&mut out[row], SEED_NULL, &[]),
+                            status::NOT_NUMERIC => {
+                                fold_hash(&mut out[row], SEED_TEXT, text.unwrap_or("").as_bytes())
+                            }
+                            _ => fold_hash(
+                                &mut out[row],
+                                SEED_FLOAT,
+                                &canonical_float_bits(values[row]),
+                            ),
+                        }
                     }
-                }
+                    row += 1;
+                })?;
             }
             _ => combine_column_hashes(column.as_ref(), out, &mut ignored_nulls)?,
         }
