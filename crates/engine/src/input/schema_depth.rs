@@ -261,64 +261,15 @@ mod tests {
         }
     }
 
-    /// Thrift compact bytes of a `FileMetaData` whose schema is `levels` groups of one child
-    /// each around an INT64 leaf, and no row groups: what a writer that recurses would choke on.
-    fn forged_footer(levels: usize) -> Vec<u8> {
-        fn varint(out: &mut Vec<u8>, mut value: u64) {
-            while value >= 0x80 {
-                out.push((value as u8) | 0x80);
-                value >>= 7;
-            }
-            out.push(value as u8);
-        }
-        let zigzag = |value: i64| ((value << 1) ^ (value >> 63)) as u64;
-        let mut out = vec![0x15]; // field 1 (version), i32
-        varint(&mut out, zigzag(1));
-        out.push(0x19); // field 2 (schema), list
-        out.push(0xfc); // long list of structs
-        varint(&mut out, levels as u64 + 1);
-        for level in 0..=levels {
-            let name = format!("g{level}");
-            if level == levels {
-                out.push(0x15); // field 1 (type), i32: INT64
-                varint(&mut out, zigzag(2));
-                out.push(0x25); // field 3 (repetition), i32: OPTIONAL
-                varint(&mut out, zigzag(1));
-            } else if level > 0 {
-                out.push(0x35); // field 3 (repetition), i32: OPTIONAL
-                varint(&mut out, zigzag(1));
-            }
-            // field 4 (name), binary: delta 1 after field 3, else 4 from the start
-            out.push(if level == 0 { 0x48 } else { 0x18 });
-            varint(&mut out, name.len() as u64);
-            out.extend_from_slice(name.as_bytes());
-            if level < levels {
-                out.push(0x15); // field 5 (num_children), i32
-                varint(&mut out, zigzag(1));
-            }
-            out.push(0);
-        }
-        out.push(0x16); // field 3 (num_rows), i64
-        varint(&mut out, 0);
-        out.push(0x19); // field 4 (row_groups), empty list of structs
-        out.push(0x0c);
-        out.push(0);
-        out
-    }
+    use coursepulse_fixtures::{nested_schema_footer as forged_footer, nested_schema_parquet};
 
     /// Regression: a 55 KB file whose schema nests 3,000 deep overflowed the stack (exit 134).
     #[test]
     fn a_schema_nested_thousands_deep_is_refused_by_open() {
-        let file_of = |footer: &[u8]| {
-            let mut file = b"PAR1".to_vec();
-            file.extend_from_slice(footer);
-            file.extend_from_slice(&(footer.len() as u32).to_le_bytes());
-            file.extend_from_slice(b"PAR1");
-            bytes::Bytes::from(file)
-        };
+        let file_of = |levels| bytes::Bytes::from(nested_schema_parquet(levels));
         // The forged footer is a real one: parquet reads it at a shallow depth.
         assert_eq!(schema_depth(&forged_footer(3)), Ok(3));
-        let shallow = crate::ParquetFile::open("shallow.parquet", file_of(&forged_footer(3)));
+        let shallow = crate::ParquetFile::open("shallow.parquet", file_of(3));
         assert_eq!(
             shallow
                 .map(|file| file.num_row_groups())
@@ -327,7 +278,7 @@ mod tests {
         );
         let footer = forged_footer(3_000);
         assert_eq!(schema_depth(&footer), Ok(3_000));
-        let error = crate::ParquetFile::open("deep.parquet", file_of(&footer))
+        let error = crate::ParquetFile::open("deep.parquet", file_of(3_000))
             .err()
             .unwrap()
             .to_string();
