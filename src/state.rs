@@ -204,12 +204,19 @@ impl AppState {
     #[cfg(target_arch = "wasm32")]
     fn open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
         last_source::remember(&source, files.as_ref(), &label);
-        self.start_open(source, files, label);
+        self.start_open(source, files, label, true);
     }
 
-    /// Asks the worker to open `source` with the current settings (stored unless embedded).
+    /// Asks the worker to open `source` with the current settings (stored unless embedded);
+    /// `replaces_data` as in `start_load`.
     #[cfg(target_arch = "wasm32")]
-    fn start_open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
+    fn start_open(
+        self,
+        source: SourceSpec,
+        files: Option<js_sys::Array>,
+        label: String,
+        replaces_data: bool,
+    ) {
         let settings = self.settings.get_untracked();
         self.start_load(
             RequestKind::Open {
@@ -219,7 +226,7 @@ impl AppState {
             },
             files,
             label,
-            true,
+            replaces_data,
         );
     }
 
@@ -230,7 +237,7 @@ impl AppState {
     #[cfg(target_arch = "wasm32")]
     pub fn retry_open(self) {
         if let Some((source, files, label)) = last_source::recall() {
-            self.start_open(source, files, label);
+            self.start_open(source, files, label, true);
         }
     }
 
@@ -242,17 +249,7 @@ impl AppState {
             return;
         }
         if let Some((source, files, label)) = last_source::recall_loaded() {
-            let settings = self.settings.get_untracked();
-            self.start_load(
-                RequestKind::Open {
-                    source,
-                    settings,
-                    persist: !self.embedded,
-                },
-                files,
-                label,
-                false,
-            );
+            self.start_open(source, files, label, false);
         }
     }
 
