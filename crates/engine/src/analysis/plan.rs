@@ -30,7 +30,8 @@ pub struct Step {
 /// The reading of a set of Parquet files into one analysis (see the module docs).
 #[derive(Debug)]
 pub struct ReadPlan {
-    sources: Vec<Option<Source>>,
+    /// The files begun, in step order; emptied when the plan ends in a failure.
+    sources: Vec<Source>,
     row_groups: Vec<usize>,
     names: Vec<String>,
     passes: u32,
@@ -85,7 +86,7 @@ impl ReadPlan {
         file: &ParquetFile<R>,
     ) -> Result<usize> {
         let source = file.begin(analysis)?;
-        self.sources.push(Some(source));
+        self.sources.push(source);
         self.row_groups.push(file.num_row_groups());
         self.names.push(file.name.clone());
         Ok(self.sources.len() - 1)
@@ -103,14 +104,7 @@ impl ReadPlan {
                 return Ok(None);
             }
             if !self.pass_begun {
-                let mut sources: Vec<Source> =
-                    self.sources.iter_mut().flat_map(Option::take).collect();
-                let begun = analysis.begin_key_pass(self.cursor.pass, self.passes, &mut sources);
-                let mut restored = sources.into_iter();
-                for slot in &mut self.sources {
-                    *slot = restored.next();
-                }
-                begun?;
+                analysis.begin_key_pass(self.cursor.pass, self.passes, &mut self.sources)?;
                 self.pass_begun = true;
             }
             let Step {
@@ -153,7 +147,7 @@ impl ReadPlan {
         file: &ParquetFile<R>,
         step: Step,
     ) -> Vec<Range<u64>> {
-        match self.sources.get(step.file).and_then(Option::as_ref) {
+        match self.sources.get(step.file) {
             Some(source)
                 if !source.already_loaded
                     && !file.row_group_skipped(analysis, source, step.row_group) =>
@@ -173,7 +167,7 @@ impl ReadPlan {
         file: &ParquetFile<R>,
         step: Step,
     ) -> Result<()> {
-        let Some(source) = self.sources.get_mut(step.file).and_then(Option::as_mut) else {
+        let Some(source) = self.sources.get_mut(step.file) else {
             return Err(Error::Option(format!(
                 "the read plan has no file {} to read",
                 step.file
@@ -201,31 +195,24 @@ impl ReadPlan {
         error: Error,
     ) -> Error {
         self.ended = true;
-        let failed_name = self.names[failed].clone();
-        let mut error = match self.sources[failed].take() {
-            Some(source) => analysis.abandon_source(source, place, error),
-            None => error,
-        };
-        for slot in &mut self.sources {
-            if let Some(source) = slot.take() {
-                let place = format!("the failure of {failed_name}");
-                error = analysis.abandon_source(source, &place, error);
-            }
+        let mut sources = std::mem::take(&mut self.sources);
+        let others_place = format!("the failure of {}", self.names[failed]);
+        let mut error = analysis.abandon_source(sources.remove(failed), place, error);
+        for source in sources {
+            error = analysis.abandon_source(source, &others_place, error);
         }
         error
     }
 
     /// Finishes every file: the plan must have handed out its last step.
-    pub fn finish(mut self, analysis: &mut Analysis) -> Result<()> {
+    pub fn finish(self, analysis: &mut Analysis) -> Result<()> {
         if !self.ended {
             return Err(Error::Option(
                 "the read plan was finished before its last step".into(),
             ));
         }
-        for slot in &mut self.sources {
-            if let Some(source) = slot.take() {
-                analysis.finish_source(source)?;
-            }
+        for source in self.sources {
+            analysis.finish_source(source)?;
         }
         Ok(())
     }
