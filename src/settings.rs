@@ -36,14 +36,19 @@ pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> 
     options.masking = masking(settings);
     options.filter.courses = settings.courses.clone();
     // `to` is inclusive ("to 31 March" keeps 31 March), read by the engine as everywhere else.
-    for day in [&settings.from, &settings.to].into_iter().flatten() {
-        coursepulse_engine::parse_time_micros(day)
-            .map_err(|_| format!("{day:?} is not a date (YYYY-MM-DD)"))?;
-    }
-    options
-        .filter
-        .set_range(settings.from.as_deref(), settings.to.as_deref())
-        .map_err(|error| error.to_string())?;
+    let day = |text: &str, parse: fn(&str) -> Result<i64, Error>| {
+        parse(text).map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
+    };
+    options.filter.from_micros = settings
+        .from
+        .as_deref()
+        .map(|text| day(text, coursepulse_engine::range_start_micros))
+        .transpose()?;
+    options.filter.to_micros = settings
+        .to
+        .as_deref()
+        .map(|text| day(text, coursepulse_engine::range_end_micros))
+        .transpose()?;
     options.dbt = settings.dbt.as_ref().map(dbt_schema).transpose()?;
     options.validate().map_err(|error| error.to_string())?;
     Ok(options)

@@ -329,12 +329,17 @@ fn options(args: &ReportArgs) -> Result<Options> {
         ..Options::default()
     };
     options.filter.courses = args.courses.clone();
-    for bound in [&args.from, &args.to].into_iter().flatten() {
-        parse_time(bound)?;
-    }
-    options
-        .filter
-        .set_range(args.from.as_deref(), args.to.as_deref())?;
+    // Both bounds inclusive, as in the web app and the JS package (`range_end_micros`).
+    options.filter.from_micros = args
+        .from
+        .as_deref()
+        .map(|text| parse_bound(text, coursepulse_engine::range_start_micros))
+        .transpose()?;
+    options.filter.to_micros = args
+        .to
+        .as_deref()
+        .map(|text| parse_bound(text, coursepulse_engine::range_end_micros))
+        .transpose()?;
     for mapping in &args.mappings {
         options.overrides.parse_assignment(mapping)?;
     }
@@ -369,7 +374,12 @@ fn options(args: &ReportArgs) -> Result<Options> {
 }
 
 fn parse_time(text: &str) -> Result<i64> {
-    coursepulse_engine::parse_time_micros(text).with_context(|| {
+    parse_bound(text, coursepulse_engine::parse_time_micros)
+}
+
+/// A time the user typed, read by `parse` (an instant, or a range's start or inclusive end).
+fn parse_bound(text: &str, parse: fn(&str) -> coursepulse_engine::Result<i64>) -> Result<i64> {
+    parse(text).with_context(|| {
         format!("{text:?} is not a time such as 2026-01-31 or 2026-01-31T09:00:00Z")
     })
 }

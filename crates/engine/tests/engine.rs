@@ -1209,10 +1209,9 @@ fn a_file_failing_after_a_pruned_row_group_leaves_every_counter_as_it_was() {
     let second_start = metadata.row_group(1).column(0).byte_range().0;
 
     let mut options = Options::default();
-    options
-        .filter
-        .set_range(Some("2025-03-01"), Some("2025-03-31"))
-        .unwrap();
+    options.filter.from_micros =
+        Some(coursepulse_engine::range_start_micros("2025-03-01").unwrap());
+    options.filter.to_micros = Some(coursepulse_engine::range_end_micros("2025-03-31").unwrap());
     let mut analysis = Analysis::new(options).unwrap();
     analysis
         .add_csv(

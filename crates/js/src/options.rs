@@ -2,7 +2,7 @@
 //! `Options`, with the CLI's flags as the model: `top` is `--top`, `from` is `--from`, and so on.
 
 use coursepulse_engine::quality::RuleConfig;
-use coursepulse_engine::{Options, Scale, parse_time_micros};
+use coursepulse_engine::{Options, Scale, parse_time_micros, range_end_micros, range_start_micros};
 use serde::Deserialize;
 
 /// What a caller may pass as `options`. Unknown keys are refused, so a typo such as `topN`
@@ -70,13 +70,17 @@ pub fn parse_options(json: Option<&str>, clock_micros: i64) -> Result<Options, S
         })?);
     }
     options.filter.courses = js.courses;
-    // Parsed one bound at a time, so the message names the key at fault.
-    time("from", js.from.as_deref().unwrap_or("1970-01-01"))?;
-    time("to", js.to.as_deref().unwrap_or("1970-01-01"))?;
-    options
-        .filter
-        .set_range(js.from.as_deref(), js.to.as_deref())
-        .map_err(|error| format!("options: {error}"))?;
+    // Both bounds inclusive, as in the CLI and the web app (`range_end_micros`).
+    options.filter.from_micros = js
+        .from
+        .as_deref()
+        .map(|text| bound("from", text, range_start_micros))
+        .transpose()?;
+    options.filter.to_micros = js
+        .to
+        .as_deref()
+        .map(|text| bound("to", text, range_end_micros))
+        .transpose()?;
     options.now_micros = match js.now {
         None => Some(clock_micros),
         Some(None) => None,
@@ -100,7 +104,16 @@ pub fn parse_options(json: Option<&str>, clock_micros: i64) -> Result<Options, S
 }
 
 fn time(key: &str, text: &str) -> Result<i64, String> {
-    parse_time_micros(text).map_err(|_| {
+    bound(key, text, parse_time_micros)
+}
+
+/// A time given under `key`, read by `parse` (an instant, or a range's start or inclusive end).
+fn bound(
+    key: &str,
+    text: &str,
+    parse: fn(&str) -> coursepulse_engine::Result<i64>,
+) -> Result<i64, String> {
+    parse(text).map_err(|_| {
         format!("options.{key}: {text:?} is not a time such as 2026-01-31 or 2026-01-31T09:00:00Z")
     })
 }
