@@ -88,11 +88,17 @@ impl Fingerprint {
         let footer = reader
             .get_bytes(length - 8 - footer_length, footer_length as usize + 8)
             .map_err(|error| Error::parquet(name, "footer", error))?;
+        Ok(Fingerprint::of_footer(&footer, length))
+    }
+
+    /// The fingerprint of a Parquet file of `length` bytes from its footer: the file metadata
+    /// and the 8 bytes after it (its length and the closing magic).
+    fn of_footer(footer_and_tail: &[u8], length: u64) -> Fingerprint {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(b"parquet");
-        hasher.update(&footer);
+        hasher.update(footer_and_tail);
         hasher.update(&length.to_le_bytes());
-        Ok(Fingerprint(hasher.digest128()))
+        Fingerprint(hasher.digest128())
     }
 }
 
@@ -306,13 +312,15 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             ));
         }
         // Refused before parquet builds the schema tree, which recurses once per level.
-        // The read is inside the decoder boundary: a reader may be a decoder shim.
+        // The footer and tail, read once for the depth check and the fingerprint. The read is
+        // inside the decoder boundary: a reader may be a decoder shim.
         let footer_start = length - 8 - u64::from(metadata_length);
-        let footer = catch_decoder_panic(name, "Parquet", || {
-            reader.get_bytes(footer_start, metadata_length as usize)
+        let footer_and_tail = catch_decoder_panic(name, "Parquet", || {
+            reader.get_bytes(footer_start, metadata_length as usize + 8)
         })?
         .map_err(|error| Error::parquet(name, "footer", error))?;
-        if let Ok(depth) = crate::input::schema_depth::schema_depth(&footer)
+        let footer = &footer_and_tail[..metadata_length as usize];
+        if let Ok(depth) = crate::input::schema_depth::schema_depth(footer)
             && depth > crate::input::schema_depth::MAX_DEPTH
         {
             return Err(Error::format(
@@ -345,7 +353,7 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             )
             .map_err(|error| Error::parquet(name, "footer (file metadata)", error))?
         };
-        let fingerprint = Fingerprint::of_parquet(name, &reader)?;
+        let fingerprint = Fingerprint::of_footer(&footer_and_tail, length);
         Ok(ParquetFile {
             name: name.to_owned(),
             reader,
