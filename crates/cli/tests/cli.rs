@@ -416,3 +416,30 @@ fn huge_strings_are_read_and_shown_cut_in_tables() {
         "JSON keeps the whole value"
     );
 }
+
+#[test]
+fn every_thread_count_gives_the_one_thread_report() {
+    // Late updates and stale copies of earlier days' events: duplicates that fall in different
+    // threads' shares, in small row groups so that files are cut between threads too.
+    let spec = coursepulse_fixtures::DaySpec {
+        days: 6,
+        rows_per_day: 300,
+        row_group_rows: 64,
+        ..coursepulse_fixtures::DaySpec::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    coursepulse_fixtures::write_days(dir.path(), &spec).unwrap();
+    let data = dir.path().to_str().unwrap();
+    for extra in [&[][..], &["--samples", "2", "--course", "101"][..]] {
+        let report = |threads: &str| {
+            let mut args = vec![data, "--threads", threads];
+            args.extend_from_slice(extra);
+            report_json(&args)
+        };
+        let one = report("1");
+        assert!(one["rows"]["duplicates_removed"].as_u64().unwrap() > 0);
+        for threads in ["2", "3", "7"] {
+            assert_eq!(report(threads), one, "--threads {threads} {extra:?}");
+        }
+    }
+}

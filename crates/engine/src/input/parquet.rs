@@ -372,6 +372,15 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         self.metadata.metadata().num_row_groups()
     }
 
+    /// Rows in one row group (0 for a negative count in a damaged footer).
+    pub fn row_group_rows(&self, row_group: usize) -> u64 {
+        self.metadata
+            .metadata()
+            .row_group(row_group)
+            .num_rows()
+            .max(0) as u64
+    }
+
     /// Rows in all row groups.
     pub fn num_rows(&self) -> u64 {
         self.metadata.metadata().file_metadata().num_rows().max(0) as u64
