@@ -198,7 +198,7 @@ fn the_lean_worker_build_names_the_codec_it_leaves_out() {
 
 #[wasm_bindgen_test]
 async fn an_erase_called_while_a_store_is_writing_still_wins() {
-    use coursepulse::worker::store::{self, Slot};
+    use coursepulse::worker::storage::store::{self, Slot};
     // Called one after the other without waiting, as when "Forget this data" arrives while the
     // dataset just loaded is still being written: the erase must come last.
     let blob = vec![7u8; 300_000];
@@ -223,7 +223,7 @@ async fn an_erase_called_while_a_store_is_writing_still_wins() {
 
 #[wasm_bindgen_test]
 async fn a_link_is_stored_apart_from_the_users_files() {
-    use coursepulse::worker::store::{self, Slot};
+    use coursepulse::worker::storage::store::{self, Slot};
     let own = vec![1u8; 1_000];
     let linked = vec![2u8; 2_000];
     store::save(Slot::Files, &own).await.expect("stored");

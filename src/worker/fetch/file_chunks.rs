@@ -17,7 +17,7 @@ use parquet::errors::{ParquetError, Result as ParquetResult};
 use parquet::file::reader::{ChunkReader, Length};
 use web_sys::{File, FileReaderSync};
 
-use crate::worker::remote;
+use crate::worker::fetch::http;
 
 thread_local! {
     static FILES: RefCell<Vec<Option<File>>> = const { RefCell::new(Vec::new()) };
@@ -322,7 +322,7 @@ fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), St
     request.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
     request
         .send()
-        .map_err(|error| remote::failed(url, "the request failed", error))?;
+        .map_err(|error| http::failed(url, "the request failed", error))?;
     let status = request
         .status()
         .map_err(|error| failed("no status", error))?;

@@ -5,14 +5,14 @@
 use bytes::Bytes;
 use coursepulse_engine::Format;
 use js_sys::Uint8Array;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::paths;
-use crate::worker::file_chunks::{FileChunks, HttpSource};
-use crate::worker::host::{Input, InputData};
-use crate::worker::read_inputs::{self, MAX_CSV_BYTES};
+use crate::worker::fetch::file_chunks::{FileChunks, HttpSource};
+use crate::worker::fetch::http::{failed, url_file_name};
+use crate::worker::fetch::input::{ChunkReader, Input, MAX_CSV_BYTES, too_large_csv};
 
 /// Every input `url` stands for: the files a manifest lists, or the file itself.
 pub async fn open_url(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<Vec<Input>, String> {
@@ -40,10 +40,10 @@ pub async fn open_one(
     let whole = |bytes: Bytes| Input {
         name: name.clone(),
         url: Some(url.to_owned()),
-        data: InputData::Memory(bytes),
+        reader: ChunkReader::Memory(bytes),
     };
     if Format::from_name(&name) == Some(Format::Csv) {
-        let refuse = |size| read_inputs::too_large_csv(&name, size);
+        let refuse = |size| too_large_csv(&name, size);
         return Ok(whole(
             fetch_at_most(scope, url, MAX_CSV_BYTES, refuse).await?,
         ));
@@ -52,7 +52,7 @@ pub async fn open_one(
         HttpSource::Ranges(chunks) => Input {
             name: name.clone(),
             url: Some(url.to_owned()),
-            data: InputData::File(chunks),
+            reader: ChunkReader::File(chunks),
         },
         HttpSource::Whole(bytes) => whole(bytes),
         HttpSource::Download => {
@@ -135,46 +135,4 @@ async fn response_body(response: &web_sys::Response, url: &str) -> Result<Bytes,
         .await
         .map_err(|error| failed(url, "could not read the body", error))?;
     Ok(Bytes::from(Uint8Array::new(&buffer).to_vec()))
-}
-
-/// A failed request step, with the likeliest causes.
-pub fn failed(url: &str, what: &str, error: JsValue) -> String {
-    let detail = error
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .unwrap_or_else(|| format!("{error:?}"));
-    format!("{url}: {what} ({detail}); {}", request_hint(url))
-}
-
-/// What to check when a request for `url` fails with no HTTP answer. A server on another origin
-/// must allow this site (CORS), and a Content-Security-Policy header sent with this site's files
-/// must list it in `connect-src` (the worker takes its policy from its script's header).
-pub fn request_hint(url: &str) -> &'static str {
-    if is_cross_origin(url) {
-        "is the address right, does that server allow this site (CORS), and, if this site sends \
-         a Content-Security-Policy header, does its connect-src list that server?"
-    } else {
-        "is the address right and is the server reachable?"
-    }
-}
-
-/// Whether `url` is absolute and on another origin than this worker's (a relative URL is not).
-fn is_cross_origin(url: &str) -> bool {
-    let Ok(target) = web_sys::Url::new(url) else {
-        return false;
-    };
-    let here = js_sys::global()
-        .unchecked_into::<web_sys::WorkerGlobalScope>()
-        .origin();
-    target.origin() != here
-}
-
-/// The last path segment of a URL (`https://h/a/b.parquet?x` -> `b.parquet`).
-pub fn url_file_name(url: &str) -> String {
-    url.split(['?', '#'])
-        .next()
-        .and_then(|path| path.rsplit('/').next())
-        .filter(|name| !name.is_empty())
-        .unwrap_or(url)
-        .to_owned()
 }
