@@ -10,6 +10,9 @@ mod hardening;
 // issue 14: decompression and alias bombs refused in under 1 GB.
 #[path = "cli/bombs.rs"]
 mod bombs;
+// issue 14: masked samples hide no unmapped column.
+#[path = "cli/masked_samples.rs"]
+mod masked_samples;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
