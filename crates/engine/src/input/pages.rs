@@ -10,8 +10,10 @@
 //! LZ4 frame format (the legacy `LZ4` codec's fallback when Hadoop framing fails) read to the
 //! end of the stream, whatever was declared: a few kilobytes of BROTLI become gigabytes before
 //! the size check runs. So every page's declaration is capped at [`MAX_PAGE_BYTES`], and pages
-//! of those three codecs are decompressed here first into a small scratch buffer, stopping one
-//! byte past the declared size.
+//! of those three codecs that could decompress past it are decompressed here first into a small
+//! scratch buffer, stopping one byte past the declared size. That costs a second decompression
+//! of BROTLI pages and of GZIP pages over 61 KB compressed; LZ4 pages are Hadoop-framed unless
+//! an old writer made them, and only LZ4 frames are decompressed twice.
 
 use bytes::Bytes;
 use parquet::basic::Compression;
@@ -96,6 +98,9 @@ pub(crate) fn scan_chunk(
             && header.compressed_body
             && declared > levels
             && compressed > levels
+            && may_be_a_bomb(codec, compressed - levels, |length| {
+                read(body_start + levels, length)
+            })
         {
             let body = read(body_start + levels, (compressed - levels) as usize);
             if let Some(body) = body
@@ -192,6 +197,35 @@ fn reads_to_end(codec: Compression) -> Option<&'static str> {
         Compression::BROTLI(_) if cfg!(feature = "brotli") => Some("BROTLI"),
         Compression::LZ4 if cfg!(feature = "lz4") => Some("LZ4"),
         _ => None,
+    }
+}
+
+/// Whether a page body of `length` compressed bytes could decompress to more than
+/// [`MAX_PAGE_BYTES`], so that it must be checked: deflate makes at most 1,032 bytes of each
+/// byte, so a GZIP body under 61 KB cannot (parquet then decompresses it and finds the mismatch
+/// itself, with at most twice that memory); brotli can make 16 MB of 14 bytes, so every BROTLI
+/// body is checked; an LZ4 body is checked only when it starts as an LZ4 frame (the fallback
+/// that reads to the end), which `read(length)` shows from its first 4 bytes.
+fn may_be_a_bomb(
+    codec: Compression,
+    length: u64,
+    mut read: impl FnMut(usize) -> Option<Bytes>,
+) -> bool {
+    /// More than deflate's 1,032: gzip members add headers, never output.
+    const GZIP_MAX_RATIO: u64 = 1_100;
+    match codec {
+        Compression::GZIP(_) => length.saturating_mul(GZIP_MAX_RATIO) > MAX_PAGE_BYTES,
+        Compression::LZ4 => {
+            length >= 4
+                && read(4)
+                    .and_then(|head| <[u8; 4]>::try_from(head.get(..4)?).ok())
+                    .is_some_and(|head| {
+                        let magic = u32::from_le_bytes(head);
+                        // The frame magic, or one of the sixteen skippable-frame magics.
+                        magic == 0x184d_2204 || magic & 0xffff_fff0 == 0x184d_2a50
+                    })
+        }
+        _ => true,
     }
 }
 
