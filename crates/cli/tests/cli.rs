@@ -7,6 +7,12 @@ mod governance;
 // issue 14: split columns and values, manifests, the state file, names in errors.
 #[path = "cli/hardening.rs"]
 mod hardening;
+// issue 14: decompression and alias bombs refused in under 1 GB.
+#[path = "cli/bombs.rs"]
+mod bombs;
+// issue 14: masked samples hide no unmapped column.
+#[path = "cli/masked_samples.rs"]
+mod masked_samples;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -316,11 +322,13 @@ fn corpus_dir() -> PathBuf {
 /// stderr for errors, stdout otherwise), and that nothing panicked.
 fn check_report(dir: &Path, inputs: &[&str], exit_code: i32, message: &str) -> Result<(), String> {
     let mut args = vec!["report".to_owned(), "--now".into(), "2026-01-01".into()];
-    args.extend(
-        inputs
-            .iter()
-            .map(|input| dir.join(input).display().to_string()),
-    );
+    // A `.yml` input is a dbt schema, not data.
+    for input in inputs {
+        if input.ends_with(".yml") {
+            args.push("--dbt-schema".into());
+        }
+        args.push(dir.join(input).display().to_string());
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
         .args(&args)
         .current_dir(dir)
