@@ -349,16 +349,12 @@ async fn reopen_all(host: &Rc<RefCell<Host>>) -> Result<Vec<Input>, ResponseKind
              shows the stored settings."
         )));
     }
-    let mut reopened = Vec::with_capacity(origins.len());
-    for origin in origins {
-        let url = origin.url.unwrap_or_default();
-        reopened.push(
-            remote::open_one(&scope, &url, origin.name)
-                .await
-                .map_err(error_view)?,
-        );
-    }
-    Ok(reopened)
+    // One after another, whole downloads within one budget, as the manifest was first opened.
+    let files = origins
+        .into_iter()
+        .map(|origin| (origin.url.unwrap_or_default(), origin.name))
+        .collect();
+    remote::open_all(&scope, files).await.map_err(error_view)
 }
 
 /// Reads `inputs` as `mode` says; `src` is the URL the resulting dataset wholly comes from.
