@@ -92,17 +92,17 @@ enum Mode {
 }
 
 fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
-    let text = Reflect::get(&data, &"request".into())
+    let value = Reflect::get(&data, &"request".into())
         .ok()
-        .and_then(|value| value.as_string());
-    let request = match text.as_deref().map(Request::from_json) {
+        .filter(|value| value.is_object());
+    let request = match value.map(Request::from_js) {
         Some(Ok(request)) => request,
         Some(Err(message)) => return reply(host, 0, error_view(message)),
         None => {
             return reply(
                 host,
                 0,
-                error_view("malformed request: no `request` string"),
+                error_view("malformed request: no `request` object"),
             );
         }
     };
