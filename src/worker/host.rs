@@ -92,17 +92,17 @@ enum Mode {
 }
 
 fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
-    let text = Reflect::get(&data, &"request".into())
+    let value = Reflect::get(&data, &"request".into())
         .ok()
-        .and_then(|value| value.as_string());
-    let request = match text.as_deref().map(Request::from_json) {
+        .filter(|value| value.is_object());
+    let request = match value.map(Request::from_js) {
         Some(Ok(request)) => request,
         Some(Err(message)) => return reply(host, 0, error_view(message)),
         None => {
             return reply(
                 host,
                 0,
-                error_view("malformed request: no `request` string"),
+                error_view("malformed request: no `request` object"),
             );
         }
     };
@@ -349,16 +349,12 @@ async fn reopen_all(host: &Rc<RefCell<Host>>) -> Result<Vec<Input>, ResponseKind
              shows the stored settings."
         )));
     }
-    let mut reopened = Vec::with_capacity(origins.len());
-    for origin in origins {
-        let url = origin.url.unwrap_or_default();
-        reopened.push(
-            remote::open_one(&scope, &url, origin.name)
-                .await
-                .map_err(error_view)?,
-        );
-    }
-    Ok(reopened)
+    // One after another, whole downloads within one budget, as the manifest was first opened.
+    let files = origins
+        .into_iter()
+        .map(|origin| (origin.url.unwrap_or_default(), origin.name))
+        .collect();
+    remote::open_all(&scope, files).await.map_err(error_view)
 }
 
 /// Reads `inputs` as `mode` says; `src` is the URL the resulting dataset wholly comes from.

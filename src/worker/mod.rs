@@ -2,9 +2,9 @@
 //! page's client, and the worker's side. Imports point down this list (`cargo xtask test`,
 //! step `tidy`, checks it; ARCHITECTURE.md has the map):
 //!
-//! `views` < `protocol` < `fetch/` (bytes by range or whole) < `storage/saved` < `storage/store`
-//! < `shared` (the worker's state) < `read_inputs` (the read loop) < `storage/persist` < `host`
-//! (the message loop) < `client` (the page's side).
+//! `views` < `protocol` < `event_loop` < `fetch/` (bytes by range or whole) < `storage/saved`
+//! < `storage/store` < `shared` (the worker's state) < `read_inputs` (the read loop)
+//! < `storage/persist` < `host` (the message loop) < `client` (the page's side).
 
 pub mod protocol;
 pub mod storage;
@@ -13,6 +13,7 @@ pub mod views;
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 #[cfg(target_arch = "wasm32")]
+pub mod event_loop;
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod host;

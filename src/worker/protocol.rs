@@ -1,10 +1,11 @@
 //! The messages between the page and the analysis worker: the one place their envelope is
 //! defined (`Request { id, kind }`, `Response { id, kind }`); what they carry is in `views/`.
 //!
-//! Every message crosses `postMessage` as a JSON string. The page sends
-//! `{ "request": "<Request JSON>", "files": [File, ...] }` (the `File` handles ride beside the
-//! JSON because they cannot be serialised; the worker reads them itself, so the page never holds
-//! a copy of the bytes); the worker answers with `"<Response JSON>"`. Requests carry an `id`;
+//! Every message crosses `postMessage` as a plain JS value (`serde-wasm-bindgen`, structured
+//! cloned by the browser; no JSON text on either side). The page sends
+//! `{ request: <Request>, files: [File, ...] }` (the `File` handles ride beside the request
+//! because they are not serde values; the worker reads them itself, so the page never holds a
+//! copy of the bytes); the worker answers with a `Response` value. Requests carry an `id`;
 //! every response names the request it answers, and a request is finished by exactly one of
 //! `Dashboard`, `Page`, `Csv`, `Stored`, `Error` or `Cancelled`. `Progress` may come any number of times
 //! before that. The worker sends `Response { id: 0, kind: Ready }` once, when it can take work.
@@ -146,7 +147,7 @@ pub enum ResponseKind {
 }
 
 impl Request {
-    /// The JSON that crosses `postMessage`.
+    /// The request as JSON text (tests, logs).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -158,7 +159,7 @@ impl Request {
 }
 
 impl Response {
-    /// The JSON that crosses `postMessage`.
+    /// The response as JSON text (tests, logs).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -166,6 +167,52 @@ impl Response {
     /// Parses a response; the error names what was wrong.
     pub fn from_json(text: &str) -> Result<Response, String> {
         serde_json::from_str(text).map_err(|error| format!("malformed response: {error}"))
+    }
+}
+
+/// The values that cross `postMessage`: plain objects, arrays, strings and numbers, shaped as
+/// the JSON would be (`null` for `None`, objects for maps), so what the browser clones is what
+/// serde reads back.
+#[cfg(target_arch = "wasm32")]
+mod js_values {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::JsValue;
+
+    use super::{Request, Response};
+
+    fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
+        value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|error| error.to_string())
+    }
+
+    fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(value).map_err(|error| error.to_string())
+    }
+
+    impl Request {
+        /// The value that crosses `postMessage`.
+        pub fn to_js(&self) -> Result<JsValue, String> {
+            to_js(self).map_err(|error| format!("cannot send the request: {error}"))
+        }
+
+        /// Reads a request; the error names what was wrong.
+        pub fn from_js(value: JsValue) -> Result<Request, String> {
+            from_js(value).map_err(|error| format!("malformed request: {error}"))
+        }
+    }
+
+    impl Response {
+        /// The value that crosses `postMessage`.
+        pub fn to_js(&self) -> Result<JsValue, String> {
+            to_js(self).map_err(|error| format!("cannot send the answer: {error}"))
+        }
+
+        /// Reads a response; the error names what was wrong.
+        pub fn from_js(value: JsValue) -> Result<Response, String> {
+            from_js(value).map_err(|error| format!("malformed response: {error}"))
+        }
     }
 }
 

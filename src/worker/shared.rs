@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use coursepulse_engine::{Analysis, Report};
-use wasm_bindgen::JsValue;
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::tables::Table;
@@ -54,8 +53,17 @@ pub(crate) struct Dataset {
 
 /// Sends `response` to the page.
 pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
+    let value = response.to_js().or_else(|message| {
+        Response {
+            id: response.id,
+            kind: error_view(message),
+        }
+        .to_js()
+    });
     // A failed post means the page is gone; there is no one left to tell.
-    let _ = scope.post_message(&JsValue::from_str(&response.to_json()));
+    if let Ok(value) = value {
+        let _ = scope.post_message(&value);
+    }
 }
 
 /// Answers request `id`.

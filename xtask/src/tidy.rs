@@ -51,7 +51,7 @@ pub(crate) const ENGINE: Tree = Tree {
 };
 
 /// The worker's modules, bottom to top, one per layer: what the page is shown and chooses
-/// (`views/`), the messages (`protocol`), reading bytes (`fetch/`), the stored blob and where it
+/// (`views/`), the messages (`protocol`), yielding to the event loop (`event_loop`), reading bytes (`fetch/`), the stored blob and where it
 /// lives (`storage/saved`, `storage/store`), the worker's shared state (`shared`), the read loop
 /// (`read_inputs`), keeping analyses between visits (`storage/persist`), the message loop
 /// (`host`), and the page's side (`client`). A folder's `mod.rs` sits above its files.
@@ -68,6 +68,8 @@ pub(crate) const WORKER: Tree = Tree {
         &["views::dashboard"],
         &["views"],
         &["protocol"],
+        &["event_loop"],
+        &["fetch::http_checks"],
         &["fetch::http"],
         &["fetch::file_chunks"],
         &["fetch::input"],

@@ -106,9 +106,10 @@ pub struct Column {
     pub numeric: bool,
 }
 
-/// A table cell.
+/// A table cell. Tagged (`{"real": 3}`), not untagged: a JS number does not say whether it
+/// was written from an integer, so an untagged `Real(3.0)` would come back as `Int(3)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(rename_all = "snake_case")]
 pub enum Cell {
     /// A count or rank.
     Int(u64),
