@@ -201,7 +201,7 @@ class Postgres:
         connection = self._connect()
         with connection, connection.cursor() as cursor:
             cursor.execute("CREATE SCHEMA IF NOT EXISTS landing")
-            cursor.execute("DROP TABLE IF EXISTS landing.watch_logs")
+            cursor.execute("DROP TABLE IF EXISTS landing.watch_logs CASCADE")
             cursor.execute(f"CREATE TABLE landing.watch_logs ({definitions})")
             with open(csv_path, encoding="utf-8") as data:
                 cursor.copy_expert(

@@ -196,6 +196,9 @@ def main(argv: list[str]) -> int:
     except WarehouseError as error:
         print(f"warehouse: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a driver's or the file system's: still a clear line, exit 2
+        print(f"warehouse: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     summary = result.marts["mart_summary"][0]
     failing = sorted(name for name, count in result.test_failures.items() if count)
     print(f"warehouse: dbt build on {arguments.adapter} over {len(files)} file(s), "

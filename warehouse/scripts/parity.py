@@ -272,6 +272,9 @@ def main(argv: list[str]) -> int:
     except WarehouseError as error:
         print(f"parity: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a driver's or the file system's: still a clear line, exit 2
+        print(f"parity: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     finally:
         if not arguments.keep:
             shutil.rmtree(root, ignore_errors=True)
