@@ -137,6 +137,9 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
                "--log-path", str(workdir / "logs"), "--vars", json.dumps(variables)]
     if full_refresh:
         command.append("--full-refresh")
+    if not export:
+        # The export (and its partitioned write) only feeds the extracts.
+        command += ["--exclude", "export_watch_logs"]
     completed = subprocess.run(command, capture_output=True, text=True,
                                env=dbt_env(adapter.env()), cwd=workdir)
     (workdir / "dbt-build.log").write_text(completed.stdout + completed.stderr)

@@ -2,9 +2,9 @@
     the first seen by file, then row), every role. Incremental where the adapter can upsert:
     a run reads only the files not loaded before and lets each of their events compete with
     the stored copy, so a late update replaces it and a stale copy does not. Spark without Delta
-    cannot merge, so there it is rebuilt, partitioned by watch date. -#}
+    cannot merge, so there it is rebuilt (export_watch_logs is the table partitioned by date). -#}
 {%- if target.type == 'spark' %}
-{{ config(materialized='table', file_format='parquet', partition_by=['watch_date']) }}
+{{ config(materialized='table', file_format='parquet') }}
 {%- else %}
 {{ config(
     materialized='incremental',
