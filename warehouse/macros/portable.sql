@@ -50,22 +50,23 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- Where the raw rows come from: DuckDB reads the Parquet inputs directly (with each row's file
-    and row number, the engine's "first seen" order); Postgres and Spark read the table or files
+{#- Where the raw rows come from: DuckDB reads the Parquet inputs directly (with each row's file,
+    by its position in input_files, and row number: the engine's "first seen" order); Postgres and Spark read the table or files
     that scripts/build.py landed, which carry the same two columns. -#}
 {% macro raw_rows() -%}
   {%- if target.type == 'duckdb' -%}
     (
+      {%- set paths -%}
+        [{%- for path in var('input_files') -%}
+          '{{ path | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+        {%- endfor -%}]
+      {%- endset %}
       select *,
-             dense_rank() over (order by filename) - 1 as _file_index,
+             list_position({{ paths }}, filename) - 1 as _file_index,
              file_row_number as _row_number,
              filename as _source_file
-      from read_parquet([
-          {%- for path in var('input_files') -%}
-            '{{ path | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
-          {%- endfor -%}
-        ], filename = true, file_row_number = true, union_by_name = true,
-        hive_partitioning = false)
+      from read_parquet({{ paths }}, filename = true, file_row_number = true,
+                        union_by_name = true, hive_partitioning = false)
     )
   {%- else -%}
     {{ source('landing', 'watch_logs') }}

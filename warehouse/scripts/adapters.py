@@ -40,12 +40,12 @@ class WarehouseError(Exception):
 
 
 def landing_query(files: list[Path]) -> str:
-    """Every row of `files` with its file (sorted by path, as the CLI orders a folder) and its
-    0-based row number; timestamps as naive UTC."""
+    """Every row of `files` with its file's position in `files` (the CLI's input order) and
+    its 0-based row number."""
     paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
     return f"""
         SELECT * EXCLUDE (filename, file_row_number),
-               dense_rank() OVER (ORDER BY filename) - 1 AS _file_index,
+               list_position([{paths}], filename) - 1 AS _file_index,
                file_row_number AS _row_number,
                filename AS _source_file
         FROM read_parquet([{paths}], filename = true, file_row_number = true,
@@ -93,7 +93,7 @@ class DuckDb:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def env(self) -> dict[str, str]:
+    def env(self, _build_dir: Path) -> dict[str, str]:
         return {"COURSEPULSE_DUCKDB_PATH": str(self.database)}
 
     def land(self, files: list[Path]) -> dict[str, Any]:
@@ -154,7 +154,9 @@ class Postgres:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        run(self._as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", self.user]),
+        # The C locale orders text bytewise, as the engine orders text ids.
+        run(self._as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", self.user,
+                               "--no-locale", "-E", "UTF8"]),
             "initdb of the throwaway Postgres server")
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         run(self._as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l",
@@ -182,7 +184,7 @@ class Postgres:
         return psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user,
                                 dbname=database or self.database)
 
-    def env(self) -> dict[str, str]:
+    def env(self, _build_dir: Path) -> dict[str, str]:
         return {
             "COURSEPULSE_PG_HOST": "127.0.0.1",
             "COURSEPULSE_PG_PORT": str(self.port),
@@ -255,7 +257,11 @@ class Spark:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def env(self) -> dict[str, str]:
+    def env(self, build_dir: Path) -> dict[str, str]:
+        # Each build folder has its own metastore (Derby, in the working directory), so it gets
+        # its own warehouse directory too: a table folder without its catalogue entry would
+        # make Spark refuse to create the table again.
+        self.warehouse = build_dir / "spark-warehouse"
         return {"COURSEPULSE_SPARK_WAREHOUSE": str(self.warehouse)}
 
     def land(self, files: list[Path]) -> dict[str, Any]:

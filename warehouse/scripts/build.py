@@ -141,7 +141,7 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
         # The export (and its partitioned write) only feeds the extracts.
         command += ["--exclude", "export_watch_logs"]
     completed = subprocess.run(command, capture_output=True, text=True,
-                               env=dbt_env(adapter.env()), cwd=workdir)
+                               env=dbt_env(adapter.env(workdir)), cwd=workdir)
     (workdir / "dbt-build.log").write_text(completed.stdout + completed.stderr)
     results_path = target_path / "run_results.json"
     if not results_path.exists():
