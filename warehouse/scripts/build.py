@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -156,6 +157,12 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
         for result in results
         if result["unique_id"].startswith("model.") and result["status"] != "success"
     ]
+    # A test that could not run (a database error, a full disk) would read as 0 failing rows.
+    broken += [
+        f"{result['unique_id']}: {result['status']} {result.get('message') or ''}"
+        for result in results
+        if result["unique_id"].startswith("test.") and result["status"] == "error"
+    ]
     if broken or completed.returncode not in (0, 1):
         raise WarehouseError(
             f"dbt build on {adapter.name} failed (log: {workdir / 'dbt-build.log'}):\n  "
@@ -190,6 +197,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--salt", default=os.environ.get("COURSEPULSE_SALT", ""),
                         help="pseudonym key (default: COURSEPULSE_SALT, else empty)")
     arguments = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so a Postgres server is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         files = data_files(arguments.data)
         workdir = arguments.out.resolve()

@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -242,11 +243,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", help="run only the datasets whose name contains this")
     arguments = parser.parse_args(argv)
     adapters = arguments.adapter or ["duckdb", "postgres", "spark"]
-    root = Path(tempfile.mkdtemp(prefix="coursepulse-parity-"))
     if arguments.keep:
         shutil.rmtree(arguments.keep, ignore_errors=True)
         root = arguments.keep.resolve()
         root.mkdir(parents=True)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="coursepulse-parity-"))
+    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so the Postgres server is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     failed = False
     try:
         started = time.monotonic()
