@@ -3,7 +3,8 @@
 //! `setup` installs what is missing, `serve` builds and serves the dashboard, `test` runs every
 //! check in order (it is what CI runs), `bench` runs the browser benchmark, `fixtures`
 //! regenerates `tests/data/` and `tests/bad-inputs/`, `fuzz` runs the fuzz targets,
-//! `single-file` writes the self-contained coursepulse.html and `pkg` the JS package.
+//! `single-file` writes the self-contained coursepulse.html, `pkg` the JS package and
+//! `warehouse` builds the dbt project in `warehouse/`.
 
 mod bench;
 mod fuzz;
@@ -11,6 +12,7 @@ mod offline;
 mod setup;
 mod test;
 mod tidy;
+mod warehouse;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -24,12 +26,13 @@ usage: cargo xtask <task>
 
 tasks:
   setup              install every missing tool (wasm32 target, clang/lld/llvm, chromium,
-                     trunk, wasm-bindgen-cli, npm tools, the Python venv); fast when all present
+                     trunk, wasm-bindgen-cli, npm tools, postgresql, Java, the Python venvs);
+                     fast when all present
   serve              setup, then build and serve the dashboard at http://127.0.0.1:8080
   test [--skip STEP]...
                      setup, then every check in order, failing fast; prints a timing per step
                      (steps: setup tidy fmt clippy test wasm-test wasm-engine wasm-smoke pkg trunk-build
-                      single-file app-render bench-smoke e2e golden)
+                      single-file app-render bench-smoke e2e golden warehouse)
   bench [--smoke] [--no-build] [--reps N]
                      build the app, generate 1M/10M-row files in bench/data/ and compare CoursePulse
                      with DuckDB-WASM and hyparquet in headless Chromium (bench/run.mjs); --smoke:
@@ -44,6 +47,10 @@ tasks:
                      trunk build --release, then inline it (wasm, workers, CSS, sample) into
                      target/single-file/coursepulse.html, which works from file://
   pkg                build the engine as a JS package (crates/js, wasm-bindgen --target web) into pkg/
+  warehouse [--adapter duckdb|postgres|spark] [DATA]...
+                     build the dbt project in warehouse/ on DATA (default: the bundled sample)
+                     with dbt-duckdb (default), a throwaway Postgres server or PySpark, and print
+                     where the marts, the export and the per-course extracts (manifest.json) are
   ci                 what .ci/run runs: the same as `test`
 ";
 
@@ -73,6 +80,7 @@ fn run() -> Result<()> {
         Some("fuzz") => fuzz::run(&sh, &args[1..]),
         Some("single-file") => offline::single_file(&sh, &args[1..]),
         Some("pkg") => offline::pkg(&sh),
+        Some("warehouse") => warehouse::run(&sh, &args[1..]),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             Ok(())

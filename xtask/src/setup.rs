@@ -10,8 +10,17 @@ use xshell::{Shell, cmd};
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Debian packages: clang and llvm (llvm-ar) compile zstd-sys's C for wasm32 (gcc cannot target
-/// wasm; see `.cargo/config.toml`), lld links, chromium runs the browser tests.
-const APT_PACKAGES: [&str; 5] = ["clang", "lld", "llvm", "chromium", "chromium-driver"];
+/// wasm; see `.cargo/config.toml`), lld links, chromium runs the browser tests; postgresql
+/// (initdb, pg_ctl) and Java (for PySpark) run the warehouse project's Postgres and Spark targets.
+const APT_PACKAGES: [&str; 7] = [
+    "clang",
+    "lld",
+    "llvm",
+    "chromium",
+    "chromium-driver",
+    "postgresql",
+    "openjdk-17-jre-headless",
+];
 
 /// trunk 0.22 needs a newer rustc than the toolchain here, so the version is pinned.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -27,6 +36,11 @@ const VENV: &str = ".venv";
 const GOLDEN_REQUIREMENTS: &str = "tests/golden/requirements.txt";
 /// A copy of the requirements last installed into the venv, so an unchanged file skips pip.
 const VENV_STAMP: &str = ".venv/coursepulse-requirements.txt";
+/// The warehouse project's venv (dbt with its DuckDB, Postgres and Spark adapters, PySpark),
+/// apart from the golden harness's so that neither pins the other's DuckDB.
+const WAREHOUSE_VENV: &str = ".venv-warehouse";
+const WAREHOUSE_REQUIREMENTS: &str = "warehouse/requirements.txt";
+const WAREHOUSE_STAMP: &str = ".venv-warehouse/coursepulse-requirements.txt";
 
 /// Checks every tool and installs the missing ones.
 pub(crate) fn run(sh: &Shell) -> Result<()> {
@@ -38,7 +52,8 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     trunk(sh)?;
     wasm_bindgen_cli(sh)?;
     node_tools(sh)?;
-    python_venv(sh)?;
+    python_venv(sh, VENV, GOLDEN_REQUIREMENTS, VENV_STAMP)?;
+    python_venv(sh, WAREHOUSE_VENV, WAREHOUSE_REQUIREMENTS, WAREHOUSE_STAMP)?;
     println!("setup: done in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -284,34 +299,38 @@ fn node_tools(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// `.venv` with the golden harness's requirements (DuckDB), reinstalled when the file changes.
-fn python_venv(sh: &Shell) -> Result<()> {
-    let python = format!("{VENV}/bin/python");
+/// The warehouse venv's Python, relative to the workspace root.
+pub(crate) fn warehouse_python() -> String {
+    format!("{WAREHOUSE_VENV}/bin/python")
+}
+
+/// `venv` with `requirements` installed (the golden harness's DuckDB, or the warehouse's dbt),
+/// reinstalled only when the file differs from the copy `stamp` kept of the last install.
+fn python_venv(sh: &Shell, venv: &str, requirements_path: &str, stamp: &str) -> Result<()> {
+    let python = format!("{venv}/bin/python");
     let created = !sh.path_exists(&python);
     if created {
-        cmd!(sh, "python3 -m venv {VENV}").run().context(
+        cmd!(sh, "python3 -m venv {venv}").run().context(
             "python3 -m venv failed: Python 3 with venv is needed (Debian: python3-venv)",
         )?;
     }
-    if !sh.path_exists(GOLDEN_REQUIREMENTS) {
+    let label = format!("python {venv}");
+    if !sh.path_exists(requirements_path) {
         report(
-            "python venv",
-            &format!("skipped pip install: {GOLDEN_REQUIREMENTS} does not exist yet"),
+            &label,
+            &format!("skipped pip install: {requirements_path} does not exist yet"),
         );
         return Ok(());
     }
-    let requirements = sh.read_file(GOLDEN_REQUIREMENTS)?;
-    if !created && sh.read_file(VENV_STAMP).ok().as_deref() == Some(requirements.as_str()) {
-        report("python venv", &format!("present ({GOLDEN_REQUIREMENTS})"));
+    let requirements = sh.read_file(requirements_path)?;
+    if !created && sh.read_file(stamp).ok().as_deref() == Some(requirements.as_str()) {
+        report(&label, &format!("present ({requirements_path})"));
         return Ok(());
     }
-    cmd!(
-        sh,
-        "{python} -m pip install --quiet -r {GOLDEN_REQUIREMENTS}"
-    )
-    .run()
-    .with_context(|| format!("pip install -r {GOLDEN_REQUIREMENTS} failed"))?;
-    sh.write_file(VENV_STAMP, &requirements)?;
-    report("python venv", &format!("installed ({GOLDEN_REQUIREMENTS})"));
+    cmd!(sh, "{python} -m pip install --quiet -r {requirements_path}")
+        .run()
+        .with_context(|| format!("pip install -r {requirements_path} into {venv} failed"))?;
+    sh.write_file(stamp, &requirements)?;
+    report(&label, &format!("installed ({requirements_path})"));
     Ok(())
 }

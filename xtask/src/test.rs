@@ -108,6 +108,11 @@ const STEPS: &[Step] = &[
         what: "CLI JSON matches the DuckDB golden harness",
         run: golden,
     },
+    Step {
+        name: "warehouse",
+        what: "dbt build on DuckDB, Postgres and Spark: every mart equals the CLI's report",
+        run: crate::warehouse::parity,
+    },
 ];
 
 enum Outcome {

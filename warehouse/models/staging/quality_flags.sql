@@ -1,0 +1,34 @@
+{#- quality_flags: every row read (before de-duplication and the student filter, as the engine
+    counts its quality rules) with one flag per rule, named after the engine's rules. mart_quality
+    counts the flags; quality_rows carries the dbt tests. -#}
+
+select
+    _source_file,
+    _row_number,
+    event_id,
+    student_id,
+    course_id,
+    video_id,
+    role,
+    completion_raw,
+    completion_pct,
+    watched_at,
+    last_updated_at,
+    student_id is null as fails_student_id_not_null,
+    video_id is null as fails_video_not_null,
+    course_id is null as fails_course_not_null,
+    completion_raw is null as fails_completion_not_null,
+    false as fails_completion_numeric,
+    completion_status = 'nan' as fails_completion_not_nan,
+    completion_status = 'out_of_range' as fails_completion_in_range,
+    event_id is null as fails_event_id_not_null,
+    case when event_id is null then false
+         else row_number() over (
+             partition by event_id
+             order by last_updated_at desc nulls last, _file_index, _row_number) > 1
+    end as fails_unique_key,
+    (role is null or lower(trim(role)) <> 'student') as fails_role_accepted_values,
+    coalesce(lower(trim(role)) = 'student' and role <> 'Student', false) as fails_role_clean,
+    coalesce(watched_at > {{ now_timestamp() }} or last_updated_at > {{ now_timestamp() }}, false)
+        as fails_timestamp_not_future
+from {{ ref('base_watch_logs') }}

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Builds the warehouse project on one adapter: lands DATA, runs `dbt build`, reads the marts
+back, exports the kept rows and cuts them into per-course extracts with `coursepulse split`
+(pseudonymised learner ids and the manifest.json the dashboard opens).
+
+`cargo xtask warehouse` runs this; parity.py imports `build` from it.
+
+Usage: build.py --adapter duckdb|postgres|spark --cli PATH --out DIR [--now RFC3339]
+                [--salt SALT] DATA...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from adapters import ADAPTERS, WarehouseError, run, utc_connection, landing_query  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+COMPLETION_CANDIDATES = ["completion_rate_percent", "completion_rate"]
+
+
+@dataclass
+class Options:
+    """The report options the marts take (the CLI's --top, --per-course, --min-views, --now)."""
+
+    top: int = 10
+    per_course: int = 3
+    min_views: int = 1
+    now: str | None = None
+
+
+@dataclass
+class Build:
+    """What one `dbt build` produced."""
+
+    marts: dict[str, list[dict[str, Any]]]
+    # dbt test name -> failing rows, for the tests named after the engine's rules.
+    test_failures: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    export_dir: Path | None = None
+
+
+def data_files(paths: list[Path]) -> list[Path]:
+    """The Parquet files of `paths`, as the CLI expands them: a file as is, a folder's files
+    recursively, sorted by relative path, skipping hidden and underscored names."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path.resolve())
+            continue
+        if not path.is_dir():
+            raise WarehouseError(f"{path} does not exist")
+        found = []
+        for candidate in path.rglob("*"):
+            relative = candidate.relative_to(path)
+            if any(part.startswith((".", "_")) for part in relative.parts):
+                continue
+            if candidate.is_file() and candidate.suffix.lower() in (".parquet", ".parq"):
+                found.append((relative.as_posix(), candidate.resolve()))
+        files += [file for _, file in sorted(found)]
+    if not files:
+        raise WarehouseError(f"no Parquet files in {', '.join(map(str, paths))}")
+    return files
+
+
+def input_columns(files: list[Path]) -> list[str]:
+    connection = utc_connection()
+    names = [row[0] for row in connection.execute(f"DESCRIBE {landing_query(files)}").fetchall()]
+    connection.close()
+    return names
+
+
+def completion_column(names: list[str]) -> str:
+    for candidate in COMPLETION_CANDIDATES:
+        if candidate in names:
+            return candidate
+    raise WarehouseError(
+        f"no completion column: looked for {', '.join(COMPLETION_CANDIDATES)}; "
+        f"the files have: {', '.join(names)}")
+
+
+def dbt_command() -> list[str]:
+    dbt = Path(sys.executable).parent / "dbt"
+    if not dbt.exists():
+        raise WarehouseError(f"{dbt} not found: run `cargo xtask setup` (it creates the venv)")
+    return [str(dbt)]
+
+
+def dbt_deps(workdir: Path) -> None:
+    """Installs the local packages (no network) once per checkout."""
+    if (PROJECT / "dbt_packages" / "dbt_expectations").exists():
+        return
+    run([*dbt_command(), "deps", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)],
+        "dbt deps", env=dbt_env({}), cwd=workdir)
+
+
+def dbt_env(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
+    return env
+
+
+def build(adapter, files: list[Path], workdir: Path, options: Options,
+          full_refresh: bool = False, export: bool = True) -> Build:
+    """Lands `files`, runs `dbt build` on `adapter` and reads the marts back."""
+    started = time.monotonic()
+    workdir.mkdir(parents=True, exist_ok=True)
+    dbt_deps(workdir)
+    export_dir = workdir / "export"
+    names = input_columns(files)
+    variables: dict[str, Any] = {
+        "input_columns": names,
+        "completion_column": completion_column(names),
+        "top": options.top,
+        "per_course": options.per_course,
+        "min_views": options.min_views,
+        "now": options.now,
+        "export_dir": str(export_dir),
+    }
+    variables.update(adapter.land(files))
+    target_path = workdir / "dbt-target"
+    command = [*dbt_command(), "build", "--project-dir", str(PROJECT), "--profiles-dir",
+               str(PROJECT), "--target", adapter.name, "--target-path", str(target_path),
+               "--log-path", str(workdir / "logs"), "--vars", json.dumps(variables)]
+    if full_refresh:
+        command.append("--full-refresh")
+    if not export:
+        # The export (and its partitioned write) only feeds the extracts.
+        command += ["--exclude", "export_watch_logs"]
+    completed = subprocess.run(command, capture_output=True, text=True,
+                               env=dbt_env(adapter.env(workdir)), cwd=workdir)
+    (workdir / "dbt-build.log").write_text(completed.stdout + completed.stderr)
+    results_path = target_path / "run_results.json"
+    if not results_path.exists():
+        raise WarehouseError(
+            f"dbt build on {adapter.name} wrote no run_results.json (exit {completed.returncode}): "
+            f"{(completed.stdout + completed.stderr)[-3000:]}")
+    results = json.loads(results_path.read_text())["results"]
+    # Failing quality tests are findings (dbt exits 1 for them); a model that did not build
+    # is an error.
+    broken = [
+        f"{result['unique_id']}: {result['status']} {result.get('message') or ''}"
+        for result in results
+        if result["unique_id"].startswith("model.") and result["status"] != "success"
+    ]
+    # A test that could not run (a database error, a full disk) would read as 0 failing rows.
+    broken += [
+        f"{result['unique_id']}: {result['status']} {result.get('message') or ''}"
+        for result in results
+        if result["unique_id"].startswith("test.") and result["status"] == "error"
+    ]
+    if broken or completed.returncode not in (0, 1):
+        raise WarehouseError(
+            f"dbt build on {adapter.name} failed (log: {workdir / 'dbt-build.log'}):\n  "
+            + "\n  ".join(broken or [(completed.stdout + completed.stderr)[-3000:]]))
+    failures = {
+        result["unique_id"].split(".")[2]: int(result.get("failures") or 0)
+        for result in results
+        if result["unique_id"].startswith("test.")
+    }
+    seconds = time.monotonic() - started
+    marts = adapter.read_marts()
+    exported = adapter.export(export_dir) if export else None
+    return Build(marts=marts, test_failures=failures, seconds=seconds, export_dir=exported)
+
+
+def split(cli: str, export_dir: Path, out: Path, salt: str) -> Path:
+    """Per-course extracts of the exported rows, learner ids pseudonymised with `salt`."""
+    if out.exists():
+        shutil.rmtree(out)
+    run([cli, "split", str(export_dir), "--out", str(out), "--salt", salt],
+        "coursepulse split on the warehouse export")
+    return out / "manifest.json"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="+", type=Path, help="Parquet files or folders")
+    parser.add_argument("--adapter", choices=sorted(ADAPTERS), default="duckdb")
+    parser.add_argument("--cli", required=True, help="the coursepulse binary (for split)")
+    parser.add_argument("--out", required=True, type=Path, help="working folder")
+    parser.add_argument("--now", help="RFC 3339 time for timestamp_not_future")
+    parser.add_argument("--salt", default=os.environ.get("COURSEPULSE_SALT", ""),
+                        help="pseudonym key (default: COURSEPULSE_SALT, else empty)")
+    arguments = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so a Postgres server is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        files = data_files(arguments.data)
+        workdir = arguments.out.resolve()
+        with ADAPTERS[arguments.adapter](workdir) as adapter:
+            result = build(adapter, files, workdir, Options(now=arguments.now), full_refresh=True)
+        manifest = split(arguments.cli, result.export_dir, workdir / "extracts", arguments.salt)
+    except WarehouseError as error:
+        print(f"warehouse: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a driver's or the file system's: still a clear line, exit 2
+        print(f"warehouse: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    summary = result.marts["mart_summary"][0]
+    failing = sorted(name for name, count in result.test_failures.items() if count)
+    print(f"warehouse: dbt build on {arguments.adapter} over {len(files)} file(s), "
+          f"{summary['rows_total']} rows, in {result.seconds:.1f}s")
+    print(f"  marts:    {where_marts(arguments.adapter, workdir)}")
+    print(f"  export:   {result.export_dir} (partitioned by watch_date)")
+    print(f"  extracts: {manifest} (open it in the dashboard)")
+    print(f"  dbt log:  {workdir / 'dbt-build.log'}; run_results: "
+          f"{workdir / 'dbt-target' / 'run_results.json'}")
+    print(f"  tests with failing rows: {', '.join(failing) if failing else 'none'}")
+    return 0
+
+
+def where_marts(adapter: str, workdir: Path) -> str:
+    if adapter == "duckdb":
+        return f"{workdir / 'coursepulse.duckdb'} (schema main_marts)"
+    if adapter == "spark":
+        return f"{workdir / 'spark-warehouse'} (database coursepulse_marts, Parquet tables)"
+    return "the throwaway Postgres server (schema public_marts), stopped and removed after the build"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

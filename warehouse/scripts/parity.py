@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Parity test: the warehouse's marts against `coursepulse report --format json` on the same
+files, on each adapter: same ids, same ranks, averages equal to 1e-9, same quality counts (the
+mart and the dbt tests named after the rules). Also loads a day-partitioned dataset day by day
+(incremental, with late updates) and requires the marts of a full refresh.
+
+Prints one line per case (PASS, or FAIL with the first differing row) and exits 1 on any
+difference, 2 when the test cannot run.
+
+Usage: parity.py --cli target/debug/coursepulse --fixtures target/debug/coursepulse-fixtures
+                 [--adapter NAME]... [--rows N] [--keep DIR] [--only SUBSTRING]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from adapters import ADAPTERS, WarehouseError, run  # noqa: E402
+from build import Build, Options, build, data_files, split  # noqa: E402
+
+NOW = "2026-01-01T00:00:00Z"
+TOLERANCE = 1e-9
+SALT = "parity"
+# Spark takes minutes per build whatever the size (a job per model and test), so it runs one
+# build: the generated dataset, which has dirty values, copies and late updates too (the other
+# cases exercise SQL that every adapter shares and run on DuckDB and Postgres).
+SPARK_DATASETS = ("generated",)
+
+
+def text_id(value: Any) -> str | None:
+    """Ids as the report writes them: JSON strings, integers in decimal."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def same(left: Any, right: Any) -> bool:
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+            and not isinstance(left, bool) and not isinstance(right, bool):
+        return math.isclose(float(left), float(right), rel_tol=0.0, abs_tol=TOLERANCE * 1.001)
+    return left == right
+
+
+def first_difference(name: str, warehouse: list[dict], engine: list[dict]) -> str | None:
+    for index, (mine, theirs) in enumerate(zip(warehouse, engine)):
+        for key in theirs:
+            if not same(mine.get(key), theirs[key]):
+                return (f"{name} row {index}: {key} differs\n"
+                        f"      warehouse {json.dumps(mine, default=str)}\n"
+                        f"      engine    {json.dumps(theirs, default=str)}")
+    if len(warehouse) != len(engine):
+        return f"{name}: {len(warehouse)} rows in the warehouse, {len(engine)} from the engine"
+    return None
+
+
+def learner(row: dict, rank_key: str | None) -> dict:
+    return {
+        "rank": row[rank_key] if rank_key else None,
+        "student_id": text_id(row["student_id"]),
+        "videos_watched": row["videos_watched"],
+        "views": row["views"],
+        "avg_completion": row["avg_completion"],
+    }
+
+
+def sort_key(value: Any) -> tuple:
+    return (value is None, value if value is not None else 0)
+
+
+def compare(result: Build, report: dict) -> list[str]:
+    """The first difference of each figure (empty when the marts equal the report)."""
+    marts = result.marts
+    checks: list[tuple[str, list[dict], list[dict]]] = []
+    summary = marts["mart_summary"][0]
+    checks.append(("rows/summary", [{
+        "total": summary["rows_total"],
+        "duplicates_removed": summary["duplicates_removed"],
+        "student": summary["student_rows"],
+        "valid_completion": summary["valid_completion_rows"],
+        "learners": summary["learners"],
+        "courses": summary["courses"],
+        "videos": summary["videos"],
+        "mean_completion": summary["mean_completion"],
+    }], [{**{key: report["rows"][key] for key in
+             ("total", "duplicates_removed", "student", "valid_completion")},
+          **report["summary"]}]))
+
+    learners = marts["mart_learners"]
+    ranked = sorted((row for row in learners if row["position_top"] is not None),
+                    key=lambda row: row["position_top"])
+    unranked = sorted((row for row in learners if row["position_top"] is None),
+                      key=lambda row: row["student_id"])
+    checks.append(("learners", [learner(row, "rank_top") for row in ranked]
+                   + [learner(row, None) for row in unranked], report["learners"]))
+    for mart, key in (("mart_learners_top", "learners_top"),
+                      ("mart_learners_bottom", "learners_bottom")):
+        rows = sorted(marts[mart], key=lambda row: row["position"])
+        checks.append((key, [learner(row, "rank") for row in rows], report[key]))
+    most = marts["mart_most_watched_learner"]
+    checks.append(("most_watched_learner", [learner(row, None) for row in most],
+                   [report["most_watched_learner"]] if report["most_watched_learner"] else []))
+
+    videos = sorted(marts["mart_videos"], key=lambda row: row["position"])
+    checks.append(("videos", [{
+        "video_id": text_id(row["video_id"]), "video_title": row["video_title"],
+        "course_id": text_id(row["course_id"]), "views": row["views"],
+        "learners": row["learners"], "avg_completion": row["avg_completion"],
+    } for row in videos], report["videos"]))
+
+    entries = marts["mart_course_videos"]
+
+    def per_course(course_id: Any, position: str) -> list[dict]:
+        chosen = sorted((row for row in entries
+                         if row["course_id"] == course_id and row[position] is not None
+                         and row[position] <= 3), key=lambda row: row[position])
+        return [{"video_id": text_id(row["video_id"]), "video_title": row["video_title"],
+                 "views": row["views"], "avg_completion": row["avg_completion"]}
+                for row in chosen]
+
+    courses = sorted(marts["mart_courses"], key=lambda row: sort_key(row["course_id"]))
+    checks.append(("courses", [{
+        "course_id": text_id(row["course_id"]), "course_code": row["course_code"],
+        "views": row["views"], "learners": row["learners"], "videos": row["videos"],
+        "avg_completion": row["avg_completion"],
+    } for row in courses], [{key: value for key, value in course.items()
+                              if key not in ("top", "bottom")}
+                             for course in report["courses"]]))
+    checks.append(("courses[].top/bottom", [
+        {"course_id": text_id(row["course_id"]),
+         "top": per_course(row["course_id"], "position_top"),
+         "bottom": per_course(row["course_id"], "position_bottom")} for row in courses],
+        [{"course_id": course["course_id"], "top": course["top"], "bottom": course["bottom"]}
+         for course in report["courses"]]))
+
+    histogram = sorted(marts["mart_completion_histogram"], key=lambda row: row["bin"])
+    checks.append(("completion_histogram", [
+        {"from": row["bin_from"], "to": row["bin_to"], "count": row["row_count"]}
+        for row in histogram], report["completion_histogram"]))
+    daily = sorted(marts["mart_daily"], key=lambda row: row["date"])
+    checks.append(("daily", [{"date": row["date"], "views": row["views"],
+                              "avg_completion": row["avg_completion"]} for row in daily],
+                   report["daily"]))
+
+    engine_rules = [rule for rule in report["quality"]["rules"] if rule["status"] != "skipped"]
+    quality = {row["rule_name"]: row for row in marts["mart_quality"]}
+    checks.append(("quality (mart_quality)", [
+        {"name": rule["name"], "severity": quality.get(rule["name"], {}).get("severity"),
+         "count": quality.get(rule["name"], {}).get("failing_rows")} for rule in engine_rules],
+        [{"name": rule["name"], "severity": rule["severity"], "count": rule["count"]}
+         for rule in engine_rules]))
+    tested = [rule for rule in engine_rules if rule["name"] in result.test_failures]
+    checks.append(("quality (dbt tests)", [
+        {"name": rule["name"], "count": result.test_failures[rule["name"]]} for rule in tested],
+        [{"name": rule["name"], "count": rule["count"]} for rule in tested]))
+    if len(tested) != len(engine_rules):
+        missing = sorted({rule["name"] for rule in engine_rules} - set(result.test_failures))
+        return [f"dbt has no test named after the rules {missing}"]
+
+    differences = []
+    for name, warehouse, engine in checks:
+        difference = first_difference(name, warehouse, engine)
+        if difference:
+            differences.append(difference)
+    return differences
+
+
+def compare_marts(name: str, incremental: Build, full: Build) -> list[str]:
+    """Every mart of an incremental build equals the full refresh's, row for row."""
+    differences = []
+    for mart, rows in full.marts.items():
+        def ordered(table: list[dict]) -> list[dict]:
+            return sorted(table, key=lambda row: json.dumps(row, sort_keys=True, default=str))
+
+        difference = first_difference(f"{name}: {mart}", ordered(incremental.marts[mart]),
+                                      ordered(rows))
+        if difference:
+            differences.append(difference)
+    return differences
+
+
+def engine_report(cli: str, files: list[Path]) -> dict:
+    completed = run([cli, "report", *map(str, files), "--format", "json", "--now", NOW],
+                    "coursepulse report")
+    return json.loads(completed.stdout)
+
+
+def generate(fixtures: str, directory: Path, rows: int) -> dict[str, list[Path]]:
+    """The datasets: small dirty fixtures and a day-partitioned dataset of about `rows` rows
+    with late updates, duplicates and dirty values."""
+    datasets: dict[str, list[Path]] = {}
+    directory.mkdir(parents=True, exist_ok=True)
+    dirty = directory / "dirty.parquet"
+    run([fixtures, "file", str(dirty), "--rows", "20000", "--seed", "11", "--dirty", "0.08",
+         "--duplicates", "0.1", "--learners", "400", "--ties", "0.3"], "coursepulse-fixtures")
+    datasets["dirty (20k rows, 8% dirty, 10% copies)"] = [dirty]
+    fraction = directory / "fraction.parquet"
+    run([fixtures, "file", str(fraction), "--rows", "5000", "--seed", "12", "--completion",
+         "fraction", "--dirty", "0.04"], "coursepulse-fixtures")
+    datasets["fraction (scale inferred)"] = [fraction]
+    days = directory / "days"
+    run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500"],
+        "coursepulse-fixtures")
+    datasets["partitioned (4 days, late updates)"] = [days]
+    big = directory / "big"
+    day_count = 10
+    per_day = max(rows // day_count, 1)
+    for day in range(day_count):
+        # Each day's event ids overlap the previous day's last 5%: cross-file copies, which the
+        # latest last_updated_at settles wherever it arrives.
+        first = day * (per_day - per_day // 20) + 1
+        path = big / f"date=2025-03-{day + 1:02d}" / "part-0.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run([fixtures, "file", str(path), "--rows", str(per_day), "--seed", str(500 + day),
+             "--first-event-id", str(first), "--learners", str(max(rows // 40, 1)),
+             "--courses", "40", "--videos-per-course", "25", "--dirty", "0.03",
+             "--duplicates", "0.02", "--codec", "zstd", "--row-group-rows", "65536"],
+            "coursepulse-fixtures")
+    datasets[f"generated {rows} rows (10 days, late updates, duplicates, dirty)"] = [big]
+    return datasets
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--fixtures", required=True)
+    parser.add_argument("--adapter", action="append", choices=sorted(ADAPTERS))
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="keep the data and working folders here")
+    parser.add_argument("--only", help="run only the datasets whose name contains this")
+    arguments = parser.parse_args(argv)
+    adapters = arguments.adapter or ["duckdb", "postgres", "spark"]
+    if arguments.keep:
+        shutil.rmtree(arguments.keep, ignore_errors=True)
+        root = arguments.keep.resolve()
+        root.mkdir(parents=True)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="coursepulse-parity-"))
+    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so the Postgres server is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    failed = False
+    try:
+        started = time.monotonic()
+        datasets = generate(arguments.fixtures, root / "data", arguments.rows)
+        if arguments.only:
+            datasets = {name: paths for name, paths in datasets.items() if arguments.only in name}
+        print(f"parity: generated {len(datasets)} datasets in {time.monotonic() - started:.1f}s")
+        reports = {}
+        for name, paths in datasets.items():
+            started = time.monotonic()
+            reports[name] = engine_report(arguments.cli, paths)
+            print(f"  cli report  {time.monotonic() - started:7.1f}s  {name}")
+        for adapter_name in adapters:
+            workdir = root / adapter_name
+            with ADAPTERS[adapter_name](workdir) as adapter:
+                for index, (name, paths) in enumerate(datasets.items()):
+                    if adapter_name == "spark" and not name.startswith(SPARK_DATASETS):
+                        continue
+                    files = data_files(paths)
+                    result = build(adapter, files, workdir / f"case-{index}", Options(now=NOW),
+                                   full_refresh=True, export=False)
+                    differences = compare(result, reports[name])
+                    status = "PASS" if not differences else "FAIL"
+                    failed |= bool(differences)
+                    print(f"{status} {adapter_name:<8} {result.seconds:7.1f}s  {name}")
+                    for difference in differences:
+                        print(f"    {difference}")
+                if adapter_name != "spark" and any(name.startswith("partitioned")
+                                                   for name in datasets):
+                    failed |= not incremental(adapter, datasets, workdir)
+                if adapter_name == "duckdb" and any(name.startswith("dirty") for name in datasets):
+                    failed |= not extracts(arguments.cli, adapter, datasets, workdir)
+    except WarehouseError as error:
+        print(f"parity: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a driver's or the file system's: still a clear line, exit 2
+        print(f"parity: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if not arguments.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    print("parity: FAILED" if failed else "parity: every mart equals the engine's report")
+    return 1 if failed else 0
+
+
+def incremental(adapter, datasets: dict[str, list[Path]], workdir: Path) -> bool:
+    """Loads the partitioned dataset one day at a time (late updates and stale copies arrive
+    on later days) and requires the marts of a full refresh over every day."""
+    name = next(name for name in datasets if name.startswith("partitioned"))
+    files = data_files(datasets[name])
+    folder = workdir / "incremental"
+    result = None
+    started = time.monotonic()
+    for day in range(1, len(files) + 1):
+        result = build(adapter, files[:day], folder, Options(now=NOW), full_refresh=(day == 1),
+                       export=False)
+    full = build(adapter, files, workdir / "full-refresh", Options(now=NOW), full_refresh=True,
+                 export=False)
+    differences = compare_marts("incremental", result, full)
+    print(f"{'PASS' if not differences else 'FAIL'} {adapter.name:<8} "
+          f"{time.monotonic() - started:7.1f}s  incremental: {len(files)} days loaded one by one "
+          "= full refresh")
+    for difference in differences:
+        print(f"    {difference}")
+    return not differences
+
+
+def extracts(cli: str, adapter, datasets: dict[str, list[Path]], workdir: Path) -> bool:
+    """The per-course extracts of the warehouse export: written by `coursepulse split`, read
+    back by the CLI, with the same pseudonyms as `coursepulse report --salt`."""
+    name = next(name for name in datasets if name.startswith("dirty"))
+    files = data_files(datasets[name])
+    folder = workdir / "extracts-case"
+    result = build(adapter, files, folder, Options(now=NOW), full_refresh=True)
+    manifest = split(cli, result.export_dir, folder / "extracts", SALT)
+    from_extracts = json.loads(run([cli, "report", str(manifest), "--format", "json", "--now",
+                                    NOW], "coursepulse report on the extracts").stdout)
+    masked = json.loads(run([cli, "report", *map(str, files), "--format", "json", "--now", NOW,
+                             "--salt", SALT], "coursepulse report --salt").stdout)
+    differences = []
+    # The extracts' ids are pseudonyms, so ties order differently: compare by id.
+    for key, id_key in (("learners", "student_id"), ("videos", "video_id")):
+        def by_id(rows: list[dict]) -> list[dict]:
+            return sorted(rows, key=lambda row: str(row[id_key]))
+
+        difference = first_difference(f"extracts: {key}", by_id(from_extracts[key]),
+                                      by_id(masked[key]))
+        if difference:
+            differences.append(difference)
+    print(f"{'PASS' if not differences else 'FAIL'} {adapter.name:<8} "
+          f"{result.seconds:7.1f}s  extracts: split of the export, pseudonyms as report --salt")
+    for difference in differences:
+        print(f"    {difference}")
+    return not differences
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
