@@ -9,6 +9,7 @@ pub mod components;
 pub mod dropped;
 pub mod embed_bridge;
 pub mod embed_policy;
+pub mod focus;
 pub mod format;
 pub mod paths;
 pub mod service_worker;
@@ -21,6 +22,7 @@ pub mod worker;
 
 use leptos::prelude::*;
 
+use crate::components::announcer::Announcer;
 use crate::components::dashboard_view::DashboardView;
 use crate::components::embed_view::EmbedView;
 use crate::components::error_banner::ErrorBanner;
@@ -71,16 +73,20 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <div class="app">
+            <a class="skip-link" href="#main" data-testid="skip-link">"Skip to content"</a>
             <Header/>
-            <SaltLinkNotice/>
-            <ErrorBanner/>
-            <ProgressBar/>
-            <Show
-                when=move || state.dashboard.with(Option::is_some)
-                fallback=|| view! { <Landing/> }
-            >
-                <DashboardView/>
-            </Show>
+            <Announcer/>
+            <main id="main" tabindex="-1" data-testid="main">
+                <SaltLinkNotice/>
+                <ErrorBanner/>
+                <ProgressBar/>
+                <Show
+                    when=move || state.dashboard.with(Option::is_some)
+                    fallback=|| view! { <Landing/> }
+                >
+                    <DashboardView/>
+                </Show>
+            </main>
             <MappingDialog/>
             <footer class="app-footer" data-testid="engine-version">
                 "CoursePulse · engine v"{coursepulse_engine::VERSION}

@@ -133,9 +133,12 @@ pub fn DataTable(
                 return Vec::new();
             };
             let numeric: Vec<bool> = page.columns.iter().map(|column| column.numeric).collect();
+            // One tab stop per table: the first row is in the tab order, the arrow keys move
+            // between rows (a roving tabindex, moved by `row_keys`).
             page.rows
                 .iter()
-                .map(|row| {
+                .enumerate()
+                .map(|(row_index, row)| {
                     let cells = row
                         .iter()
                         .zip(&numeric)
@@ -148,7 +151,8 @@ pub fn DataTable(
                             }
                         })
                         .collect::<Vec<_>>();
-                    view! { <tr tabindex="0" on:keydown=row_keys>{cells}</tr> }
+                    let tabindex = if row_index == 0 { "0" } else { "-1" };
+                    view! { <tr tabindex=tabindex on:keydown=row_keys>{cells}</tr> }
                 })
                 .collect::<Vec<_>>()
         })
@@ -260,6 +264,8 @@ fn row_keys(event: web_sys::KeyboardEvent) {
     };
     if let Some(next) = next.and_then(|next| next.dyn_into::<web_sys::HtmlElement>().ok()) {
         event.prevent_default();
+        let _ = row.set_attribute("tabindex", "-1");
+        let _ = next.set_attribute("tabindex", "0");
         let _ = next.focus();
     }
 }

@@ -101,6 +101,7 @@ fn RankList(
     view! {
         <div class="rank-list">
             <h3>{move || format!("{title} {}", rows.with(Vec::len))}</h3>
+            <div class="scroll-x">
             <table data-testid=testid>
                 <thead>
                     <tr>
@@ -112,6 +113,7 @@ fn RankList(
                 </thead>
                 <tbody>{body}</tbody>
             </table>
+            </div>
         </div>
     }
 }

@@ -110,6 +110,7 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
         .collect::<Vec<_>>();
     let rows_used = cells(&|family| format::int(family.rows_used));
     view! {
+        <div class="scroll-x" data-testid="lineage-scroll">
         <table class="lineage" data-testid="lineage">
             <thead>
                 <tr><th>"Rows"</th>{header}</tr>
@@ -120,6 +121,7 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
                 <tr class="total" data-testid="lineage-rows-used"><th scope="row">"Used for the figures"</th>{rows_used}</tr>
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -171,10 +173,12 @@ fn FilesTable(files: Vec<FileView>) -> impl IntoView {
                                 file.fingerprint,
                             )}
                         </p>
+                        <div class="scroll-x">
                         <table class="schema">
                             <thead><tr><th>"Column"</th><th>"Type"</th><th>"Description"</th></tr></thead>
                             <tbody>{columns}</tbody>
                         </table>
+                        </div>
                     </details>
                 </li>
             }

@@ -1,5 +1,6 @@
 //! The dashboard's components, one public component per file.
 
+pub mod announcer;
 pub mod cards;
 pub mod charts;
 pub mod courses_panel;
@@ -17,6 +18,7 @@ pub mod mapping_dialog;
 pub mod mask_toggle;
 pub mod masked_badge;
 pub mod metadata_panel;
+pub mod modal_dialog;
 pub mod privacy;
 pub mod progress_bar;
 pub mod quality_panel;

@@ -62,7 +62,7 @@ pub fn QualityPanel() -> impl IntoView {
                 view! {
                     <div class="samples" data-testid="quality-samples">
                         <div class="panel-head">
-                            <h3>{format!("Offending rows: {rule}")}</h3>
+                            <h3 tabindex="-1" data-testid="quality-samples-title">{format!("Offending rows: {rule}")}</h3>
                             <button class="secondary" on:click=move |_| expanded.set(None)>"Close"</button>
                         </div>
                         <DataTable table testid="samples-table" caption="Offending rows"/>
@@ -105,7 +105,10 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView
             <td>{rule.threshold.clone()}</td>
             <td>
                 {has_samples.then(|| view! {
-                    <button class="secondary" data-testid="show-rows" on:click=move |_| expanded.set(Some(TableId::QualitySamples { rule: name.clone() }))>
+                    <button class="secondary" data-testid="show-rows" on:click=move |_| {
+                        expanded.set(Some(TableId::QualitySamples { rule: name.clone() }));
+                        crate::focus::focus_when_shown("[data-testid=quality-samples-title]");
+                    }>
                         "Show rows"
                     </button>
                 })}

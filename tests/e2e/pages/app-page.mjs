@@ -20,6 +20,18 @@ export class AppPage {
     this.courses = new CoursesPanel(page);
     this.videos = new DataTable(page, 'videos-table');
     this.quality = new QualityPanel(page);
+    this.skipLink = page.getByTestId('skip-link');
+    this.main = page.getByTestId('main');
+    this.announcer = page.getByTestId('announcer');
+    this.privacyButton = page.getByTestId('privacy-open');
+    this.privacyDialog = page.getByTestId('privacy-dialog');
+    this.mappingDialog = page.getByTestId('mapping-dialog');
+    this.adjustMappingButton = page.getByTestId('adjust-mapping').first();
+  }
+
+  /// Whether the page is wider than the viewport (a horizontal scroll bar).
+  async horizontalOverflow() {
+    return this.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   }
 
   /// Opens the app (`query` is a query string such as `?src=sample`, or '').
