@@ -4,7 +4,9 @@
 //! owns the dataset and answers requests with small view models (`worker/protocol.rs`). The
 //! root [`App`] provides the [`state::AppState`] and lays out the panels in `components/`.
 
+pub mod attention;
 pub mod components;
+pub mod download;
 #[cfg(target_arch = "wasm32")]
 pub mod dropped;
 pub mod embed_bridge;
@@ -12,6 +14,7 @@ pub mod embed_policy;
 pub mod focus;
 pub mod format;
 pub mod paths;
+pub mod report_html;
 pub mod service_worker;
 pub mod settings;
 pub mod state;

@@ -80,7 +80,9 @@ pub fn DataTable(
         query.offset = 0;
         query.limit = usize::MAX;
         send(RequestKind::Export(query), move |response| match response {
-            ResponseKind::Csv { file_name, text } => save_text(&file_name, &text),
+            ResponseKind::Csv { file_name, text } => {
+                crate::download::save_text(&file_name, "text/csv;charset=utf-8", &text)
+            }
             ResponseKind::Error(view) => error.set(Some(view.message)),
             _ => {}
         });
@@ -268,33 +270,4 @@ fn row_keys(event: web_sys::KeyboardEvent) {
         let _ = next.set_attribute("tabindex", "0");
         let _ = next.focus();
     }
-}
-
-/// Offers `text` as a download named `file_name`.
-fn save_text(file_name: &str, text: &str) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv;charset=utf-8");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        if let Some(anchor) = document()
-            .create_element("a")
-            .ok()
-            .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            anchor.set_href(&url);
-            anchor.set_download(file_name);
-            anchor.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (file_name, text);
 }

@@ -110,7 +110,7 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
         .collect::<Vec<_>>();
     let rows_used = cells(&|family| format::int(family.rows_used));
     view! {
-        <div class="scroll-x" data-testid="lineage-scroll">
+        <div class="scroll-x" data-testid="lineage-scroll" tabindex="0" role="region" aria-label="Lineage">
         <table class="lineage" data-testid="lineage">
             <thead>
                 <tr><th>"Rows"</th>{header}</tr>
@@ -173,7 +173,7 @@ fn FilesTable(files: Vec<FileView>) -> impl IntoView {
                                 file.fingerprint,
                             )}
                         </p>
-                        <div class="scroll-x">
+                        <div class="scroll-x" tabindex="0" role="region" aria-label="Columns">
                         <table class="schema">
                             <thead><tr><th>"Column"</th><th>"Type"</th><th>"Description"</th></tr></thead>
                             <tbody>{columns}</tbody>

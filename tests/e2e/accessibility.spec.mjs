@@ -30,8 +30,12 @@ async function focusInside(page, testid) {
 for (const colorScheme of ['light', 'dark']) {
   test.describe(`${colorScheme} theme`, () => {
     let session;
+    const warnings = [];
     test.beforeAll(async ({ browser }) => {
       session = await Session.open(browser, { colorScheme, viewport: { width: 1366, height: 860 } });
+      session.page.on('console', (message) => {
+        if (message.type() === 'warning') warnings.push(message.text());
+      });
     });
     test.afterEach(async ({}, testInfo) => {
       await session.screenshotOnFailure(testInfo);
@@ -49,6 +53,8 @@ for (const colorScheme of ['light', 'dark']) {
       await expectNoSeriousViolations(app.page, `the dashboard (${colorScheme})`);
       await session.screenshot(`a11y-dashboard-1366-${colorScheme}`);
       session.expectNoErrors();
+      // wasm-bindgen's "using deprecated parameters for the initialization function" among them.
+      expect(warnings, 'console warnings').toEqual([]);
     });
 
     test(`the privacy dialog takes focus, traps it, closes on Escape and returns it (${colorScheme})`, async () => {
