@@ -1,7 +1,7 @@
 //! Property tests of the engine through the public `Analysis` API, on small random datasets with
 //! duplicates, NULLs, NaN, out-of-range completions and dirty role spellings: ranking invariants,
 //! de-duplication idempotence, and that any split of the rows into inputs and batches gives the
-//! same report as one pass.
+//! same report as one pass, and that shards analysed apart and merged give the one-pass report.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
-use coursepulse_engine::{Analysis, Format, LearnerRow, Options, Report, Scale};
+use coursepulse_engine::{Analysis, DbtSchema, Filter, Format, LearnerRow, Options, Report, Scale};
 use proptest::prelude::*;
 
 /// One input row; `None` is NULL.
@@ -301,6 +301,141 @@ fn check_rankings(report: &Report, top_n: usize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A dbt schema whose tests (`unique` on the learner and the event id, `not_null`,
+/// `accepted_values`) fail often on these rows, so their counts and samples are exercised.
+const DBT_SCHEMA: &str = "
+version: 2
+models:
+  - name: watch_logs
+    columns:
+      - name: student_id
+        tests: [unique, not_null]
+      - name: event_id
+        tests: [unique]
+      - name: role
+        tests:
+          - accepted_values:
+              values: ['Student']
+";
+
+/// Options for the merge property: the scale is fixed (an input split between shards needs its
+/// scale decided first, see `Analysis::merge`).
+fn merge_options(max_samples: usize, dbt: bool, course_filter: bool) -> Options {
+    Options {
+        max_samples,
+        dbt: dbt.then(|| DbtSchema::parse(DBT_SCHEMA).unwrap()),
+        filter: Filter {
+            courses: if course_filter {
+                vec!["C1".into(), "C2".into()]
+            } else {
+                Vec::new()
+            },
+            ..Filter::default()
+        },
+        ..options(3)
+    }
+}
+
+/// Analyses rows `from..to` of the inputs laid end to end (an input may be cut anywhere, so a
+/// shard can start or end inside one), each input in batches of `batch_rows`.
+fn shard(
+    inputs: &[RecordBatch],
+    from: usize,
+    to: usize,
+    options: Options,
+    batch_rows: usize,
+) -> Analysis {
+    let mut analysis = Analysis::new(options).unwrap();
+    let mut start = 0;
+    for (index, input) in inputs.iter().enumerate() {
+        let end = start + input.num_rows();
+        let (first, last) = (from.max(start), to.min(end));
+        // An empty input belongs to the shard its position falls in.
+        let empty_here = start == end && from <= start && start < to;
+        if first < last || empty_here {
+            let mut source = analysis
+                .begin_source(&format!("input-{index}"), Format::Parquet, &input.schema())
+                .unwrap();
+            let projected = input.project(source.projection()).unwrap();
+            let mut offset = first.min(end) - start;
+            source.skip_rows(offset as u64);
+            while offset < last.max(first) - start {
+                let length = batch_rows.min(last - start - offset);
+                analysis
+                    .add_batch(&mut source, projected.slice(offset, length))
+                    .unwrap();
+                offset += length;
+            }
+            analysis.finish_source(source).unwrap();
+        }
+        start = end;
+    }
+    analysis
+}
+
+/// Reads back the rows a merged analysis still needs for its samples.
+fn reread(analysis: &mut Analysis, inputs: &[RecordBatch]) {
+    for (name, row) in analysis.rows_to_read() {
+        let index: usize = name.trim_start_matches("input-").parse().unwrap();
+        let input = &inputs[index];
+        let mut source = analysis
+            .begin_reread(&name, Format::Parquet, &input.schema())
+            .unwrap();
+        source.skip_rows(row - 1);
+        let projected = input.project(source.projection()).unwrap();
+        analysis
+            .reread(&mut source, projected.slice(row as usize - 1, 1))
+            .unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(2_000)
+    ))]
+
+    /// Shards cut anywhere (through a learner's rows and an event's versions), analysed apart and
+    /// merged left to right, give exactly the one-analysis report: figures, quality counts,
+    /// samples (re-read where only the merge found them), dbt tests, sources and notes.
+    #[test]
+    fn shards_merged_left_to_right_equal_one_analysis(
+        inputs in prop::collection::vec(prop::collection::vec(row(true), 0..30), 1..4),
+        columns in columns(),
+        cuts in prop::collection::vec(0..100usize, 0..5),
+        batch_rows in 1..12usize,
+        max_samples in 1..5usize,
+        dbt in any::<bool>(),
+        course_filter in prop::bool::weighted(0.2),
+    ) {
+        let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
+        let total: usize = inputs.iter().map(RecordBatch::num_rows).sum();
+        let options = merge_options(max_samples, dbt, course_filter);
+        let whole = shard(&inputs, 0, usize::MAX, options.clone(), batch_rows).report();
+
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(total)).collect();
+        cuts.sort_unstable();
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        let mut merged: Option<Analysis> = None;
+        for (index, from) in bounds.iter().enumerate() {
+            let to = bounds.get(index + 1).copied().unwrap_or(usize::MAX);
+            let part = shard(&inputs, *from, to, options.clone(), batch_rows);
+            match &mut merged {
+                None => merged = Some(part),
+                Some(merged) => merged.merge(part).unwrap(),
+            }
+        }
+        let mut merged = merged.unwrap();
+        reread(&mut merged, &inputs);
+        prop_assert!(merged.rows_to_read().is_empty());
+        let merged = merged.report();
+        prop_assert_eq!(
+            serde_json::to_string_pretty(&merged).unwrap(),
+            serde_json::to_string_pretty(&whole).unwrap()
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn rankings_are_sql_ranks_within_range(
@@ -394,4 +529,84 @@ proptest! {
         let split = report_of(&pieces, options(3));
         prop_assert_eq!(metrics(&split), metrics(&one_pass));
     }
+}
+
+/// Rows of one learner and video with these completions, one event id each.
+fn rows_with(completions: &[f64]) -> Vec<Row> {
+    completions
+        .iter()
+        .enumerate()
+        .map(|(index, completion)| Row {
+            event_id: Some(index as i64),
+            student: Some(1),
+            video: Some(1),
+            course: Some(1),
+            role: Some("Student"),
+            completion: Some(*completion),
+            updated_at: None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_merge_of_an_input_read_on_two_scales_is_refused_and_changes_nothing() {
+    let columns = Columns {
+        event_id: true,
+        role: true,
+        updated_at: false,
+    };
+    let named = batch(&rows_with(&[0.5, 0.25, 60.0, 80.0]), columns);
+    // A completion column whose name does not say its scale.
+    let fields: Vec<arrow_schema::Field> = named
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| match field.name().as_str() {
+            "completion_rate_percent" => field.as_ref().clone().with_name("completion"),
+            _ => field.as_ref().clone(),
+        })
+        .collect();
+    let input = RecordBatch::try_new(
+        Arc::new(arrow_schema::Schema::new(fields)),
+        named.columns().to_vec(),
+    )
+    .unwrap();
+    // Scale inferred per shard: the first half reads as a fraction, the second as percent.
+    let inferred = Options {
+        scale: None,
+        ..options(3)
+    };
+    let mut first = shard(std::slice::from_ref(&input), 0, 2, inferred.clone(), 4);
+    let before = serde_json::to_string(&first.report()).unwrap();
+    let second = shard(std::slice::from_ref(&input), 2, usize::MAX, inferred, 4);
+    let error = first.merge(second).unwrap_err().to_string();
+    assert!(
+        error.contains("input-0") && error.contains("different scales"),
+        "{error}"
+    );
+    assert_eq!(serde_json::to_string(&first.report()).unwrap(), before);
+}
+
+#[test]
+fn a_restored_analysis_takes_later_shards_but_cannot_be_merged_into_another() {
+    let columns = Columns {
+        event_id: true,
+        role: true,
+        updated_at: false,
+    };
+    let input = batch(&rows_with(&[10.0, 20.0, 30.0, 40.0]), columns);
+    let inputs = std::slice::from_ref(&input);
+    let whole = shard(inputs, 0, usize::MAX, options(3), 4).report();
+    let saved = shard(inputs, 0, 2, options(3), 4).save_state().unwrap();
+    let mut restored = Analysis::load_state(&saved, options(3)).unwrap();
+    restored
+        .merge(shard(inputs, 2, usize::MAX, options(3), 4))
+        .unwrap();
+    assert_eq!(restored.report().summary, whole.summary);
+    assert_eq!(restored.report().learners, whole.learners);
+
+    let mut fresh = shard(inputs, 0, 0, options(3), 4);
+    let restored = Analysis::load_state(&saved, options(3)).unwrap();
+    let error = fresh.merge(restored).unwrap_err().to_string();
+    assert!(error.contains("restored from a saved state"), "{error}");
 }

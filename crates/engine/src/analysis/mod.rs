@@ -2,6 +2,7 @@
 //! report can be taken at any point.
 
 pub(crate) mod dataset;
+mod merge;
 pub(crate) mod options;
 pub(crate) mod plan;
 mod read;
@@ -156,6 +157,12 @@ impl Source {
         }
     }
 
+    /// Passes over the input's first `rows` rows: another analysis reads them (a shard that
+    /// starts mid-input, see [`Analysis::merge`]), so this one's rows keep the input's numbering.
+    pub fn skip_rows(&mut self, rows: u64) {
+        self.next_row += rows;
+    }
+
     /// Rows added so far (in the longest pass, when the inputs are read in several).
     pub fn rows(&self) -> u64 {
         self.rows_read.max(self.next_row - 1)
@@ -180,6 +187,8 @@ pub struct Analysis {
     pub(crate) files: Vec<FileMetadata>,
     /// Counters of the dbt tests in [`Options::dbt`].
     pub(crate) dbt_rules: DbtRules,
+    /// Bytes each finished input added to [`Pruning::bytes`], by name (for [`Analysis::merge`]).
+    pub(crate) input_bytes: rustc_hash::FxHashMap<String, u64>,
 }
 
 impl Analysis {
@@ -199,6 +208,7 @@ impl Analysis {
             read_in_passes: false,
             files: Vec::new(),
             dbt_rules: DbtRules::default(),
+            input_bytes: rustc_hash::FxHashMap::default(),
         })
     }
 
@@ -240,6 +250,23 @@ impl Analysis {
                 self.aggregator.key_passes()
             )));
         }
+        let source_index = self.aggregator.source_names.len() as u32;
+        let source = self.new_source(name, format, schema, source_index)?;
+        self.aggregator.source_names.push(name.to_owned());
+        self.pruning.files += 1;
+        self.pruning.files_skipped += u64::from(source.skipped_by.is_some());
+        Ok(source)
+    }
+
+    /// An input's mapping, projection and layout, with batches numbered as input
+    /// `source_index`; changes nothing in the analysis.
+    fn new_source(
+        &self,
+        name: &str,
+        format: Format,
+        schema: &Schema,
+        source_index: u32,
+    ) -> Result<Source> {
         let file_columns = schema.fields().len();
         let Extended {
             schema: extended,
@@ -304,8 +331,6 @@ impl Analysis {
             })
             .collect();
         let skipped_by = self.skip_reason(&mapping, file_columns, &values, day);
-        let source_index = self.aggregator.source_names.len() as u32;
-        self.aggregator.source_names.push(name.to_owned());
         let layout = BatchLayout {
             columns,
             sample_columns,
@@ -332,8 +357,6 @@ impl Analysis {
             completion_scale: scale.unwrap_or(Scale::Percent),
             scale_inferred: false,
         };
-        self.pruning.files += 1;
-        self.pruning.files_skipped += u64::from(skipped_by.is_some());
         Ok(Source {
             info,
             mapping,
@@ -562,6 +585,8 @@ impl Analysis {
         source.info.rows = source.rows();
         source.info.row_groups = source.row_groups;
         self.keep_file_metadata(&mut source);
+        self.input_bytes
+            .insert(source.info.name.clone(), source.counted_bytes);
         self.sources.push(source.info);
         Ok(())
     }
@@ -606,6 +631,8 @@ impl Analysis {
         source.info.rows = rows;
         source.info.row_groups = source.row_groups;
         self.keep_file_metadata(&mut source);
+        self.input_bytes
+            .insert(source.info.name.clone(), source.counted_bytes);
         self.sources.push(source.info);
         error
     }

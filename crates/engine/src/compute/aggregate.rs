@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use arrow_array::{Array, RecordBatch};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::compute::event_keys::{self, EventKeys, Outcome};
 use crate::compute::pair_counts::PairCounts;
@@ -53,7 +53,7 @@ impl Stats {
         (self.valid > 0).then(|| self.sum as f64 / 2f64.powi(SUM_FRACTION_BITS) / self.valid as f64)
     }
 
-    fn merge(&mut self, other: &Stats) {
+    pub(crate) fn merge(&mut self, other: &Stats) {
         self.views += other.views;
         self.valid += other.valid;
         self.sum += other.sum;
@@ -72,7 +72,44 @@ pub(crate) struct Contribution {
     pub(crate) completion: f64,
 }
 
+impl Contribution {
+    /// Adds nothing (a non-student row): stands in where only a key was saved.
+    pub(crate) const NOTHING: Contribution = Contribution {
+        student: NONE,
+        video: NONE,
+        course: NONE,
+        day: NO_DAY,
+        is_student: false,
+        completion: f64::NAN,
+    };
+}
+
 pub(crate) type Kept = event_keys::Kept<Contribution>;
+
+/// A row kept by whole-row de-duplication: what it added, and where it came from (see
+/// [`origin`]), so that merging analyses can take back a copy both counted and name it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FirstCopy {
+    pub(crate) contribution: Contribution,
+    pub(crate) first: u64,
+}
+
+/// Bits of [`origin`] that hold the row number.
+const ORIGIN_ROW_BITS: u32 = 40;
+
+/// A row's place in the order the rows were added: its input (by index) and row number. Sorting
+/// origins sorts rows as they were read.
+pub(crate) fn origin(source: u32, row_number: u64) -> u64 {
+    (u64::from(source) << ORIGIN_ROW_BITS) | row_number.min((1 << ORIGIN_ROW_BITS) - 1)
+}
+
+/// The input index and row number of an [`origin`].
+pub(crate) fn origin_parts(origin: u64) -> (u32, u64) {
+    (
+        (origin >> ORIGIN_ROW_BITS) as u32,
+        origin & ((1 << ORIGIN_ROW_BITS) - 1),
+    )
+}
 
 /// A batch whose rows wait in [`EventKeys`], kept so a duplicate's sample can be taken.
 struct Window {
@@ -171,7 +208,12 @@ pub(crate) struct Aggregator {
     /// The batches of the rows in `event_keys`' buffers, by window index, and their rows.
     windows: Vec<Window>,
     window_rows: usize,
-    pub(crate) by_row: FxHashSet<u128>,
+    /// Whole-row hash -> the kept copy (inputs without an event id).
+    pub(crate) by_row: FxHashMap<u128, FirstCopy>,
+    /// Samples whose values are still to be read (see [`crate::compute::merge`]).
+    pub(crate) unresolved: Vec<crate::compute::merge::Unresolved>,
+    /// Whether the keys came from a saved state, which does not keep their rows.
+    pub(crate) restored: bool,
     pub(crate) rows_total: u64,
     pub(crate) duplicates: u64,
     pub(crate) quality: QualityCounters,
@@ -186,7 +228,7 @@ pub(crate) struct Aggregator {
     key_pass: u32,
     key_passes: u32,
     /// Rows the inputs announced (see [`Aggregator::expect_rows`]).
-    expected_rows: u64,
+    pub(crate) expected_rows: u64,
     course_filter: CourseFilter,
     scratch: Scratch,
 }
@@ -262,7 +304,7 @@ impl CourseFilter {
     }
 }
 
-fn pair(high: u32, low: u32) -> u64 {
+pub(crate) fn pair(high: u32, low: u32) -> u64 {
     (u64::from(high) << 32) | u64::from(low)
 }
 
@@ -585,11 +627,18 @@ impl Aggregator {
                 let kept = Kept {
                     updated_at,
                     contribution,
+                    first: origin(layout.source, row_number),
                 };
                 flush_due |= self
                     .event_keys
                     .push(event_id, kept, window << 32 | row as u64);
-            } else if self.by_row.insert(scratch.row_hashes[row]) {
+            } else if let std::collections::hash_map::Entry::Vacant(entry) =
+                self.by_row.entry(scratch.row_hashes[row])
+            {
+                entry.insert(FirstCopy {
+                    contribution,
+                    first: origin(layout.source, row_number),
+                });
                 self.apply(&contribution, 1);
             } else {
                 self.duplicates += 1;
@@ -699,7 +748,7 @@ impl Aggregator {
         self.key_pass = pass;
         self.key_passes = passes;
         self.event_keys = EventKeys::default();
-        self.by_row = FxHashSet::default();
+        self.by_row = FxHashMap::default();
     }
 
     pub(crate) fn classify_new_roles(&mut self) {
@@ -718,7 +767,7 @@ impl Aggregator {
         }
     }
 
-    fn grow_tables(&mut self) {
+    pub(crate) fn grow_tables(&mut self) {
         self.learners.resize(self.students.len(), Stats::default());
         self.course_stats
             .resize(self.courses.len(), Stats::default());
@@ -727,7 +776,7 @@ impl Aggregator {
     }
 
     /// Adds (`sign` = 1) or takes back (`sign` = -1) one kept row's contribution.
-    fn apply(&mut self, contribution: &Contribution, sign: i64) {
+    pub(crate) fn apply(&mut self, contribution: &Contribution, sign: i64) {
         if !contribution.is_student {
             return;
         }
@@ -777,7 +826,7 @@ impl Aggregator {
     }
 }
 
-fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
+pub(crate) fn update_label(labels: &mut [u32], texts: &Interner, group: u32, label: u32) {
     if group == NONE || label == NONE {
         return;
     }

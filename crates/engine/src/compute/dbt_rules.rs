@@ -4,8 +4,11 @@
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use rustc_hash::FxHashMap;
 
-use crate::compute::aggregate::BatchLayout;
+use crate::compute::aggregate::{BatchLayout, origin, origin_parts};
 use crate::compute::decode::status;
+use crate::compute::merge::{
+    SampleSlot, Unresolved, fill_placeholder, merge_samples, remap_origin, still_listed,
+};
 use crate::rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema};
 use crate::rules::quality::{Sample, Severity, Status};
 
@@ -15,9 +18,9 @@ pub(crate) struct DbtCounter {
     applies: bool,
     rows: u64,
     samples: Vec<Sample>,
-    /// `unique`: hash of each value -> occurrences (xxh3-64: at 10M distinct values a false
-    /// repeat has a chance of about 3 in a million).
-    seen: FxHashMap<u64, u32>,
+    /// `unique`: hash of each value -> occurrences and the origin of the first (xxh3-64: at 10M
+    /// distinct values a false repeat has a chance of about 3 in a million).
+    seen: FxHashMap<u64, (u32, u64)>,
     duplicated_values: u64,
 }
 
@@ -27,6 +30,8 @@ pub(crate) struct DbtRules {
     counters: Vec<DbtCounter>,
     /// Rows the tests have looked at (to say so when a restored state holds rows they did not).
     pub(crate) rows_tested: u64,
+    /// Samples whose values are still to be read (see [`crate::compute::merge`]).
+    pub(crate) unresolved: Vec<Unresolved>,
 }
 
 /// A batch being tested: its rows, where they came from, which the filter keeps.
@@ -62,7 +67,9 @@ impl DbtRules {
             };
             counter.applies = true;
             let array = tested.batch.column(*index);
-            for row in failing_rows(&test.check, array, counter, &in_view) {
+            let first_origin =
+                |row: usize| origin(tested.layout.source, tested.first_row + row as u64);
+            for row in failing_rows(&test.check, array, counter, &in_view, &first_origin) {
                 counter.rows += 1;
                 if counter.samples.len() < max_samples {
                     let mut sample = crate::compute::aggregate::self_sample(
@@ -79,6 +86,106 @@ impl DbtRules {
                 }
             }
         }
+    }
+
+    /// Folds in the counters of an analysis of later rows (see [`crate::compute::merge`]):
+    /// `sources` maps its input indices to this side's, whose names are `source_names`.
+    pub(crate) fn merge(
+        &mut self,
+        later: DbtRules,
+        sources: &[u32],
+        later_names: &[String],
+        source_names: &[String],
+        max_samples: usize,
+    ) {
+        self.rows_tested += later.rows_tested;
+        if self.counters.len() < later.counters.len() {
+            self.counters
+                .resize_with(later.counters.len(), DbtCounter::default);
+        }
+        for (index, (counter, theirs)) in self.counters.iter_mut().zip(later.counters).enumerate() {
+            counter.applies |= theirs.applies;
+            counter.rows += theirs.rows;
+            counter.duplicated_values += theirs.duplicated_values;
+            // The later side's first copy of a value this side has fails now.
+            let mut now_failing = Vec::new();
+            for (hash, (count, first)) in theirs.seen {
+                match counter.seen.entry(hash) {
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert((count, remap_origin(sources, first)));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut entry) => {
+                        let (mine, _) = entry.get_mut();
+                        // Counted as duplicated by each side that saw it twice; once in all.
+                        let counted = u64::from(*mine >= 2) + u64::from(count >= 2);
+                        counter.duplicated_values = counter.duplicated_values + 1 - counted;
+                        *mine = mine.saturating_add(count);
+                        counter.rows += 1;
+                        now_failing.push(first);
+                    }
+                }
+            }
+            let kept_extra = merge_samples(
+                &mut counter.samples,
+                theirs.samples,
+                now_failing,
+                later_names,
+                max_samples,
+            );
+            for row_origin in kept_extra {
+                let (source, row) = origin_parts(remap_origin(sources, row_origin));
+                self.unresolved.push(Unresolved {
+                    slot: SampleSlot::Dbt(index),
+                    source,
+                    row,
+                });
+            }
+        }
+        for mut unresolved in later.unresolved {
+            unresolved.source = sources[unresolved.source as usize];
+            let SampleSlot::Dbt(index) = unresolved.slot else {
+                continue;
+            };
+            if still_listed(&unresolved, &self.counters[index].samples, source_names) {
+                self.unresolved.push(unresolved);
+            }
+        }
+    }
+
+    /// Fills in the unresolved samples whose rows are in `tested` (see
+    /// [`crate::compute::merge`]); `columns` as for [`DbtRules::add_batch`].
+    pub(crate) fn resolve_samples(
+        &mut self,
+        columns: &[Option<(usize, String)>],
+        tested: &TestedBatch<'_>,
+    ) {
+        let rows = tested.first_row..tested.first_row + tested.batch.num_rows() as u64;
+        let mut unresolved = std::mem::take(&mut self.unresolved);
+        unresolved.retain(|wanted| {
+            let SampleSlot::Dbt(index) = wanted.slot else {
+                return true;
+            };
+            if wanted.source != tested.layout.source || !rows.contains(&wanted.row) {
+                return true;
+            }
+            let row = (wanted.row - tested.first_row) as usize;
+            let mut filled = crate::compute::aggregate::self_sample(
+                tested.layout,
+                tested.source_name,
+                tested.batch,
+                row,
+                wanted.row,
+            );
+            if let Some(Some((column, column_name))) = columns.get(index) {
+                filled.values.insert(
+                    column_name.clone(),
+                    text_at(tested.batch.column(*column), row),
+                );
+            }
+            fill_placeholder(&mut self.counters[index].samples, filled);
+            false
+        });
+        self.unresolved = unresolved;
     }
 
     /// The findings, one per test in schema order.
@@ -129,6 +236,7 @@ fn failing_rows(
     array: &ArrayRef,
     counter: &mut DbtCounter,
     in_view: &dyn Fn(usize) -> bool,
+    first_origin: &dyn Fn(usize) -> u64,
 ) -> Vec<usize> {
     let rows = (0..array.len()).filter(|row| in_view(*row));
     match check {
@@ -139,10 +247,10 @@ fn failing_rows(
                 let Some(text) = text_at(array, row) else {
                     continue;
                 };
-                let seen = counter
+                let (seen, _) = counter
                     .seen
                     .entry(xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
-                    .or_default();
+                    .or_insert_with(|| (0, first_origin(row)));
                 *seen = seen.saturating_add(1);
                 if *seen == 2 {
                     counter.duplicated_values += 1;

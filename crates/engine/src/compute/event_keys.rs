@@ -21,6 +21,9 @@ pub(crate) const FLUSH_ROWS: usize = 1 << 18;
 pub(crate) struct Kept<C> {
     pub(crate) updated_at: i64,
     pub(crate) contribution: C,
+    /// Where the key's first copy came from, in the caller's stable numbering; a newer update
+    /// replaces the contribution but not this, so merging analyses can name that copy.
+    pub(crate) first: u64,
 }
 
 /// A row waiting for its key to be resolved, with where it came from (for a sample).
@@ -41,6 +44,15 @@ pub(crate) enum Outcome<C> {
         origin: u64,
         replace: Option<(C, C)>,
     },
+}
+
+/// What folding in a key of a later analysis decided (see [`EventKeys::absorb`]).
+pub(crate) enum Absorbed<C> {
+    /// The key was new here: it is kept as it was there.
+    New,
+    /// The key was here already, so the later analysis's first copy is a duplicate; `loser`
+    /// is the contribution that both analyses counted and that one copy must take back.
+    Duplicate { loser: C },
 }
 
 /// Every event id seen (in this key pass), partitioned, plus the rows not yet resolved.
@@ -102,6 +114,27 @@ impl<C: Copy> EventKeys<C> {
         }
     }
 
+    /// Folds in `key`'s kept row from an analysis of later rows, as if that analysis's rows had
+    /// followed this one's: the latest update wins and a tie keeps this side's copy.
+    pub(crate) fn absorb(&mut self, key: u128, later: Kept<C>) -> Absorbed<C> {
+        debug_assert!(!self.has_pending(), "keys absorbed before a flush");
+        match self.parts[partition(key)].entry(key) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(later);
+                Absorbed::New
+            }
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let loser = if later.updated_at > entry.get().updated_at {
+                    let first = entry.get().first;
+                    entry.insert(Kept { first, ..later }).contribution
+                } else {
+                    later.contribution
+                };
+                Absorbed::Duplicate { loser }
+            }
+        }
+    }
+
     /// Resolves every buffered row, partition by partition, calling `decide` with each outcome.
     pub(crate) fn flush(&mut self, mut decide: impl FnMut(Outcome<C>)) {
         for (part, pending) in self.parts.iter_mut().zip(&mut self.pending) {
@@ -114,7 +147,8 @@ impl<C: Copy> EventKeys<C> {
                     std::collections::hash_map::Entry::Occupied(mut entry) => {
                         // The latest update wins; NULL loses to any time; ties keep the first.
                         let replace = (row.kept.updated_at > entry.get().updated_at).then(|| {
-                            let replaced = entry.insert(row.kept);
+                            let first = entry.get().first;
+                            let replaced = entry.insert(Kept { first, ..row.kept });
                             (replaced.contribution, row.kept.contribution)
                         });
                         decide(Outcome::Duplicate {
@@ -155,6 +189,7 @@ mod tests {
             let kept = Kept {
                 updated_at: *updated_at,
                 contribution: *value,
+                first: index as u64,
             };
             keys.push(*key, kept, index as u64);
             if (index + 1) % flush_every == 0 {
@@ -199,6 +234,43 @@ mod tests {
                 "dup #4: 1 -> 5",
                 "dup #5",
             ],
+        );
+    }
+
+    #[test]
+    fn absorbing_a_later_key_keeps_the_latest_update_and_ties_keep_this_side() {
+        let kept = |updated_at, value, first| Kept {
+            updated_at,
+            contribution: value,
+            first,
+        };
+        let mut keys = EventKeys::default();
+        keys.insert(1, kept(10, 100, 7));
+        keys.insert(2, kept(10, 200, 8));
+        keys.insert(3, kept(10, 300, 9));
+        let loser = |absorbed: Absorbed<u32>| match absorbed {
+            Absorbed::New => None,
+            Absorbed::Duplicate { loser } => Some(loser),
+        };
+        // Newer there: this side's copy loses, the first copy stays this side's.
+        assert_eq!(loser(keys.absorb(1, kept(20, 101, 50))), Some(100));
+        // A tie or older there: the later side's copy loses.
+        assert_eq!(loser(keys.absorb(2, kept(10, 201, 51))), Some(201));
+        assert_eq!(loser(keys.absorb(3, kept(5, 301, 52))), Some(301));
+        assert_eq!(loser(keys.absorb(4, kept(1, 400, 53))), None);
+        let mut held: Vec<(u128, i64, u32, u64)> = keys
+            .iter()
+            .map(|(key, kept)| (key, kept.updated_at, kept.contribution, kept.first))
+            .collect();
+        held.sort_unstable();
+        assert_eq!(
+            held,
+            [
+                (1, 20, 101, 7),
+                (2, 10, 200, 8),
+                (3, 10, 300, 9),
+                (4, 1, 400, 53)
+            ]
         );
     }
 }

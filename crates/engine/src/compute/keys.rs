@@ -69,6 +69,14 @@ impl Interner {
         &self.keys[id as usize]
     }
 
+    /// The id of `key`, interning it if it is new.
+    pub(crate) fn intern_key(&mut self, key: &Key) -> u32 {
+        match key {
+            Key::Int(value) => self.intern_int(*value),
+            Key::Str(value) => self.intern_str(value),
+        }
+    }
+
     pub(crate) fn intern_int(&mut self, value: i64) -> u32 {
         let next = self.keys.len() as u32;
         *self.by_int.entry(value).or_insert_with(|| {

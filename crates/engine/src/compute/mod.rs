@@ -9,4 +9,5 @@ pub(crate) mod dbt_rules;
 pub(crate) mod decode;
 pub(crate) mod event_keys;
 pub(crate) mod keys;
+pub(crate) mod merge;
 pub(crate) mod pair_counts;

@@ -92,6 +92,13 @@ impl PairCounts {
         self.iter().map(|(key, _)| key)
     }
 
+    /// Adds `count` kept rows to a pair at once (merging another analysis's counts).
+    pub(crate) fn add(&mut self, key: u64, count: u32) {
+        debug_assert!(!self.has_pending(), "pair counts added before a flush");
+        let total = self.parts[partition(key)].entry(key).or_default();
+        *total = total.saturating_add(count);
+    }
+
     /// Sets a pair's count (restoring a saved state).
     pub(crate) fn insert(&mut self, key: u64, count: u32) {
         self.parts[partition(key)].insert(key, count);

@@ -20,9 +20,10 @@ use codec::{Reader, Writer};
 use crate::analysis::Analysis;
 use crate::analysis::options::Options;
 use crate::columns::{Override, Scale};
-use crate::compute::aggregate::{Aggregator, Contribution, Kept};
+use crate::compute::aggregate::{Aggregator, Contribution, FirstCopy, Kept};
 use crate::compute::event_keys::EventKeys;
 use crate::compute::keys::{Interner, Key};
+use crate::compute::merge::RESTORED;
 use crate::error::{Error, Result};
 use crate::input::partition::{PartitionKey, PartitionType, Partitioning};
 use crate::input::prune::Pruning;
@@ -388,7 +389,7 @@ fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer) {
         out.f64(contribution.completion);
     }
     out.u64(aggregator.by_row.len() as u64);
-    aggregator.by_row.iter().for_each(|hash| out.u128(*hash));
+    aggregator.by_row.keys().for_each(|hash| out.u128(*hash));
     out.u64(aggregator.rows_total);
     out.u64(aggregator.duplicates);
     let quality = &aggregator.quality;
@@ -501,14 +502,23 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
             Kept {
                 updated_at,
                 contribution,
+                first: RESTORED,
             },
         );
     }
     let n_rows = reader.len()?;
     aggregator.by_row.reserve(n_rows);
     for _ in 0..n_rows {
-        aggregator.by_row.insert(reader.u128()?);
+        // Only the hash is saved: a later copy of the row is a duplicate and never replaces it.
+        aggregator.by_row.insert(
+            reader.u128()?,
+            FirstCopy {
+                contribution: Contribution::NOTHING,
+                first: RESTORED,
+            },
+        );
     }
+    aggregator.restored = true;
     aggregator.rows_total = reader.u64()?;
     aggregator.duplicates = reader.u64()?;
     for rule in Rule::ALL {
