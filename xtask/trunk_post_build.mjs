@@ -57,6 +57,11 @@ html = html.replace(inline, (_whole, attributes, rawBody) => {
 });
 if (modules === 0) fail("found no inline module script from Trunk to move: has Trunk's output changed?");
 const moved = modules;
+// Trunk puts `integrity` on the wasm's `<link rel="preload" as="fetch">`, which Chromium ignores
+// with a console warning ("ignored for preload destinations that do not support subresource
+// integrity"); the module script keeps its integrity, and the wasm comes from the same origin
+// under the CSP.
+html = html.replace(/<link\b[^>]*\brel="preload"[^>]*>/gi, (link) => (/\bas="fetch"/.test(link) ? link.replace(/\s+integrity="[^"]*"/, '') : link));
 writeFileSync(indexPath, html);
 
 // Trunk's worker loader shims call `wasm_bindgen("./x_bg.wasm")`, which wasm-bindgen 0.2.130

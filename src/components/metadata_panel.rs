@@ -97,8 +97,15 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
                     .iter()
                     .find(|(name, _)| name == step)
                     .map(|(_, rows)| *rows);
-                rows.map(|rows| format!("−{}", format::int(rows)))
-                    .unwrap_or_else(|| "—".to_owned())
+                // A step that dropped nothing reads "0", not "−0".
+                rows.map(|rows| {
+                    if rows == 0 {
+                        "0".to_owned()
+                    } else {
+                        format!("−{}", format::int(rows))
+                    }
+                })
+                .unwrap_or_else(|| "—".to_owned())
             });
             view! {
                 <tr data-testid=format!("lineage-{step}")>

@@ -68,7 +68,7 @@ fn MiniDistribution(bins: Vec<Bin>) -> impl IntoView {
         .iter()
         .map(|bin| {
             let height = (bin.count as f64 / most as f64 * 100.0).max(2.0);
-            view! { <span class="mini-bar" style=format!("height: {height:.0}%")></span> }
+            view! { <span class="mini-bar" style:height=format!("{height:.0}%")></span> }
         })
         .collect::<Vec<_>>();
     view! {

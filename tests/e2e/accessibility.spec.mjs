@@ -80,6 +80,7 @@ for (const colorScheme of ['light', 'dark']) {
 
     test(`the mapping dialog shows the mapping in use and behaves as a modal (${colorScheme})`, async () => {
       const { app, page } = session;
+      await app.openData();
       await app.adjustMappingButton.click();
       await expect(app.mappingDialog).toBeVisible();
       expect(await focusInside(page, 'mapping-dialog')).toBe(true);

@@ -59,7 +59,7 @@ pub fn CourseBars() -> impl IntoView {
             .map(move |course| {
                 let value = course.avg_completion.unwrap_or_default();
                 let label = label_of(course);
-                let gap = mean.map(|mean| format!(" ({:+.1})", value - mean).replace('-', "−"));
+                let gap = mean.map(|mean| format!(" ({})", format::points(value - mean)));
                 view! {
                     <div class="hbar" data-course=course.course.clone()>
                         <span class="hbar-label" title=label.clone()>{label.clone()}</span>

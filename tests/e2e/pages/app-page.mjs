@@ -29,6 +29,11 @@ export class AppPage {
     this.adjustMappingButton = page.getByTestId('adjust-mapping').first();
   }
 
+  /// Opens the collapsed Data section (files, storage, column mapping, lineage).
+  async openData() {
+    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
+  }
+
   /// Whether the page is wider than the viewport (a horizontal scroll bar).
   async horizontalOverflow() {
     return this.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -29,6 +29,8 @@ export class DatasetPanel {
 
   /// Clicks "Forget this data" and waits until the page says nothing is stored.
   async forget() {
+    // The dataset details are in the collapsed Data section.
+    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
     await this.forgetButton.first().click();
     await this.storedBytes((bytes) => bytes === 0);
   }
