@@ -83,9 +83,17 @@ pub fn App() -> impl IntoView {
                 <SaltLinkNotice/>
                 <ErrorBanner/>
                 <ProgressBar/>
+                // While a first load runs (`?src=` included) the landing page is not shown, so
+                // nothing on screen shifts when the dashboard replaces it (Lighthouse's CLS).
                 <Show
                     when=move || state.dashboard.with(Option::is_some)
-                    fallback=|| view! { <Landing/> }
+                    fallback=move || {
+                        view! {
+                            <Show when=move || state.loading.with(Option::is_none)>
+                                <Landing/>
+                            </Show>
+                        }
+                    }
                 >
                     <DashboardView/>
                 </Show>

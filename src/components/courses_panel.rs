@@ -168,7 +168,7 @@ fn VideoList(label: &'static str, testid: &'static str, videos: Vec<VideoLine>) 
         .collect::<Vec<_>>();
     view! {
         <div class="video-list">
-            <h4>{label}</h4>
+            <h3 class="list-label">{label}</h3>
             <ol data-testid=testid>{items}</ol>
         </div>
     }
