@@ -130,7 +130,10 @@ pub(crate) fn learners(
     assign_ranks(&mut all);
     // The top and bottom lists rank only learners with enough videos (with the default minimum
     // of 1, every learner, so they are the full ranking's ends); the full ranking keeps everyone.
-    let eligible = |videos_watched: u64| videos_watched >= listing.min_videos;
+    // (A learner whose rows lack a video key has an average but no videos: with the default
+    // minimum the lists keep such learners, as they always did.)
+    let eligible =
+        |videos_watched: u64| listing.min_videos <= 1 || videos_watched >= listing.min_videos;
     let top: Vec<LearnerRow> = if listing.min_videos <= 1 {
         all.iter()
             .filter(|row| row.rank.is_some())
