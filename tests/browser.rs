@@ -9,7 +9,8 @@ use coursepulse::state::AppState;
 use coursepulse::tables;
 use coursepulse::view_model::{self, Context};
 use coursepulse::worker::protocol::{
-    ErrorView, Request, RequestKind, Settings, SourceSpec, TableId, TableQuery,
+    Cell, Column, ErrorView, Request, RequestKind, Response, ResponseKind, Settings, SourceSpec,
+    TableId, TablePage, TableQuery,
 };
 use coursepulse_engine::{Analysis, Options, Report};
 use js_sys::{Array, Object, Reflect};
@@ -75,9 +76,22 @@ async fn a_request_and_its_files_survive_post_message() {
     let bytes = js_sys::Uint8Array::from(CSV.as_bytes());
     let file = web_sys::File::new_with_u8_array_sequence(&Array::of1(&bytes), "t.csv").unwrap();
     let envelope = Object::new();
-    Reflect::set(&envelope, &"request".into(), &request.to_json().into()).unwrap();
+    Reflect::set(&envelope, &"request".into(), &request.to_js().unwrap()).unwrap();
     Reflect::set(&envelope, &"files".into(), &Array::of1(&file)).unwrap();
 
+    let data = through_post_message(&envelope.into()).await;
+
+    let value = Reflect::get(&data, &"request".into()).unwrap();
+    assert!(value.is_object(), "a value, not JSON text");
+    assert_eq!(Request::from_js(value), Ok(request));
+    let files = Array::from(&Reflect::get(&data, &"files".into()).unwrap());
+    let file: web_sys::File = files.get(0).dyn_into().unwrap();
+    assert_eq!(file.name(), "t.csv");
+    assert_eq!(file.size() as usize, CSV.len());
+}
+
+/// `value` after a real structured clone (a `MessageChannel` to ourselves).
+async fn through_post_message(value: &JsValue) -> JsValue {
     let channel = web_sys::MessageChannel::new().unwrap();
     let received = js_sys::Promise::new(&mut |resolve, _| {
         let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
@@ -87,18 +101,102 @@ async fn a_request_and_its_files_survive_post_message() {
             .port2()
             .set_onmessage(Some(on_message.unchecked_ref()));
     });
-    channel.port1().post_message(&envelope).unwrap();
-    let data = JsFuture::from(received).await.unwrap();
+    channel.port1().post_message(value).unwrap();
+    JsFuture::from(received).await.unwrap()
+}
 
-    let text = Reflect::get(&data, &"request".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
-    assert_eq!(Request::from_json(&text), Ok(request));
-    let files = Array::from(&Reflect::get(&data, &"files".into()).unwrap());
-    let file: web_sys::File = files.get(0).dyn_into().unwrap();
-    assert_eq!(file.name(), "t.csv");
-    assert_eq!(file.size() as usize, CSV.len());
+/// The regression a value protocol invites: a JS number does not say whether it was an integer,
+/// so a whole real (`66.0`) must still come back a real, and `None` stay `None`.
+#[wasm_bindgen_test]
+async fn responses_survive_post_message_as_values() {
+    let (_, report) = report();
+    let mut dashboard = view_model::dashboard(&report, Context::default());
+    dashboard.elapsed_ms = 12.0;
+    let page = TablePage {
+        columns: vec![Column {
+            label: "Average".into(),
+            numeric: true,
+        }],
+        rows: vec![vec![
+            Cell::Int(3),
+            Cell::Real(66.0),
+            Cell::Real(0.5),
+            Cell::Text("S1".into()),
+            Cell::Empty,
+        ]],
+        offset: 0,
+        matching: 1,
+        total: 1,
+        sort: None,
+    };
+    for kind in [
+        ResponseKind::Dashboard(Box::new(dashboard)),
+        ResponseKind::Page(page),
+        ResponseKind::Error(ErrorView::new("x.parquet: not a Parquet file")),
+        ResponseKind::Ready,
+    ] {
+        let response = Response { id: 9, kind };
+        let value = through_post_message(&response.to_js().unwrap()).await;
+        assert!(value.is_object());
+        assert_eq!(Response::from_js(value), Ok(response));
+    }
+}
+
+/// What a message costs each way (printed, not asserted: timings vary by machine): the worker
+/// serialising a response and the page reading it back, as JSON text (before) and as JS values
+/// (now), each through a real structured clone, for a dashboard and a 500-row table page.
+#[wasm_bindgen_test]
+async fn message_cost_json_text_against_values() {
+    let (_, report) = report();
+    let dashboard = Response {
+        id: 1,
+        kind: ResponseKind::Dashboard(Box::new(view_model::dashboard(&report, Context::default()))),
+    };
+    let row = |index: u64| {
+        vec![
+            Cell::Int(index),
+            Cell::Text(format!("S{index:05}")),
+            Cell::Real(index as f64 / 7.0),
+            Cell::Int(index * 3),
+            Cell::Empty,
+        ]
+    };
+    let page = Response {
+        id: 2,
+        kind: ResponseKind::Page(TablePage {
+            rows: (0..500).map(row).collect(),
+            matching: 500,
+            total: 500,
+            ..TablePage::default()
+        }),
+    };
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    for (name, response) in [("dashboard", &dashboard), ("500-row page", &page)] {
+        const ROUNDS: u32 = 200;
+        let started = performance.now();
+        for _ in 0..ROUNDS {
+            let text = through_post_message(&response.to_json().into()).await;
+            assert_eq!(
+                Response::from_json(&text.as_string().unwrap()).as_ref(),
+                Ok(response)
+            );
+        }
+        let json_ms = (performance.now() - started) / f64::from(ROUNDS);
+        let started = performance.now();
+        for _ in 0..ROUNDS {
+            let value = through_post_message(&response.to_js().unwrap()).await;
+            assert_eq!(Response::from_js(value).as_ref(), Ok(response));
+        }
+        let value_ms = (performance.now() - started) / f64::from(ROUNDS);
+        web_sys::console::log_1(
+            &format!(
+                "message cost, {name} ({} bytes as JSON): JSON text {json_ms:.3} ms, values \
+                 {value_ms:.3} ms per post and read",
+                response.to_json().len()
+            )
+            .into(),
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -198,7 +296,7 @@ fn the_lean_worker_build_names_the_codec_it_leaves_out() {
 
 #[wasm_bindgen_test]
 async fn an_erase_called_while_a_store_is_writing_still_wins() {
-    use coursepulse::worker::store::{self, Slot};
+    use coursepulse::worker::storage::store::{self, Slot};
     // Called one after the other without waiting, as when "Forget this data" arrives while the
     // dataset just loaded is still being written: the erase must come last.
     let blob = vec![7u8; 300_000];
@@ -223,7 +321,7 @@ async fn an_erase_called_while_a_store_is_writing_still_wins() {
 
 #[wasm_bindgen_test]
 async fn a_link_is_stored_apart_from_the_users_files() {
-    use coursepulse::worker::store::{self, Slot};
+    use coursepulse::worker::storage::store::{self, Slot};
     let own = vec![1u8; 1_000];
     let linked = vec![2u8; 2_000];
     store::save(Slot::Files, &own).await.expect("stored");

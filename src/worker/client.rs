@@ -72,7 +72,14 @@ pub fn send(
     });
     let request = Request { id, kind };
     let envelope = Object::new();
-    let _ = Reflect::set(&envelope, &"request".into(), &request.to_json().into());
+    let value = match request.to_js() {
+        Ok(value) => value,
+        Err(message) => {
+            handler(error_kind(message));
+            return id;
+        }
+    };
+    let _ = Reflect::set(&envelope, &"request".into(), &value);
     let _ = Reflect::set(
         &envelope,
         &"files".into(),
@@ -135,13 +142,10 @@ fn ensure_worker() -> Result<(), String> {
         if !is_current(generation) {
             return;
         }
-        let Some(text) = event
-            .dyn_ref::<MessageEvent>()
-            .and_then(|event| event.data().as_string())
-        else {
+        let Some(data) = event.dyn_ref::<MessageEvent>().map(MessageEvent::data) else {
             return;
         };
-        match Response::from_json(&text) {
+        match Response::from_js(data) {
             Ok(response) => dispatch(&response),
             Err(message) => web_sys::console::error_1(&message.into()),
         }

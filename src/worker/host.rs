@@ -2,15 +2,13 @@
 //! its tables) and answers the page's [`Request`]s. Runs only inside a dedicated Web Worker.
 //!
 //! Loads are read by `read_inputs.rs`, one Parquet row group at a time, yielding to the event
-//! loop every [`YIELD_AFTER_MS`], so `Cancel` and `Page` requests are handled while it runs. A new dataset
+//! loop every `YIELD_AFTER_MS`, so `Cancel` and `Page` requests are handled while it runs. A new dataset
 //! replaces the current one only when its load succeeds: on error or cancel the old one stays.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use bytes::Bytes;
-use coursepulse_engine::{Analysis, Report};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,19 +17,18 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::tables::{self, Table};
 use crate::view_model::{self, Context};
-use crate::worker::file_chunks::FileChunks;
+use crate::worker::fetch::file_chunks::FileChunks;
+use crate::worker::fetch::http::url_file_name;
+use crate::worker::fetch::input::{ChunkReader, Input};
+use crate::worker::fetch::remote;
 use crate::worker::protocol::{
-    AddedView, ErrorView, Request, RequestKind, Response, ResponseKind, RestoredView, Settings,
-    SourceSpec, TableId, TableQuery,
+    AddedView, Request, RequestKind, Response, ResponseKind, Settings, SourceSpec, TableId,
+    TableQuery,
 };
 use crate::worker::read_inputs::{Stop, analyse};
-use crate::worker::saved::SavedSource;
-use crate::worker::{persist, remote};
-
-/// How long a load computes before it lets other messages in.
-pub const YIELD_AFTER_MS: f64 = 40.0;
-/// The bundled sample, relative to the worker script (the app's root).
-pub const SAMPLE_URL: &str = "sample/watch-logs.parquet";
+use crate::worker::shared::{Dataset, Host, SAMPLE_URL, error_view, post, reply, today};
+use crate::worker::storage::persist;
+use crate::worker::storage::saved::SavedSource;
 
 /// Installs the panic hook and the message handler, and tells the page the worker is ready.
 pub fn run() {
@@ -83,84 +80,6 @@ fn install_panic_hook(scope: DedicatedWorkerGlobalScope) {
     }));
 }
 
-pub(crate) struct Host {
-    pub(crate) scope: DedicatedWorkerGlobalScope,
-    pub(crate) dataset: Option<Dataset>,
-    pub(crate) cancelled: HashSet<u32>,
-    active_load: Option<u32>,
-    /// Whether datasets are kept in (and continued from) the browser's storage: set by each
-    /// `Open`, false in the embed.
-    pub(crate) persist: bool,
-}
-
-pub(crate) struct Dataset {
-    /// The inputs that can be read again (for new settings).
-    pub(crate) inputs: Vec<Input>,
-    /// Every input absorbed, in the report's order; after a restore, more than `inputs`.
-    pub(crate) origins: Vec<SavedSource>,
-    /// Whether `inputs` holds every input (false after a restore until all are opened again).
-    pub(crate) complete: bool,
-    /// The columns of each input read in this visit, by name (for the mapping screen).
-    pub(crate) columns: HashMap<String, Vec<String>>,
-    pub(crate) analysis: Analysis,
-    pub(crate) report: Report,
-    pub(crate) context: Context,
-    pub(crate) tables: HashMap<String, Rc<Table>>,
-    /// Set while the dataset is the one restored from storage.
-    pub(crate) restored: Option<RestoredView>,
-    /// The URL the whole dataset came from (`?src=`), if it did.
-    pub(crate) src: Option<String>,
-}
-
-/// One input of a dataset.
-#[derive(Clone)]
-pub struct Input {
-    /// The name the engine sees (a relative path carries partitions).
-    pub name: String,
-    /// Where it was fetched from, for a remote input.
-    pub url: Option<String>,
-    /// Its bytes.
-    pub data: InputData,
-}
-
-/// Where an input's bytes are.
-#[derive(Clone)]
-pub enum InputData {
-    /// Read by range (a local file or a URL).
-    File(FileChunks),
-    /// Held whole.
-    Memory(Bytes),
-}
-
-impl Input {
-    /// The name the engine sees.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Bytes.
-    pub fn size(&self) -> u64 {
-        match &self.data {
-            InputData::File(chunks) => parquet::file::reader::Length::len(chunks),
-            InputData::Memory(bytes) => bytes.len() as u64,
-        }
-    }
-
-    fn release(&self) {
-        if let InputData::File(chunks) = &self.data {
-            chunks.release();
-        }
-    }
-
-    fn origin(&self) -> SavedSource {
-        SavedSource {
-            name: self.name.clone(),
-            url: self.url.clone(),
-            bytes: self.size(),
-        }
-    }
-}
-
 /// What a load does with the current dataset.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -172,32 +91,18 @@ enum Mode {
     Add,
 }
 
-fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
-    // A failed post means the page is gone; there is no one left to tell.
-    let _ = scope.post_message(&JsValue::from_str(&response.to_json()));
-}
-
-pub(crate) fn reply(host: &Rc<RefCell<Host>>, id: u32, kind: ResponseKind) {
-    let scope = host.borrow().scope.clone();
-    post(&scope, &Response { id, kind });
-}
-
-pub(crate) fn error_view(message: impl Into<String>) -> ResponseKind {
-    ResponseKind::Error(ErrorView::new(message))
-}
-
 fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
-    let text = Reflect::get(&data, &"request".into())
+    let value = Reflect::get(&data, &"request".into())
         .ok()
-        .and_then(|value| value.as_string());
-    let request = match text.as_deref().map(Request::from_json) {
+        .filter(|value| value.is_object());
+    let request = match value.map(Request::from_js) {
         Some(Ok(request)) => request,
         Some(Err(message)) => return reply(host, 0, error_view(message)),
         None => {
             return reply(
                 host,
                 0,
-                error_view("malformed request: no `request` string"),
+                error_view("malformed request: no `request` object"),
             );
         }
     };
@@ -394,14 +299,14 @@ async fn open_inputs(
                         .cloned()
                         .unwrap_or_else(|| file.name()),
                     url: None,
-                    data: InputData::File(FileChunks::register(file)),
+                    reader: ChunkReader::File(FileChunks::register(file)),
                 })
                 .collect())
         }
         SourceSpec::Sample => Ok(vec![Input {
-            name: remote::url_file_name(SAMPLE_URL),
+            name: url_file_name(SAMPLE_URL),
             url: Some(SAMPLE_URL.to_owned()),
-            data: InputData::Memory(remote::fetch_bytes(&scope, SAMPLE_URL).await?),
+            reader: ChunkReader::Memory(remote::fetch_bytes(&scope, SAMPLE_URL).await?),
         }]),
         SourceSpec::Url { url } => remote::open_url(&scope, &url).await,
     }
@@ -444,16 +349,12 @@ async fn reopen_all(host: &Rc<RefCell<Host>>) -> Result<Vec<Input>, ResponseKind
              shows the stored settings."
         )));
     }
-    let mut reopened = Vec::with_capacity(origins.len());
-    for origin in origins {
-        let url = origin.url.unwrap_or_default();
-        reopened.push(
-            remote::open_one(&scope, &url, origin.name)
-                .await
-                .map_err(error_view)?,
-        );
-    }
-    Ok(reopened)
+    // One after another, whole downloads within one budget, as the manifest was first opened.
+    let files = origins
+        .into_iter()
+        .map(|origin| (origin.url.unwrap_or_default(), origin.name))
+        .collect();
+    remote::open_all(&scope, files).await.map_err(error_view)
 }
 
 /// Reads `inputs` as `mode` says; `src` is the URL the resulting dataset wholly comes from.
@@ -523,7 +424,7 @@ async fn load(
                 .unwrap_or_default();
             for (input, input_columns) in inputs.iter().zip(source_columns) {
                 columns.insert(input.name.clone(), input_columns);
-                by_name.insert(input.name.clone(), input.origin());
+                by_name.insert(input.name.clone(), origin(input));
             }
             let origins: Vec<SavedSource> = report
                 .sources
@@ -613,13 +514,11 @@ fn finish_load(host: &Rc<RefCell<Host>>, id: u32) {
     }
 }
 
-/// Today's date, `YYYY-MM-DD` in UTC.
-pub(crate) fn today() -> String {
-    let date = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.get_utc_full_year(),
-        date.get_utc_month() + 1,
-        date.get_utc_date()
-    )
+/// What the stored dataset records of `input`.
+fn origin(input: &Input) -> SavedSource {
+    SavedSource {
+        name: input.name.clone(),
+        url: input.url.clone(),
+        bytes: input.size(),
+    }
 }

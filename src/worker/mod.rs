@@ -1,19 +1,23 @@
-//! The analysis worker: its message protocol (shared), the page's client, and the worker's host.
+//! The analysis worker: what crosses between the page and the worker (`views/`, `protocol`), the
+//! page's client, and the worker's side. Imports point down this list (`cargo xtask test`,
+//! step `tidy`, checks it; ARCHITECTURE.md has the map):
+//!
+//! `views` < `protocol` < `event_loop` < `fetch/` (bytes by range or whole) < `storage/saved`
+//! < `storage/store` < `shared` (the worker's state) < `read_inputs` (the read loop)
+//! < `storage/persist` < `host` (the message loop) < `client` (the page's side).
 
 pub mod protocol;
-pub mod saved;
+pub mod storage;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 #[cfg(target_arch = "wasm32")]
-pub mod file_chunks;
+pub mod event_loop;
+pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(target_arch = "wasm32")]
-pub mod persist;
-#[cfg(target_arch = "wasm32")]
 pub mod read_inputs;
 #[cfg(target_arch = "wasm32")]
-pub mod remote;
-#[cfg(target_arch = "wasm32")]
-pub mod store;
+pub mod shared;

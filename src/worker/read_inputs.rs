@@ -10,14 +10,12 @@ use bytes::Bytes;
 use coursepulse_engine::{
     Analysis, Error as EngineError, Format, ParquetFile, Partitioning, ReadPlan, csv_columns,
 };
-use parquet::file::reader::ChunkReader;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::DedicatedWorkerGlobalScope;
+use parquet::file::reader::ChunkReader as _;
 
-use crate::worker::file_chunks::FileChunks;
-use crate::worker::host::{Host, Input, InputData, YIELD_AFTER_MS, reply};
+use crate::worker::event_loop::yield_to_event_loop;
+use crate::worker::fetch::input::{ChunkReader, Input, MAX_CSV_BYTES, too_large_csv};
 use crate::worker::protocol::{ErrorView, MappingHelp, Progress, ResponseKind, Settings};
+use crate::worker::shared::{Host, YIELD_AFTER_MS, reply};
 
 /// Why a load stopped.
 pub(crate) enum Stop {
@@ -35,63 +33,19 @@ impl From<EngineError> for Stop {
     }
 }
 
-/// The largest CSV file a load reads. CSV is read whole, then parsed into text columns before
-/// it is aggregated: the worker holds about three times the file (measured natively: a 137 MB
-/// CSV peaks at 381 MB against 176 MB for the same rows as Parquet), and a wasm worker cannot
-/// grow past 4 GB. Refused above this with a message, rather than dying halfway; Parquet files,
-/// read a row group at a time, have no such limit.
-pub const MAX_CSV_BYTES: u64 = 1_000_000_000;
-
 /// A parsed input waiting to be decoded.
 enum Opened {
-    Parquet(ParquetFile<Reader>),
+    Parquet(ParquetFile<ChunkReader>),
     /// Read at its turn, so that one CSV file at a time is in memory; `columns` from its header.
     Csv {
-        reader: Reader,
+        reader: ChunkReader,
         columns: Vec<String>,
     },
 }
 
-/// Either reader, so that every Parquet input is one type.
-#[derive(Clone)]
-enum Reader {
-    File(FileChunks),
-    Memory(Bytes),
-}
-
-impl parquet::file::reader::Length for Reader {
-    fn len(&self) -> u64 {
-        match self {
-            Reader::File(chunks) => chunks.len(),
-            Reader::Memory(bytes) => bytes.len() as u64,
-        }
-    }
-}
-
-impl ChunkReader for Reader {
-    type T = Box<dyn std::io::Read>;
-
-    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        Ok(match self {
-            Reader::File(chunks) => Box::new(chunks.get_read(start)?),
-            Reader::Memory(bytes) => Box::new(bytes.get_read(start)?),
-        })
-    }
-
-    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
-        match self {
-            Reader::File(chunks) => chunks.get_bytes(start, length),
-            Reader::Memory(bytes) => bytes.get_bytes(start, length),
-        }
-    }
-}
-
 fn open_input(input: &Input) -> Result<Opened, Stop> {
     let name = &input.name;
-    let reader = match &input.data {
-        InputData::File(chunks) => Reader::File(chunks.clone()),
-        InputData::Memory(bytes) => Reader::Memory(bytes.clone()),
-    };
+    let reader = input.reader.clone();
     let format = match Format::from_name(name) {
         Some(format) => format,
         None => {
@@ -120,21 +74,10 @@ fn open_input(input: &Input) -> Result<Opened, Stop> {
 /// Enough of a CSV file for its header line.
 const CSV_HEADER_BYTES: u64 = 1 << 20;
 
-fn read_csv(reader: &Reader, name: &str, length: u64) -> Result<Bytes, Stop> {
+fn read_csv(reader: &ChunkReader, name: &str, length: u64) -> Result<Bytes, Stop> {
     reader
         .get_bytes(0, length as usize)
         .map_err(|error| stop_message(format!("{name}: cannot read: {error}")))
-}
-
-/// Why a CSV file of `size` bytes is not read.
-pub(crate) fn too_large_csv(name: &str, size: u64) -> String {
-    format!(
-        "{name} is {}: a CSV file is read whole, and this browser reads CSV files of at most {}. \
-         Save the data as Parquet (read a part at a time, of any size), split it into smaller \
-         CSV files, or use the CoursePulse command line, which has no such limit.",
-        crate::format::bytes(size),
-        crate::format::bytes(MAX_CSV_BYTES)
-    )
 }
 
 fn stop_message(message: String) -> Stop {
@@ -250,7 +193,7 @@ pub(crate) async fn analyse(
 }
 
 /// The Parquet files, when every input is one.
-fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<Reader>>> {
+fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<ChunkReader>>> {
     opened
         .iter()
         .map(|opened| match opened {
@@ -268,7 +211,7 @@ async fn read_plan(
     analysis: &mut Analysis,
     mut plan: ReadPlan,
     inputs: &[&Input],
-    files: &[&ParquetFile<Reader>],
+    files: &[&ParquetFile<ChunkReader>],
     progress: &mut Progress,
     pacer: &mut Pacer,
     host: &Rc<RefCell<Host>>,
@@ -291,10 +234,7 @@ async fn read_plan(
     let mut read_before = 0;
     while let Some(step) = plan.next_step(analysis)? {
         let (input, file) = (inputs[step.file], files[step.file]);
-        let bytes_read = || match &input.data {
-            InputData::File(chunks) => chunks.bytes_read(),
-            InputData::Memory(_) => 0,
-        };
+        let bytes_read = || input.reader.bytes_read();
         if step.row_group == 0 {
             progress.file = input.name().to_owned();
             bytes_before = progress.bytes_done;
@@ -306,9 +246,9 @@ async fn read_plan(
             bytes_before + input.size()
         } else {
             bytes_before
-                + match &input.data {
-                    InputData::File(_) => bytes_read() - read_before,
-                    InputData::Memory(_) => (0..=step.row_group)
+                + match &input.reader {
+                    ChunkReader::File(_) => bytes_read() - read_before,
+                    ChunkReader::Memory(_) => (0..=step.row_group)
                         .map(|group| file.row_group_bytes(group))
                         .sum(),
                 }
@@ -355,25 +295,4 @@ impl Pacer {
         }
         Ok(())
     }
-}
-
-/// Lets queued messages (cancel, page requests) run. A message to ourselves through a
-/// `MessageChannel` is a new task at once, where a nested `setTimeout(0)` is clamped to 4 ms
-/// (measured: a quarter of a second of idle time in a 2.4 s load).
-async fn yield_to_event_loop(scope: &DedicatedWorkerGlobalScope) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let posted = web_sys::MessageChannel::new().is_ok_and(|channel| {
-            channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
-            channel.port2().post_message(&JsValue::NULL).is_ok()
-        });
-        if !posted
-            && scope
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .is_err()
-        {
-            // If scheduling fails the promise would never resolve; resolve at once instead.
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }

@@ -60,6 +60,25 @@ test('analyze(bytes) equals the CLI for a dirty multi-row-group file, with optio
   assert.deepEqual(report, expected);
 });
 
+test('the report is a plain object made without JSON text', () => {
+  const { parse, stringify } = JSON;
+  const calls = [];
+  JSON.parse = (...args) => { calls.push('parse'); return parse(...args); };
+  JSON.stringify = (...args) => { calls.push('stringify'); return stringify(...args); };
+  let report;
+  try {
+    report = analyze(readFileSync(SAMPLE), { name: 'watch-logs.parquet', now: NOW });
+  } finally {
+    Object.assign(JSON, { parse, stringify });
+  }
+  // The options object is read as JSON (its `now: undefined` means "the clock", as before); the
+  // report, many times larger, is not.
+  assert.deepEqual(calls, ['stringify']);
+  assert.equal(Object.getPrototypeOf(report), Object.prototype);
+  assert.ok(Array.isArray(report.learners_top));
+  assert.equal(typeof report.summary.learners, 'number');
+});
+
 test('analyzeFile streams a Blob from disk and equals the CLI', async () => {
   const expected = cliReport(dirty);
   const report = await analyzeFile(await openAsBlob(dirty), { name: expected.sources[0].name, now: NOW });

@@ -42,7 +42,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "tidy",
-        what: "the engine imports only down its layers (xtask/src/tidy.rs)",
+        what: "the engine and the worker import only down their layers (xtask/src/tidy.rs)",
         run: tidy,
     },
     Step {

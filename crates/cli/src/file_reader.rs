@@ -3,17 +3,25 @@
 //! chunk instead of being loaded whole: a 3 GB file costs the row group being read, not 3 GB.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
+#[cfg(not(unix))]
+use std::io::{Seek, SeekFrom};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(not(unix))]
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use parquet::errors::{ParquetError, Result as ParquetResult};
 use parquet::file::reader::{ChunkReader, Length};
 
-/// An open file shared by every reader of it.
+/// An open file shared by every reader of it (and every thread: on Unix positioned reads need
+/// no lock, elsewhere a lock keeps each seek with its read).
 #[derive(Clone, Debug)]
 pub struct SharedFile {
+    #[cfg(unix)]
+    file: Arc<File>,
+    #[cfg(not(unix))]
     file: Arc<Mutex<File>>,
     len: u64,
 }
@@ -24,6 +32,9 @@ impl SharedFile {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
         Ok(SharedFile {
+            #[cfg(unix)]
+            file: Arc::new(file),
+            #[cfg(not(unix))]
             file: Arc::new(Mutex::new(file)),
             len,
         })
@@ -34,6 +45,15 @@ impl SharedFile {
         self.read_at(0, length.min(self.len as usize))
     }
 
+    #[cfg(unix)]
+    fn read_at(&self, start: u64, length: usize) -> std::io::Result<Bytes> {
+        use std::os::unix::fs::FileExt;
+        let mut buffer = vec![0; length];
+        self.file.read_exact_at(&mut buffer, start)?;
+        Ok(Bytes::from(buffer))
+    }
+
+    #[cfg(not(unix))]
     fn read_at(&self, start: u64, length: usize) -> std::io::Result<Bytes> {
         let mut file = self
             .file

@@ -7,6 +7,12 @@ mod governance;
 // issue 14: split columns and values, manifests, the state file, names in errors.
 #[path = "cli/hardening.rs"]
 mod hardening;
+// issue 14: decompression and alias bombs refused in under 1 GB.
+#[path = "cli/bombs.rs"]
+mod bombs;
+// issue 14: masked samples hide no unmapped column.
+#[path = "cli/masked_samples.rs"]
+mod masked_samples;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -316,11 +322,13 @@ fn corpus_dir() -> PathBuf {
 /// stderr for errors, stdout otherwise), and that nothing panicked.
 fn check_report(dir: &Path, inputs: &[&str], exit_code: i32, message: &str) -> Result<(), String> {
     let mut args = vec!["report".to_owned(), "--now".into(), "2026-01-01".into()];
-    args.extend(
-        inputs
-            .iter()
-            .map(|input| dir.join(input).display().to_string()),
-    );
+    // A `.yml` input is a dbt schema, not data.
+    for input in inputs {
+        if input.ends_with(".yml") {
+            args.push("--dbt-schema".into());
+        }
+        args.push(dir.join(input).display().to_string());
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
         .args(&args)
         .current_dir(dir)
@@ -456,4 +464,31 @@ fn min_videos_keeps_one_video_learners_out_of_top_and_bottom() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+#[test]
+fn every_thread_count_gives_the_one_thread_report() {
+    // Late updates and stale copies of earlier days' events: duplicates that fall in different
+    // threads' shares, in small row groups so that files are cut between threads too.
+    let spec = coursepulse_fixtures::DaySpec {
+        days: 6,
+        rows_per_day: 300,
+        row_group_rows: 64,
+        ..coursepulse_fixtures::DaySpec::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    coursepulse_fixtures::write_days(dir.path(), &spec).unwrap();
+    let data = dir.path().to_str().unwrap();
+    for extra in [&[][..], &["--samples", "2", "--course", "101"][..]] {
+        let report = |threads: &str| {
+            let mut args = vec![data, "--threads", threads];
+            args.extend_from_slice(extra);
+            report_json(&args)
+        };
+        let one = report("1");
+        assert!(one["rows"]["duplicates_removed"].as_u64().unwrap() > 0);
+        for threads in ["2", "3", "7"] {
+            assert_eq!(report(threads), one, "--threads {threads} {extra:?}");
+        }
+    }
 }

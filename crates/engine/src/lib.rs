@@ -70,7 +70,7 @@ mod state;
 mod time;
 
 pub use analysis::options::Options;
-pub use analysis::plan::{ReadPlan, Step};
+pub use analysis::plan::{ReadPlan, Share, Step, shares};
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use error::{Error, Result};

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
-use coursepulse_engine::{Analysis, DbtSchema, Filter, Format, LearnerRow, Options, Report, Scale};
+use coursepulse_engine::{
+    Analysis, DbtSchema, Filter, Format, LearnerRow, Options, ParquetFile, ReadPlan, Report, Scale,
+    shares,
+};
 use proptest::prelude::*;
 
 /// One input row; `None` is NULL.
@@ -609,4 +612,79 @@ fn a_restored_analysis_takes_later_shards_but_cannot_be_merged_into_another() {
     let restored = Analysis::load_state(&saved, options(3)).unwrap();
     let error = fresh.merge(restored).unwrap_err().to_string();
     assert!(error.contains("restored from a saved state"), "{error}");
+}
+
+/// `batch` written as Parquet with row groups of at most `row_group_rows` rows.
+fn parquet_file(
+    name: &str,
+    batch: &RecordBatch,
+    row_group_rows: usize,
+) -> ParquetFile<bytes::Bytes> {
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(row_group_rows))
+        .build();
+    let mut buffer = Vec::new();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(&mut buffer, batch.schema(), Some(properties))
+            .unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+    ParquetFile::open(name, bytes::Bytes::from(buffer)).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256)
+    ))]
+
+    /// The parallel read: Parquet files cut into shares at row-group boundaries, each share
+    /// read by its own plan into its own analysis, merged in order and its samples re-read,
+    /// give the report of reading all the files in one analysis.
+    #[test]
+    fn parquet_shares_read_apart_and_merged_equal_one_read(
+        inputs in prop::collection::vec(prop::collection::vec(row(true), 0..30), 1..4),
+        columns in columns(),
+        row_group_rows in 1..9usize,
+        count in 1..5usize,
+        max_samples in 1..5usize,
+        dbt in any::<bool>(),
+    ) {
+        let files: Vec<ParquetFile<bytes::Bytes>> = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, rows)| parquet_file(&format!("input-{index}.parquet"), &batch(rows, columns), row_group_rows))
+            .collect();
+        // Files of the same content are absorbed once, which shares cannot see: callers read
+        // such a dataset in one analysis.
+        let mut prints: Vec<u128> = files.iter().map(|file| file.fingerprint().0).collect();
+        prints.sort_unstable();
+        prints.dedup();
+        prop_assume!(prints.len() == files.len());
+        let options = merge_options(max_samples, dbt, false);
+        let mut whole = Analysis::new(options.clone()).unwrap();
+        whole.add_parquet_files(&files).unwrap();
+
+        let mut merged: Option<Analysis> = None;
+        for share in shares(&whole, &files, count) {
+            let mut part = Analysis::new(options.clone()).unwrap();
+            let mut plan = ReadPlan::for_share(&mut part, &files, &share).unwrap();
+            while let Some(step) = plan.next_step(&mut part).unwrap() {
+                plan.read(&mut part, &files[step.file], step).unwrap();
+            }
+            plan.finish(&mut part).unwrap();
+            match &mut merged {
+                None => merged = Some(part),
+                Some(merged) => merged.merge(part).unwrap(),
+            }
+        }
+        let mut merged = merged.unwrap();
+        for file in &files {
+            file.reread(&mut merged).unwrap();
+        }
+        prop_assert!(merged.rows_to_read().is_empty());
+        prop_assert_eq!(
+            serde_json::to_string_pretty(&merged.report()).unwrap(),
+            serde_json::to_string_pretty(&whole.report()).unwrap()
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The CoursePulse engine for JavaScript: `analyze(bytes, options)` and
-//! `analyzeFile(file, options)` return the engine's `Report` as a plain object, the same JSON as
-//! `coursepulse report --format json`. `cargo xtask pkg` builds it with wasm-bindgen into `pkg/`.
+//! `analyzeFile(file, options)` return the engine's `Report` as a plain object, shaped field for
+//! field as `coursepulse report --format json`, built straight from the engine's values
+//! (`serde-wasm-bindgen`): no JSON text is written or parsed. `cargo xtask pkg` builds it with wasm-bindgen into `pkg/`.
 //!
 //! `analyzeFile` reads a Parquet `File` (or any `Blob`) by `slice()`: the footer, then only the
 //! mapped column chunks of one row group at a time, so a file larger than memory can be
@@ -132,11 +133,13 @@ async fn read_range(file: &web_sys::Blob, range: std::ops::Range<u64>) -> Result
     Ok(Bytes::from(js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
-/// The report as a plain JS object: the CLI's JSON, parsed (u64 counts become numbers).
+/// The report as a plain JS object shaped as the CLI's JSON: `null` for absent values, objects
+/// for maps, numbers for counts (all far below 2^53).
 fn to_js(report: &Report) -> Result<JsValue, JsError> {
-    let json =
-        serde_json::to_string(report).map_err(|error| JsError::new(&format!("report: {error}")))?;
-    js_sys::JSON::parse(&json).map_err(|_| JsError::new("report: JSON.parse failed"))
+    use serde::Serialize;
+    report
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| JsError::new(&format!("report: {error}")))
 }
 
 fn js_error(message: String) -> JsError {

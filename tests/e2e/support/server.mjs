@@ -37,6 +37,9 @@ let embedConfig = null;
 /// `BASE data/NAME` serves `dataDir/NAME` honouring `Range: bytes=a-b` and `bytes=-n` (206 with
 /// Content-Range); `BASE data-norange/NAME` serves the same file ignoring Range, like a server
 /// that does not support it. `?delay=MS` (at most 5 s) answers that much later, like a slow link.
+/// For the remote-limits journeys, on `data/`: `?range_delay=MS` (at most 60 s) delays only
+/// `bytes=a-b` requests (not the `bytes=-n` probe), like a server that stalls mid-file; `?shift=1`
+/// answers `bytes=a-b` with the bytes one later than asked, under an honest Content-Range.
 function serveData(dataDir, url, request, response) {
   const ranged = url.pathname.startsWith(`${BASE}data/`);
   const name = decodeURIComponent(url.pathname.slice(url.pathname.indexOf('/', BASE.length) + 1));
@@ -59,12 +62,17 @@ function serveData(dataDir, url, request, response) {
   }
   const match = ranged && /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
   let [start, end, status] = [0, size - 1, 200];
+  const fromTo = match && match[1] !== '';
   if (match) {
     status = 206;
     if (match[1] === '') start = Math.max(0, size - Number(match[2]));
     else {
       start = Number(match[1]);
       if (match[2] !== '') end = Math.min(Number(match[2]), size - 1);
+    }
+    if (fromTo && url.searchParams.get('shift') === '1') {
+      start = Math.min(start + 1, size - 1);
+      end = Math.min(end + 1, size - 1);
     }
   }
   const length = Math.max(0, end - start + 1);
@@ -74,7 +82,8 @@ function serveData(dataDir, url, request, response) {
   const headers = { 'content-type': 'application/octet-stream', 'content-length': length, 'cache-control': 'no-store' };
   if (ranged) headers['accept-ranges'] = 'bytes';
   if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${size}`;
-  const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 5_000);
+  const rangeDelay = fromTo ? Math.min(Number(url.searchParams.get('range_delay')) || 0, 60_000) : 0;
+  const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 5_000) + rangeDelay;
   setTimeout(() => {
     response.writeHead(status, headers);
     if (length === 0) {
@@ -90,6 +99,56 @@ function serveData(dataDir, url, request, response) {
     body.pipe(response);
     response.on('close', () => body.destroy());
   }, delay);
+}
+
+/// `BASE generated/huge.parquet?size=N` (ignoring Range): N bytes of zeros with a true
+/// Content-Length, made as the client reads them, so a client that downloads without a cap
+/// shows as bytes served far past what it should have taken. `BASE generated/many.txt?n=N`: a
+/// manifest listing N paths. Counted in `__stats` like data files.
+function serveGenerated(url, request, response) {
+  const key = url.pathname;
+  const name = url.pathname.slice(`${BASE}generated/`.length);
+  if (name === 'many.txt') {
+    const n = Math.min(Number(url.searchParams.get('n')) || 0, 1_000_000);
+    const body = Buffer.from('# generated\n' + 'date=2025-03-01/part-0.parquet\n'.repeat(n));
+    stats[key] ??= { requests: 0, bytes: 0, size: body.length };
+    stats[key].requests += 1;
+    stats[key].bytes += body.length;
+    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length, 'cache-control': 'no-store' });
+    response.end(body);
+    return;
+  }
+  if (name !== 'huge.parquet') {
+    response.writeHead(404).end();
+    return;
+  }
+  const size = Math.min(Number(url.searchParams.get('size')) || 0, 2 ** 40);
+  stats[key] ??= { requests: 0, bytes: 0, size };
+  stats[key].requests += 1;
+  response.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': size,
+    'cache-control': 'no-store',
+  });
+  const chunk = Buffer.alloc(64 * 1024);
+  let sent = 0;
+  let closed = false;
+  response.on('close', () => {
+    closed = true;
+  });
+  const pump = () => {
+    while (!closed && sent < size) {
+      const piece = chunk.subarray(0, Math.min(chunk.length, size - sent));
+      sent += piece.length;
+      stats[key].bytes += piece.length;
+      if (!response.write(piece)) {
+        response.once('drain', pump);
+        return;
+      }
+    }
+    if (!closed) response.end();
+  };
+  pump();
 }
 
 /// The Content-Security-Policy of the built index.html's <meta http-equiv>, which the server also
@@ -135,6 +194,10 @@ export async function startServer(dist, dataDir) {
     }
     if (url.pathname === `${BASE}embed-config.json` && embedConfig !== null) {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(embedConfig);
+      return;
+    }
+    if (url.pathname.startsWith(`${BASE}generated/`)) {
+      serveGenerated(url, request, response);
       return;
     }
     if (url.pathname.startsWith(`${BASE}data/`) || url.pathname.startsWith(`${BASE}data-norange/`)) {

@@ -110,6 +110,17 @@ impl Analysis {
         Ok(())
     }
 
+    /// Whether an input with this schema has its completion scale decided before any value is
+    /// read (by the options or by its column's name), so that it may be split between shards.
+    pub fn scale_known_for(&self, schema: &Schema, name: &str) -> bool {
+        if self.options.scale.is_some() {
+            return true;
+        }
+        let extended = self.extend_with_partitions(name, schema).schema;
+        crate::columns::Mapping::resolve(name, &extended, &self.options.overrides)
+            .is_ok_and(|mapping| mapping.scale_from_name().is_some())
+    }
+
     /// The rows (input name, 1-based row number) whose values the report's samples still
     /// need after a [`Analysis::merge`], in input order; empty when every sample is complete.
     pub fn rows_to_read(&self) -> Vec<(String, u64)> {

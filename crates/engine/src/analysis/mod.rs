@@ -59,6 +59,9 @@ pub struct Source {
     pending_numbers: usize,
     pending_fractions: usize,
     pub(crate) next_row: u64,
+    /// The number of this shard's first row of the input (1 unless [`Source::skip_rows`]):
+    /// where each key pass starts again.
+    start_row: u64,
     /// Rows of the input, once a pass has read it all (multi-pass reads restart `next_row`).
     rows_read: u64,
     /// Remarks found when the input began (ambiguous column names), noted when it finishes.
@@ -147,6 +150,7 @@ impl Source {
             pending_numbers: 0,
             pending_fractions: 0,
             next_row: 1,
+            start_row: 1,
             rows_read: 0,
             notes: Vec::new(),
             // Nothing is read from it, so the aggregator has nothing to learn of its layout.
@@ -161,6 +165,7 @@ impl Source {
     /// starts mid-input, see [`Analysis::merge`]), so this one's rows keep the input's numbering.
     pub fn skip_rows(&mut self, rows: u64) {
         self.next_row += rows;
+        self.start_row += rows;
     }
 
     /// Rows added so far (in the longest pass, when the inputs are read in several).
@@ -374,6 +379,7 @@ impl Analysis {
             pending_numbers: 0,
             pending_fractions: 0,
             next_row: 1,
+            start_row: 1,
             rows_read: 0,
             notes,
             registered: false,
@@ -415,7 +421,7 @@ impl Analysis {
             if pass > 0 {
                 source.rows_read = source.rows_read.max(source.next_row - 1);
             }
-            source.next_row = 1;
+            source.next_row = source.start_row;
         }
         Ok(())
     }

@@ -16,10 +16,11 @@ use crate::analysis::{Analysis, Source};
 use crate::error::{Error, Result};
 use crate::input::parquet::ParquetFile;
 
-/// One row group to read: `file` is the index [`ReadPlan::begin_file`] gave.
+/// One row group to read: `file` is the index [`ReadPlan::begin_file`] gave (for a share, the
+/// file's index in the list given to [`ReadPlan::for_share`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step {
-    /// Which file (in the order they were begun).
+    /// Which file.
     pub file: usize,
     /// Which of its row groups.
     pub row_group: usize,
@@ -32,7 +33,10 @@ pub struct Step {
 pub struct ReadPlan {
     /// The files begun, in step order; emptied when the plan ends in a failure.
     sources: Vec<Source>,
-    row_groups: Vec<usize>,
+    /// Per file begun: the caller's index for it, its row groups to read, and all it has.
+    files: Vec<usize>,
+    row_groups: Vec<Range<usize>>,
+    all_row_groups: Vec<usize>,
     names: Vec<String>,
     passes: u32,
     /// The next step to hand out, and whether its pass has begun.
@@ -46,7 +50,9 @@ impl ReadPlan {
     pub fn new(passes: u32) -> ReadPlan {
         ReadPlan {
             sources: Vec::new(),
+            files: Vec::new(),
             row_groups: Vec::new(),
+            all_row_groups: Vec::new(),
             names: Vec::new(),
             passes: passes.max(1),
             cursor: Step {
@@ -73,7 +79,7 @@ impl ReadPlan {
     pub fn total_steps(&self) -> u64 {
         self.row_groups
             .iter()
-            .map(|groups| *groups as u64)
+            .map(|groups| groups.len() as u64)
             .sum::<u64>()
             * u64::from(self.passes)
     }
@@ -86,10 +92,48 @@ impl ReadPlan {
         file: &ParquetFile<R>,
     ) -> Result<usize> {
         let source = file.begin(analysis)?;
+        let index = self.files.last().map_or(0, |last| last + 1);
+        self.push(source, index, 0..file.num_row_groups(), file);
+        Ok(index)
+    }
+
+    fn push<R: ChunkReader + Clone + 'static>(
+        &mut self,
+        source: Source,
+        index: usize,
+        row_groups: Range<usize>,
+        file: &ParquetFile<R>,
+    ) {
         self.sources.push(source);
-        self.row_groups.push(file.num_row_groups());
+        self.files.push(index);
+        self.row_groups.push(row_groups);
+        self.all_row_groups.push(file.num_row_groups());
         self.names.push(file.name.clone());
-        Ok(self.sources.len() - 1)
+    }
+
+    /// A one-pass plan for share `share` of `files` (see [`shares`]): only the files the share
+    /// touches are begun, each reads only its row groups in the share, and the rows before them
+    /// keep their numbers ([`Source::skip_rows`]). Analyses of every share, merged in order
+    /// ([`Analysis::merge`]), equal one analysis of all the files.
+    pub fn for_share<R: ChunkReader + Clone + 'static>(
+        analysis: &mut Analysis,
+        files: &[ParquetFile<R>],
+        share: &Share,
+    ) -> Result<ReadPlan> {
+        let mut plan = ReadPlan::new(1);
+        for (index, file) in files.iter().enumerate() {
+            let groups = share.row_groups(index, file.num_row_groups());
+            if groups.is_empty() && !(file.num_row_groups() == 0 && share.holds_file(index)) {
+                continue;
+            }
+            let rows_in = |range: Range<usize>| -> u64 {
+                range.map(|group| file.row_group_rows(group)).sum()
+            };
+            let mut source = file.begin_expecting(analysis, rows_in(groups.clone()))?;
+            source.skip_rows(rows_in(0..groups.start));
+            plan.push(source, index, groups, file);
+        }
+        Ok(plan)
     }
 
     /// The next row group to read, or `None` when every pass has read every file. Starts each
@@ -121,7 +165,8 @@ impl ReadPlan {
                 self.pass_begun = false;
                 continue;
             }
-            if row_group >= self.row_groups[file] {
+            let groups = &self.row_groups[file];
+            if row_group >= groups.len() {
                 self.cursor = Step {
                     file: file + 1,
                     row_group: 0,
@@ -131,8 +176,8 @@ impl ReadPlan {
             }
             self.cursor.row_group += 1;
             return Ok(Some(Step {
-                file,
-                row_group,
+                file: self.files[file],
+                row_group: groups.start + row_group,
                 pass,
             }));
         }
@@ -147,7 +192,7 @@ impl ReadPlan {
         file: &ParquetFile<R>,
         step: Step,
     ) -> Vec<Range<u64>> {
-        match self.sources.get(step.file) {
+        match self.position(step.file).map(|index| &self.sources[index]) {
             Some(source)
                 if !source.already_loaded
                     && !file.row_group_skipped(analysis, source, step.row_group) =>
@@ -167,23 +212,28 @@ impl ReadPlan {
         file: &ParquetFile<R>,
         step: Step,
     ) -> Result<()> {
-        let Some(source) = self.sources.get_mut(step.file) else {
+        let Some(index) = self.position(step.file) else {
             return Err(Error::Option(format!(
                 "the read plan has no file {} to read",
                 step.file
             )));
         };
-        match file.read_row_group(analysis, source, step.row_group) {
+        match file.read_row_group(analysis, &mut self.sources[index], step.row_group) {
             Ok(()) => Ok(()),
             Err(error) => {
                 let place = format!(
                     "row group {} of {}",
                     step.row_group + 1,
-                    self.row_groups[step.file]
+                    self.all_row_groups[index]
                 );
-                Err(self.abandon(analysis, step.file, &place, error))
+                Err(self.abandon(analysis, index, &place, error))
             }
         }
+    }
+
+    /// Where the caller's file `file` sits among the files begun.
+    fn position(&self, file: usize) -> Option<usize> {
+        self.files.binary_search(&file).ok()
     }
 
     /// Abandons every file of the plan after `error` at `place` in file `failed`, and ends it.
@@ -216,4 +266,84 @@ impl ReadPlan {
         }
         Ok(())
     }
+}
+
+/// A contiguous run of the row groups of a list of files laid end to end, from `start` up to
+/// `end` (each a (file, row group) position; `end` is exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    /// First (file, row group) of the share.
+    pub start: (usize, usize),
+    /// First (file, row group) after it.
+    pub end: (usize, usize),
+}
+
+impl Share {
+    /// The row groups of file `file` (of `row_groups`) in this share.
+    fn row_groups(&self, file: usize, row_groups: usize) -> Range<usize> {
+        let from = match file.cmp(&self.start.0) {
+            std::cmp::Ordering::Less => return 0..0,
+            std::cmp::Ordering::Equal => self.start.1,
+            std::cmp::Ordering::Greater => 0,
+        };
+        let to = match file.cmp(&self.end.0) {
+            std::cmp::Ordering::Less => row_groups,
+            std::cmp::Ordering::Equal => self.end.1.min(row_groups),
+            std::cmp::Ordering::Greater => return 0..0,
+        };
+        from.min(to)..to
+    }
+
+    /// Whether a file without row groups belongs to this share: it falls between its ends.
+    fn holds_file(&self, file: usize) -> bool {
+        (self.start.0, self.start.1) <= (file, 0) && (file, 0) < (self.end.0, self.end.1)
+    }
+}
+
+/// Cuts `files` into at most `count` shares of about the same number of rows, at row-group
+/// boundaries, in order: every row group is in exactly one share. A file whose completion
+/// scale is not known from `analysis`'s options or its column name is never cut, since the
+/// scale is inferred from a file's first values.
+pub fn shares<R: ChunkReader + Clone + 'static>(
+    analysis: &Analysis,
+    files: &[ParquetFile<R>],
+    count: usize,
+) -> Vec<Share> {
+    let groups: Vec<(usize, usize, u64, bool)> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(file_index, file)| {
+            let cuttable = analysis.scale_known_for(file.schema(), &file.name);
+            (0..file.num_row_groups()).map(move |group| {
+                (
+                    file_index,
+                    group,
+                    file.row_group_rows(group),
+                    cuttable || group == 0,
+                )
+            })
+        })
+        .collect();
+    let total: u64 = groups.iter().map(|group| group.2).sum();
+    let count = count.clamp(1, groups.len().max(1));
+    let end_of_all = (files.len(), 0);
+    let mut shares = Vec::new();
+    let mut start = (0, 0);
+    let mut rows = 0u64;
+    for (file, group, group_rows, cuttable) in groups {
+        let wanted = total * (shares.len() as u64 + 1) / count as u64;
+        if cuttable && rows >= wanted && shares.len() + 1 < count && (file, group) != start {
+            shares.push(Share {
+                start,
+                end: (file, group),
+            });
+            start = (file, group);
+        }
+        rows += group_rows;
+    }
+    shares.push(Share {
+        start,
+        end: end_of_all,
+    });
+    shares
 }

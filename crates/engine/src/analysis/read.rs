@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::file::reader::ChunkReader;
 
 use crate::analysis::plan::ReadPlan;
@@ -22,6 +22,11 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     /// with the same fingerprint was absorbed before, the source reads nothing and
     /// [`Analysis::finish_source`] notes the refusal.
     pub fn begin(&self, analysis: &mut Analysis) -> Result<Source> {
+        self.begin_expecting(analysis, self.num_rows())
+    }
+
+    /// [`ParquetFile::begin`], sizing the unique-key table for `rows` of its rows (a share's).
+    pub(crate) fn begin_expecting(&self, analysis: &mut Analysis, rows: u64) -> Result<Source> {
         if analysis.has_loaded(self.fingerprint) {
             return Ok(Source::already_loaded(
                 &self.name,
@@ -45,7 +50,7 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         analysis.pruning.row_groups += self.num_row_groups() as u64;
         analysis.pruning.bytes += bytes;
         source.counted_bytes = bytes;
-        analysis.expect_rows(self.num_rows());
+        analysis.expect_rows(rows);
         Ok(source)
     }
 
@@ -126,25 +131,13 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             analysis.skip_row_group(source, rows, bytes);
             return Ok(());
         }
-        let part = format!("row group {} of {}", row_group + 1, self.num_row_groups());
-        let parquet_schema = self.metadata.metadata().file_metadata().schema_descr();
-        let mask = ProjectionMask::roots(parquet_schema, source.projection().iter().copied());
         let batch_size = self.batch_rows(
             row_group,
             source.projection(),
             analysis.options().batch_size,
         )?;
-        let mut reader = catch_decoder_panic(&self.name, "Parquet", || {
-            ParquetRecordBatchReaderBuilder::new_with_metadata(
-                self.reader.clone(),
-                self.metadata.clone(),
-            )
-            .with_projection(mask)
-            .with_row_groups(vec![row_group])
-            .with_batch_size(batch_size)
-            .build()
-        })?
-        .map_err(|error| Error::parquet(&self.name, &part, error))?;
+        let mut reader = self.row_group_reader(source, row_group, batch_size)?;
+        let part = row_group_place(row_group, self.num_row_groups());
         // Each batch is decoded inside the boundary and aggregated outside it, so a decoder
         // panic never interrupts the aggregator halfway through a batch.
         while let Some(batch) = catch_decoder_panic(&self.name, "Parquet", || reader.next())? {
@@ -154,6 +147,72 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         }
         Ok(())
     }
+
+    /// A decoder of `source`'s columns in one row group, in batches of `batch_size` rows.
+    fn row_group_reader(
+        &self,
+        source: &Source,
+        row_group: usize,
+        batch_size: usize,
+    ) -> Result<ParquetRecordBatchReader> {
+        let part = row_group_place(row_group, self.num_row_groups());
+        let parquet_schema = self.metadata.metadata().file_metadata().schema_descr();
+        let mask = ProjectionMask::roots(parquet_schema, source.projection().iter().copied());
+        catch_decoder_panic(&self.name, "Parquet", || {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(
+                self.reader.clone(),
+                self.metadata.clone(),
+            )
+            .with_projection(mask)
+            .with_row_groups(vec![row_group])
+            .with_batch_size(batch_size)
+            .build()
+        })?
+        .map_err(|error| Error::parquet(&self.name, &part, error))
+    }
+
+    /// Reads again the row groups of this file that hold rows [`Analysis::rows_to_read`]
+    /// lists, completing those samples (see [`Analysis::merge`]); counts nothing.
+    pub fn reread(&self, analysis: &mut Analysis) -> Result<()> {
+        let rows: Vec<u64> = analysis
+            .rows_to_read()
+            .into_iter()
+            .filter(|(name, _)| *name == self.name)
+            .map(|(_, row)| row)
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut source = analysis.begin_reread(&self.name, Format::Parquet, self.schema())?;
+        let mut first_row = 1;
+        for row_group in 0..self.num_row_groups() {
+            let group_rows = self.row_group_rows(row_group);
+            let held = first_row..first_row + group_rows;
+            first_row += group_rows;
+            if !rows.iter().any(|row| held.contains(row)) {
+                continue;
+            }
+            source.next_row = held.start;
+            let batch_size = self.batch_rows(
+                row_group,
+                source.projection(),
+                analysis.options().batch_size,
+            )?;
+            let mut reader = self.row_group_reader(&source, row_group, batch_size)?;
+            let part = row_group_place(row_group, self.num_row_groups());
+            while let Some(batch) = catch_decoder_panic(&self.name, "Parquet", || reader.next())? {
+                let batch =
+                    batch.map_err(|error| Error::parquet(&self.name, &part, from_arrow(error)))?;
+                analysis.reread(&mut source, batch)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// "row group 3 of 8", for messages.
+fn row_group_place(row_group: usize, row_groups: usize) -> String {
+    format!("row group {} of {row_groups}", row_group + 1)
 }
 
 impl Analysis {

@@ -10,6 +10,7 @@ pub(crate) mod csv;
 pub(crate) mod dataset_paths;
 pub(crate) mod guard;
 pub(crate) mod metadata;
+pub(crate) mod pages;
 pub(crate) mod parquet;
 pub(crate) mod partition;
 pub(crate) mod prune;

@@ -372,6 +372,15 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         self.metadata.metadata().num_row_groups()
     }
 
+    /// Rows in one row group (0 for a negative count in a damaged footer).
+    pub fn row_group_rows(&self, row_group: usize) -> u64 {
+        self.metadata
+            .metadata()
+            .row_group(row_group)
+            .num_rows()
+            .max(0) as u64
+    }
+
     /// Rows in all row groups.
     pub fn num_rows(&self) -> u64 {
         self.metadata.metadata().file_metadata().num_rows().max(0) as u64
@@ -440,9 +449,11 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
     }
 
     /// Rows per batch for one row group read with `projection` (top-level columns): at most
-    /// `batch_size`, fewer when the footer's uncompressed sizes say a batch would pass
-    /// [`BATCH_BYTES`]. `Err` when a projected column's values average over [`MAX_VALUE_BYTES`]:
-    /// refused before a page is decompressed.
+    /// `batch_size`, fewer when the declared uncompressed sizes (the footer's, or its pages'
+    /// when they say more) would pass [`BATCH_BYTES`] in a batch. `Err`, before parquet
+    /// decompresses anything, when a projected column's values average over
+    /// [`MAX_VALUE_BYTES`], or a page of it declares over [`MAX_PAGE_BYTES`] or decompresses to
+    /// more than it declares (see `input::pages`).
     pub(crate) fn batch_rows(
         &self,
         row_group: usize,
@@ -453,33 +464,82 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         let schema = metadata.file_metadata().schema_descr();
         let group = metadata.row_group(row_group);
         let rows = group.num_rows().max(1) as u64;
+        let part = format!(
+            "row group {} of {}",
+            row_group + 1,
+            metadata.num_row_groups()
+        );
         let mut bytes_per_row = 0u64;
         for leaf in 0..group.num_columns() {
             if !projection.contains(&schema.get_column_root_idx(leaf)) {
                 continue;
             }
             let chunk = group.column(leaf);
-            let declared = chunk.uncompressed_size().max(0) as u64;
-            let values = chunk.num_values().max(1) as u64;
-            if declared / values > MAX_VALUE_BYTES {
-                return Err(Error::format(
-                    &self.name,
-                    format!(
-                        "row group {} of {}: column {} declares {} values in {declared} bytes \
-                         uncompressed, over {} KB each; CoursePulse reads ids, completions and \
-                         times, which are short, so it refuses to decompress it",
-                        row_group + 1,
-                        metadata.num_row_groups(),
-                        chunk.column_path().string(),
-                        values,
-                        MAX_VALUE_BYTES >> 10
-                    ),
-                ));
-            }
+            let footer_declared = chunk.uncompressed_size().max(0) as u64;
+            // The footer is checked first: a file it condemns is refused without a page read.
+            self.check_value_size(&part, chunk, footer_declared)?;
+            let declared = footer_declared.max(self.chunk_page_bytes(&part, chunk)?);
+            self.check_value_size(&part, chunk, declared)?;
             bytes_per_row = bytes_per_row.saturating_add(declared.div_ceil(rows));
         }
         let by_bytes = BATCH_BYTES / bytes_per_row.max(1);
         Ok((by_bytes.min(batch_size as u64) as usize).max(1))
+    }
+
+    /// `Err` when `chunk`'s values, `declared` bytes uncompressed, average over
+    /// [`MAX_VALUE_BYTES`].
+    fn check_value_size(
+        &self,
+        part: &str,
+        chunk: &ColumnChunkMetaData,
+        declared: u64,
+    ) -> Result<()> {
+        let values = chunk.num_values().max(1) as u64;
+        if declared / values > MAX_VALUE_BYTES {
+            return Err(Error::format(
+                &self.name,
+                format!(
+                    "{part}: column {} declares {values} values in {declared} bytes \
+                     uncompressed, over {} KB each; CoursePulse reads ids, completions and \
+                     times, which are short, so it refuses to decompress it",
+                    chunk.column_path().string(),
+                    MAX_VALUE_BYTES >> 10
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The uncompressed bytes the pages of `chunk` declare, read from their headers (and, for
+    /// GZIP, BROTLI and LZ4 pages, checked by a bounded decompression; see `input::pages`).
+    /// A chunk whose bytes are not in the file counts as 0: parquet reports it when it reads it.
+    fn chunk_page_bytes(&self, part: &str, chunk: &ColumnChunkMetaData) -> Result<u64> {
+        let start = chunk
+            .dictionary_page_offset()
+            .unwrap_or_else(|| chunk.data_page_offset());
+        let (Ok(start), Ok(length)) =
+            (u64::try_from(start), u64::try_from(chunk.compressed_size()))
+        else {
+            return Ok(0);
+        };
+        if start.saturating_add(length) > self.reader.len() {
+            return Ok(0);
+        }
+        // Inside the decoder boundary: a reader may be a decoder shim. A read that fails here
+        // fails again, and is reported, when parquet reads the chunk.
+        let read = |offset: u64, wanted: usize| {
+            catch_decoder_panic(&self.name, "Parquet", || {
+                self.reader.get_bytes(start + offset, wanted)
+            })
+            .ok()?
+            .ok()
+        };
+        crate::input::pages::scan_chunk(length, chunk.compression(), read).map_err(|problem| {
+            Error::format(
+                &self.name,
+                format!("{part}: column {}: {problem}", chunk.column_path().string()),
+            )
+        })
     }
 }
 

@@ -29,25 +29,26 @@ pub(crate) fn schema_depth(footer: &[u8]) -> Result<usize, &'static str> {
     }
 }
 
-const TRUE: u8 = 1;
-const FALSE: u8 = 2;
+pub(super) const TRUE: u8 = 1;
+pub(super) const FALSE: u8 = 2;
 const BYTE: u8 = 3;
 const I16: u8 = 4;
-const I32: u8 = 5;
+pub(super) const I32: u8 = 5;
 const I64: u8 = 6;
 const DOUBLE: u8 = 7;
 const BINARY: u8 = 8;
 const LIST: u8 = 9;
 const SET: u8 = 10;
 const MAP: u8 = 11;
-const STRUCT: u8 = 12;
+pub(super) const STRUCT: u8 = 12;
 
 /// Nested Thrift values skipped over (logical types are a union of structs, about 3 deep).
 const MAX_SKIP_DEPTH: usize = 32;
 
-struct Compact<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// A reader of Thrift compact-protocol bytes (also used for page headers, `input::pages`).
+pub(super) struct Compact<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl Compact<'_> {
@@ -72,13 +73,16 @@ impl Compact<'_> {
         Err("a number in the file metadata is too long")
     }
 
-    fn zigzag(&mut self) -> Result<i64, &'static str> {
+    pub(super) fn zigzag(&mut self) -> Result<i64, &'static str> {
         let raw = self.varint()?;
         Ok((raw >> 1) as i64 ^ -((raw & 1) as i64))
     }
 
     /// The next field's id and type, or `None` at the end of the struct.
-    fn field_header(&mut self, last_id: &mut i16) -> Result<Option<(i16, u8)>, &'static str> {
+    pub(super) fn field_header(
+        &mut self,
+        last_id: &mut i16,
+    ) -> Result<Option<(i16, u8)>, &'static str> {
         let header = self.byte()?;
         if header == 0 {
             return Ok(None);
@@ -108,7 +112,7 @@ impl Compact<'_> {
         Ok((size, header & 0x0f))
     }
 
-    fn skip(&mut self, kind: u8, depth: usize) -> Result<(), &'static str> {
+    pub(super) fn skip(&mut self, kind: u8, depth: usize) -> Result<(), &'static str> {
         if depth > MAX_SKIP_DEPTH {
             return Err("the file metadata nests too deep");
         }

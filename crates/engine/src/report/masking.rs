@@ -89,8 +89,13 @@ impl Masking {
     }
 
     /// Masks every learner identity in a finished report: the learner lists, the most-watched
-    /// learner and the quality samples (learner, name and e-mail columns, and e-mail-like
-    /// values in any column). `learner_columns` are the names the inputs' learner columns have.
+    /// learner and the quality samples. In a sample, the learner column's values are `L-`
+    /// pseudonyms; the other mapped columns (video, course, completion, role, times: what the
+    /// report is about) keep their values, but for name and e-mail columns and e-mail-like
+    /// values; and every column the mapping does not know (a dbt test's `sis_user_id`,
+    /// `teacher_id`, a free-text note) is pseudonymised whole, `E-` for an e-mail column and
+    /// `N-` otherwise, since nothing says what it holds. `learner_columns` are the names the
+    /// inputs' learner columns have; the mapped columns come from the report's sources.
     pub(crate) fn mask_report(&self, report: &mut Report, learner_columns: &[String]) {
         let learners = report
             .learners_top
@@ -101,6 +106,7 @@ impl Masking {
         for learner in learners {
             learner.student_id = self.pseudonym(PiiKind::Learner, &learner.student_id);
         }
+        let mapped = MappedColumns::of(report);
         let rules = report
             .quality
             .rules
@@ -109,18 +115,63 @@ impl Masking {
             .chain(report.quality.dbt.iter_mut().map(|rule| &mut rule.samples));
         for samples in rules {
             for sample in samples.iter_mut() {
+                let source = sample.source.as_str();
                 for (column, value) in sample.values.iter_mut() {
-                    let kind = if learner_columns.iter().any(|name| name == column) {
-                        Some(PiiKind::Learner)
-                    } else {
-                        pii_column(column)
-                    };
+                    let kind = sample_column_kind(
+                        column,
+                        learner_columns.iter().any(|name| name == column),
+                        mapped.contains(source, column),
+                    );
                     if let Some(text) = value {
                         *text = self.mask_value(kind, text);
                     }
                 }
             }
         }
+    }
+}
+
+/// How a sample's column is masked: the learner column as learners, an unmapped column always
+/// (by its name's kind, else as a name), a mapped one only when its name says it holds names or
+/// e-mail addresses (`None`: only e-mail-like values are masked).
+fn sample_column_kind(column: &str, is_learner: bool, is_mapped: bool) -> Option<PiiKind> {
+    if is_learner {
+        Some(PiiKind::Learner)
+    } else if is_mapped {
+        pii_column(column)
+    } else {
+        Some(pii_column(column).unwrap_or(PiiKind::Name))
+    }
+}
+
+/// The columns each input's mapping uses, from the report's sources.
+struct MappedColumns {
+    /// (input name, column name).
+    pairs: Vec<(String, String)>,
+}
+
+impl MappedColumns {
+    fn of(report: &Report) -> MappedColumns {
+        let pairs = report
+            .sources
+            .iter()
+            .flat_map(|source| {
+                source
+                    .mapping
+                    .iter()
+                    .map(|(_, column)| (source.name.clone(), column.clone()))
+            })
+            .collect();
+        MappedColumns { pairs }
+    }
+
+    /// Whether `column` is mapped in input `source`; for a sample of an input the report does
+    /// not list (restored from a state), whether any input maps it.
+    fn contains(&self, source: &str, column: &str) -> bool {
+        let listed = self.pairs.iter().any(|(name, _)| name == source);
+        self.pairs
+            .iter()
+            .any(|(name, mapped)| (!listed || name == source) && mapped == column)
     }
 }
 
@@ -239,6 +290,44 @@ mod tests {
         assert!(first[2..].chars().all(|c| c.is_ascii_hexdigit()));
         let email = masking.pseudonym(PiiKind::Email, "S001");
         assert_eq!(&email[2..], &first[2..], "the kind changes only the prefix");
+    }
+
+    /// Regression (issue 14): a dbt test's `sis_user_id` and `teacher_id` showed in clear in
+    /// masked samples; every unmapped column is now pseudonymised.
+    #[test]
+    fn samples_mask_the_learner_and_every_unmapped_column() {
+        let cases = [
+            ("student_id", true, true, Some(PiiKind::Learner)),
+            ("sis_user_id", false, false, Some(PiiKind::Name)),
+            ("teacher_id", false, false, Some(PiiKind::Name)),
+            ("notes", false, false, Some(PiiKind::Name)),
+            ("guardian_email", false, false, Some(PiiKind::Email)),
+            ("video_title", false, true, None),
+            ("course_code", false, true, None),
+            ("learner_name", false, true, Some(PiiKind::Name)),
+        ];
+        for (column, is_learner, is_mapped, expected) in cases {
+            assert_eq!(
+                sample_column_kind(column, is_learner, is_mapped),
+                expected,
+                "{column}"
+            );
+        }
+        let mapped = MappedColumns {
+            pairs: vec![
+                ("a.csv".into(), "student_id".into()),
+                ("a.csv".into(), "video".into()),
+                ("b.csv".into(), "sis_user_id".into()),
+            ],
+        };
+        assert!(mapped.contains("a.csv", "video"));
+        assert!(
+            !mapped.contains("a.csv", "sis_user_id"),
+            "b's mapping is b's"
+        );
+        assert!(mapped.contains("b.csv", "sis_user_id"));
+        assert!(mapped.contains("restored.csv", "sis_user_id"));
+        assert!(!mapped.contains("restored.csv", "teacher_id"));
     }
 
     #[test]

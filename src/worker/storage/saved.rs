@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::worker::protocol::Settings;
+use crate::worker::views::Settings;
 
 const MAGIC: &[u8; 4] = b"CPWB";
 

@@ -17,7 +17,8 @@ use parquet::errors::{ParquetError, Result as ParquetResult};
 use parquet::file::reader::{ChunkReader, Length};
 use web_sys::{File, FileReaderSync};
 
-use crate::worker::remote;
+use crate::worker::fetch::http;
+use crate::worker::fetch::http_checks::{self, Asked, ContentRange};
 
 thread_local! {
     static FILES: RefCell<Vec<Option<File>>> = const { RefCell::new(Vec::new()) };
@@ -37,17 +38,6 @@ pub struct FileChunks {
 
 /// The first bytes of a URL, fetched exactly when asked for (the engine checks the magic).
 const HEAD_PIN: u64 = 64;
-
-/// What a URL gives.
-#[derive(Debug)]
-pub enum HttpSource {
-    /// Byte ranges on demand.
-    Ranges(FileChunks),
-    /// The whole body: the server ignored `Range`.
-    Whole(Bytes),
-    /// A partial answer without the file's size: download it whole.
-    Download,
-}
 
 #[derive(Clone, Debug)]
 enum Origin {
@@ -114,33 +104,35 @@ impl FileChunks {
         }
     }
 
-    /// A URL read by range when its server answers range requests, else its whole body (a
-    /// server that ignores `Range` sends it in answer to the probe). The probe asks for the last
-    /// 8 bytes (Parquet's footer length and magic); `Content-Range` gives the size. The footer
-    /// is then fetched exactly, so deciding to skip a file reads nothing else of it.
-    pub fn http(url: &str) -> Result<HttpSource, String> {
-        let (status, body, content_range) = http_range(url, "bytes=-8")?;
-        let len = content_range
-            .as_deref()
-            .and_then(|range| range.rsplit('/').next())
-            .and_then(|total| total.trim().parse::<u64>().ok());
-        match (status, len) {
-            (206, Some(len)) => {
-                let chunks = FileChunks {
-                    origin: Origin::Http(url.into()),
-                    len,
-                    bytes_read: Arc::new(AtomicU64::new(0)),
-                    windows: Arc::default(),
-                    pinned: Arc::default(),
-                };
-                chunks
-                    .bytes_read
-                    .fetch_add(body.len() as u64, Ordering::Relaxed);
-                chunks.pin_footer(url, body)?;
-                Ok(HttpSource::Ranges(chunks))
+    /// A URL whose server answers range requests, `len` bytes long (from the `Content-Range`
+    /// of the answer to the probe, `probe`: the last bytes, checked by the caller). When the
+    /// probe holds a Parquet footer's length and magic, the footer is fetched exactly and
+    /// pinned, so deciding to skip a file reads nothing else of it.
+    pub fn http(url: &str, len: u64, probe: Bytes) -> Result<FileChunks, String> {
+        let chunks = FileChunks {
+            origin: Origin::Http(url.into()),
+            len,
+            bytes_read: Arc::new(AtomicU64::new(0)),
+            windows: Arc::default(),
+            pinned: Arc::default(),
+        };
+        chunks
+            .bytes_read
+            .fetch_add(probe.len() as u64, Ordering::Relaxed);
+        chunks.pin_footer(url, probe)?;
+        Ok(chunks)
+    }
+
+    /// A URL on a server already known to answer range requests, probed as its ranges are
+    /// read: synchronously, for the last 8 bytes (the size from `Content-Range`, checked).
+    /// `None` when this answer was not a 206 after all (the caller then probes it as a server
+    /// not yet known).
+    pub fn http_known(url: &str, probe: Asked) -> Result<Option<FileChunks>, String> {
+        match send_range(url, probe, None)? {
+            RangeAnswer::Partial(body, sent) => {
+                FileChunks::http(url, sent.total.unwrap_or_default(), body).map(Some)
             }
-            (200, _) => Ok(HttpSource::Whole(body)),
-            _ => Ok(HttpSource::Download),
+            RangeAnswer::NotPartial(_) => Ok(None),
         }
     }
 
@@ -154,16 +146,13 @@ impl FileChunks {
             let footer = u64::from(u32::from_le_bytes([probe[0], probe[1], probe[2], probe[3]]));
             if footer > 0 && footer + 8 <= self.len {
                 let from = self.len - 8 - footer;
-                let (status, body, _) =
-                    http_range(url, &format!("bytes={from}-{}", probe_start - 1))?;
-                if status == 206 && body.len() as u64 == footer {
-                    self.bytes_read.fetch_add(footer, Ordering::Relaxed);
-                    let mut joined = Vec::with_capacity(body.len() + probe.len());
-                    joined.extend_from_slice(&body);
-                    joined.extend_from_slice(&probe);
-                    tail = Bytes::from(joined);
-                    tail_start = from;
-                }
+                let body = http_range(url, from, probe_start, self.len)?;
+                self.bytes_read.fetch_add(footer, Ordering::Relaxed);
+                let mut joined = Vec::with_capacity(body.len() + probe.len());
+                joined.extend_from_slice(&body);
+                joined.extend_from_slice(&probe);
+                tail = Bytes::from(joined);
+                tail_start = from;
             }
         }
         let mut pinned = self.pinned.lock().map_err(|_| "pin cache poisoned")?;
@@ -210,12 +199,7 @@ impl FileChunks {
             && end <= HEAD_PIN.min(self.len)
         {
             let head_end = HEAD_PIN.min(self.len);
-            let (status, body, _) = http_range(url, &format!("bytes=0-{}", head_end - 1))?;
-            if status != 206 || body.len() as u64 != head_end {
-                return Err(format!(
-                    "{url}: the server stopped answering range requests (HTTP {status})"
-                ));
-            }
+            let body = http_range(url, 0, head_end, self.len)?;
             self.bytes_read
                 .fetch_add(body.len() as u64, Ordering::Relaxed);
             let piece = body.slice(start as usize..end as usize);
@@ -285,12 +269,7 @@ impl FileChunks {
             }
         }
         let middle = if low < high {
-            let (status, body, _) = http_range(url, &format!("bytes={low}-{}", high - 1))?;
-            if status != 206 || body.len() as u64 != high - low {
-                return Err(format!(
-                    "{url}: the server stopped answering range requests (HTTP {status})"
-                ));
-            }
+            let body = http_range(url, low, high, self.len)?;
             self.bytes_read
                 .fetch_add(body.len() as u64, Ordering::Relaxed);
             body
@@ -308,8 +287,33 @@ impl FileChunks {
     }
 }
 
-/// A synchronous GET with a `Range` header (allowed in workers): status, body, Content-Range.
-fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), String> {
+/// Bytes `from..to` of the `len`-byte file at `url`: a synchronous range request whose answer
+/// must be a 206 with exactly that `Content-Range`, of a file of `len` bytes.
+fn http_range(url: &str, from: u64, to: u64, len: u64) -> Result<Bytes, String> {
+    let asked = Asked::Range {
+        start: from,
+        end: to - 1,
+    };
+    match send_range(url, asked, Some(len))? {
+        RangeAnswer::Partial(body, _) => Ok(body),
+        RangeAnswer::NotPartial(status) => Err(format!(
+            "{url}: the server stopped answering range requests (HTTP {status})"
+        )),
+    }
+}
+
+/// What a server answered to a range request.
+enum RangeAnswer {
+    /// A 206 whose `Content-Range` was checked against what was asked.
+    Partial(Bytes, ContentRange),
+    /// Another success status (a server that ignores `Range` sends the whole file with 200).
+    NotPartial(u16),
+}
+
+/// A synchronous GET with a `Range` header (allowed in workers), with a timeout that grows with
+/// the bytes asked for; a 206 answer's `Content-Range` must be exactly the range asked for (of a
+/// file of `known_len` bytes, once that is known).
+fn send_range(url: &str, asked: Asked, known_len: Option<u64>) -> Result<RangeAnswer, String> {
     let failed = |what: &str, error: wasm_bindgen::JsValue| format!("{url}: {what}: {error:?}");
     let request =
         web_sys::XmlHttpRequest::new().map_err(|error| failed("no XMLHttpRequest", error))?;
@@ -317,24 +321,51 @@ fn http_range(url: &str, range: &str) -> Result<(u16, Bytes, Option<String>), St
         .open_with_async("GET", url, false)
         .map_err(|error| failed("cannot open the request", error))?;
     request
-        .set_request_header("Range", range)
+        .set_request_header("Range", &asked.header())
         .map_err(|error| failed("cannot set Range", error))?;
     request.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
-    request
-        .send()
-        .map_err(|error| remote::failed(url, "the request failed", error))?;
+    // Workers may time out synchronous requests (windows may not); without it a server that
+    // accepts the connection and never answers freezes the load for good.
+    let length = match asked {
+        Asked::Suffix(length) => length,
+        Asked::Range { start, end } => end + 1 - start,
+    };
+    let timeout_ms = http_checks::range_timeout_ms(length);
+    request.set_timeout(timeout_ms);
+    if let Err(error) = request.send() {
+        // A DOMException named TimeoutError (read by name: no DomException binding needed).
+        let timed_out = js_sys::Reflect::get(&error, &"name".into())
+            .ok()
+            .and_then(|name| name.as_string())
+            .is_some_and(|name| name == "TimeoutError");
+        return Err(if timed_out {
+            http_checks::timeout_message(url, timeout_ms)
+        } else {
+            http::failed(url, "the request failed", error)
+        });
+    }
     let status = request
         .status()
         .map_err(|error| failed("no status", error))?;
     if !(200..300).contains(&status) {
         return Err(format!("{url}: the server answered HTTP {status}"));
     }
+    if status != 206 {
+        return Ok(RangeAnswer::NotPartial(status));
+    }
     let body = request
         .response()
         .map_err(|error| failed("no response body", error))?;
     let body = Bytes::from(Uint8Array::new(&body).to_vec());
     let content_range = request.get_response_header("Content-Range").ok().flatten();
-    Ok((status, body, content_range))
+    let sent = http_checks::check_content_range(
+        url,
+        content_range.as_deref(),
+        asked,
+        known_len,
+        body.len() as u64,
+    )?;
+    Ok(RangeAnswer::Partial(body, sent))
 }
 
 impl FileChunks {

@@ -11,10 +11,10 @@ use std::rc::Rc;
 use coursepulse_engine::Analysis;
 
 use crate::view_model::{self, Context};
-use crate::worker::host::{Dataset, Host, reply, today};
-use crate::worker::protocol::{ResponseKind, RestoredView, Settings, StorageView};
-use crate::worker::saved::{self, SavedMeta};
-use crate::worker::store::{self, Slot};
+use crate::worker::protocol::{Dashboard, ResponseKind, RestoredView, Settings, StorageView};
+use crate::worker::shared::{Dataset, Host, SAMPLE_URL, reply, today};
+use crate::worker::storage::saved::{self, SavedMeta};
+use crate::worker::storage::store::{self, Slot};
 
 /// Datasets with more rows than this are not stored: their state (56 bytes per event id) would
 /// take hundreds of megabytes of memory to write, and daily increments are far smaller.
@@ -118,7 +118,7 @@ fn is_sample(dataset: &Dataset) -> bool {
         && dataset
             .origins
             .iter()
-            .all(|origin| origin.url.as_deref() == Some(crate::worker::host::SAMPLE_URL))
+            .all(|origin| origin.url.as_deref() == Some(SAMPLE_URL))
 }
 
 /// Shows the stored dataset, when there is one, no other dataset was opened meanwhile, and the
@@ -184,7 +184,7 @@ pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
     reply(&host, id, kind);
 }
 
-fn restored_dataset(blob: &[u8]) -> Result<(Dataset, crate::worker::protocol::Dashboard), String> {
+fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
     let (meta, state) = saved::decode(blob)?;
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     // The stored settings, not the page's: the engine refuses a state under other options.

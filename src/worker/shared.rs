@@ -1,0 +1,89 @@
+//! The worker's shared state (worker only): the [`Host`] (the current [`Dataset`], cancelled
+//! and running loads) that the message loop, the read loop and storage all hold, and how any of
+//! them answers the page ([`reply`]).
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use coursepulse_engine::{Analysis, Report};
+use web_sys::DedicatedWorkerGlobalScope;
+
+use crate::tables::Table;
+use crate::view_model::Context;
+use crate::worker::fetch::input::Input;
+use crate::worker::protocol::{ErrorView, Response, ResponseKind, RestoredView};
+use crate::worker::storage::saved::SavedSource;
+
+/// How long a load computes before it lets other messages in.
+pub const YIELD_AFTER_MS: f64 = 40.0;
+/// The bundled sample, relative to the worker script (the app's root).
+pub const SAMPLE_URL: &str = "sample/watch-logs.parquet";
+
+/// What the worker holds between messages.
+pub(crate) struct Host {
+    pub(crate) scope: DedicatedWorkerGlobalScope,
+    pub(crate) dataset: Option<Dataset>,
+    pub(crate) cancelled: HashSet<u32>,
+    /// The load running now, superseded (cancelled) by the next.
+    pub(crate) active_load: Option<u32>,
+    /// Whether datasets are kept in (and continued from) the browser's storage: set by each
+    /// `Open`, false in the embed.
+    pub(crate) persist: bool,
+}
+
+pub(crate) struct Dataset {
+    /// The inputs that can be read again (for new settings).
+    pub(crate) inputs: Vec<Input>,
+    /// Every input absorbed, in the report's order; after a restore, more than `inputs`.
+    pub(crate) origins: Vec<SavedSource>,
+    /// Whether `inputs` holds every input (false after a restore until all are opened again).
+    pub(crate) complete: bool,
+    /// The columns of each input read in this visit, by name (for the mapping screen).
+    pub(crate) columns: HashMap<String, Vec<String>>,
+    pub(crate) analysis: Analysis,
+    pub(crate) report: Report,
+    pub(crate) context: Context,
+    pub(crate) tables: HashMap<String, Rc<Table>>,
+    /// Set while the dataset is the one restored from storage.
+    pub(crate) restored: Option<RestoredView>,
+    /// The URL the whole dataset came from (`?src=`), if it did.
+    pub(crate) src: Option<String>,
+}
+
+/// Sends `response` to the page.
+pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
+    let value = response.to_js().or_else(|message| {
+        Response {
+            id: response.id,
+            kind: error_view(message),
+        }
+        .to_js()
+    });
+    // A failed post means the page is gone; there is no one left to tell.
+    if let Ok(value) = value {
+        let _ = scope.post_message(&value);
+    }
+}
+
+/// Answers request `id`.
+pub(crate) fn reply(host: &Rc<RefCell<Host>>, id: u32, kind: ResponseKind) {
+    let scope = host.borrow().scope.clone();
+    post(&scope, &Response { id, kind });
+}
+
+/// An error answer that is only its message.
+pub(crate) fn error_view(message: impl Into<String>) -> ResponseKind {
+    ResponseKind::Error(ErrorView::new(message))
+}
+
+/// Today's date, `YYYY-MM-DD` in UTC.
+pub(crate) fn today() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_utc_full_year(),
+        date.get_utc_month() + 1,
+        date.get_utc_date()
+    )
+}

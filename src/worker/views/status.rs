@@ -1,0 +1,66 @@
+//! How a request is going: a load's progress, and why a request failed (with the columns to
+//! choose from when a mapping can fix it).
+
+use serde::{Deserialize, Serialize};
+
+/// How far a load has got.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The input being read.
+    pub file: String,
+    /// Bytes read so far, over all inputs.
+    pub bytes_done: u64,
+    /// Bytes in all inputs.
+    pub bytes_total: u64,
+    /// Row groups (Parquet) or parts decoded so far.
+    pub groups_done: u64,
+    /// Row groups in all inputs.
+    pub groups_total: u64,
+}
+
+/// Why a request failed, with what the page needs to help.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorView {
+    /// The message to show, naming the input and what was expected.
+    pub message: String,
+    /// Present when the failure is a column mapping the user can fix.
+    pub mapping: Option<MappingHelp>,
+    /// The file needs a codec this worker leaves out; the worker with every codec can read it.
+    #[serde(default)]
+    pub needs_full_worker: bool,
+}
+
+impl ErrorView {
+    /// A failure that is only its message (no mapping to fix, no codec to switch to).
+    pub fn new(message: impl Into<String>) -> ErrorView {
+        ErrorView {
+            message: message.into(),
+            mapping: None,
+            needs_full_worker: false,
+        }
+    }
+}
+
+/// What the mapping screen shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MappingHelp {
+    /// The input whose columns are listed.
+    pub source: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+}
+
+/// The fields a user can map, with the labels the mapping screen shows: (engine field name, as
+/// in `--map`, label, required).
+pub const MAPPABLE_FIELDS: &[(&str, &str, bool)] = &[
+    ("student", "Learner id", true),
+    ("video", "Video id", false),
+    ("video_title", "Video title", false),
+    ("course", "Course id", false),
+    ("course_code", "Course code", false),
+    ("completion", "Completion", true),
+    ("role", "Role", false),
+    ("event_id", "Event id", false),
+    ("updated_at", "Last updated at", false),
+    ("watched_at", "Watched at", false),
+];
