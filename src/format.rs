@@ -26,6 +26,17 @@ pub fn bytes(value: u64) -> String {
     }
 }
 
+/// A difference in percentage points with its sign, one decimal, a true minus sign, and no
+/// "−0.0": `+1.3`, `−0.5`, `0.0`.
+pub fn points(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded == 0.0 {
+        "0.0".to_owned()
+    } else {
+        format!("{rounded:+.1}").replace('-', "−")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +49,13 @@ mod tests {
         assert_eq!(int(1234), "1,234");
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(30_400_000), "30.4 MB");
+    }
+
+    #[test]
+    fn points_have_a_sign_and_never_read_minus_zero() {
+        assert_eq!(super::points(1.26), "+1.3");
+        assert_eq!(super::points(-0.5), "−0.5");
+        assert_eq!(super::points(-0.04), "0.0");
+        assert_eq!(super::points(0.0), "0.0");
     }
 }

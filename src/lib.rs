@@ -4,13 +4,17 @@
 //! owns the dataset and answers requests with small view models (`worker/protocol.rs`). The
 //! root [`App`] provides the [`state::AppState`] and lays out the panels in `components/`.
 
+pub mod attention;
 pub mod components;
+pub mod download;
 #[cfg(target_arch = "wasm32")]
 pub mod dropped;
 pub mod embed_bridge;
 pub mod embed_policy;
+pub mod focus;
 pub mod format;
 pub mod paths;
+pub mod report_html;
 pub mod service_worker;
 pub mod settings;
 pub mod state;
@@ -21,6 +25,7 @@ pub mod worker;
 
 use leptos::prelude::*;
 
+use crate::components::announcer::Announcer;
 use crate::components::dashboard_view::DashboardView;
 use crate::components::embed_view::EmbedView;
 use crate::components::error_banner::ErrorBanner;
@@ -71,16 +76,28 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <div class="app">
+            <a class="skip-link" href="#main" data-testid="skip-link">"Skip to content"</a>
             <Header/>
-            <SaltLinkNotice/>
-            <ErrorBanner/>
-            <ProgressBar/>
-            <Show
-                when=move || state.dashboard.with(Option::is_some)
-                fallback=|| view! { <Landing/> }
-            >
-                <DashboardView/>
-            </Show>
+            <Announcer/>
+            <main id="main" tabindex="-1" data-testid="main">
+                <SaltLinkNotice/>
+                <ErrorBanner/>
+                <ProgressBar/>
+                // While a first load runs (`?src=` included) the landing page is not shown, so
+                // nothing on screen shifts when the dashboard replaces it (Lighthouse's CLS).
+                <Show
+                    when=move || state.dashboard.with(Option::is_some)
+                    fallback=move || {
+                        view! {
+                            <Show when=move || state.loading.with(Option::is_none)>
+                                <Landing/>
+                            </Show>
+                        }
+                    }
+                >
+                    <DashboardView/>
+                </Show>
+            </main>
             <MappingDialog/>
             <footer class="app-footer" data-testid="engine-version">
                 "CoursePulse · engine v"{coursepulse_engine::VERSION}

@@ -140,6 +140,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             .collect(),
         notes: report.notes.clone(),
         metadata: metadata(report),
+        attention: crate::attention::attention(report),
         cards: Cards {
             rows: report.rows.total,
             filtered_out: report.rows.filtered_out,

@@ -73,11 +73,12 @@ const initName = match(
 );
 const pageInit = initName[1] ?? initName[2];
 
-// The workers: each loader is `importScripts("./X.js");wasm_bindgen("./X_bg.wasm");`.
+// The workers: each loader is `importScripts("./X.js");wasm_bindgen({ module_or_path: "./X_bg.wasm" });`
+// (trunk_post_build.mjs rewrote Trunk's deprecated `wasm_bindgen("./X_bg.wasm")`).
 const workers = WORKER_LOADERS.map((loader) => {
   const text = read(loader, 'utf8');
   const js = match(text, /importScripts\(\s*['"]\.\/([^'"]+\.js)['"]\s*\)/, `${loader}'s script`)[1];
-  const wasm = match(text, /wasm_bindgen\(\s*['"]\.\/([^'"]+\.wasm)['"]\s*\)/, `${loader}'s wasm`)[1];
+  const wasm = match(text, /wasm_bindgen\(\s*\{\s*module_or_path:\s*['"]\.\/([^'"]+\.wasm)['"]\s*\}\s*\)/, `${loader}'s wasm`)[1];
   return { loader, glue: read(js, 'utf8'), wasm: read(wasm) };
 });
 

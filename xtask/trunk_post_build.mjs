@@ -12,7 +12,7 @@
 // Fails the build when an inline script is left, when the policy is missing, or when it allows
 // 'unsafe-inline' or 'unsafe-eval' scripts.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { writeServiceWorker } from './sw_manifest.mjs';
@@ -41,9 +41,15 @@ if (/'unsafe-(inline|eval)'/.test(scriptSrc)) fail(`script-src must not allow un
 // classic) and gets a src.
 const inline = /<script\b(?![^>]*\bsrc=)([^>]*)>([\s\S]*?)<\/script>/gi;
 let modules = 0;
-html = html.replace(inline, (_whole, attributes, body) => {
+html = html.replace(inline, (_whole, attributes, rawBody) => {
   const module = /type="module"/.test(attributes);
   if (module) modules += 1;
+  // `trunk serve` fills the reload script's socket address only inside HTML responses; moved
+  // into a file, the placeholder would stay and the socket URL break the CSP's connect-src.
+  // The page's own host and Trunk's serve base ("/" for public_url "./") are what it would fill.
+  const body = rawBody
+    .replace(/(['"`])\{\{__TRUNK_ADDRESS__\}\}\1/g, 'window.location.host')
+    .replace(/\{\{__TRUNK_WS_BASE__\}\}/g, '/');
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
   const name = `${module ? 'boot' : 'inline'}-${hash}.js`;
   writeFileSync(join(staging, name), `${body.trim()}\n`);
@@ -51,7 +57,23 @@ html = html.replace(inline, (_whole, attributes, body) => {
 });
 if (modules === 0) fail("found no inline module script from Trunk to move: has Trunk's output changed?");
 const moved = modules;
+// Trunk puts `integrity` on the wasm's `<link rel="preload" as="fetch">`, which Chromium ignores
+// with a console warning ("ignored for preload destinations that do not support subresource
+// integrity"); the module script keeps its integrity, and the wasm comes from the same origin
+// under the CSP.
+html = html.replace(/<link\b[^>]*\brel="preload"[^>]*>/gi, (link) => (/\bas="fetch"/.test(link) ? link.replace(/\s+integrity="[^"]*"/, '') : link));
 writeFileSync(indexPath, html);
+
+// Trunk's worker loader shims call `wasm_bindgen("./x_bg.wasm")`, which wasm-bindgen 0.2.130
+// warns is deprecated; it wants `{ module_or_path }`. Rewritten here, before the service worker
+// hashes the files.
+for (const name of readdirSync(staging).filter((file) => file.endsWith('_loader.js'))) {
+  const path = join(staging, name);
+  const shim = readFileSync(path, 'utf8');
+  const fixed = shim.replace(/wasm_bindgen\(\s*(['"][^'"]+\.wasm['"])\s*\)/, 'wasm_bindgen({ module_or_path: $1 })');
+  if (fixed === shim) fail(`${name}: no wasm_bindgen("...wasm") call to rewrite: has Trunk's loader shim changed?`);
+  writeFileSync(path, fixed);
+}
 
 const embed = html
   .replace(/<html\b([^>]*)>/i, '<html$1 data-layout="embed">')

@@ -47,7 +47,7 @@ pub fn CoursesPanel() -> impl IntoView {
     };
     let selected = move || state.selected_course.get();
     view! {
-        <section class="panel" data-testid="panel-courses">
+        <section class="panel" id="courses" data-testid="panel-courses">
             <div class="panel-head">
                 <h2>"Courses: most and least engaged videos"</h2>
                 <label class="inline">
@@ -95,7 +95,7 @@ pub fn CoursesPanel() -> impl IntoView {
                 view! {
                     <div class="course-videos" data-testid="course-videos">
                         <div class="panel-head">
-                            <h3>{format!("All videos of {course}")}</h3>
+                            <h3 tabindex="-1" data-testid="course-videos-title">{format!("All videos of {course}")}</h3>
                             <button class="secondary" on:click=move |_| state.selected_course.set(None)>"Close"</button>
                         </div>
                         <DataTable table testid="course-videos-table" min_views=state.min_views caption="Videos of the selected course"/>
@@ -117,11 +117,18 @@ fn CourseCard(course: CourseView) -> impl IntoView {
     let data_course = key.clone();
     let is_selected = {
         let key = key.clone();
-        move || state.selected_course.get().as_deref() == Some(key.as_str())
+        Memo::new(move |_| state.selected_course.get().as_deref() == Some(key.as_str()))
     };
     view! {
         <article class="course-card" class:selected=is_selected data-testid="course-card" data-course=data_course>
-            <button class="course-title" on:click=move |_| state.selected_course.set(Some(key.clone()))>
+            <button
+                class="course-title"
+                aria-expanded=move || is_selected.get().to_string()
+                on:click=move |_| {
+                    state.selected_course.set(Some(key.clone()));
+                    crate::focus::focus_when_shown("[data-testid=course-videos-title]");
+                }
+            >
                 {title}
             </button>
             <div class="hint">
@@ -161,7 +168,7 @@ fn VideoList(label: &'static str, testid: &'static str, videos: Vec<VideoLine>) 
         .collect::<Vec<_>>();
     view! {
         <div class="video-list">
-            <h4>{label}</h4>
+            <h3 class="list-label">{label}</h3>
             <ol data-testid=testid>{items}</ol>
         </div>
     }

@@ -1,5 +1,5 @@
-//! The dashboard: filters, headline cards, charts, and the learner, course, video and quality
-//! panels, over the current [`Dashboard`](crate::worker::protocol::Dashboard).
+//! The dashboard: the overview and what needs attention first, then filters, headline cards,
+//! charts, the learner, course, video and quality panels and the collapsed Data section, over the current [`Dashboard`](crate::worker::protocol::Dashboard).
 
 use leptos::prelude::*;
 
@@ -12,7 +12,12 @@ use crate::components::filters::Filters;
 use crate::components::learners_panel::LearnersPanel;
 use crate::components::mask_toggle::MaskToggle;
 use crate::components::metadata_panel::MetadataPanel;
+use crate::components::needs_attention::NeedsAttention;
+use crate::components::overview::Overview;
 use crate::components::quality_panel::QualityPanel;
+use crate::components::report_actions::ReportActions;
+use crate::components::restored_notice::RestoredNotice;
+use crate::components::section_nav::SectionNav;
 use crate::components::videos_panel::VideosPanel;
 use crate::format;
 use crate::state::use_app_state;
@@ -34,21 +39,35 @@ pub fn DashboardView() -> impl IntoView {
     let from = move |stage: Stage| move || shown.get() >= stage as u8;
     // Set once every part is on the page: tests (and scripts in an embedding page) wait for it.
     let complete = move || (shown.get() >= Stage::LAST as u8).to_string();
+    // The Data section is collapsed unless the address points at it (a link, or the nav).
+    let data_open = RwSignal::new(location_hash() == "#data");
+    // Following the navigation's "Data" link (or any #data link) opens it too.
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        if location_hash() == "#data" {
+            data_open.set(true);
+        }
+    });
     view! {
         <div class="dashboard" data-testid="dashboard" data-complete=complete>
+            <RestoredNotice/>
+            <SectionNav/>
+            <ReportActions/>
+            <Overview/>
+            <NeedsAttention/>
             <Filters/>
             <MaskToggle/>
-            <DatasetPanel/>
             <Cards/>
-            <Show when=from(Stage::Charts)>
-                <ChartRow/>
-            </Show>
-            <Show when=move || from(Stage::Daily)() && has_daily()>
-                <section class="panel" data-testid="panel-daily">
-                    <h2>"Completion over time"</h2>
-                    <DailyChart/>
-                </section>
-            </Show>
+            <div class="charts-section" id="charts">
+                <Show when=from(Stage::Charts)>
+                    <ChartRow/>
+                </Show>
+                <Show when=move || from(Stage::Daily)() && has_daily()>
+                    <section class="panel" data-testid="panel-daily">
+                        <h2>"Completion over time"</h2>
+                        <DailyChart/>
+                    </section>
+                </Show>
+            </div>
             <Show when=from(Stage::Learners)>
                 <LearnersPanel/>
             </Show>
@@ -61,12 +80,36 @@ pub fn DashboardView() -> impl IntoView {
             <Show when=from(Stage::Quality)>
                 <QualityPanel/>
             </Show>
-            <Show when=from(Stage::Sources)>
-                <Sources/>
-                <MetadataPanel/>
-            </Show>
+            <details
+                class="panel data-section"
+                id="data"
+                data-testid="data-section"
+                prop:open=move || data_open.get()
+                on:toggle=move |event| {
+                    let details: web_sys::HtmlDetailsElement = event_target(&event);
+                    data_open.set(details.open());
+                }
+            >
+                <summary>
+                    <h2>"Data"</h2>
+                    <span class="hint">"Files, row groups read and skipped, storage, column mapping and lineage"</span>
+                </summary>
+                <DatasetPanel/>
+                <Show when=from(Stage::Sources)>
+                    <Sources/>
+                    <MetadataPanel/>
+                </Show>
+            </details>
         </div>
     }
+}
+
+/// The address's fragment (`#data`), or nothing.
+fn location_hash() -> String {
+    #[cfg(target_arch = "wasm32")]
+    return window().location().hash().unwrap_or_default();
+    #[cfg(not(target_arch = "wasm32"))]
+    String::new()
 }
 
 /// The parts of the dashboard rendered after the first paint, in order, one per animation frame.
@@ -171,8 +214,8 @@ fn Sources() -> impl IntoView {
                     .collect::<Vec<_>>();
                 let elapsed = format!("Analysed in {:.0} ms.", dashboard.elapsed_ms);
                 view! {
-                    <section class="panel" data-testid="panel-sources">
-                        <h2>"Data"</h2>
+                    <section class="sources-section" data-testid="panel-sources">
+                        <h3>"Files and column mapping"</h3>
                         <ul class="sources">{sources}</ul>
                         <ul class="notes" data-testid="notes">{notes}</ul>
                         <p class="hint">{elapsed}</p>

@@ -80,7 +80,9 @@ pub fn DataTable(
         query.offset = 0;
         query.limit = usize::MAX;
         send(RequestKind::Export(query), move |response| match response {
-            ResponseKind::Csv { file_name, text } => save_text(&file_name, &text),
+            ResponseKind::Csv { file_name, text } => {
+                crate::download::save_text(&file_name, "text/csv;charset=utf-8", &text)
+            }
             ResponseKind::Error(view) => error.set(Some(view.message)),
             _ => {}
         });
@@ -133,9 +135,12 @@ pub fn DataTable(
                 return Vec::new();
             };
             let numeric: Vec<bool> = page.columns.iter().map(|column| column.numeric).collect();
+            // One tab stop per table: the first row is in the tab order, the arrow keys move
+            // between rows (a roving tabindex, moved by `row_keys`).
             page.rows
                 .iter()
-                .map(|row| {
+                .enumerate()
+                .map(|(row_index, row)| {
                     let cells = row
                         .iter()
                         .zip(&numeric)
@@ -148,7 +153,8 @@ pub fn DataTable(
                             }
                         })
                         .collect::<Vec<_>>();
-                    view! { <tr tabindex="0" on:keydown=row_keys>{cells}</tr> }
+                    let tabindex = if row_index == 0 { "0" } else { "-1" };
+                    view! { <tr tabindex=tabindex on:keydown=row_keys>{cells}</tr> }
                 })
                 .collect::<Vec<_>>()
         })
@@ -260,35 +266,8 @@ fn row_keys(event: web_sys::KeyboardEvent) {
     };
     if let Some(next) = next.and_then(|next| next.dyn_into::<web_sys::HtmlElement>().ok()) {
         event.prevent_default();
+        let _ = row.set_attribute("tabindex", "-1");
+        let _ = next.set_attribute("tabindex", "0");
         let _ = next.focus();
     }
-}
-
-/// Offers `text` as a download named `file_name`.
-fn save_text(file_name: &str, text: &str) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use wasm_bindgen::JsCast;
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv;charset=utf-8");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        if let Some(anchor) = document()
-            .create_element("a")
-            .ok()
-            .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            anchor.set_href(&url);
-            anchor.set_download(file_name);
-            anchor.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (file_name, text);
 }

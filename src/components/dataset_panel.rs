@@ -1,6 +1,6 @@
-//! The dataset bar above the cards: where the data came from (restored from this browser, what
-//! the last add did), what pruning skipped before reading, what is stored for the next visit
-//! with "Forget this data", and the "Add files" / "Add folder" actions.
+//! The dataset details in the "Data" section: what the last add did, what pruning skipped
+//! before reading, what is stored for the next visit with "Forget this data", and the
+//! "Add files" / "Add folder" actions.
 
 use leptos::prelude::*;
 
@@ -9,36 +9,10 @@ use crate::format;
 use crate::state::use_app_state;
 use crate::worker::protocol::PruningView;
 
-/// The dataset bar.
+/// The dataset details: added files, pruning, storage, and the add actions.
 #[component]
 pub fn DatasetPanel() -> impl IntoView {
     let state = use_app_state();
-    let restored = move || {
-        state.dashboard.with(|dashboard| {
-            let restored = dashboard.as_ref()?.restored.clone()?;
-            let files = if restored.files.len() <= 4 {
-                restored.files.join(", ")
-            } else {
-                format!(
-                    "{}, …, {} ({} files)",
-                    restored.files[..3].join(", "),
-                    restored.files[restored.files.len() - 1],
-                    restored.files.len()
-                )
-            };
-            let caveat = restored.needs_files_to_refilter.then_some(
-                " Changing the filters or the column mapping needs the original rows: open the \
-                 files or folder again for that. Adding files works as it is.",
-            );
-            Some(view! {
-                <p class="restored" data-testid="restored-banner">
-                    <strong>"Restored from this browser's storage"</strong>
-                    {format!(" (saved {}): {files}.", restored.saved_at)}
-                    {caveat}
-                </p>
-            })
-        })
-    };
     let added = move || {
         state.dashboard.with(|dashboard| {
             let added = dashboard.as_ref()?.added?;
@@ -84,7 +58,6 @@ pub fn DatasetPanel() -> impl IntoView {
     };
     view! {
         <section class="panel dataset-panel" data-testid="dataset-panel">
-            {restored}
             {added}
             {pruning}
             <p class="storage">

@@ -130,7 +130,10 @@ fn DbtRow(rule: DbtRuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoVi
                     <button
                         class="secondary"
                         data-testid="dbt-show-rows"
-                        on:click=move |_| expanded.set(Some(TableId::DbtSamples { test: name.clone() }))
+                        on:click=move |_| {
+                expanded.set(Some(TableId::DbtSamples { test: name.clone() }));
+                crate::focus::focus_when_shown("[data-testid=quality-samples-title]");
+            }
                     >
                         "Show rows"
                     </button>

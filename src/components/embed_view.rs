@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::announcer::Announcer;
 use crate::components::cards::Cards;
 use crate::components::charts::ChartRow;
 use crate::components::courses_panel::CoursesPanel;
@@ -35,6 +36,7 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
     let loaded = move || state.dashboard.with(Option::is_some);
     let dashboard = move || {
         view! {
+            <Announcer/>
             <SaltLinkNotice/>
             <ErrorBanner/>
             <ProgressBar/>
@@ -56,9 +58,11 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
         <div class="app embed" data-testid="embed">
             <EmbedBar restricted=restricted/>
             // A page that may not embed this dashboard gets a refusal and nothing to click.
-            <Show when=move || !state.refused.get() fallback=|| view! { <EmbedRefused/> }>
-                {dashboard}
-            </Show>
+            <main id="main">
+                <Show when=move || !state.refused.get() fallback=|| view! { <EmbedRefused/> }>
+                    {dashboard}
+                </Show>
+            </main>
         </div>
     }
 }

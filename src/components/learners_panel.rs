@@ -46,7 +46,7 @@ pub fn LearnersPanel() -> impl IntoView {
     });
     let top_n = move || state.settings.with(|settings| settings.top_n.max(1));
     view! {
-        <section class="panel" data-testid="panel-learners">
+        <section class="panel" id="learners" data-testid="panel-learners">
             <div class="panel-head">
                 <h2>"Learners"</h2>
                 <label class="inline">
@@ -101,6 +101,7 @@ fn RankList(
     view! {
         <div class="rank-list">
             <h3>{move || format!("{title} {}", rows.with(Vec::len))}</h3>
+            <div class="scroll-x" tabindex="0" role="region" aria-label=title>
             <table data-testid=testid>
                 <thead>
                     <tr>
@@ -112,6 +113,7 @@ fn RankList(
                 </thead>
                 <tbody>{body}</tbody>
             </table>
+            </div>
         </div>
     }
 }

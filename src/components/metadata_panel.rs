@@ -97,8 +97,15 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
                     .iter()
                     .find(|(name, _)| name == step)
                     .map(|(_, rows)| *rows);
-                rows.map(|rows| format!("−{}", format::int(rows)))
-                    .unwrap_or_else(|| "—".to_owned())
+                // A step that dropped nothing reads "0", not "−0".
+                rows.map(|rows| {
+                    if rows == 0 {
+                        "0".to_owned()
+                    } else {
+                        format!("−{}", format::int(rows))
+                    }
+                })
+                .unwrap_or_else(|| "—".to_owned())
             });
             view! {
                 <tr data-testid=format!("lineage-{step}")>
@@ -110,6 +117,7 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
         .collect::<Vec<_>>();
     let rows_used = cells(&|family| format::int(family.rows_used));
     view! {
+        <div class="scroll-x" data-testid="lineage-scroll" tabindex="0" role="region" aria-label="Lineage">
         <table class="lineage" data-testid="lineage">
             <thead>
                 <tr><th>"Rows"</th>{header}</tr>
@@ -120,6 +128,7 @@ fn LineageTable(metadata: MetadataView) -> impl IntoView {
                 <tr class="total" data-testid="lineage-rows-used"><th scope="row">"Used for the figures"</th>{rows_used}</tr>
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -171,10 +180,12 @@ fn FilesTable(files: Vec<FileView>) -> impl IntoView {
                                 file.fingerprint,
                             )}
                         </p>
+                        <div class="scroll-x" tabindex="0" role="region" aria-label="Columns">
                         <table class="schema">
                             <thead><tr><th>"Column"</th><th>"Type"</th><th>"Description"</th></tr></thead>
                             <tbody>{columns}</tbody>
                         </table>
+                        </div>
                     </details>
                 </li>
             }

@@ -1,5 +1,6 @@
 //! The dashboard's components, one public component per file.
 
+pub mod announcer;
 pub mod cards;
 pub mod charts;
 pub mod courses_panel;
@@ -17,8 +18,14 @@ pub mod mapping_dialog;
 pub mod mask_toggle;
 pub mod masked_badge;
 pub mod metadata_panel;
+pub mod modal_dialog;
+pub mod needs_attention;
+pub mod overview;
 pub mod privacy;
 pub mod progress_bar;
 pub mod quality_panel;
+pub mod report_actions;
+pub mod restored_notice;
 pub mod salt_notice;
+pub mod section_nav;
 pub mod videos_panel;

@@ -3,32 +3,33 @@
 
 use leptos::prelude::*;
 
-/// A "Privacy" button that opens the statement in a dialog.
+use crate::components::modal_dialog::ModalDialog;
+
+/// A "Privacy" button that opens the statement in a modal dialog.
 #[component]
 pub fn PrivacyButton() -> impl IntoView {
     let open = RwSignal::new(false);
     view! {
-        <button class="secondary" data-testid="privacy-open" on:click=move |_| open.set(true)>
+        <button
+            class="secondary"
+            data-testid="privacy-open"
+            aria-haspopup="dialog"
+            on:click=move |_| open.set(true)
+        >
             "Privacy"
         </button>
-        <Show when=move || open.get()>
-            <div class="dialog-backdrop" on:click=move |_| open.set(false)>
-                <div
-                    class="dialog privacy"
-                    role="dialog"
-                    aria-modal="true"
-                    aria-labelledby="privacy-title"
-                    data-testid="privacy-dialog"
-                    // Clicks inside the dialog must not reach the backdrop, which closes it.
-                    on:click=|event| event.stop_propagation()
-                >
-                    <PrivacyStatement/>
-                    <div class="dialog-actions">
-                        <button data-testid="privacy-close" on:click=move |_| open.set(false)>"Close"</button>
-                    </div>
-                </div>
+        <ModalDialog
+            open=open
+            on_close=Callback::new(move |()| open.set(false))
+            class="privacy"
+            testid="privacy-dialog"
+            labelledby="privacy-title"
+        >
+            <PrivacyStatement/>
+            <div class="dialog-actions">
+                <button data-testid="privacy-close" on:click=move |_| open.set(false)>"Close"</button>
             </div>
-        </Show>
+        </ModalDialog>
     }
 }
 

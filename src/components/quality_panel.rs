@@ -32,7 +32,7 @@ pub fn QualityPanel() -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.quality_passed))
     };
     view! {
-        <section class="panel" data-testid="panel-quality">
+        <section class="panel" id="quality" data-testid="panel-quality">
             <div class="panel-head">
                 <h2>"Data quality"</h2>
                 <span class=move || if passed() { "badge pass" } else { "badge fail" } data-testid="quality-status">
@@ -62,7 +62,7 @@ pub fn QualityPanel() -> impl IntoView {
                 view! {
                     <div class="samples" data-testid="quality-samples">
                         <div class="panel-head">
-                            <h3>{format!("Offending rows: {rule}")}</h3>
+                            <h3 tabindex="-1" data-testid="quality-samples-title">{format!("Offending rows: {rule}")}</h3>
                             <button class="secondary" on:click=move |_| expanded.set(None)>"Close"</button>
                         </div>
                         <DataTable table testid="samples-table" caption="Offending rows"/>
@@ -95,8 +95,7 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView
         <tr data-testid="quality-rule" data-rule=rule.name.clone() data-status=rule.status.clone()>
             <td><span class=format!("badge {}", rule.status)>{rule.status.clone()}</span></td>
             <td>
-                <div><code>{rule.name.clone()}</code></div>
-                <div class="hint">{rule.description.clone()}</div>
+                <div><strong>{rule.description.clone()}</strong>" "<code class="rule-id">{rule.name.clone()}</code></div>
                 {(!details.is_empty()).then(|| view! { <div class="hint">{details}</div> })}
             </td>
             <td>{rule.severity.clone()}</td>
@@ -105,7 +104,10 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView
             <td>{rule.threshold.clone()}</td>
             <td>
                 {has_samples.then(|| view! {
-                    <button class="secondary" data-testid="show-rows" on:click=move |_| expanded.set(Some(TableId::QualitySamples { rule: name.clone() }))>
+                    <button class="secondary" data-testid="show-rows" on:click=move |_| {
+                        expanded.set(Some(TableId::QualitySamples { rule: name.clone() }));
+                        crate::focus::focus_when_shown("[data-testid=quality-samples-title]");
+                    }>
                         "Show rows"
                     </button>
                 })}

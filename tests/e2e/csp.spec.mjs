@@ -54,7 +54,7 @@ test('the built pages carry the strict policy and no inline script', () => {
 });
 
 for (const [page, query, ready] of [
-  ['index.html', '?src=sample', 'panel-sources'],
+  ['index.html', '?src=sample', 'panel-quality'],
   ['embed.html', '?src=sample&panels=charts,learners,courses,videos,quality', 'panel-quality'],
 ]) {
   test(`${page} loads and analyses the sample under the policy with no violation`, async () => {

@@ -102,6 +102,7 @@ test('the metadata panel explains every number: the file and each metric family\
   const { app, page } = session;
   const { reference } = files;
   const panel = page.getByTestId('panel-metadata');
+  await app.openData();
   await panel.scrollIntoViewIfNeeded();
   // The lineage table: a column per family, in the CLI's order; rows in, one row per step, used.
   const table = await page.getByTestId('lineage').evaluate((element) =>

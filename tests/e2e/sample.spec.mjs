@@ -54,6 +54,8 @@ test('every panel renders; screenshots in tests/e2e/artifacts/', async () => {
   for (const chart of ['histogram', 'course-bars', 'daily-chart']) {
     await expect(page.getByTestId(chart), chart).toBeVisible();
   }
+  // The files, mapping and lineage are in the collapsed Data section.
+  await app.openData();
   for (const name of PANELS) {
     const panel = app.panel(name);
     await expect(panel, `panel-${name}`).toBeVisible();
@@ -113,6 +115,7 @@ test('the column mapping can be adjusted on loaded data', async () => {
   const { app, page } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openData();
   await page.getByTestId('adjust-mapping').first().click();
   const dialog = page.getByTestId('mapping-dialog');
   await expect(dialog).toBeVisible();

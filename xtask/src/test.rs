@@ -24,6 +24,8 @@ const CLI_BIN: &str = "target/debug/coursepulse";
 const FIXTURES_BIN: &str = "target/debug/coursepulse-fixtures";
 const E2E_CONFIG: &str = "tests/e2e/playwright.config.mjs";
 const PLAYWRIGHT_CLI: &str = "node_modules/@playwright/test/cli.js";
+const LIGHTHOUSE_CLI: &str = "node_modules/lighthouse/cli/index.js";
+const LIGHTHOUSE_REPORT: &str = "target/xtask/lighthouse.json";
 
 /// One check: a short name (for `--skip` and the summary), what it does, and how.
 struct Step {
@@ -102,6 +104,11 @@ const STEPS: &[Step] = &[
         name: "e2e",
         what: "Playwright journeys (tests/e2e/) against dist/ in headless Chromium",
         run: e2e,
+    },
+    Step {
+        name: "lighthouse",
+        what: "Lighthouse 12.2.3 (desktop) on dist/ with the sample: performance >= 90, accessibility and best practices >= 95",
+        run: lighthouse,
     },
     Step {
         name: "golden",
@@ -343,6 +350,24 @@ fn e2e(sh: &Shell) -> Result<()> {
     cmd!(sh, "node {PLAYWRIGHT_CLI} test -c {E2E_CONFIG}")
         .run()
         .context("end-to-end journeys failed (screenshots in tests/e2e/artifacts/)")
+}
+
+/// Lighthouse's scores for the built app with the sample loaded, printed; fails under the
+/// minimums (xtask/lighthouse.mjs names the audits that cost the points).
+fn lighthouse(sh: &Shell) -> Result<()> {
+    require(
+        sh,
+        &format!("{DIST}/index.html"),
+        "the built app is needed: run the trunk-build step first",
+    )?;
+    require(
+        sh,
+        LIGHTHOUSE_CLI,
+        "lighthouse is not installed: run the setup step (npm ci)",
+    )?;
+    cmd!(sh, "node xtask/lighthouse.mjs {DIST} {LIGHTHOUSE_REPORT}")
+        .run()
+        .context("Lighthouse scores are under the minimum (or Lighthouse could not run)")
 }
 
 /// Builds the CLI and the fixtures generator and runs the DuckDB golden harness against them.

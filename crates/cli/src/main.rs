@@ -124,6 +124,10 @@ struct ReportArgs {
     /// Minimum views for a video to be listed.
     #[arg(long, default_value_t = 1)]
     min_views: u64,
+    /// Minimum distinct videos for a learner to enter the top and bottom lists (the full
+    /// ranking lists everyone).
+    #[arg(long, default_value_t = 1)]
+    min_videos: u64,
     /// Completion scale; inferred from the column name and values when omitted.
     #[arg(long, value_parser = parse_scale)]
     scale: Option<Scale>,
@@ -327,6 +331,7 @@ fn options(args: &ReportArgs) -> Result<Options> {
         top_n: args.top,
         per_course_n: args.per_course,
         min_views: args.min_views,
+        min_videos: args.min_videos,
         scale: args.scale,
         max_samples: args.samples,
         prune: !args.no_prune,

@@ -426,6 +426,47 @@ fn huge_strings_are_read_and_shown_cut_in_tables() {
 }
 
 #[test]
+fn min_videos_keeps_one_video_learners_out_of_top_and_bottom() {
+    let dir = tempfile::tempdir().unwrap();
+    // S1: one video at 100 %; S2: two videos at 70 % on average.
+    let csv = "student_id,video_id,course_code,role,completion_rate_percent\n\
+               S1,V1,C1,Student,100\nS2,V1,C1,Student,60\nS2,V2,C1,Student,80\n";
+    let path = write(dir.path(), "two.csv", csv.as_bytes());
+    let top = |extra: &[&str]| {
+        let mut args = vec!["report", path.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let output = coursepulse(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let ids = |list: &str| -> Vec<String> {
+            report[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row["student_id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        (ids("learners_top"), ids("learners_bottom"), ids("learners"))
+    };
+    assert_eq!(top(&[]).0, ["S1", "S2"]);
+    let (best, worst, everyone) = top(&["--min-videos", "2"]);
+    assert_eq!(best, ["S2"]);
+    assert_eq!(worst, ["S2"]);
+    assert_eq!(everyone, ["S1", "S2"]);
+    let refused = coursepulse(&["report", path.to_str().unwrap(), "--min-videos", "0"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("minimum number of videos"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+#[test]
 fn every_thread_count_gives_the_one_thread_report() {
     // Late updates and stale copies of earlier days' events: duplicates that fall in different
     // threads' shares, in small row groups so that files are cut between threads too.

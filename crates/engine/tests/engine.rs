@@ -10,6 +10,9 @@ mod state_edits;
 // PII masking, lineage, file metadata, dbt rules.
 #[path = "engine/governance.rs"]
 mod governance;
+// The top and bottom lists' minimum number of videos.
+#[path = "engine/rankings.rs"]
+mod rankings;
 
 use std::sync::Arc;
 

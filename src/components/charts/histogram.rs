@@ -1,4 +1,5 @@
-//! Completion histogram: ten bins of 10 points.
+//! Completion histogram: ten bins of 10 points, with a count axis, each bar's count, the
+//! overall mean as a reference line, and the figures as a table for screen readers.
 
 use leptos::prelude::*;
 
@@ -10,42 +11,111 @@ use crate::state::use_app_state;
 pub fn Histogram() -> impl IntoView {
     let state = use_app_state();
     move || {
-        let bins = state
-            .dashboard
-            .with(|d| d.as_ref().map(|d| d.histogram.clone()).unwrap_or_default());
-        let max = bins.iter().map(|bin| bin.count).max().unwrap_or(0).max(1) as f64;
-        let width = 100.0 / bins.len().max(1) as f64;
+        let (bins, mean) = state.dashboard.with(|d| {
+            d.as_ref()
+                .map(|d| (d.histogram.clone(), d.cards.mean_completion))
+                .unwrap_or_default()
+        });
+        let most = bins.iter().map(|bin| bin.count).max().unwrap_or(0);
+        let top = nice_ceiling(most);
+        let ticks = [top, top / 2, 0]
+            .into_iter()
+            .map(|tick| view! { <span>{format::int(tick)}</span> })
+            .collect::<Vec<_>>();
         let bars = bins
             .iter()
-            .enumerate()
-            .map(|(index, bin)| {
-                let height = bin.count as f64 / max * 100.0;
-                let label = format!(
-                    "{:.0}–{:.0}%: {} values",
-                    bin.from,
-                    bin.to,
-                    format::int(bin.count)
-                );
+            .map(|bin| {
+                let height = if top == 0 {
+                    0.0
+                } else {
+                    bin.count as f64 / top as f64 * 100.0
+                };
                 view! {
-                    <rect
-                        class="bar"
-                        x=format!("{:.2}", index as f64 * width + 0.5)
-                        y=format!("{:.2}", 100.0 - height)
-                        width=format!("{:.2}", width - 1.0)
-                        height=format!("{height:.2}")
-                    >
-                        <title>{label}</title>
-                    </rect>
+                    <div class="vbar-slot">
+                        <span class="vbar-count">{format::int(bin.count)}</span>
+                        <span class="vbar" style:height=format!("{height:.1}%")></span>
+                    </div>
                 }
             })
             .collect::<Vec<_>>();
+        let labels = bins
+            .iter()
+            .map(|bin| view! { <span>{format!("{:.0}", bin.from)}</span> })
+            .collect::<Vec<_>>();
+        let rows = bins
+            .iter()
+            .map(|bin| {
+                view! {
+                    <tr>
+                        <th scope="row">{format!("{:.0}–{:.0} %", bin.from, bin.to)}</th>
+                        <td>{format::int(bin.count)}</td>
+                    </tr>
+                }
+            })
+            .collect::<Vec<_>>();
+        let mean_line = mean.map(|mean| {
+            view! {
+                <span class="mean-line vertical" style:left=format!("{:.2}%", mean.clamp(0.0, 100.0))>
+                    <span class="mean-label">{format!("mean {}", format::percent(Some(mean)))}</span>
+                </span>
+            }
+        });
         view! {
-            <figure class="chart">
-                <svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label="Histogram of completion rates" data-testid="histogram">
-                    {bars}
-                </svg>
-                <figcaption class="axis"><span>"0%"</span><span>"50%"</span><span>"100%"</span></figcaption>
+            <figure class="chart" data-testid="histogram">
+                <div class="chart-frame" aria-hidden="true">
+                    <div class="y-axis"><span class="axis-title">"values"</span>{ticks}</div>
+                    <div class="plot">
+                        <div class="vbars">{bars}</div>
+                        {mean_line}
+                    </div>
+                </div>
+                <div class="x-axis" aria-hidden="true">{labels}<span>"100"</span></div>
+                <figcaption class="hint">
+                    "Learner-video completion values per 10-point band (%); the line is the mean."
+                </figcaption>
+                <table class="visually-hidden" data-testid="histogram-table">
+                    <caption>"Completion values per 10-point band"</caption>
+                    <thead><tr><th scope="col">"Completion"</th><th scope="col">"Values"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
             </figure>
+        }
+    }
+}
+
+/// The smallest of 1, 2 or 5 times a power of ten that is at least `value` (0 stays 0).
+pub fn nice_ceiling(value: u64) -> u64 {
+    if value == 0 {
+        return 0;
+    }
+    let mut power = 1u64;
+    loop {
+        for step in [1, 2, 5] {
+            let candidate = step * power;
+            if candidate >= value {
+                return candidate;
+            }
+        }
+        power = power.saturating_mul(10);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_ceiling;
+
+    #[test]
+    fn nice_ceilings_are_one_two_or_five_times_a_power_of_ten() {
+        for (value, expected) in [
+            (0, 0),
+            (1, 1),
+            (3, 5),
+            (7, 10),
+            (11, 20),
+            (180, 200),
+            (501, 1000),
+        ] {
+            assert_eq!(nice_ceiling(value), expected, "{value}");
         }
     }
 }

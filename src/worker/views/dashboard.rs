@@ -62,6 +62,9 @@ pub struct Dashboard {
     /// The files behind the figures and the rows each metric family used.
     #[serde(default)]
     pub metadata: MetadataView,
+    /// Who and what needs attention (the overview), fixed-size whatever the data.
+    #[serde(default)]
+    pub attention: crate::attention::AttentionView,
 }
 
 /// The metadata panel: every input file, and the lineage of each metric family.

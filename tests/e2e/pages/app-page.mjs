@@ -20,6 +20,23 @@ export class AppPage {
     this.courses = new CoursesPanel(page);
     this.videos = new DataTable(page, 'videos-table');
     this.quality = new QualityPanel(page);
+    this.skipLink = page.getByTestId('skip-link');
+    this.main = page.getByTestId('main');
+    this.announcer = page.getByTestId('announcer');
+    this.privacyButton = page.getByTestId('privacy-open');
+    this.privacyDialog = page.getByTestId('privacy-dialog');
+    this.mappingDialog = page.getByTestId('mapping-dialog');
+    this.adjustMappingButton = page.getByTestId('adjust-mapping').first();
+  }
+
+  /// Opens the collapsed Data section (files, storage, column mapping, lineage).
+  async openData() {
+    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
+  }
+
+  /// Whether the page is wider than the viewport (a horizontal scroll bar).
+  async horizontalOverflow() {
+    return this.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   }
 
   /// Opens the app (`query` is a query string such as `?src=sample`, or '').
@@ -238,5 +255,51 @@ export class QualityPanel {
   async showRows(name) {
     await this.rule(name).getByTestId('show-rows').click();
     await expect(this.samples).toBeVisible();
+  }
+}
+
+/// The overview and "Needs attention" at the top of the dashboard, the section navigation and
+/// the collapsed Data section.
+export class OverviewPanel {
+  constructor(page) {
+    this.page = page;
+    this.root = page.getByTestId('overview');
+    this.mean = page.getByTestId('overview-mean');
+    this.learners = page.getByTestId('overview-learners');
+    this.trustBadge = page.getByTestId('trust-badge');
+    this.attention = page.getByTestId('needs-attention');
+    this.threshold = page.getByTestId('attention-threshold');
+    this.minVideos = page.getByTestId('attention-min-videos');
+    this.learnerCount = page.getByTestId('attention-learner-count');
+    this.listedLearners = page.getByTestId('attention-learner');
+    this.courses = page.getByTestId('attention-course');
+    this.rules = page.getByTestId('attention-rule');
+    this.nav = page.getByTestId('section-nav');
+    this.dataSection = page.getByTestId('data-section');
+  }
+
+  /// Sets the threshold and the minimum number of videos as a user types them.
+  async setAttention(threshold, minVideos) {
+    await this.threshold.fill(String(threshold));
+    await this.threshold.press('Enter');
+    await this.threshold.dispatchEvent('change');
+    await this.minVideos.fill(String(minVideos));
+    await this.minVideos.dispatchEvent('change');
+  }
+
+  /// The listed learners' ids, in order.
+  async listedIds() {
+    return this.listedLearners.evaluateAll((items) => items.map((item) => item.dataset.learner));
+  }
+
+  /// The number at the start of the learner count sentence.
+  async learnerCountValue() {
+    const text = await this.learnerCount.innerText();
+    return Number(text.trim().split(/\s+/)[0].replace(/,/g, ''));
+  }
+
+  /// Opens the collapsed Data section (files, storage, mapping, lineage).
+  async openData() {
+    await this.dataSection.evaluate((details) => { details.open = true; });
   }
 }

@@ -29,12 +29,19 @@ export class DatasetPanel {
 
   /// Clicks "Forget this data" and waits until the page says nothing is stored.
   async forget() {
+    await this.openData();
     await this.forgetButton.first().click();
     await this.storedBytes((bytes) => bytes === 0);
   }
 
+  /// Opens the collapsed Data section, where the dataset details are.
+  async openData() {
+    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
+  }
+
   /// The pruning counts as numbers.
   async pruning() {
+    await this.openData();
     const read = async (name) => Number((await this.page.getByTestId(`pruning-${name}`).innerText()).replace(/,/g, ''));
     return {
       files: await read('files'),

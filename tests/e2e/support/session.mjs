@@ -16,10 +16,12 @@ function shortPath(url) {
 }
 
 export class Session {
-  static async open(browser) {
+  /// `options` are Playwright context options (viewport, colorScheme...) over the defaults.
+  static async open(browser, options = {}) {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
+      ...options,
     });
     const session = new Session(context, await context.newPage());
     return session;

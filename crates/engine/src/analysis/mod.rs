@@ -695,6 +695,7 @@ impl Analysis {
             top_n: self.options.top_n,
             per_course_n: self.options.per_course_n,
             min_views: self.options.min_views,
+            min_videos: self.options.min_videos,
         };
         let (most_watched_learner, learners_top, learners_bottom, learners) =
             rank::learners(aggregator, &listing);

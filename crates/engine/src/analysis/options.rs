@@ -16,6 +16,9 @@ pub struct Options {
     pub per_course_n: usize,
     /// Minimum views for a video to appear in the per-video list (default 1).
     pub min_views: u64,
+    /// Minimum distinct videos for a learner to appear in the top and bottom lists (default 1,
+    /// everyone; the full ranking always lists everyone).
+    pub min_videos: u64,
     /// Forces the completion scale; `None` infers it (see [`crate::Scale`]).
     pub scale: Option<Scale>,
     /// Explicit column choices.
@@ -54,6 +57,7 @@ impl Default for Options {
             top_n: 10,
             per_course_n: 3,
             min_views: 1,
+            min_videos: 1,
             scale: None,
             overrides: Overrides::default(),
             now_micros: None,
@@ -74,6 +78,11 @@ impl Options {
     pub fn validate(&self) -> Result<()> {
         if self.top_n == 0 {
             return Err(Error::Option("top N must be at least 1".into()));
+        }
+        if self.min_videos == 0 {
+            return Err(Error::Option(
+                "the minimum number of videos must be at least 1".into(),
+            ));
         }
         if self.per_course_n == 0 {
             return Err(Error::Option("per-course N must be at least 1".into()));

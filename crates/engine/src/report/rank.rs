@@ -23,6 +23,8 @@ pub(crate) struct Listing {
     pub(crate) per_course_n: usize,
     /// Minimum views for a video to be listed.
     pub(crate) min_views: u64,
+    /// Minimum distinct videos for a learner to enter the top and bottom lists (1: everyone).
+    pub(crate) min_videos: u64,
 }
 
 pub(crate) fn round9(value: f64) -> f64 {
@@ -126,16 +128,32 @@ pub(crate) fn learners(
         .map(|learner| learner.row(students))
         .collect();
     assign_ranks(&mut all);
-    let top: Vec<LearnerRow> = all
-        .iter()
-        .filter(|row| row.rank.is_some())
-        .take(listing.top_n)
-        .cloned()
-        .collect();
+    // The top and bottom lists rank only learners with enough videos (with the default minimum
+    // of 1, every learner, so they are the full ranking's ends); the full ranking keeps everyone.
+    // (A learner whose rows lack a video key has an average but no videos: with the default
+    // minimum the lists keep such learners, as they always did.)
+    let eligible =
+        |videos_watched: u64| listing.min_videos <= 1 || videos_watched >= listing.min_videos;
+    let top: Vec<LearnerRow> = if listing.min_videos <= 1 {
+        all.iter()
+            .filter(|row| row.rank.is_some())
+            .take(listing.top_n)
+            .cloned()
+            .collect()
+    } else {
+        let mut ranked: Vec<LearnerRow> = all
+            .iter()
+            .filter(|row| row.avg_completion.is_some() && eligible(row.videos_watched))
+            .cloned()
+            .collect();
+        assign_ranks(&mut ranked);
+        ranked.truncate(listing.top_n);
+        ranked
+    };
 
     let mut ascending: Vec<&Learner> = learners
         .iter()
-        .filter(|learner| learner.avg.is_some())
+        .filter(|learner| learner.avg.is_some() && eligible(learner.videos_watched))
         .collect();
     ascending.sort_by(|left, right| {
         left.avg
