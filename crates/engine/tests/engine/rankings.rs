@@ -73,9 +73,7 @@ fn a_minimum_of_zero_videos_is_refused_with_a_message() {
         min_videos: 0,
         ..Options::default()
     };
-    let error = Analysis::new(options)
-        .err()
-        .expect("min_videos 0 must be refused");
+    let error = Analysis::new(options).expect_err("min_videos 0 must be refused");
     assert!(
         error.to_string().contains("minimum number of videos"),
         "{error}"
