@@ -479,7 +479,13 @@ fn every_thread_count_gives_the_one_thread_report() {
     let dir = tempfile::tempdir().unwrap();
     coursepulse_fixtures::write_days(dir.path(), &spec).unwrap();
     let data = dir.path().to_str().unwrap();
-    for extra in [&[][..], &["--samples", "2", "--course", "101"][..]] {
+    // The date range skips whole files, some of them cut between threads.
+    let filters: [&[&str]; 3] = [
+        &[],
+        &["--samples", "2", "--course", "101"],
+        &["--from", "2025-03-02", "--to", "2025-03-04"],
+    ];
+    for extra in filters {
         let report = |threads: &str| {
             let mut args = vec![data, "--threads", threads];
             args.extend_from_slice(extra);
@@ -487,7 +493,7 @@ fn every_thread_count_gives_the_one_thread_report() {
         };
         let one = report("1");
         assert!(one["rows"]["duplicates_removed"].as_u64().unwrap() > 0);
-        for threads in ["2", "3", "7"] {
+        for threads in ["2", "3", "4", "5", "7", "8"] {
             assert_eq!(report(threads), one, "--threads {threads} {extra:?}");
         }
     }

@@ -69,16 +69,23 @@ impl Analysis {
                     pruning.files = pruning.files.saturating_sub(1);
                     pruning.row_groups =
                         pruning.row_groups.saturating_sub(theirs.row_groups as u64);
-                    let bytes = later.input_bytes.get(&theirs.name).copied().unwrap_or(0);
-                    pruning.bytes = pruning.bytes.saturating_sub(bytes);
+                    let counts = later
+                        .input_counts
+                        .get(&theirs.name)
+                        .copied()
+                        .unwrap_or_default();
+                    pruning.bytes = pruning.bytes.saturating_sub(counts.bytes);
+                    pruning.files_skipped = pruning
+                        .files_skipped
+                        .saturating_sub(u64::from(counts.skipped));
                     // A shard's row count includes the rows before it that it skipped.
                     mine.rows = mine.rows.max(theirs.rows);
                     mine.row_groups = mine.row_groups.max(theirs.row_groups);
                     mine.scale_inferred |= theirs.scale_inferred;
                 }
                 None => {
-                    if let Some(bytes) = later.input_bytes.get(&theirs.name) {
-                        self.input_bytes.insert(theirs.name.clone(), *bytes);
+                    if let Some(counts) = later.input_counts.get(&theirs.name) {
+                        self.input_counts.insert(theirs.name.clone(), *counts);
                     }
                     self.sources.push(theirs);
                 }

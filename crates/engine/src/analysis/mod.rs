@@ -174,6 +174,15 @@ impl Source {
     }
 }
 
+/// What one input added to the whole-file counters of [`Pruning`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct InputCounts {
+    /// Its bytes in [`Pruning::bytes`].
+    pub(crate) bytes: u64,
+    /// Whether it is in [`Pruning::files_skipped`].
+    pub(crate) skipped: bool,
+}
+
 /// A dataset being analysed. Add inputs, then call [`Analysis::report`].
 pub struct Analysis {
     pub(crate) options: Options,
@@ -192,8 +201,9 @@ pub struct Analysis {
     pub(crate) files: Vec<FileMetadata>,
     /// Counters of the dbt tests in [`Options::dbt`].
     pub(crate) dbt_rules: DbtRules,
-    /// Bytes each finished input added to [`Pruning::bytes`], by name (for [`Analysis::merge`]).
-    pub(crate) input_bytes: rustc_hash::FxHashMap<String, u64>,
+    /// What each finished input added to the whole-file counters of [`Pruning`], by name, so
+    /// that [`Analysis::merge`] counts an input split between shards once.
+    pub(crate) input_counts: rustc_hash::FxHashMap<String, InputCounts>,
 }
 
 impl Analysis {
@@ -213,7 +223,7 @@ impl Analysis {
             read_in_passes: false,
             files: Vec::new(),
             dbt_rules: DbtRules::default(),
-            input_bytes: rustc_hash::FxHashMap::default(),
+            input_counts: rustc_hash::FxHashMap::default(),
         })
     }
 
@@ -591,8 +601,13 @@ impl Analysis {
         source.info.rows = source.rows();
         source.info.row_groups = source.row_groups;
         self.keep_file_metadata(&mut source);
-        self.input_bytes
-            .insert(source.info.name.clone(), source.counted_bytes);
+        self.input_counts.insert(
+            source.info.name.clone(),
+            InputCounts {
+                bytes: source.counted_bytes,
+                skipped: source.skipped_by.is_some(),
+            },
+        );
         self.sources.push(source.info);
         Ok(())
     }
@@ -637,8 +652,13 @@ impl Analysis {
         source.info.rows = rows;
         source.info.row_groups = source.row_groups;
         self.keep_file_metadata(&mut source);
-        self.input_bytes
-            .insert(source.info.name.clone(), source.counted_bytes);
+        self.input_counts.insert(
+            source.info.name.clone(),
+            InputCounts {
+                bytes: source.counted_bytes,
+                skipped: source.skipped_by.is_some(),
+            },
+        );
         self.sources.push(source.info);
         error
     }
