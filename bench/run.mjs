@@ -114,7 +114,7 @@ async function openSession(url, problems) {
         super(...args);
         times.created = performance.now();
         this.addEventListener('message', (event) => {
-          if (times.ready === null && typeof event.data === 'string' && event.data.includes('"ready"')) {
+          if (times.ready === null && event.data?.kind?.type === 'ready') {
             times.ready = performance.now();
           }
         });

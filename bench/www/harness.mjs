@@ -68,8 +68,9 @@ function waitForReady(worker) {
   return new Promise((resolve, reject) => {
     worker.onerror = (event) => reject(new Error(`worker failed to start: ${event.message}`));
     worker.onmessage = (event) => {
-      const response = JSON.parse(event.data);
-      if (response.id === 0 && response.kind.type === 'ready') resolve();
+      // Messages cross as values (serde-wasm-bindgen), as the app's client reads them.
+      const response = event.data;
+      if (response?.id === 0 && response.kind?.type === 'ready') resolve();
     };
   });
 }
@@ -106,8 +107,8 @@ function coursepulseOpen(top, perCourse) {
     let progress = 0;
     const started = performance.now();
     worker.onmessage = (event) => {
-      const response = JSON.parse(event.data);
-      if (response.id !== id) return;
+      const response = event.data;
+      if (response?.id !== id) return;
       const kind = response.kind;
       if (kind.type === 'progress') {
         progress++;
@@ -117,7 +118,7 @@ function coursepulseOpen(top, perCourse) {
       if (kind.type === 'dashboard') resolve({ ms, dashboard: kind, progress });
       else reject(new Error(`CoursePulse answered ${kind.type}: ${kind.message ?? ''}`));
     };
-    worker.postMessage({ request: JSON.stringify(request), files: [state.file] });
+    worker.postMessage({ request, files: [state.file] });
   });
 }
 
