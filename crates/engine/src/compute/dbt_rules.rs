@@ -4,10 +4,11 @@
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use rustc_hash::FxHashMap;
 
-use crate::compute::aggregate::{BatchLayout, origin, origin_parts};
+use crate::compute::aggregate::{BatchLayout, origin};
 use crate::compute::decode::status;
 use crate::compute::merge::{
-    SampleSlot, Unresolved, fill_placeholder, merge_samples, remap_origin, still_listed,
+    SampleMerge, SampleSlot, Unresolved, fill_placeholder, merge_samples, remap_origin,
+    still_listed,
 };
 use crate::rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema};
 use crate::rules::quality::{Sample, Severity, Status};
@@ -125,21 +126,15 @@ impl DbtRules {
                     }
                 }
             }
-            let kept_extra = merge_samples(
-                &mut counter.samples,
-                theirs.samples,
-                now_failing,
+            let merge = SampleMerge {
                 later_names,
+                sources,
+                slot: SampleSlot::Dbt(index),
                 max_samples,
-            );
-            for row_origin in kept_extra {
-                let (source, row) = origin_parts(remap_origin(sources, row_origin));
-                self.unresolved.push(Unresolved {
-                    slot: SampleSlot::Dbt(index),
-                    source,
-                    row,
-                });
-            }
+            };
+            let placeholders =
+                merge_samples(&mut counter.samples, theirs.samples, now_failing, &merge);
+            self.unresolved.extend(placeholders);
         }
         for mut unresolved in later.unresolved {
             unresolved.source = sources[unresolved.source as usize];

@@ -105,11 +105,39 @@ impl Remap {
     }
 }
 
+/// Where merged samples come from and go: the later side's input names, its input indices as
+/// this side's (`sources`), and which list they are.
+pub(crate) struct SampleMerge<'a> {
+    pub(crate) later_names: &'a [String],
+    pub(crate) sources: &'a [u32],
+    pub(crate) slot: SampleSlot,
+    pub(crate) max_samples: usize,
+}
+
 /// Merges the later side's samples of one list into this side's: this side's first, then the
 /// later side's own and `extra` (its rows that became offending only now, as later-side
-/// origins) in row order, up to `max_samples` in all. Returns the extra origins kept, as
-/// placeholders whose values are still to be read.
+/// origins) in row order, up to `max_samples` in all. Returns the extra rows kept, as
+/// placeholders whose values are still to be read, in this side's numbering.
 pub(crate) fn merge_samples(
+    mine: &mut Vec<Sample>,
+    theirs: Vec<Sample>,
+    extra: Vec<u64>,
+    merge: &SampleMerge<'_>,
+) -> Vec<Unresolved> {
+    kept_extra_rows(mine, theirs, extra, merge.later_names, merge.max_samples)
+        .into_iter()
+        .map(|row_origin| {
+            let (source, row) = origin_parts(remap_origin(merge.sources, row_origin));
+            Unresolved {
+                slot: merge.slot,
+                source,
+                row,
+            }
+        })
+        .collect()
+}
+
+fn kept_extra_rows(
     mine: &mut Vec<Sample>,
     theirs: Vec<Sample>,
     mut extra: Vec<u64>,
@@ -257,21 +285,19 @@ impl Aggregator {
             } else {
                 Vec::new()
             };
-            let kept_extra = merge_samples(
+            let merge = SampleMerge {
+                later_names: &later.source_names,
+                sources: &sources,
+                slot: SampleSlot::Rule(rule),
+                max_samples,
+            };
+            let placeholders = merge_samples(
                 &mut self.quality.samples[rule as usize],
                 theirs,
                 extra,
-                &later.source_names,
-                max_samples,
+                &merge,
             );
-            for row_origin in kept_extra {
-                let (source, row) = origin_parts(remap_origin(&sources, row_origin));
-                self.unresolved.push(Unresolved {
-                    slot: SampleSlot::Rule(rule),
-                    source,
-                    row,
-                });
-            }
+            self.unresolved.extend(placeholders);
         }
         for mut unresolved in later.unresolved {
             unresolved.source = sources[unresolved.source as usize];
