@@ -71,6 +71,7 @@ mod time;
 
 pub use analysis::options::Options;
 pub use analysis::plan::{ReadPlan, Share, Step, shares};
+pub use analysis::view::KeptRows;
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use error::{Error, Result};

@@ -348,7 +348,23 @@ fn shard(
     options: Options,
     batch_rows: usize,
 ) -> Analysis {
-    let mut analysis = Analysis::new(options).unwrap();
+    read_rows(
+        Analysis::new(options).unwrap(),
+        inputs,
+        from,
+        to,
+        batch_rows,
+    )
+}
+
+/// Adds rows `from..to` of the inputs laid end to end to `analysis` (see [`shard`]).
+fn read_rows(
+    mut analysis: Analysis,
+    inputs: &[RecordBatch],
+    from: usize,
+    to: usize,
+    batch_rows: usize,
+) -> Analysis {
     let mut start = 0;
     for (index, input) in inputs.iter().enumerate() {
         let end = start + input.num_rows();
@@ -392,10 +408,65 @@ fn reread(analysis: &mut Analysis, inputs: &[RecordBatch]) {
     }
 }
 
+/// A filter over the property rows' courses (`C0`..`C2`, and one no row has) and days.
+fn view_filter() -> impl Strategy<Value = Filter> {
+    const DAY: i64 = 86_400_000_000;
+    (
+        prop::sample::subsequence(vec!["C0", "C1", "C2", "C9"], 0..=3),
+        prop::option::weighted(0.4, 0..5i64),
+        prop::option::weighted(0.4, 1..4i64),
+    )
+        .prop_map(|(courses, from, days)| Filter {
+            courses: courses.into_iter().map(str::to_owned).collect(),
+            from_micros: from.map(|day| day * DAY),
+            // A non-empty range: an empty one is refused, by a read and a view alike.
+            to_micros: days.map(|days| (from.unwrap_or(0) + days) * DAY),
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(2_000)
     ))]
+
+    /// A view of a load's kept rows under a filter is the report of a read with that filter:
+    /// figures, de-duplication among the copies in view (latest update, earliest copy on a
+    /// tie), quality counts, samples (after reading the rows the load's samples did not hold),
+    /// sources and notes. Views are taken twice from the same load, so one cannot change it.
+    #[test]
+    fn a_view_of_kept_rows_equals_a_read_with_its_filter(
+        inputs in prop::collection::vec(prop::collection::vec(row(true), 0..30), 1..4),
+        columns in columns(),
+        batch_rows in 1..12usize,
+        max_samples in 1..5usize,
+        filters in prop::collection::vec(view_filter(), 2),
+    ) {
+        let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
+        let options = Options {
+            max_samples,
+            now_micros: Some(2 * 86_400_000_000),
+            ..options(3)
+        };
+        let mut load = Analysis::new(options.clone()).unwrap();
+        load.keep_rows().unwrap();
+        let load = read_rows(load, &inputs, 0, usize::MAX, batch_rows);
+        prop_assert_eq!(
+            load.kept_rows().map(|kept| kept.rows),
+            Some(inputs.iter().map(|input| input.num_rows() as u64).sum::<u64>())
+        );
+        for filter in filters {
+            let filtered = Options { filter: filter.clone(), ..options.clone() };
+            let read = shard(&inputs, 0, usize::MAX, filtered, batch_rows).report();
+            let mut view = load.view(&filter).unwrap();
+            reread(&mut view, &inputs);
+            prop_assert!(view.rows_to_read().is_empty());
+            prop_assert_eq!(
+                serde_json::to_string_pretty(&view.report()).unwrap(),
+                serde_json::to_string_pretty(&read).unwrap(),
+                "filter {:?}", filter
+            );
+        }
+    }
 
     /// Shards cut anywhere (through a learner's rows and an event's versions), analysed apart and
     /// merged left to right, give exactly the one-analysis report: figures, quality counts,

@@ -6,6 +6,7 @@ mod merge;
 pub(crate) mod options;
 pub(crate) mod plan;
 mod read;
+pub(crate) mod view;
 
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;

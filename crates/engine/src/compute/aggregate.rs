@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::compute::event_keys::{self, EventKeys, Outcome};
 use crate::compute::pair_counts::PairCounts;
+use crate::compute::rows::{RowFacts, RowTable};
 
 use crate::columns::Field;
 use crate::compute::decode::{self, NO_TIME, status};
@@ -231,6 +232,10 @@ pub(crate) struct Aggregator {
     pub(crate) expected_rows: u64,
     course_filter: CourseFilter,
     scratch: Scratch,
+    /// Every row read, compact, when asked for (see [`Aggregator::keep_rows`]).
+    pub(crate) rows: Option<RowTable>,
+    /// Why rows asked for are not kept.
+    pub(crate) rows_dropped: Option<&'static str>,
 }
 
 /// Per-batch settings that come from the options and the input.
@@ -240,6 +245,14 @@ pub(crate) struct BatchSettings<'a> {
     pub(crate) now_micros: Option<i64>,
     pub(crate) max_samples: usize,
     pub(crate) filter: &'a Filter,
+}
+
+/// How the rows of one input are counted (see [`Aggregator::check_row`]).
+#[derive(Clone, Copy)]
+pub(crate) struct RowKind {
+    pub(crate) has_course: bool,
+    pub(crate) has_role: bool,
+    pub(crate) max_samples: usize,
 }
 
 /// A row's time for the date filter and the daily series: when it was watched, else when it was
@@ -260,13 +273,13 @@ fn has_times(layout: &BatchLayout) -> bool {
 
 /// Whether each interned course key / code is in the filter, computed once per distinct value.
 #[derive(Default)]
-struct CourseFilter {
+pub(crate) struct CourseFilter {
     keys: Vec<bool>,
     codes: Vec<bool>,
 }
 
 impl CourseFilter {
-    fn refresh(&mut self, filter: &Filter, courses: &Interner, codes: &Interner) {
+    pub(crate) fn refresh(&mut self, filter: &Filter, courses: &Interner, codes: &Interner) {
         let wanted = |key: &crate::compute::keys::Key| {
             filter
                 .courses
@@ -281,24 +294,21 @@ impl CourseFilter {
         }
     }
 
-    fn keeps(&self, filter: &Filter, scratch: &Scratch, row: usize) -> bool {
+    /// Whether the filter keeps a row of this course key, course code and time.
+    pub(crate) fn keeps(&self, filter: &Filter, course: u32, code: u32, time: i64) -> bool {
         if !filter.courses.is_empty() {
-            let course = scratch.courses[row];
-            let code = scratch.course_labels[row];
             let by_key = course != NONE && self.keys[course as usize];
             let by_code = code != NONE && self.codes[code as usize];
             if !by_key && !by_code {
                 return false;
             }
         }
-        if filter.from_micros.is_some() || filter.to_micros.is_some() {
-            let time = row_time(scratch, row);
-            if time == NO_TIME
+        if (filter.from_micros.is_some() || filter.to_micros.is_some())
+            && (time == NO_TIME
                 || filter.from_micros.is_some_and(|from| time < from)
-                || filter.to_micros.is_some_and(|to| time >= to)
-            {
-                return false;
-            }
+                || filter.to_micros.is_some_and(|to| time >= to))
+        {
+            return false;
         }
         true
     }
@@ -491,7 +501,14 @@ impl Aggregator {
         let mut in_view = std::mem::take(&mut self.in_view);
         in_view.clear();
         if filtering {
-            in_view.extend((0..n_rows).map(|row| self.course_filter.keeps(filter, &scratch, row)));
+            in_view.extend((0..n_rows).map(|row| {
+                self.course_filter.keeps(
+                    filter,
+                    scratch.courses[row],
+                    scratch.course_labels[row],
+                    row_time(&scratch, row),
+                )
+            }));
         }
 
         if has_times(layout) {
@@ -502,6 +519,20 @@ impl Aggregator {
                     *low = (*low).min(time);
                     *high = (*high).max(time);
                 }
+            }
+        }
+        if let Some(table) = &mut self.rows {
+            let kept = if filtering {
+                Err("the load was filtered")
+            } else if self.key_passes > 1 {
+                Err("the load was read in several key passes")
+            } else if !table.begin_batch(layout.source, first_row, n_rows, has_course, has_role) {
+                Err("its rows did not come in input order, or were too many")
+            } else {
+                Ok(())
+            };
+            if let Err(reason) = kept {
+                self.drop_rows(reason);
             }
         }
         for row in 0..n_rows {
@@ -523,102 +554,32 @@ impl Aggregator {
                 continue;
             }
             rows_in_view += 1;
-            let student = scratch.students[row];
-            let video = scratch.videos[row];
-            let course = scratch.courses[row];
-            let role = scratch.roles[row];
-            let completion_status = scratch.completion_status[row];
             let watched_at = scratch.watched_at[row];
             let updated_at = scratch.updated_at[row];
             let row_number = first_row + row as u64;
+            let facts = RowFacts {
+                student: scratch.students[row],
+                video: scratch.videos[row],
+                course: scratch.courses[row],
+                title: scratch.video_labels[row],
+                code: scratch.course_labels[row],
+                role: scratch.roles[row],
+                completion_status: scratch.completion_status[row],
+                completion: scratch.completion[row],
+                time: row_time(&scratch, row),
+                future: now_micros.is_some_and(|now| watched_at > now || updated_at > now),
+                event_id_missing: has_event_id && scratch.event_ids[row].is_none(),
+            };
             let sample = || self_sample(layout, source_name, batch, row, row_number);
-
-            // Quality rules count every row, before de-duplication and the student filter.
-            let quality = &mut self.quality;
-            if student == NONE {
-                quality.record(Rule::StudentIdNotNull, max_samples, sample);
-            }
-            if video == NONE {
-                quality.record(Rule::VideoNotNull, max_samples, sample);
-            }
-            if has_course && course == NONE {
-                quality.record(Rule::CourseNotNull, max_samples, sample);
-            }
-            let completion_rule = match completion_status {
-                status::NULL => Some(Rule::CompletionNotNull),
-                status::NAN => Some(Rule::CompletionNotNan),
-                status::OUT_OF_RANGE => Some(Rule::CompletionInRange),
-                status::NOT_NUMERIC => Some(Rule::CompletionNumeric),
-                _ => None,
+            let row_kind = RowKind {
+                has_course,
+                has_role,
+                max_samples,
             };
-            if let Some(rule) = completion_rule {
-                quality.record(rule, max_samples, sample);
+            let contribution = self.check_row(&facts, row_kind, &sample);
+            if let Some(table) = &mut self.rows {
+                table.push(&facts);
             }
-            if has_event_id && scratch.event_ids[row].is_none() {
-                quality.record(Rule::EventIdNotNull, max_samples, sample);
-            }
-            let is_student = if has_role {
-                let class = if role == NONE {
-                    RoleClass::Other
-                } else {
-                    self.role_classes[role as usize]
-                };
-                match class {
-                    RoleClass::Student => {}
-                    RoleClass::DirtyStudent => {
-                        *self.dirty_roles.entry(role).or_default() += 1;
-                        quality.record(Rule::RoleClean, max_samples, sample);
-                    }
-                    RoleClass::Other => {
-                        *self.other_roles.entry(role).or_default() += 1;
-                        quality.record(Rule::RoleAcceptedValues, max_samples, sample);
-                    }
-                }
-                class != RoleClass::Other
-            } else {
-                true
-            };
-            if let Some(now) = now_micros
-                && (watched_at > now || updated_at > now)
-            {
-                quality.record(Rule::TimestampNotFuture, max_samples, sample);
-            }
-
-            // Labels come from every row, so they do not depend on which copy of a record won.
-            update_label(
-                &mut self.video_title[..],
-                &self.titles,
-                video,
-                scratch.video_labels[row],
-            );
-            update_label(
-                &mut self.course_code[..],
-                &self.codes,
-                course,
-                scratch.course_labels[row],
-            );
-
-            let time = if watched_at != NO_TIME {
-                watched_at
-            } else {
-                updated_at
-            };
-            let contribution = Contribution {
-                student,
-                video,
-                course,
-                day: if time == NO_TIME {
-                    NO_DAY
-                } else {
-                    time.div_euclid(MICROS_PER_DAY) as i32
-                },
-                is_student,
-                completion: if completion_status == status::VALID {
-                    scratch.completion[row]
-                } else {
-                    f64::NAN
-                },
-            };
             if has_event_id {
                 let Some(event_id) = scratch.event_ids[row] else {
                     self.apply(&contribution, 1);
@@ -632,17 +593,24 @@ impl Aggregator {
                 flush_due |= self
                     .event_keys
                     .push(event_id, kept, window << 32 | row as u64);
-            } else if let std::collections::hash_map::Entry::Vacant(entry) =
-                self.by_row.entry(scratch.row_hashes[row])
-            {
-                entry.insert(FirstCopy {
-                    contribution,
-                    first: origin(layout.source, row_number),
-                });
-                self.apply(&contribution, 1);
             } else {
-                self.duplicates += 1;
-                self.quality.record(Rule::UniqueKey, max_samples, sample);
+                let hash = scratch.row_hashes[row];
+                let here = origin(layout.source, row_number);
+                match self.by_row.entry(hash) {
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(FirstCopy {
+                            contribution,
+                            first: here,
+                        });
+                        self.apply(&contribution, 1);
+                    }
+                    std::collections::hash_map::Entry::Occupied(entry) => {
+                        let first = entry.get().first;
+                        self.note_copy(hash, (first, NO_TIME), (here, NO_TIME));
+                        self.duplicates += 1;
+                        self.quality.record(Rule::UniqueKey, max_samples, sample);
+                    }
+                }
             }
         }
         self.rows_total += rows_in_view;
@@ -655,6 +623,146 @@ impl Aggregator {
             self.resolve_keys(max_samples);
         }
         Ok(())
+    }
+
+    /// Counts one row's offences, its role and its labels (everything every row in view adds,
+    /// before de-duplication), and returns what it adds to the metrics if it is kept. The load
+    /// and a view of its kept rows ([`crate::compute::explore`]) both count rows here.
+    pub(crate) fn check_row(
+        &mut self,
+        facts: &RowFacts,
+        kind: RowKind,
+        sample: &impl Fn() -> Sample,
+    ) -> Contribution {
+        let RowKind {
+            has_course,
+            has_role,
+            max_samples,
+        } = kind;
+        let RowFacts {
+            student,
+            video,
+            course,
+            role,
+            completion_status,
+            ..
+        } = *facts;
+        // Quality rules count every row, before de-duplication and the student filter.
+        let quality = &mut self.quality;
+        if student == NONE {
+            quality.record(Rule::StudentIdNotNull, max_samples, sample);
+        }
+        if video == NONE {
+            quality.record(Rule::VideoNotNull, max_samples, sample);
+        }
+        if has_course && course == NONE {
+            quality.record(Rule::CourseNotNull, max_samples, sample);
+        }
+        let completion_rule = match completion_status {
+            status::NULL => Some(Rule::CompletionNotNull),
+            status::NAN => Some(Rule::CompletionNotNan),
+            status::OUT_OF_RANGE => Some(Rule::CompletionInRange),
+            status::NOT_NUMERIC => Some(Rule::CompletionNumeric),
+            _ => None,
+        };
+        if let Some(rule) = completion_rule {
+            quality.record(rule, max_samples, sample);
+        }
+        if facts.event_id_missing {
+            quality.record(Rule::EventIdNotNull, max_samples, sample);
+        }
+        let is_student = if has_role {
+            let class = if role == NONE {
+                RoleClass::Other
+            } else {
+                self.role_classes[role as usize]
+            };
+            match class {
+                RoleClass::Student => {}
+                RoleClass::DirtyStudent => {
+                    *self.dirty_roles.entry(role).or_default() += 1;
+                    quality.record(Rule::RoleClean, max_samples, sample);
+                }
+                RoleClass::Other => {
+                    *self.other_roles.entry(role).or_default() += 1;
+                    quality.record(Rule::RoleAcceptedValues, max_samples, sample);
+                }
+            }
+            class != RoleClass::Other
+        } else {
+            true
+        };
+        if facts.future {
+            quality.record(Rule::TimestampNotFuture, max_samples, sample);
+        }
+
+        // Labels come from every row, so they do not depend on which copy of a record won.
+        update_label(&mut self.video_title[..], &self.titles, video, facts.title);
+        update_label(&mut self.course_code[..], &self.codes, course, facts.code);
+
+        Contribution {
+            student,
+            video,
+            course,
+            day: if facts.time == NO_TIME {
+                NO_DAY
+            } else {
+                facts.time.div_euclid(MICROS_PER_DAY) as i32
+            },
+            is_student,
+            completion: if completion_status == status::VALID {
+                facts.completion
+            } else {
+                f64::NAN
+            },
+        }
+    }
+
+    /// An aggregator with this one's ids, inputs, applicable rules and time span, and nothing
+    /// counted: what a view of this one's rows starts from. Rows filtered out of this one stay
+    /// filtered out.
+    pub(crate) fn empty_like(&self) -> Aggregator {
+        let mut empty = Aggregator {
+            students: self.students.clone(),
+            videos: self.videos.clone(),
+            courses: self.courses.clone(),
+            roles: self.roles.clone(),
+            titles: self.titles.clone(),
+            codes: self.codes.clone(),
+            role_classes: self.role_classes.clone(),
+            source_names: self.source_names.clone(),
+            time_span: self.time_span,
+            filtered_out: self.filtered_out,
+            key_pass: self.key_pass,
+            key_passes: self.key_passes,
+            ..Aggregator::default()
+        };
+        empty.quality.applies = self.quality.applies;
+        empty.grow_tables();
+        empty
+    }
+
+    /// Starts keeping every row read from now on (see [`RowTable`]).
+    pub(crate) fn keep_rows(&mut self) {
+        self.rows = Some(RowTable::default());
+        self.rows_dropped = None;
+    }
+
+    /// Stops keeping rows, saying why a view of them is not available.
+    pub(crate) fn drop_rows(&mut self, reason: &'static str) {
+        if self.rows.take().is_some() {
+            self.rows_dropped = Some(reason);
+        }
+    }
+
+    /// Tells the row table that the rows at `later` and `earlier` (origins, with their update
+    /// times) share `key`, `earlier` being its first copy.
+    fn note_copy(&mut self, key: u128, earlier: (u64, i64), later: (u64, i64)) {
+        if let Some(table) = &mut self.rows
+            && !table.note_copy(key, earlier.0, earlier.1, later.0, later.1)
+        {
+            self.drop_rows("a copy of a key was not among its rows");
+        }
     }
 
     /// Whether rows wait in the event-id buffers, or their pair counts in [`PairCounts`]'
@@ -679,10 +787,25 @@ impl Aggregator {
     fn resolve_keys(&mut self, max_samples: usize) {
         let mut keys = std::mem::take(&mut self.event_keys);
         let mut duplicates = Vec::new();
+        let keeping_rows = self.rows.is_some();
+        let mut copies = Vec::new();
         keys.flush(|outcome| match outcome {
             Outcome::New(contribution) => self.apply(&contribution, 1),
-            Outcome::Duplicate { origin, replace } => {
+            Outcome::Duplicate {
+                origin,
+                replace,
+                key,
+                earlier,
+                row,
+            } => {
                 duplicates.push(origin);
+                if keeping_rows {
+                    copies.push((
+                        key,
+                        (earlier.first, earlier.updated_at),
+                        (row.first, row.updated_at),
+                    ));
+                }
                 if let Some((replaced, with)) = replace {
                     self.apply(&replaced, -1);
                     self.apply(&with, 1);
@@ -690,6 +813,9 @@ impl Aggregator {
             }
         });
         self.event_keys = keys;
+        for (key, earlier, later) in copies {
+            self.note_copy(key, earlier, later);
+        }
         self.duplicates += duplicates.len() as u64;
         // Origins grow with row order, so sorted they give the first duplicates as samples.
         duplicates.sort_unstable();

@@ -39,10 +39,14 @@ pub(crate) enum Outcome<C> {
     /// First copy of its key: add it.
     New(C),
     /// A later copy: count a duplicate; when it is a newer update, take back `replaced` and
-    /// add `with`.
+    /// add `with`. `earlier` is the key's kept row as it was before this copy arrived, `row`
+    /// this copy's (their `first` is where each came from).
     Duplicate {
         origin: u64,
         replace: Option<(C, C)>,
+        key: u128,
+        earlier: Kept<C>,
+        row: Kept<C>,
     },
 }
 
@@ -145,6 +149,7 @@ impl<C: Copy> EventKeys<C> {
                         decide(Outcome::New(row.kept.contribution));
                     }
                     std::collections::hash_map::Entry::Occupied(mut entry) => {
+                        let earlier = *entry.get();
                         // The latest update wins; NULL loses to any time; ties keep the first.
                         let replace = (row.kept.updated_at > entry.get().updated_at).then(|| {
                             let first = entry.get().first;
@@ -154,6 +159,9 @@ impl<C: Copy> EventKeys<C> {
                         decide(Outcome::Duplicate {
                             origin: row.origin,
                             replace,
+                            key: row.key,
+                            earlier,
+                            row: row.kept,
                         });
                     }
                 }
@@ -179,7 +187,9 @@ mod tests {
         let mut record = |outcome: Outcome<u32>| {
             seen.push(match outcome {
                 Outcome::New(value) => format!("new {value}"),
-                Outcome::Duplicate { origin, replace } => match replace {
+                Outcome::Duplicate {
+                    origin, replace, ..
+                } => match replace {
                     Some((old, new)) => format!("dup #{origin}: {old} -> {new}"),
                     None => format!("dup #{origin}"),
                 },

@@ -216,6 +216,8 @@ impl Aggregator {
         }
         self.flush_keys(max_samples);
         later.flush_keys(max_samples);
+        // The kept rows are this side's only; a view of them would miss the later side's.
+        self.drop_rows("it was merged with an analysis of other rows");
 
         let sources = remap_sources(&mut self.source_names, &later.source_names);
         let map = Remap {

@@ -8,6 +8,8 @@ pub(crate) mod aggregate;
 pub(crate) mod dbt_rules;
 pub(crate) mod decode;
 pub(crate) mod event_keys;
+pub(crate) mod explore;
 pub(crate) mod keys;
 pub(crate) mod merge;
 pub(crate) mod pair_counts;
+pub(crate) mod rows;

@@ -1,0 +1,89 @@
+//! Views: a loaded analysis answers another filter from the rows it kept, without reading its
+//! inputs again (see `compute::explore`). This is what makes a filter change on a loaded
+//! dashboard instant: the rows are decoded, interned and de-duplicated once, at load.
+
+use crate::analysis::Analysis;
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+
+/// What the kept rows hold, for a size budget and the page's status line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeptRows {
+    /// Rows kept.
+    pub rows: u64,
+    /// Bytes they take.
+    pub bytes: u64,
+}
+
+impl Analysis {
+    /// Keeps every row read from now on, compact (about 41 bytes a row), so that
+    /// [`Analysis::view`] can answer any filter without reading the inputs again. Call it on a
+    /// new analysis without a filter. Rows stop being kept (and [`Analysis::view`] says why)
+    /// when the dataset must be read in several key passes or the rows are too many for the
+    /// table's `u32` indices.
+    pub fn keep_rows(&mut self) -> Result<()> {
+        if !self.options.filter.is_empty() {
+            return Err(Error::Option(
+                "rows can only be kept by an analysis without a filter: a view filters them".into(),
+            ));
+        }
+        if self.options.dbt.is_some() {
+            return Err(Error::Option(
+                "rows are not kept with dbt tests: the tests read columns the kept rows leave out"
+                    .into(),
+            ));
+        }
+        if self.aggregator.rows_total > 0 || self.aggregator.restored {
+            return Err(Error::Option(
+                "rows can only be kept from the first row on: this analysis has rows already"
+                    .into(),
+            ));
+        }
+        self.aggregator.keep_rows();
+        Ok(())
+    }
+
+    /// The rows kept so far, or `None` when none are.
+    pub fn kept_rows(&self) -> Option<KeptRows> {
+        self.aggregator.rows.as_ref().map(|table| KeptRows {
+            rows: table.len() as u64,
+            bytes: table.bytes(),
+        })
+    }
+
+    /// The analysis a fresh read of the same inputs with `filter` would give, from the kept
+    /// rows: every figure, quality count and sample row is the same. Only the samples' values
+    /// may still be missing: [`Analysis::rows_to_read`] lists their rows, and
+    /// [`Analysis::reread`] fills them, as after a merge. The view's pruning figures are the
+    /// load's (nothing was skipped: the filter came after the read). Refused, with the reason,
+    /// when rows were not kept.
+    pub fn view(&self, filter: &Filter) -> Result<Analysis> {
+        let mut options = self.options.clone();
+        options.filter = filter.clone();
+        options.validate()?;
+        let Some(aggregator) = self.aggregator.explore(filter, self.options.max_samples) else {
+            let reason = self
+                .aggregator
+                .rows_dropped
+                .unwrap_or("rows were not kept (see Analysis::keep_rows)");
+            return Err(Error::Option(format!(
+                "this analysis cannot be filtered without reading its inputs again: {reason}"
+            )));
+        };
+        Ok(Analysis {
+            options,
+            aggregator,
+            sources: self.sources.clone(),
+            notes: self.notes.clone(),
+            video_keyed_by_title: self.video_keyed_by_title,
+            course_keyed_by_code: self.course_keyed_by_code,
+            partitioning: self.partitioning.clone(),
+            pruning: self.pruning,
+            fingerprints: self.fingerprints.clone(),
+            read_in_passes: false,
+            files: self.files.clone(),
+            dbt_rules: Default::default(),
+            input_counts: self.input_counts.clone(),
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! A view of a load's kept rows ([`RowTable`]) under another filter: the aggregator a read of
+//! the same inputs with that filter would hold, computed from memory.
+//!
+//! Exact, not approximate: every row in view is counted through [`Aggregator::check_row`], the
+//! load's own per-row step, and de-duplication decides among the copies in view by the load's
+//! rule (the latest update wins, a tie keeps the earliest copy; every copy after the earliest
+//! in view is a duplicate). Only the samples' values are not kept: a view's samples name their
+//! rows, and [`crate::compute::merge::Unresolved`] lists the ones still to be read (those the
+//! load's own samples do not already hold).
+
+use rustc_hash::FxHashMap;
+
+use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, RowKind};
+use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
+use crate::compute::rows::{RowFacts, RowTable, flag};
+use crate::filter::Filter;
+use crate::rules::quality::{Rule, Sample};
+
+impl Aggregator {
+    /// The aggregator of the kept rows that `filter` keeps; `None` when rows were not kept.
+    pub(crate) fn explore(&self, filter: &Filter, max_samples: usize) -> Option<Aggregator> {
+        let table = self.rows.as_ref()?;
+        debug_assert!(
+            !self.has_pending_keys(),
+            "explore() before the keys were flushed"
+        );
+        let mut view = self.empty_like();
+        let mut courses = CourseFilter::default();
+        courses.refresh(filter, &view.courses, &view.codes);
+        let keeps = |index: usize| {
+            filter.is_empty()
+                || courses.keeps(
+                    filter,
+                    table.courses[index],
+                    table.codes[index],
+                    table.times[index],
+                )
+        };
+        let name = |source: u32| view.source_names[source as usize].clone();
+        let names: Vec<String> = (0..self.source_names.len() as u32).map(name).collect();
+
+        // Rows whose key has copies wait for the copies to be compared.
+        let mut waiting: FxHashMap<u32, Contribution> = FxHashMap::default();
+        for (number, segment) in table.segments.iter().enumerate() {
+            let end = table
+                .segments
+                .get(number + 1)
+                .map_or(table.len(), |next| next.start as usize);
+            let kind = RowKind {
+                has_course: segment.has_course,
+                has_role: segment.has_role,
+                max_samples,
+            };
+            for index in segment.start as usize..end {
+                if !keeps(index) {
+                    view.filtered_out += 1;
+                    continue;
+                }
+                view.rows_total += 1;
+                let row = segment.first_row + (index - segment.start as usize) as u64;
+                let sample = || placeholder(&names[segment.source as usize], row);
+                let contribution = view.check_row(&facts(table, index), kind, &sample);
+                if table.flags[index] & flag::HAS_COPY == 0 {
+                    view.apply(&contribution, 1);
+                } else {
+                    waiting.insert(index as u32, contribution);
+                }
+            }
+        }
+
+        let mut duplicates = Vec::new();
+        for group in table.copy_groups() {
+            let mut in_view = group
+                .into_iter()
+                .filter(|index| waiting.contains_key(index));
+            let Some(winner) = in_view.next() else {
+                continue;
+            };
+            view.apply(&waiting[&winner], 1);
+            // The earliest copy in view was counted as the key's first; the others as
+            // duplicates, whichever won.
+            let mut copies: Vec<u32> = in_view.chain([winner]).collect();
+            copies.sort_unstable();
+            duplicates.extend_from_slice(&copies[1..]);
+        }
+        duplicates.sort_unstable();
+        view.duplicates = duplicates.len() as u64;
+        for index in duplicates {
+            let segment = table.segment_of(index);
+            let row = segment.first_row + u64::from(index - segment.start);
+            view.quality.record(Rule::UniqueKey, max_samples, || {
+                placeholder(&names[segment.source as usize], row)
+            });
+        }
+        view.learner_videos.flush();
+        view.course_learners.flush();
+        view.take_known_samples(self);
+        Some(view)
+    }
+
+    /// Fills the view's samples from the ones the load kept (same input and row) and lists the
+    /// others as [`Unresolved`].
+    fn take_known_samples(&mut self, load: &Aggregator) {
+        for rule in Rule::ALL {
+            let slot = rule as usize;
+            for known in &load.quality.samples[slot] {
+                fill_placeholder(&mut self.quality.samples[slot], known.clone());
+            }
+            for sample in &self.quality.samples[slot] {
+                if sample.values.is_empty()
+                    && let Some(source) = self
+                        .source_names
+                        .iter()
+                        .position(|name| *name == sample.source)
+                {
+                    self.unresolved.push(Unresolved {
+                        slot: SampleSlot::Rule(rule),
+                        source: source as u32,
+                        row: sample.row,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A sample known by its row only, its values to be read.
+fn placeholder(source: &str, row: u64) -> Sample {
+    Sample {
+        source: source.to_owned(),
+        row,
+        values: Default::default(),
+    }
+}
+
+/// Row `index` of the table as the load decoded it.
+fn facts(table: &RowTable, index: usize) -> RowFacts {
+    let (completion_status, completion) = table.completion(index);
+    let flags = table.flags[index];
+    RowFacts {
+        student: table.students[index],
+        video: table.videos[index],
+        course: table.courses[index],
+        title: table.titles[index],
+        code: table.codes[index],
+        role: table.roles[index],
+        completion_status,
+        completion,
+        time: table.times[index],
+        future: flags & flag::FUTURE != 0,
+        event_id_missing: flags & flag::NO_EVENT_ID != 0,
+    }
+}

@@ -1,0 +1,346 @@
+//! The rows a load read, kept compact so that a new filter is answered without reading the
+//! inputs again (see [`crate::compute::explore`]).
+//!
+//! Every row is kept, before de-duplication, as the ids the load interned anyway: learner,
+//! video, course, video title, course code and role as `u32`, the completion as an id into a
+//! dictionary of the distinct values met (exact: the `f64` itself is kept once), the row's time
+//! as microseconds, and a byte of flags. That is 41 bytes a row, against the hundreds a
+//! re-read costs in decoding and hashing.
+//!
+//! De-duplication is kept as its outcome, not as the keys: most keys have one copy, and a row
+//! whose key has no other copy needs nothing more. The rows that share a key with another row
+//! (learned from the load's own de-duplication) are listed with their key and update time, so a
+//! view can decide among the copies it keeps, exactly as a read of only those rows would.
+
+use rustc_hash::FxHashMap;
+
+use crate::compute::aggregate::origin_parts;
+use crate::compute::decode::status;
+
+/// Completion ids below this stand for the statuses; valid values follow.
+const FIRST_VALUE: u32 = 8;
+
+/// The most rows kept (row indices are `u32`).
+const MAX_ROWS: usize = u32::MAX as usize - 1;
+
+/// Row flags.
+pub(crate) mod flag {
+    /// A timestamp of the row lies after the analysis's "now".
+    pub(crate) const FUTURE: u8 = 1;
+    /// The input has an event id column and this row's id is NULL.
+    pub(crate) const NO_EVENT_ID: u8 = 2;
+    /// Another row has the same key (event id, or every value).
+    pub(crate) const HAS_COPY: u8 = 4;
+}
+
+/// What one row holds, as the load decoded it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RowFacts {
+    pub(crate) student: u32,
+    pub(crate) video: u32,
+    pub(crate) course: u32,
+    pub(crate) title: u32,
+    pub(crate) code: u32,
+    pub(crate) role: u32,
+    pub(crate) completion_status: u8,
+    /// Percent; meaningful when the status is valid.
+    pub(crate) completion: f64,
+    /// Watched, else updated; `NO_TIME` when neither.
+    pub(crate) time: i64,
+    pub(crate) future: bool,
+    pub(crate) event_id_missing: bool,
+}
+
+/// A run of consecutive rows of one input read the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Segment {
+    /// Index of its first row in the table.
+    pub(crate) start: u32,
+    pub(crate) source: u32,
+    /// 1-based row number of its first row in the input.
+    pub(crate) first_row: u64,
+    pub(crate) has_course: bool,
+    pub(crate) has_role: bool,
+}
+
+/// A row that shares its key with another.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Copy {
+    pub(crate) key: u128,
+    pub(crate) updated_at: i64,
+    pub(crate) row: u32,
+}
+
+/// Every row of a load, compact. See the module docs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RowTable {
+    pub(crate) students: Vec<u32>,
+    pub(crate) videos: Vec<u32>,
+    pub(crate) courses: Vec<u32>,
+    pub(crate) titles: Vec<u32>,
+    pub(crate) codes: Vec<u32>,
+    pub(crate) roles: Vec<u32>,
+    completions: Vec<u32>,
+    pub(crate) times: Vec<i64>,
+    pub(crate) flags: Vec<u8>,
+    values: Vec<f64>,
+    value_ids: FxHashMap<u64, u32>,
+    pub(crate) segments: Vec<Segment>,
+    /// Rows that share a key with another row, in the order the load found them.
+    copies: Vec<Copy>,
+}
+
+impl RowTable {
+    pub(crate) fn len(&self) -> usize {
+        self.students.len()
+    }
+
+    /// Bytes held, for a size budget.
+    pub(crate) fn bytes(&self) -> u64 {
+        let per_row = 6 * 4 + 4 + 8 + 1;
+        (self.len() * per_row
+            + self.values.len() * 8
+            + self.value_ids.len() * 16
+            + self.segments.len() * std::mem::size_of::<Segment>()
+            + self.copies.len() * std::mem::size_of::<Copy>()) as u64
+    }
+
+    /// Starts a batch of rows of input `source` from 1-based row `first_row`. Returns false
+    /// when the rows do not follow the table's last row of that input, or the table is full:
+    /// the caller then drops the table.
+    pub(crate) fn begin_batch(
+        &mut self,
+        source: u32,
+        first_row: u64,
+        rows: usize,
+        has_course: bool,
+        has_role: bool,
+    ) -> bool {
+        if self.len() + rows > MAX_ROWS {
+            return false;
+        }
+        let start = self.len() as u32;
+        if let Some(last) = self.segments.last() {
+            let last_end = last.first_row + u64::from(start - last.start);
+            if (last.source, last_end, last.has_course, last.has_role)
+                == (source, first_row, has_course, has_role)
+            {
+                return true;
+            }
+            // Rows must come in (input, row) order, so that an origin finds its row.
+            if (source, first_row) < (last.source, last_end) {
+                return false;
+            }
+        }
+        self.segments.push(Segment {
+            start,
+            source,
+            first_row,
+            has_course,
+            has_role,
+        });
+        true
+    }
+
+    /// Appends one row of the batch begun last; returns its index.
+    pub(crate) fn push(&mut self, row: &RowFacts) -> u32 {
+        let index = self.len() as u32;
+        self.students.push(row.student);
+        self.videos.push(row.video);
+        self.courses.push(row.course);
+        self.titles.push(row.title);
+        self.codes.push(row.code);
+        self.roles.push(row.role);
+        let completion = if row.completion_status == status::VALID {
+            // +0.0 and -0.0 are the same completion; NaN is never valid.
+            let value = row.completion + 0.0;
+            let next = FIRST_VALUE + self.values.len() as u32;
+            let id = *self.value_ids.entry(value.to_bits()).or_insert(next);
+            if id == next {
+                self.values.push(value);
+            }
+            id
+        } else {
+            u32::from(row.completion_status)
+        };
+        self.completions.push(completion);
+        self.times.push(row.time);
+        self.flags.push(
+            if row.future { flag::FUTURE } else { 0 }
+                | if row.event_id_missing {
+                    flag::NO_EVENT_ID
+                } else {
+                    0
+                },
+        );
+        index
+    }
+
+    /// The completion status of row `index`, and its value when valid.
+    pub(crate) fn completion(&self, index: usize) -> (u8, f64) {
+        let id = self.completions[index];
+        if id >= FIRST_VALUE {
+            (status::VALID, self.values[(id - FIRST_VALUE) as usize])
+        } else {
+            (id as u8, f64::NAN)
+        }
+    }
+
+    /// The table index of the row an [`crate::compute::aggregate::origin`] names.
+    fn index_of(&self, origin: u64) -> Option<u32> {
+        let (source, row) = origin_parts(origin);
+        let after = self
+            .segments
+            .partition_point(|segment| (segment.source, segment.first_row) <= (source, row));
+        let segment = self.segments.get(after.checked_sub(1)?)?;
+        let end = self
+            .segments
+            .get(after)
+            .map_or(self.len() as u32, |next| next.start);
+        if segment.source != source {
+            return None;
+        }
+        let index = u64::from(segment.start) + row.checked_sub(segment.first_row)?;
+        (index < u64::from(end)).then_some(index as u32)
+    }
+
+    /// Notes that the row at `later` (an origin) has the same key as the row at `earlier`, the
+    /// key's first copy (`earlier_updated` is that copy's update time, as the key table held it
+    /// before `later` arrived). Returns false when a row is not in the table.
+    pub(crate) fn note_copy(
+        &mut self,
+        key: u128,
+        earlier: u64,
+        earlier_updated: i64,
+        later: u64,
+        later_updated: i64,
+    ) -> bool {
+        let (Some(first), Some(row)) = (self.index_of(earlier), self.index_of(later)) else {
+            return false;
+        };
+        for (index, updated_at) in [(first, earlier_updated), (row, later_updated)] {
+            let flags = &mut self.flags[index as usize];
+            if *flags & flag::HAS_COPY == 0 {
+                *flags |= flag::HAS_COPY;
+                self.copies.push(Copy {
+                    key,
+                    updated_at,
+                    row: index,
+                });
+            }
+        }
+        true
+    }
+
+    /// The rows that share a key, one group per key, each in the order copies are preferred:
+    /// latest update first, ties by row order (the load's rule: the latest update wins, a tie
+    /// keeps the first copy).
+    pub(crate) fn copy_groups(&self) -> Vec<Vec<u32>> {
+        let mut copies = self.copies.clone();
+        copies.sort_unstable_by(|left, right| {
+            left.key
+                .cmp(&right.key)
+                .then(right.updated_at.cmp(&left.updated_at))
+                .then(left.row.cmp(&right.row))
+        });
+        copies
+            .chunk_by(|left, right| left.key == right.key)
+            .map(|group| group.iter().map(|copy| copy.row).collect())
+            .collect()
+    }
+
+    /// The segment holding row `index`.
+    pub(crate) fn segment_of(&self, index: u32) -> &Segment {
+        let after = self
+            .segments
+            .partition_point(|segment| segment.start <= index);
+        &self.segments[after - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute::aggregate::origin;
+    use crate::compute::decode::NO_TIME;
+
+    fn facts(completion_status: u8, completion: f64) -> RowFacts {
+        RowFacts {
+            student: 1,
+            video: 2,
+            course: 3,
+            title: 4,
+            code: 5,
+            role: 6,
+            completion_status,
+            completion,
+            time: NO_TIME,
+            future: false,
+            event_id_missing: false,
+        }
+    }
+
+    #[test]
+    fn completions_come_back_exactly_and_statuses_stay_apart() {
+        let mut table = RowTable::default();
+        assert!(table.begin_batch(0, 1, 5, true, true));
+        let values = [37.125, 0.1 + 0.2, 37.125, -0.0];
+        for value in values {
+            table.push(&facts(status::VALID, value));
+        }
+        table.push(&facts(status::OUT_OF_RANGE, 140.0));
+        for (index, value) in values.iter().enumerate() {
+            let (state, back) = table.completion(index);
+            assert_eq!(state, status::VALID);
+            assert_eq!(back, *value, "row {index}");
+        }
+        assert_eq!(table.completion(4).0, status::OUT_OF_RANGE);
+        // Three distinct values (0.0 and -0.0 are one).
+        assert_eq!(table.values.len(), 3);
+    }
+
+    #[test]
+    fn origins_find_their_rows_across_inputs_and_batches() {
+        let mut table = RowTable::default();
+        assert!(table.begin_batch(0, 1, 3, true, true));
+        for _ in 0..3 {
+            table.push(&facts(status::NULL, 0.0));
+        }
+        assert!(table.begin_batch(0, 4, 2, true, true));
+        for _ in 0..2 {
+            table.push(&facts(status::NULL, 0.0));
+        }
+        assert!(table.begin_batch(1, 11, 2, false, true));
+        for _ in 0..2 {
+            table.push(&facts(status::NULL, 0.0));
+        }
+        // The second batch continued the first segment; the third input starts at row 11.
+        assert_eq!(table.segments.len(), 2);
+        assert_eq!(table.index_of(origin(0, 1)), Some(0));
+        assert_eq!(table.index_of(origin(0, 5)), Some(4));
+        assert_eq!(table.index_of(origin(0, 6)), None);
+        assert_eq!(table.index_of(origin(1, 10)), None);
+        assert_eq!(table.index_of(origin(1, 12)), Some(6));
+        assert_eq!(table.index_of(origin(2, 1)), None);
+        assert_eq!(table.segment_of(6).source, 1);
+        // Rows out of order are refused.
+        assert!(!table.begin_batch(0, 1, 1, true, true));
+    }
+
+    #[test]
+    fn copies_group_by_key_latest_update_first_then_row_order() {
+        let mut table = RowTable::default();
+        assert!(table.begin_batch(0, 1, 6, true, true));
+        for _ in 0..6 {
+            table.push(&facts(status::NULL, 0.0));
+        }
+        let at = |row| origin(0, row);
+        // Key 7: rows 1 (t=5), 3 (t=9), 6 (t=9). Key 8: rows 2 and 4 (no time).
+        assert!(table.note_copy(7, at(1), 5, at(3), 9));
+        assert!(table.note_copy(8, at(2), NO_TIME, at(4), NO_TIME));
+        assert!(table.note_copy(7, at(1), 9, at(6), 9));
+        assert_eq!(table.copy_groups(), vec![vec![2, 5, 0], vec![1, 3]]);
+        assert_eq!(table.flags[4] & flag::HAS_COPY, 0);
+        assert!(!table.note_copy(9, at(1), 0, at(7), 0));
+    }
+}
