@@ -39,13 +39,20 @@ pub(crate) struct Stats {
     pub(crate) sum: i128,
 }
 
+/// A valid completion in the units of [`Stats::sum`]; `None` for an invalid one (NaN).
+///
+/// Converted once per row, not once per accumulator: the `f64` to `i128` conversion is a
+/// library call, and a row feeds five accumulators.
+fn fixed(completion: f64) -> Option<i128> {
+    // Scaling by a power of two is exact; only bits below 2^-64 are dropped.
+    (!completion.is_nan()).then(|| (completion * 2f64.powi(SUM_FRACTION_BITS)) as i128)
+}
+
 impl Stats {
-    fn update(&mut self, completion: f64, sign: i64) {
+    fn update(&mut self, fixed: Option<i128>, sign: i64) {
         self.views += sign;
-        if !completion.is_nan() {
+        if let Some(fixed) = fixed {
             self.valid += sign;
-            // Scaling by a power of two is exact; only bits below 2^-64 are dropped.
-            let fixed = (completion * 2f64.powi(SUM_FRACTION_BITS)) as i128;
             self.sum += i128::from(sign) * fixed;
         }
     }
@@ -907,7 +914,8 @@ impl Aggregator {
             return;
         }
         let completion = contribution.completion;
-        self.totals.update(completion, sign);
+        let fixed = fixed(completion);
+        self.totals.update(fixed, sign);
         if !completion.is_nan() {
             let bin = ((completion / 10.0) as usize).min(9);
             self.histogram[bin] += sign;
@@ -920,7 +928,7 @@ impl Aggregator {
             ..
         } = *contribution;
         if student != NONE {
-            self.learners[student as usize].update(completion, sign);
+            self.learners[student as usize].update(fixed, sign);
             if video != NONE {
                 self.learner_videos.bump(pair(student, video), sign);
             }
@@ -929,16 +937,16 @@ impl Aggregator {
             self.course_videos
                 .entry(pair(course, video))
                 .or_default()
-                .update(completion, sign);
+                .update(fixed, sign);
         }
         if course != NONE {
-            self.course_stats[course as usize].update(completion, sign);
+            self.course_stats[course as usize].update(fixed, sign);
             if student != NONE {
                 self.course_learners.bump(pair(course, student), sign);
             }
         }
         if day != NO_DAY {
-            self.days.entry(day).or_default().update(completion, sign);
+            self.days.entry(day).or_default().update(fixed, sign);
         }
     }
 
