@@ -251,6 +251,8 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         date_span: context.date_span,
         settings: context.settings,
         elapsed_ms: 0.0,
+        from_kept_rows: false,
+        bytes_read: 0,
         pruning: PruningView {
             files: report.pruning.files,
             files_skipped: report.pruning.files_skipped,

@@ -212,13 +212,34 @@ fn Sources() -> impl IntoView {
                     .iter()
                     .map(|note| view! { <li>{note.clone()}</li> })
                     .collect::<Vec<_>>();
-                let elapsed = format!("Analysed in {:.0} ms.", dashboard.elapsed_ms);
+                let elapsed = if dashboard.from_kept_rows {
+                    format!(
+                        "Filtered in {:.0} ms from the rows kept in memory{}.",
+                        dashboard.elapsed_ms,
+                        if dashboard.bytes_read == 0 {
+                            ", without reading the files"
+                        } else {
+                            ""
+                        }
+                    )
+                } else {
+                    format!("Analysed in {:.0} ms.", dashboard.elapsed_ms)
+                };
+                let bytes_read = dashboard.bytes_read.to_string();
+                let from_kept_rows = dashboard.from_kept_rows.to_string();
                 view! {
                     <section class="sources-section" data-testid="panel-sources">
                         <h3>"Files and column mapping"</h3>
                         <ul class="sources">{sources}</ul>
                         <ul class="notes" data-testid="notes">{notes}</ul>
-                        <p class="hint">{elapsed}</p>
+                        <p
+                            class="hint"
+                            data-testid="analysed"
+                            data-bytes-read=bytes_read
+                            data-from-kept-rows=from_kept_rows
+                        >
+                            {elapsed}
+                        </p>
                     </section>
                 }
             })

@@ -25,7 +25,7 @@ use crate::worker::protocol::{
     AddedView, Request, RequestKind, Response, ResponseKind, Settings, SourceSpec, TableId,
     TableQuery,
 };
-use crate::worker::read_inputs::{Stop, analyse};
+use crate::worker::read_inputs::{self, Stop, analyse};
 use crate::worker::shared::{Dataset, Host, SAMPLE_URL, error_view, post, reply, today};
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
@@ -174,6 +174,13 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
             });
         }
         RequestKind::Reanalyse { settings } => {
+            if let Some(kind) = refilter(host, &settings) {
+                reply(host, id, kind);
+                // After the dashboard is on its way: requests for the samples' tables queue
+                // behind this, so they see the values.
+                fill_view_samples(host);
+                return;
+            }
             let host = host.clone();
             spawn_local(async move {
                 match reopen_all(&host).await {
@@ -225,7 +232,7 @@ fn relist(
     let Some(dataset) = host.dataset.as_mut() else {
         return error_view("no data is loaded yet");
     };
-    if let Err(error) = dataset.analysis.set_listing(top_n, per_course_n, 1) {
+    if let Err(error) = dataset.current_mut().set_listing(top_n, per_course_n, 1) {
         return error_view(error.to_string());
     }
     let settings = &mut dataset.context.settings;
@@ -233,16 +240,95 @@ fn relist(
     settings.per_course_n = per_course_n;
     settings.mask = mask;
     settings.salt = salt;
-    dataset
-        .analysis
-        .set_masking(crate::settings::masking(settings));
+    let masking = crate::settings::masking(settings);
+    let current = dataset.current_mut();
+    current.set_masking(masking);
     // Tables are built from the report, so masked ids reach no page, export or sample.
-    dataset.report = dataset.analysis.report();
+    dataset.report = current.report();
     dataset.tables.clear();
     ResponseKind::Dashboard(Box::new(view_model::dashboard(
         &dataset.report,
         dataset.context.clone(),
     )))
+}
+
+/// Answers new settings from the rows the dataset kept, without reading a file, when they
+/// change only what a view changes (courses, dates, list sizes, masking); `None` when the files
+/// must be read again (other settings, or no rows kept).
+fn refilter(host: &Rc<RefCell<Host>>, settings: &Settings) -> Option<ResponseKind> {
+    let started = js_sys::Date::now();
+    let mut host = host.borrow_mut();
+    let dataset = host.dataset.as_mut()?;
+    dataset.analysis.kept_rows()?;
+    if !same_reading(&dataset.read_settings, settings) {
+        return None;
+    }
+    let bytes_before = dataset.bytes_read();
+    let options = match crate::settings::options(settings, (started * 1000.0) as i64) {
+        Ok(options) => options,
+        Err(message) => return Some(error_view(message)),
+    };
+    let view = if options.filter.is_empty() {
+        None
+    } else {
+        match dataset.analysis.view(&options.filter) {
+            Ok(view) => Some(view),
+            Err(error) => return Some(error_view(error.to_string())),
+        }
+    };
+    dataset.view = view;
+    let current = dataset.current_mut();
+    if let Err(error) = current.set_listing(options.top_n, options.per_course_n, 1) {
+        return Some(error_view(error.to_string()));
+    }
+    current.set_masking(options.masking.clone());
+    dataset.report = current.report();
+    dataset.tables.clear();
+    dataset.context.settings = settings.clone();
+    let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
+    dashboard.elapsed_ms = js_sys::Date::now() - started;
+    dashboard.from_kept_rows = true;
+    dashboard.bytes_read = dataset.bytes_read() - bytes_before;
+    dashboard.restored = dataset.restored.clone();
+    dashboard.storage = persist::current_storage();
+    Some(ResponseKind::Dashboard(Box::new(dashboard)))
+}
+
+/// Whether `new` reads the files as `read` did: they differ at most in what a view of the kept
+/// rows changes.
+fn same_reading(read: &Settings, new: &Settings) -> bool {
+    let reading = |settings: &Settings| Settings {
+        courses: Vec::new(),
+        from: None,
+        to: None,
+        top_n: 0,
+        per_course_n: 0,
+        mask: false,
+        salt: None,
+        ..settings.clone()
+    };
+    reading(read) == reading(new)
+}
+
+/// Reads the rows the current view's samples still need (the load's samples hold most), so
+/// that sample tables show values. A failure leaves those samples without values and says so
+/// in the console: the figures are complete either way.
+fn fill_view_samples(host: &Rc<RefCell<Host>>) {
+    let mut host = host.borrow_mut();
+    let Some(dataset) = host.dataset.as_mut() else {
+        return;
+    };
+    let Some(view) = dataset.view.as_mut() else {
+        return;
+    };
+    if view.rows_to_read().is_empty() {
+        return;
+    }
+    if let Err(Stop::Failed(error)) = read_inputs::fill_samples(view, &dataset.inputs) {
+        web_sys::console::warn_1(&format!("samples not read: {}", error.message).into());
+    }
+    dataset.report = view.report();
+    dataset.tables.clear();
 }
 
 fn with_table(
@@ -367,6 +453,7 @@ async fn load(
     src: Option<String>,
 ) {
     let started = js_sys::Date::now();
+    let bytes_before: u64 = inputs.iter().map(|input| input.reader.bytes_read()).sum();
     // One load at a time: a newer one supersedes the one running.
     if let Some(previous) = host.borrow_mut().active_load.replace(id) {
         host.borrow_mut().cancelled.insert(previous);
@@ -404,6 +491,7 @@ async fn load(
     match outcome {
         Ok((analysis, source_columns)) => {
             let report = analysis.report();
+            let read_settings = settings.clone();
             let previous = host.borrow_mut().dataset.take();
             let keep = if mode == Mode::Add {
                 previous.as_ref()
@@ -450,6 +538,11 @@ async fn load(
             };
             let mut dashboard = view_model::dashboard(&report, context.clone());
             dashboard.elapsed_ms = js_sys::Date::now() - started;
+            dashboard.bytes_read = inputs
+                .iter()
+                .map(|input| input.reader.bytes_read())
+                .sum::<u64>()
+                - bytes_before;
             let (mut all_inputs, complete, restored) = match keep {
                 Some(dataset) => (
                     dataset.inputs.clone(),
@@ -482,6 +575,8 @@ async fn load(
                 complete,
                 columns,
                 analysis,
+                read_settings,
+                view: None,
                 report,
                 context,
                 tables: HashMap::new(),

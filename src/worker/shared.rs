@@ -41,7 +41,13 @@ pub(crate) struct Dataset {
     pub(crate) complete: bool,
     /// The columns of each input read in this visit, by name (for the mapping screen).
     pub(crate) columns: HashMap<String, Vec<String>>,
+    /// The analysis of the inputs as read (without the filter when it kept its rows).
     pub(crate) analysis: Analysis,
+    /// The settings `analysis` was read with.
+    pub(crate) read_settings: crate::worker::protocol::Settings,
+    /// The current filter applied to `analysis`'s kept rows, when there is one: what `report`
+    /// comes from.
+    pub(crate) view: Option<Analysis>,
     pub(crate) report: Report,
     pub(crate) context: Context,
     pub(crate) tables: HashMap<String, Rc<Table>>,
@@ -49,6 +55,21 @@ pub(crate) struct Dataset {
     pub(crate) restored: Option<RestoredView>,
     /// The URL the whole dataset came from (`?src=`), if it did.
     pub(crate) src: Option<String>,
+}
+
+impl Dataset {
+    /// The analysis the report shows: the view, else the analysis as read.
+    pub(crate) fn current_mut(&mut self) -> &mut Analysis {
+        self.view.as_mut().unwrap_or(&mut self.analysis)
+    }
+
+    /// Bytes read from the inputs so far (by range; inputs held whole count 0).
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.inputs
+            .iter()
+            .map(|input| input.reader.bytes_read())
+            .sum()
+    }
 }
 
 /// Sends `response` to the page.

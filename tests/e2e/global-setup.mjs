@@ -67,6 +67,24 @@ export default async function globalSetup() {
   // Exit 1 means "quality gate failed", which this dirty file is meant to do.
   const report = run(cli, ['report', dirty, '--format', 'json', '--now', now], [0, 1]);
   writeFileSync(join(work, 'reference.json'), report);
+  // Filters applied to the loaded dirty file (instant-filters.spec.mjs): one course, the middle
+  // half of its days, and both, each with the CLI's report read with that filter.
+  const whole = JSON.parse(report);
+  const course = whole.courses[1].course_id;
+  const days = whole.daily.map((day) => day.date);
+  const range = { from: days[Math.floor(days.length / 4)], to: days[Math.floor((3 * days.length) / 4)] };
+  const filtered = (args) =>
+    JSON.parse(run(cli, ['report', dirty, ...args, '--samples', '200', '--format', 'json', '--now', now], [0, 1]));
+  writeFileSync(
+    join(work, 'ref-filters.json'),
+    JSON.stringify({
+      course,
+      range,
+      course_report: filtered(['--course', course]),
+      range_report: filtered(['--from', range.from, '--to', range.to]),
+      both_report: filtered(['--course', course, '--from', range.from, '--to', range.to]),
+    }),
+  );
   // The dbt journey's schema (one passing, one failing and one unsupported test, a description)
   // and the CLI's report with it, keeping as many offending rows as the page (MAX_SAMPLES).
   const schema = join(work, 'schema.yml');

@@ -58,10 +58,15 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
         } else {
             Slot::Files
         };
-        let blob = if dataset.report.rows.total > MAX_STORED_ROWS {
+        // What is stored is the analysis as read: with a filtered view, all of its rows.
+        let rows = dataset
+            .analysis
+            .kept_rows()
+            .map_or(dataset.report.rows.total, |kept| kept.rows);
+        let blob = if rows > MAX_STORED_ROWS {
             Err(format!(
                 "Not kept for the next visit: {} rows is more than the {} this browser keeps.",
-                crate::format::int(dataset.report.rows.total),
+                crate::format::int(rows),
                 crate::format::int(MAX_STORED_ROWS)
             ))
         } else {
@@ -69,9 +74,14 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
                 .analysis
                 .save_state()
                 .map(|state| {
+                    // The filter the stored analysis was read with, which a view's is not.
+                    let mut settings = saved::without_secrets(&dataset.context.settings);
+                    settings.courses = dataset.read_settings.courses.clone();
+                    settings.from = dataset.read_settings.from.clone();
+                    settings.to = dataset.read_settings.to.clone();
                     let meta = SavedMeta {
                         saved_at_ms: js_sys::Date::now(),
-                        settings: saved::without_secrets(&dataset.context.settings),
+                        settings,
                         sources: dataset.origins.clone(),
                         src: dataset.src.clone(),
                     };
@@ -216,6 +226,8 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
         origins: meta.sources,
         columns: HashMap::new(),
         analysis,
+        read_settings: context.settings.clone(),
+        view: None,
         report,
         context,
         tables: HashMap::new(),

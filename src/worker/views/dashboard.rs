@@ -47,6 +47,13 @@ pub struct Dashboard {
     pub settings: Settings,
     /// Milliseconds from the request to this dashboard, measured in the worker.
     pub elapsed_ms: f64,
+    /// Set when this dashboard was computed from the rows kept in memory, without reading
+    /// the files (a filter or list change on a loaded dataset).
+    #[serde(default)]
+    pub from_kept_rows: bool,
+    /// Bytes read from the files (by range) to compute this dashboard.
+    #[serde(default)]
+    pub bytes_read: u64,
     /// Files, row groups and bytes skipped before reading.
     #[serde(default)]
     pub pruning: PruningView,
