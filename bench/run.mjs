@@ -207,6 +207,12 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
       const run = await startingWorker(session, () => call(session, 'appRun'));
       const memory = await wasmMemory(run.worker);
       record.memory.app = Math.max(record.memory.app ?? 0, memory ?? 0) || null;
+      // Then explore the loaded dataset: filter changes, timed to the painted dashboard.
+      const round = await call(session, 'appFilterRound');
+      (record.filterRounds ??= []).push(round.steps);
+      for (const step of round.steps) {
+        console.error(`    filter ${step.change}: ${Math.round(step.ms)} ms (from kept rows: ${step.fromKeptRows}, bytes read: ${step.bytesRead})`);
+      }
       return run.result;
     },
   };

@@ -125,6 +125,28 @@ export function formatReport(report) {
     ),
   );
   out.push('');
+  const rounds = report.records.filter((record) => record.filterRounds?.length);
+  if (rounds.length > 0) {
+    out.push('### Filter changes on the loaded dataset (app page: change -> painted dashboard; median over rounds)');
+    out.push('');
+    const labels = rounds[0].filterRounds[0].map((step) => step.change.replace(/^course \S+$/, 'one course'));
+    out.push(
+      table(
+        ['file', ...labels, 'longest task', 'bytes read'],
+        rounds.map((record) => {
+          const at = (index) => median(record.filterRounds.map((steps) => steps[index]?.ms).filter((ms) => typeof ms === 'number'));
+          const steps = record.filterRounds.flat();
+          return [
+            `\`${record.file}\``,
+            ...labels.map((_, index) => `${Math.round(at(index))} ms`),
+            taskCell(Math.max(0, ...steps.map((step) => step.longestTaskMs ?? 0))),
+            steps.every((step) => step.fromKeptRows) ? String(Math.max(...steps.map((step) => step.bytesRead))) : 'files read again',
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
   out.push('### Download size (what the page fetched; gzip -9)');
   out.push('');
   out.push(

@@ -71,8 +71,8 @@ export default async function globalSetup() {
   // half of its days, and both, each with the CLI's report read with that filter.
   const whole = JSON.parse(report);
   const course = whole.courses[1].course_id;
-  const days = whole.daily.map((day) => day.date);
-  const range = { from: days[Math.floor(days.length / 4)], to: days[Math.floor((3 * days.length) / 4)] };
+  const dates = whole.daily.map((day) => day.date);
+  const range = { from: dates[Math.floor(dates.length / 4)], to: dates[Math.floor((3 * dates.length) / 4)] };
   const filtered = (args) =>
     JSON.parse(run(cli, ['report', dirty, ...args, '--samples', '200', '--format', 'json', '--now', now], [0, 1]));
   writeFileSync(

@@ -458,7 +458,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
                     .map_err(|error| input.engine_error(error))?,
             );
         }
-        if parallel::one_thread_reason(&analysis, &files).is_none()
+        if parallel::can_read_in_shares(&analysis, &files)
             && let Ok(merged) = parallel::read(&analysis, &files, threads)
         {
             return Ok(merged.report());

@@ -11,7 +11,6 @@ use arrow_schema::Schema;
 use crate::analysis::dataset::with_partitions;
 use crate::analysis::{Analysis, Source};
 use crate::compute::dbt_rules::TestedBatch;
-use crate::compute::merge::remap_sources;
 use crate::error::{Error, Result};
 use crate::input::parquet::Format;
 
@@ -47,8 +46,7 @@ impl Analysis {
         }
         let later_names = later.aggregator.source_names.clone();
         let max_samples = self.options.max_samples;
-        self.aggregator.merge(later.aggregator, max_samples)?;
-        let sources = remap_sources(&mut self.aggregator.source_names, &later_names);
+        let sources = self.aggregator.merge(later.aggregator, max_samples)?;
         self.dbt_rules.merge(
             later.dbt_rules,
             &sources,

@@ -243,6 +243,17 @@ pub(crate) struct Aggregator {
     pub(crate) rows: Option<RowTable>,
     /// Why rows asked for are not kept.
     pub(crate) rows_dropped: Option<&'static str>,
+    /// A view's distinct counts, which it keeps instead of the pairs (see
+    /// [`crate::compute::explore`]): a view cannot be saved or merged.
+    pub(crate) distinct: Option<DistinctCounts>,
+}
+
+/// Distinct pairs counted per id, as the report uses them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DistinctCounts {
+    pub(crate) videos_per_learner: Vec<u64>,
+    pub(crate) learners_per_video: Vec<u64>,
+    pub(crate) learners_per_course: Vec<u64>,
 }
 
 /// Per-batch settings that come from the options and the input.
@@ -910,8 +921,28 @@ impl Aggregator {
 
     /// Adds (`sign` = 1) or takes back (`sign` = -1) one kept row's contribution.
     pub(crate) fn apply(&mut self, contribution: &Contribution, sign: i64) {
-        if !contribution.is_student {
+        if !self.apply_stats(contribution, sign) {
             return;
+        }
+        let Contribution {
+            student,
+            video,
+            course,
+            ..
+        } = *contribution;
+        if student != NONE && video != NONE {
+            self.learner_videos.bump(pair(student, video), sign);
+        }
+        if course != NONE && student != NONE {
+            self.course_learners.bump(pair(course, student), sign);
+        }
+    }
+
+    /// Adds or takes back a contribution's sums and counts, all but its (learner, video) and
+    /// (course, learner) pairs; returns whether it counted (a student row).
+    pub(crate) fn apply_stats(&mut self, contribution: &Contribution, sign: i64) -> bool {
+        if !contribution.is_student {
+            return false;
         }
         let completion = contribution.completion;
         let fixed = fixed(completion);
@@ -929,9 +960,6 @@ impl Aggregator {
         } = *contribution;
         if student != NONE {
             self.learners[student as usize].update(fixed, sign);
-            if video != NONE {
-                self.learner_videos.bump(pair(student, video), sign);
-            }
         }
         if video != NONE {
             self.course_videos
@@ -941,13 +969,47 @@ impl Aggregator {
         }
         if course != NONE {
             self.course_stats[course as usize].update(fixed, sign);
-            if student != NONE {
-                self.course_learners.bump(pair(course, student), sign);
-            }
         }
         if day != NO_DAY {
             self.days.entry(day).or_default().update(fixed, sign);
         }
+        true
+    }
+
+    /// Distinct videos per learner (by learner id), from the (learner, video) pairs.
+    pub(crate) fn videos_per_learner(&self) -> Vec<u64> {
+        if let Some(distinct) = &self.distinct {
+            return distinct.videos_per_learner.clone();
+        }
+        let mut counts = vec![0u64; self.students.len()];
+        for key in self.learner_videos.keys() {
+            counts[pair_parts(key).0 as usize] += 1;
+        }
+        counts
+    }
+
+    /// Distinct learners per video (by video id), from the (learner, video) pairs.
+    pub(crate) fn learners_per_video(&self) -> Vec<u64> {
+        if let Some(distinct) = &self.distinct {
+            return distinct.learners_per_video.clone();
+        }
+        let mut counts = vec![0u64; self.videos.len()];
+        for key in self.learner_videos.keys() {
+            counts[pair_parts(key).1 as usize] += 1;
+        }
+        counts
+    }
+
+    /// Distinct learners per course (by course id), from the (course, learner) pairs.
+    pub(crate) fn learners_per_course(&self) -> Vec<u64> {
+        if let Some(distinct) = &self.distinct {
+            return distinct.learners_per_course.clone();
+        }
+        let mut counts = vec![0u64; self.courses.len()];
+        for key in self.course_learners.keys() {
+            counts[pair_parts(key).0 as usize] += 1;
+        }
+        counts
     }
 
     /// Per-video stats over all courses (rows without a course included).

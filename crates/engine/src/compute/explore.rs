@@ -10,9 +10,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, RowKind};
+use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, DistinctCounts, RowKind};
+use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
-use crate::compute::rows::{RowFacts, RowTable, flag};
+use crate::compute::rows::{PairIds, RowFacts, RowTable, flag};
 use crate::filter::Filter;
 use crate::rules::quality::{Rule, Sample};
 
@@ -39,6 +40,18 @@ impl Aggregator {
         let name = |source: u32| view.source_names[source as usize].clone();
         let names: Vec<String> = (0..self.source_names.len() as u32).map(name).collect();
 
+        // Distinct pairs are counted in arrays by the rows' pair ids, not in hash tables.
+        let pairs = table.pair_ids();
+        let mut distinct = Distinct {
+            pairs,
+            seen_learner_video: vec![false; pairs.learner_videos],
+            seen_course_learner: vec![false; pairs.course_learners],
+            counts: DistinctCounts {
+                videos_per_learner: vec![0; view.students.len()],
+                learners_per_video: vec![0; view.videos.len()],
+                learners_per_course: vec![0; view.courses.len()],
+            },
+        };
         // Rows whose key has copies wait for the copies to be compared.
         let mut waiting: FxHashMap<u32, Contribution> = FxHashMap::default();
         for (number, segment) in table.segments.iter().enumerate() {
@@ -61,7 +74,9 @@ impl Aggregator {
                 let sample = || placeholder(&names[segment.source as usize], row);
                 let contribution = view.check_row(&facts(table, index), kind, &sample);
                 if table.flags[index] & flag::HAS_COPY == 0 {
-                    view.apply(&contribution, 1);
+                    if view.apply_stats(&contribution, 1) {
+                        distinct.count(index, &contribution);
+                    }
                 } else {
                     waiting.insert(index as u32, contribution);
                 }
@@ -76,7 +91,10 @@ impl Aggregator {
             let Some(winner) = in_view.next() else {
                 continue;
             };
-            view.apply(&waiting[&winner], 1);
+            let contribution = waiting[&winner];
+            if view.apply_stats(&contribution, 1) {
+                distinct.count(winner as usize, &contribution);
+            }
             // The earliest copy in view was counted as the key's first; the others as
             // duplicates, whichever won.
             let mut copies: Vec<u32> = in_view.chain([winner]).collect();
@@ -92,8 +110,7 @@ impl Aggregator {
                 placeholder(&names[segment.source as usize], row)
             });
         }
-        view.learner_videos.flush();
-        view.course_learners.flush();
+        view.distinct = Some(distinct.counts);
         view.take_known_samples(self);
         Some(view)
     }
@@ -120,6 +137,37 @@ impl Aggregator {
                     });
                 }
             }
+        }
+    }
+}
+
+/// A view's distinct pairs, counted as rows are added.
+struct Distinct<'a> {
+    pairs: &'a PairIds,
+    seen_learner_video: Vec<bool>,
+    seen_course_learner: Vec<bool>,
+    counts: DistinctCounts,
+}
+
+impl Distinct<'_> {
+    /// Counts the pairs of row `index`, a kept student row with this contribution.
+    fn count(&mut self, index: usize, contribution: &Contribution) {
+        let Contribution {
+            student,
+            video,
+            course,
+            ..
+        } = *contribution;
+        let learner_video = self.pairs.learner_video[index];
+        if learner_video != NONE && !self.seen_learner_video[learner_video as usize] {
+            self.seen_learner_video[learner_video as usize] = true;
+            self.counts.videos_per_learner[student as usize] += 1;
+            self.counts.learners_per_video[video as usize] += 1;
+        }
+        let course_learner = self.pairs.course_learner[index];
+        if course_learner != NONE && !self.seen_course_learner[course_learner as usize] {
+            self.seen_course_learner[course_learner as usize] = true;
+            self.counts.learners_per_course[course as usize] += 1;
         }
     }
 }

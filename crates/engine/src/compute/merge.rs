@@ -202,11 +202,17 @@ pub(crate) fn still_listed(
 
 impl Aggregator {
     /// Folds in `later`, an aggregator over rows that all come after this one's (see the
-    /// module docs). Both must have read their inputs in one key pass.
-    pub(crate) fn merge(&mut self, mut later: Aggregator, max_samples: usize) -> Result<()> {
+    /// module docs). Both must have read their inputs in one key pass. Returns each of the later
+    /// side's input indices as this side's.
+    pub(crate) fn merge(&mut self, mut later: Aggregator, max_samples: usize) -> Result<Vec<u32>> {
         if self.key_passes() > 1 || later.key_passes() > 1 {
             return Err(Error::Option(
                 "an analysis read in several key passes cannot be merged: its earlier passes' keys are gone".into(),
+            ));
+        }
+        if self.distinct.is_some() || later.distinct.is_some() {
+            return Err(Error::Option(
+                "a filtered view of kept rows holds no keys, so it cannot be merged: merge the analyses it was taken from".into(),
             ));
         }
         if later.restored {
@@ -314,7 +320,7 @@ impl Aggregator {
                 self.unresolved.push(unresolved);
             }
         }
-        Ok(())
+        Ok(sources)
     }
 
     /// Adds the later side's sums, counts and pair counts under this side's ids.

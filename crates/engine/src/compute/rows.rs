@@ -14,8 +14,9 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::compute::aggregate::origin_parts;
+use crate::compute::aggregate::{origin_parts, pair};
 use crate::compute::decode::status;
+use crate::compute::keys::NONE;
 
 /// Completion ids below this stand for the statuses; valid values follow.
 const FIRST_VALUE: u32 = 8;
@@ -88,6 +89,19 @@ pub(crate) struct RowTable {
     pub(crate) segments: Vec<Segment>,
     /// Rows that share a key with another row, in the order the load found them.
     copies: Vec<Copy>,
+    /// Each row's pairs, numbered on the first view after rows were added.
+    pairs: std::sync::OnceLock<PairIds>,
+}
+
+/// Dense ids of each row's (learner, video) and (course, learner) pairs (`NONE` when a side is
+/// NULL), so that a view counts distinct pairs in arrays instead of hash tables.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PairIds {
+    pub(crate) learner_video: Vec<u32>,
+    pub(crate) course_learner: Vec<u32>,
+    /// Distinct pairs of each kind.
+    pub(crate) learner_videos: usize,
+    pub(crate) course_learners: usize,
 }
 
 impl RowTable {
@@ -97,8 +111,13 @@ impl RowTable {
 
     /// Bytes held, for a size budget.
     pub(crate) fn bytes(&self) -> u64 {
+        let pairs = self
+            .pairs
+            .get()
+            .map_or(0, |pairs| 8 * pairs.learner_video.len());
         let per_row = 6 * 4 + 4 + 8 + 1;
         (self.len() * per_row
+            + pairs
             + self.values.len() * 8
             + self.value_ids.len() * 16
             + self.segments.len() * std::mem::size_of::<Segment>()
@@ -119,6 +138,7 @@ impl RowTable {
         if self.len() + rows > MAX_ROWS {
             return false;
         }
+        self.pairs.take();
         let start = self.len() as u32;
         if let Some(last) = self.segments.last() {
             let last_end = last.first_row + u64::from(start - last.start);
@@ -247,6 +267,35 @@ impl RowTable {
             .chunk_by(|left, right| left.key == right.key)
             .map(|group| group.iter().map(|copy| copy.row).collect())
             .collect()
+    }
+
+    /// Each row's pair ids (numbered once, on first use after rows were added).
+    pub(crate) fn pair_ids(&self) -> &PairIds {
+        self.pairs.get_or_init(|| {
+            let number = |high: &[u32], low: &[u32]| {
+                let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
+                let numbered: Vec<u32> = high
+                    .iter()
+                    .zip(low)
+                    .map(|(high, low)| {
+                        if *high == NONE || *low == NONE {
+                            return NONE;
+                        }
+                        let next = ids.len() as u32;
+                        *ids.entry(pair(*high, *low)).or_insert(next)
+                    })
+                    .collect();
+                (numbered, ids.len())
+            };
+            let (learner_video, learner_videos) = number(&self.students, &self.videos);
+            let (course_learner, course_learners) = number(&self.courses, &self.students);
+            PairIds {
+                learner_video,
+                course_learner,
+                learner_videos,
+                course_learners,
+            }
+        })
     }
 
     /// The segment holding row `index`.

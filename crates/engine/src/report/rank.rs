@@ -91,10 +91,7 @@ pub(crate) fn learners(
     Vec<LearnerRow>,
 ) {
     let students = &aggregator.students;
-    let mut videos_watched = vec![0u64; students.len()];
-    for key in aggregator.learner_videos.keys() {
-        videos_watched[pair_parts(key).0 as usize] += 1;
-    }
+    let videos_watched = aggregator.videos_per_learner();
     let mut learners: Vec<Learner> = aggregator
         .learners
         .iter()
@@ -193,10 +190,7 @@ pub(crate) fn videos(
     keyed_by_title: bool,
 ) -> Vec<VideoRow> {
     let stats = aggregator.video_stats();
-    let mut learners = vec![0u64; aggregator.videos.len()];
-    for key in aggregator.learner_videos.keys() {
-        learners[pair_parts(key).1 as usize] += 1;
-    }
+    let learners = aggregator.learners_per_video();
     let mut first_course: Vec<u32> = vec![NONE; aggregator.videos.len()];
     for (key, group) in &aggregator.course_videos {
         let (course, video) = pair_parts(*key);
@@ -246,10 +240,7 @@ pub(crate) fn courses(
     video_keyed_by_title: bool,
     course_keyed_by_code: bool,
 ) -> Vec<CourseRow> {
-    let mut learners: FxHashMap<u32, u64> = FxHashMap::default();
-    for key in aggregator.course_learners.keys() {
-        *learners.entry(pair_parts(key).0).or_default() += 1;
-    }
+    let learners = aggregator.learners_per_course();
     let mut videos_by_course: FxHashMap<u32, Vec<(u32, Stats)>> = FxHashMap::default();
     for (key, group) in &aggregator.course_videos {
         let (course, video) = pair_parts(*key);
@@ -324,7 +315,7 @@ pub(crate) fn courses(
                     label(&aggregator.codes, &aggregator.course_code, course)
                 },
                 views: stats.views as u64,
-                learners: learners.get(&course).copied().unwrap_or(0),
+                learners: learners.get(course as usize).copied().unwrap_or(0),
                 videos: videos.iter().filter(|(video, _)| *video != NONE).count() as u64,
                 avg_completion: rounded_mean(stats),
                 top,

@@ -48,6 +48,11 @@ impl Analysis {
                 "an input is still being read (finish it before saving)".into(),
             ));
         }
+        if self.aggregator.distinct.is_some() {
+            return Err(Error::State(
+                "this is a filtered view of kept rows, which holds no unique keys; save the analysis it was taken from".into(),
+            ));
+        }
         if self.read_in_passes {
             return Err(Error::State(
                 "this dataset was read in several key passes to bound memory, so its unique keys are not all held; it cannot be saved for incremental loads".into(),
