@@ -264,7 +264,7 @@ fn resolve_video(
             if high - low > DURATION_TOLERANCE {
                 quality.flag(EventRule::InconsistentDuration, || {
                     whole_video(format!(
-                        "video {shown}: {source} say {duration} s; events give {low} to {high} s"
+                        "video {shown}: {duration} s (from the {source}); its events give {low} to {high} s"
                     ))
                 });
             }
