@@ -251,9 +251,19 @@ impl Verb {
             .rsplit(['/', '#'])
             .find(|segment| !segment.is_empty())
             .unwrap_or(text);
-        let word = word.to_ascii_lowercase();
-        let word = word.replace(['-', ' '], "_");
-        match word.trim_start_matches("video_") {
+        // Normalised on the stack: this runs once per event.
+        let mut buffer = [0u8; 32];
+        if word.len() > buffer.len() {
+            return Verb::Unknown;
+        }
+        for (slot, byte) in buffer.iter_mut().zip(word.bytes()) {
+            *slot = match byte.to_ascii_lowercase() {
+                b'-' | b' ' => b'_',
+                other => other,
+            };
+        }
+        let word = std::str::from_utf8(&buffer[..word.len()]).unwrap_or("");
+        match word.strip_prefix("video_").unwrap_or(word) {
             "play" | "played" | "resumed" | "resume" | "play_video" | "playing" => Verb::Play,
             "pause" | "paused" | "pause_video" => Verb::Pause,
             "seek" | "seeked" | "seek_video" | "seeking" => Verb::Seek,
@@ -322,6 +332,8 @@ mod tests {
                 Verb::Terminated,
             ),
             ("download", Verb::Unknown),
+            ("Video-Pause", Verb::Pause),
+            ("a_verb_far_longer_than_thirty_two_bytes", Verb::Unknown),
             ("", Verb::Unknown),
         ];
         for (text, expected) in cases {

@@ -36,7 +36,7 @@ pub(crate) fn clamp(segment: Segment, duration: Option<f64>) -> Option<Segment> 
 /// midpoint (an island `[start, end)` covers `start <= x < end`; the last one its end too).
 pub(crate) fn covered_buckets(islands: &[Segment], duration: f64, buckets: usize) -> Vec<bool> {
     let mut covered = vec![false; buckets];
-    if !(duration > 0.0) {
+    if duration.is_nan() || duration <= 0.0 {
         return covered;
     }
     let mut island = 0;

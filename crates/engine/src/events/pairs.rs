@@ -283,8 +283,8 @@ fn resolve_video(
 }
 
 /// Adds the pairs to `analysis` as one input of rows with the columns it recognises: learner,
-/// video id (when every video has one, else the title: a video is then its course and title),
-/// course, role, completion and the time of the last event.
+/// video id (for a video without one, `course / title`), title, course, role, completion and
+/// the time of the last event.
 pub(crate) fn add_to(analysis: &mut Analysis, pairs: &[PairFigures]) -> Result<()> {
     let text = |values: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(values)) };
     let mut fields = vec![Field::new("student_id", DataType::Utf8, false)];
@@ -298,13 +298,24 @@ pub(crate) fn add_to(analysis: &mut Analysis, pairs: &[PairFigures]) -> Result<(
         fields.push(Field::new(name, data_type, true));
         columns.push(column);
     };
-    if pairs.iter().all(|pair| pair.video_id.is_some()) {
-        add(
-            "video_id",
-            DataType::Utf8,
-            text(pairs.iter().map(|pair| pair.video_id.as_deref()).collect()),
-        );
-    }
+    // A video without an id is its (course, title): the key says both, so the same title in
+    // two courses stays two videos in every list and count.
+    let keys: Vec<String> = pairs
+        .iter()
+        .map(|pair| match &pair.video_id {
+            Some(id) => id.clone(),
+            None => format!(
+                "{} / {}",
+                pair.course.as_deref().unwrap_or(""),
+                pair.video_title.as_deref().unwrap_or("")
+            ),
+        })
+        .collect();
+    add(
+        "video_id",
+        DataType::Utf8,
+        text(keys.iter().map(|key| Some(key.as_str())).collect()),
+    );
     add(
         "video_title",
         DataType::Utf8,

@@ -304,3 +304,33 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn without_video_ids_the_same_title_in_two_courses_is_two_videos() {
+    let mut events = log();
+    let csv = "user_id,course_id,video_title,event_type,timestamp,position,duration\n\
+               S1,C1,Intro,play,2025-03-01T10:00:00Z,0,100\n\
+               S1,C1,Intro,pause,2025-03-01T10:01:40Z,100,100\n\
+               S2,C2,Intro,play,2025-03-01T10:00:00Z,0,200\n\
+               S2,C2,Intro,pause,2025-03-01T10:00:50Z,50,200\n";
+    add(&mut events, "titles.csv", csv);
+    let report = events.report().unwrap();
+    let videos: Vec<(&str, Option<f64>)> = report
+        .report
+        .videos
+        .iter()
+        .map(|video| (video.video_id.as_str(), video.avg_completion))
+        .collect();
+    assert_eq!(
+        videos,
+        [("C1 / Intro", Some(100.0)), ("C2 / Intro", Some(25.0))]
+    );
+    assert_eq!(report.report.summary.videos, 2);
+    let retention: Vec<(Option<&str>, Option<&str>)> = report
+        .events
+        .videos
+        .iter()
+        .map(|video| (video.course.as_deref(), video.video_id.as_deref()))
+        .collect();
+    assert_eq!(retention, [(Some("C1"), None), (Some("C2"), None)]);
+}
