@@ -14,7 +14,7 @@ use crate::shown;
 use crate::table::Table;
 
 /// Whether the input is an event log: by its name (`.ndjson`, `.jsonl`), else by its columns
-/// (an event type and a playhead position).
+/// (an event type and a playhead position). Other JSON is not taken for JSON lines.
 pub fn is_event_log(input: &Input) -> Result<bool> {
     if EventFormat::from_name(&input.name) == Some(EventFormat::Ndjson) {
         return Ok(true);
@@ -26,17 +26,15 @@ pub fn is_event_log(input: &Input) -> Result<bool> {
         .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
     let columns =
         match EventFormat::from_name(&input.name).unwrap_or_else(|| EventFormat::sniff(&head)) {
-            EventFormat::Ndjson => return Ok(true),
-            EventFormat::Parquet => match ParquetFile::open(&input.name, file) {
-                Ok(parquet) => parquet
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|field| field.name().clone())
-                    .collect(),
-                // Not readable as Parquet: the usual path names the problem.
-                Err(_) => return Ok(false),
-            },
+            // JSON under another name (`.json`, no extension): the usual path says what it is.
+            EventFormat::Ndjson => return Ok(false),
+            EventFormat::Parquet => ParquetFile::open(&input.name, file)
+                .map_err(|error| input.engine_error(error))?
+                .schema()
+                .fields()
+                .iter()
+                .map(|field| field.name().clone())
+                .collect(),
             EventFormat::Csv => {
                 // The header line is enough; a CSV file's first 64 KiB hold it.
                 let head = file.head(64 * 1024).unwrap_or_default();
@@ -46,12 +44,14 @@ pub fn is_event_log(input: &Input) -> Result<bool> {
     Ok(coursepulse_engine::is_event_log(&columns))
 }
 
-/// Reads every input as an event log, with the catalogue, and reports.
+/// Reads every input as an event log, with the catalogue, and reports; `forced` (`--events`)
+/// reads inputs that do not look like event logs too (JSON lines under another name).
 pub fn analyse(
     inputs: &[Input],
     videos: Option<&std::path::Path>,
     session_gap: u32,
     options: Options,
+    forced: bool,
 ) -> Result<EventReport> {
     let mut log = EventLog::new(options)?;
     log.set_session_gap(session_gap)?;
@@ -62,7 +62,7 @@ pub fn analyse(
             .with_context(|| format!("{} is not a usable video catalogue", shown::path(path)))?;
     }
     for input in inputs {
-        if !is_event_log(input)? {
+        if !forced && !is_event_log(input)? {
             bail!(
                 "{} is not an event log (no event type and playhead position columns), and rows with a completion column cannot be mixed with event logs in one report",
                 shown::path(&input.path)

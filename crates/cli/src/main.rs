@@ -470,7 +470,14 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
         );
     }
     let options = options(args)?;
-    events::analyse(&inputs, args.videos.as_deref(), args.session_gap, options).map(Some)
+    events::analyse(
+        &inputs,
+        args.videos.as_deref(),
+        args.session_gap,
+        options,
+        args.events,
+    )
+    .map(Some)
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {

@@ -61,11 +61,12 @@ pub enum EventFormat {
 }
 
 impl EventFormat {
-    /// The format a file name implies (`.ndjson`, `.jsonl`, `.json`, `.parquet`, `.csv`, ...).
+    /// The format a file name implies (`.ndjson`, `.jsonl`, `.parquet`, `.csv`, ...). A `.json`
+    /// file is a document (a manifest, an array), not JSON lines, so it implies nothing.
     pub fn from_name(name: &str) -> Option<EventFormat> {
         let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
         match extension.as_str() {
-            "ndjson" | "jsonl" | "json" => Some(EventFormat::Ndjson),
+            "ndjson" | "jsonl" => Some(EventFormat::Ndjson),
             "parquet" | "pq" | "parq" => Some(EventFormat::Parquet),
             "csv" | "tsv" | "txt" => Some(EventFormat::Csv),
             _ => None,
