@@ -7,7 +7,6 @@ use arrow_schema::DataType;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::input::parquet::{check_csv_text, sniff_delimiter};
 
 /// What the catalogue says about one video.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -44,14 +43,7 @@ impl Catalogue {
     /// Adds a catalogue CSV; a later entry for the same video replaces an earlier one.
     pub(crate) fn add_csv(&mut self, name: &str, bytes: &[u8]) -> Result<usize> {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        check_csv_text(name, bytes)?;
-        let table = crate::input::csv::read(name, bytes, sniff_delimiter(bytes), 65_536)?;
-        let names: Vec<String> = table
-            .schema
-            .fields()
-            .iter()
-            .map(|field| field.name().clone())
-            .collect();
+        let (table, names) = crate::events::tabular::read_csv_table(name, bytes)?;
         let find = |candidates: &[&str]| {
             candidates.iter().find_map(|candidate| {
                 names

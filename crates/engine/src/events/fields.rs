@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::columns::Field;
+
 /// A role a column (or JSON path) plays in an event log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,23 +87,28 @@ impl EventField {
     }
 
     /// Column names recognised for this field, in order of preference (compared
-    /// case-insensitively, ignoring surrounding spaces).
-    pub fn candidates(self) -> &'static [&'static str] {
+    /// case-insensitively, ignoring surrounding spaces): the row field's names where there is
+    /// one (learner, title, role), then the event log's own.
+    pub fn candidates(self) -> Vec<&'static str> {
+        let shared = match self {
+            EventField::Learner => Field::Student.candidates(),
+            EventField::Title => Field::VideoTitle.candidates(),
+            EventField::Role => Field::Role.candidates(),
+            _ => &[],
+        };
+        shared
+            .iter()
+            .chain(self.own_candidates())
+            .copied()
+            .collect()
+    }
+
+    /// The names only event logs use.
+    fn own_candidates(self) -> &'static [&'static str] {
         match self {
-            EventField::Learner => &[
-                "student_id",
-                "learner_id",
-                "user_id",
-                "studentid",
-                "learnerid",
-                "userid",
-                "username",
-                "user",
-                "learner",
-                "actor",
-            ],
+            EventField::Learner => &["username", "user", "learner", "actor"],
             EventField::Video => &["video_id", "videoid", "media_id", "object_id", "video"],
-            EventField::Title => &["video_title", "video_name", "videotitle", "title"],
+            EventField::Title => &["title"],
             EventField::Course => &["course_id", "courseid", "course_code", "course"],
             EventField::EventType => &[
                 "event_type",
@@ -142,7 +149,7 @@ impl EventField {
             EventField::Session => &["session_id", "sessionid", "session", "play_session"],
             EventField::Sequence => &["sequence", "seq", "sequence_number", "event_seq"],
             EventField::Rate => &["playback_rate", "rate", "speed", "playback_speed"],
-            EventField::Role => &["role", "user_role", "user_type"],
+            EventField::Role => &[],
             EventField::EventId => &["event_id", "statement_id", "id", "uuid"],
             EventField::PlayedSegments => &["played_segments", "playedsegments"],
         }

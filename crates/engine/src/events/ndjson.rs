@@ -34,7 +34,8 @@ impl EventPaths {
     fn resolve(records: &[Value]) -> EventPaths {
         let paths = EventField::ALL.map(|field| {
             let xapi = field.xapi_paths().iter().map(|path| Cow::Borrowed(*path));
-            let flat = field.candidates().iter().filter_map(|candidate| {
+            let names = field.candidates();
+            let flat = names.iter().filter_map(|candidate| {
                 records.iter().find_map(|record| {
                     record
                         .as_object()?

@@ -13,6 +13,7 @@ use crate::compute::decode::decode_times;
 use crate::error::{Error, Result};
 use crate::events::collect::{Collector, RawEvent};
 use crate::events::fields::{EventField, find_column, parse_rate};
+use crate::input::csv::CsvTable;
 use crate::input::guard::catch_decoder_panic;
 use crate::input::parquet::{ParquetFile, check_csv_text, from_arrow, sniff_delimiter};
 
@@ -109,17 +110,7 @@ pub(crate) fn read_csv(
             "file is empty; expected an event log with a header row",
         ));
     }
-    check_csv_text(name, bytes)?;
-    let delimiter = sniff_delimiter(bytes);
-    let table = catch_decoder_panic(name, "CSV", || {
-        crate::input::csv::read(name, bytes, delimiter, BATCH_ROWS)
-    })??;
-    let names: Vec<String> = table
-        .schema
-        .fields()
-        .iter()
-        .map(|field| field.name().clone())
-        .collect();
+    let (table, names) = read_csv_table(name, bytes)?;
     let columns = EventColumns::resolve(name, &names)?;
     let file = collector.begin_file(name);
     let mut row = 1;
@@ -129,6 +120,22 @@ pub(crate) fn read_csv(
         row += batch.num_rows() as u64;
     }
     Ok(columns.describe(&table.schema))
+}
+
+/// A CSV file (BOM already stripped) parsed and typed, with its column names.
+pub(crate) fn read_csv_table(name: &str, bytes: &[u8]) -> Result<(CsvTable, Vec<String>)> {
+    check_csv_text(name, bytes)?;
+    let delimiter = sniff_delimiter(bytes);
+    let table = catch_decoder_panic(name, "CSV", || {
+        crate::input::csv::read(name, bytes, delimiter, BATCH_ROWS)
+    })??;
+    let names = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect();
+    Ok((table, names))
 }
 
 /// Reads a Parquet event log (only its mapped columns) into the collector; the mapping it used.
