@@ -8,7 +8,7 @@ per case: PASS, or FAIL with the first differences. Exits 1 when any case differ
 harness itself cannot run.
 
 Usage: run.py --cli target/debug/coursepulse --fixtures target/debug/coursepulse-fixtures
-              [--rows N] [--big [ROWS]] [--keep DIR] [--only SUBSTRING] [--show N]
+              [--rows N] [--big [ROWS]] [--keep DIR] [--only SUBSTRING] [--show N] [--events N]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hand_computed  # noqa: E402
+import events_reference  # noqa: E402
 from edge_cases import EDGE_FILES  # noqa: E402
 from reference import RULE_SEVERITIES, Options, reference_report  # noqa: E402
 
@@ -248,6 +249,8 @@ def main() -> int:
     parser.add_argument("--keep", help="write the inputs into this directory and keep them")
     parser.add_argument("--only", help="run only cases whose name contains this")
     parser.add_argument("--show", type=int, default=5, help="differences printed per case")
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events in the generated event log compared with DuckDB's interval union (0: none)")
     arguments = parser.parse_args()
     for binary in (arguments.cli, arguments.fixtures):
         if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
@@ -292,8 +295,23 @@ def main() -> int:
             else:
                 print(f"PASS {case.name} ({elapsed:.1f}s{case.note})")
             sys.stdout.flush()
-        total = time.monotonic() - started
         ran = sum(1 for case in cases if not arguments.only or arguments.only in case.name)
+        if arguments.events and (not arguments.only or arguments.only in "events"):
+            case_started = time.monotonic()
+            try:
+                name, differences = events_reference.run(arguments.cli, arguments.fixtures, directory,
+                                                         arguments.events)
+            except Exception as error:  # a crash of either side is a failure of this case
+                name, differences = "events", [f"error: {error}"]
+            elapsed = time.monotonic() - case_started
+            ran += 1
+            if differences:
+                failed += 1
+                shown = "; ".join(differences[: arguments.show])
+                print(f"FAIL {name} ({elapsed:.1f}s): {len(differences)} differences: {shown}")
+            else:
+                print(f"PASS {name} ({elapsed:.1f}s)")
+        total = time.monotonic() - started
         print(f"golden: {ran - failed} passed, {failed} failed, in {total:.1f}s")
         return 1 if failed else 0
     except RuntimeError as error:

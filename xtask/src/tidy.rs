@@ -46,6 +46,7 @@ pub(crate) const ENGINE: Tree = Tree {
         &["compute"],
         &["report"],
         &["analysis"],
+        &["events"],
         &["state"],
     ],
 };

@@ -124,7 +124,10 @@ fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
             walk(root, &path, inputs)?;
             continue;
         }
-        if coursepulse_engine::data_format(file_name).is_none() {
+        // Event logs may also be JSON lines (not any .json file: manifests and such are JSON).
+        let lower = file_name.to_ascii_lowercase();
+        let ndjson = lower.ends_with(".ndjson") || lower.ends_with(".jsonl");
+        if coursepulse_engine::data_format(file_name).is_none() && !ndjson {
             continue;
         }
         let relative = path.strip_prefix(root).unwrap_or(&path);

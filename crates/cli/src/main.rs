@@ -2,6 +2,7 @@
 
 mod dbt_table;
 mod durable;
+mod events;
 mod file_reader;
 mod inputs;
 mod metadata;
@@ -191,6 +192,18 @@ struct ReportArgs {
     /// are refused: a manifest reads only files in its own folder and below).
     #[arg(long)]
     allow_outside_manifest: bool,
+    /// Read the inputs as player event logs (play, pause, seek, heartbeat, ended; CSV, Parquet
+    /// or NDJSON with flat records or xAPI statements). Implied by --videos, by .ndjson/.jsonl
+    /// inputs and by inputs with an event type and a playhead position column.
+    #[arg(long)]
+    events: bool,
+    /// Video catalogue for event logs: a CSV with video, duration, course and title columns;
+    /// its durations win over the events'.
+    #[arg(long, value_name = "CSV")]
+    videos: Option<PathBuf>,
+    /// Event logs: minutes of inactivity that end a player session.
+    #[arg(long, value_name = "MINUTES", default_value_t = coursepulse_engine::DEFAULT_SESSION_GAP_MINUTES)]
+    session_gap: u32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -225,6 +238,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Report(args) => {
+            if let Some(events) = analyse_events(&args)? {
+                let text = match args.format {
+                    OutputFormat::Json => serde_json::to_string_pretty(&events)? + "\n",
+                    OutputFormat::Table => {
+                        let mut text = table::report(&events.report, args.all_learners);
+                        if args.metadata {
+                            text += &metadata::table(&events.report);
+                        }
+                        text + &events::table(&events.events)
+                    }
+                };
+                write_stdout(&text)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let report = analyse(&args)?;
             let text = match args.format {
                 OutputFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -237,10 +264,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {
-            let report = analyse(&args)?;
-            let text = match args.format {
-                OutputFormat::Json => serde_json::to_string_pretty(&report.quality)? + "\n",
-                OutputFormat::Table => table::quality(&report),
+            let (report, text) = match analyse_events(&args)? {
+                Some(events) => {
+                    let text = match args.format {
+                        OutputFormat::Json => {
+                            let both = serde_json::json!({
+                                "quality": events.report.quality,
+                                "event_quality": events.events.quality,
+                            });
+                            serde_json::to_string_pretty(&both)? + "\n"
+                        }
+                        OutputFormat::Table => {
+                            table::quality(&events.report) + &events::table(&events.events)
+                        }
+                    };
+                    (events.report, text)
+                }
+                None => {
+                    let report = analyse(&args)?;
+                    let text = match args.format {
+                        OutputFormat::Json => serde_json::to_string_pretty(&report.quality)? + "\n",
+                        OutputFormat::Table => table::quality(&report),
+                    };
+                    (report, text)
+                }
             };
             write_stdout(&text)?;
             Ok(if report.quality.passed {
@@ -391,6 +438,46 @@ fn parse_bound(text: &str, parse: fn(&str) -> coursepulse_engine::Result<i64>) -
     parse(text).with_context(|| {
         format!("{text:?} is not a time such as 2026-01-31 or 2026-01-31T09:00:00Z")
     })
+}
+
+/// The report of event logs, when the inputs are event logs (or --events/--videos say so);
+/// `None` for rows with a completion column.
+fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventReport>> {
+    let inputs = inputs::expand(
+        &args.files,
+        inputs::ExpandOptions {
+            allow_outside_manifest: args.allow_outside_manifest,
+        },
+    )?;
+    let mut event_mode = args.events || args.videos.is_some();
+    for input in &inputs {
+        if event_mode {
+            break;
+        }
+        event_mode = events::is_event_log(input)?;
+    }
+    if !event_mode {
+        return Ok(None);
+    }
+    if args.state.is_some() {
+        anyhow::bail!(
+            "--state is not supported for event logs yet: give every event log in one run"
+        );
+    }
+    if args.dbt_schema.is_some() {
+        anyhow::bail!(
+            "--dbt-schema tests columns of rows, not of event logs; leave it out for event logs"
+        );
+    }
+    let options = options(args)?;
+    events::analyse(
+        &inputs,
+        args.videos.as_deref(),
+        args.session_gap,
+        options,
+        args.events,
+    )
+    .map(Some)
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {

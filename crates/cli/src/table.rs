@@ -5,14 +5,14 @@ use std::fmt::Write;
 use coursepulse_engine::{LearnerRow, Report, Status};
 
 /// A table under construction: a header and rows of cells; numeric columns align right.
-struct Table {
+pub(crate) struct Table {
     header: Vec<&'static str>,
     right_aligned: Vec<bool>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn new(columns: &[(&'static str, bool)]) -> Table {
+    pub(crate) fn new(columns: &[(&'static str, bool)]) -> Table {
         Table {
             header: columns.iter().map(|(name, _)| *name).collect(),
             right_aligned: columns.iter().map(|(_, right)| *right).collect(),
@@ -20,12 +20,12 @@ impl Table {
         }
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows
             .push(cells.iter().map(|cell| shown(cell)).collect());
     }
 
-    fn render(&self, out: &mut String) {
+    pub(crate) fn render(&self, out: &mut String) {
         let mut widths: Vec<usize> = self
             .header
             .iter()

@@ -10,6 +10,9 @@ mod hardening;
 // issue 14: decompression and alias bombs refused in under 1 GB.
 #[path = "cli/bombs.rs"]
 mod bombs;
+// issue 16: event logs.
+#[path = "cli/events.rs"]
+mod events;
 // issue 14: masked samples hide no unmapped column.
 #[path = "cli/masked_samples.rs"]
 mod masked_samples;

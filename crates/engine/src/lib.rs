@@ -62,6 +62,7 @@ mod analysis;
 mod columns;
 mod compute;
 mod error;
+mod events;
 mod filter;
 mod input;
 mod report;
@@ -75,6 +76,11 @@ pub use analysis::view::KeptRows;
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use error::{Error, Result};
+pub use events::{
+    DEFAULT_SESSION_GAP_MINUTES, DropOff, EventField, EventFormat, EventInput, EventLineage,
+    EventLog, EventReport, EventRule, EventRuleResult, EventSample, EventSection, PairFigures,
+    Quartiles, VideoRetention, is_event_log,
+};
 pub use filter::Filter;
 pub use input::dataset_paths::{
     DATA_EXTENSIONS, MANIFEST_ENTRY_LIMIT, ManifestKind, data_format, empty_folder_message,

@@ -10,6 +10,9 @@ mod state_edits;
 // PII masking, lineage, file metadata, dbt rules.
 #[path = "engine/governance.rs"]
 mod governance;
+// issue 16: player event logs to completion, retention and event quality.
+#[path = "engine/events.rs"]
+mod events;
 // The top and bottom lists' minimum number of videos.
 #[path = "engine/rankings.rs"]
 mod rankings;

@@ -1,0 +1,151 @@
+//! issue 16: event logs on the command line: NDJSON, CSV and Parquet logs with a catalogue give
+//! the same figures, and bad inputs are named (exit 2).
+
+use std::path::Path;
+
+use super::coursepulse;
+
+fn generate(dir: &Path, format: &str) {
+    let spec = coursepulse_fixtures::EventSpec {
+        events: 4_000,
+        ..coursepulse_fixtures::EventSpec::default()
+    };
+    let format = match format {
+        "csv" => coursepulse_fixtures::EventLogFormat::Csv,
+        "ndjson" => coursepulse_fixtures::EventLogFormat::Ndjson,
+        _ => coursepulse_fixtures::EventLogFormat::Parquet,
+    };
+    coursepulse_fixtures::write_event_log(&spec, dir, 2, format).unwrap();
+}
+
+fn report(dir: &Path, extension: &str) -> serde_json::Value {
+    let files: Vec<String> = (0..2)
+        .map(|part| {
+            dir.join(format!("events-{part}.{extension}"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let videos = dir.join("videos.csv").display().to_string();
+    let mut args = vec!["report"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--videos",
+        &videos,
+        "--format",
+        "json",
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]);
+    let output = coursepulse(&args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn ndjson_csv_and_parquet_logs_give_the_same_figures() {
+    let reports: Vec<serde_json::Value> = ["ndjson", "csv", "parquet"]
+        .into_iter()
+        .map(|format| {
+            let dir = tempfile::tempdir().unwrap();
+            generate(dir.path(), format);
+            report(dir.path(), format)
+        })
+        .collect();
+    for report in &reports[1..] {
+        assert_eq!(report["learners"], reports[0]["learners"]);
+        assert_eq!(report["events"]["videos"], reports[0]["events"]["videos"]);
+        assert_eq!(report["events"]["lineage"], reports[0]["events"]["lineage"]);
+    }
+    let events = &reports[0]["events"];
+    assert!(events["lineage"]["pairs"].as_u64().unwrap() > 10);
+    assert_eq!(
+        events["videos"][0]["retention"].as_array().unwrap().len(),
+        100
+    );
+    let rules: Vec<&str> = events["quality"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"duplicate_event_id") && rules.contains(&"unclosed_session"));
+}
+
+#[test]
+fn the_table_shows_retention_and_event_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), "csv");
+    let files = dir.path().display().to_string();
+    let videos = dir.path().join("videos.csv").display().to_string();
+    // A folder of event logs: the catalogue in it is not an event log, so it is named apart.
+    std::fs::rename(
+        dir.path().join("videos.csv"),
+        dir.path().join("_videos.csv"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("segments.csv")).unwrap();
+    let videos = videos.replace("videos.csv", "_videos.csv");
+    let output = coursepulse(&["report", &files, "--videos", &videos]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Retention per video"), "{stdout}");
+    assert!(stdout.contains("unknown_event_type"), "{stdout}");
+    assert!(
+        stdout.contains("-> ") && stdout.contains(" pairs ("),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_event_inputs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let not_json = write("a.ndjson", "{\"user_id\":1}\nnot json at all\n");
+    let no_verb = write("b.ndjson", "{\"user_id\":\"S1\",\"video_id\":\"V1\"}\n");
+    let rows = write(
+        "rows.csv",
+        "student_id,video_id,completion_rate_percent\nS1,V1,50\n",
+    );
+    let events = write(
+        "e.csv",
+        "user_id,video_id,event_type,timestamp,position\nS1,V1,play,2025-03-01T10:00:00Z,0\n",
+    );
+    let no_duration = write("videos.csv", "video,title\nV1,Intro\n");
+    let cases: [(&[&str], &str); 5] = [
+        (&["report", &not_json], "line 2 is not JSON"),
+        (&["report", &no_verb], "no event_type, time"),
+        (
+            &["report", &events, &rows],
+            "cannot be mixed with event logs",
+        ),
+        (
+            &["report", &events, "--videos", &no_duration],
+            "needs a duration column",
+        ),
+        (
+            &["report", &events, "--session-gap", "0"],
+            "at least 1 minute",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = coursepulse(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
