@@ -208,10 +208,15 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
       const memory = await wasmMemory(run.worker);
       record.memory.app = Math.max(record.memory.app ?? 0, memory ?? 0) || null;
       // Then explore the loaded dataset: filter changes, timed to the painted dashboard.
-      const round = await call(session, 'appFilterRound');
-      (record.filterRounds ??= []).push(round.steps);
-      for (const step of round.steps) {
-        console.error(`    filter ${step.change}: ${Math.round(step.ms)} ms (from kept rows: ${step.fromKeptRows}, bytes read: ${step.bytesRead})`);
+      try {
+        const round = await call(session, 'appFilterRound');
+        (record.filterRounds ??= []).push(round.steps);
+        for (const step of round.steps) {
+          console.error(`    filter ${step.change}: ${Math.round(step.ms)} ms (from kept rows: ${step.fromKeptRows}, bytes read: ${step.bytesRead})`);
+        }
+      } catch (error) {
+        record.filterError = error.message.split('\n')[0];
+        console.error(`    filter round FAILED: ${record.filterError}`);
       }
       return run.result;
     },
@@ -262,6 +267,12 @@ function checkAnswers(record, cliAnswer) {
       differences.push(...compareAnswers(reference, run.answer).map((text) => `${label}: ${text}`));
       if (contender === 'app' && !run.answer.dashboard) differences.push(`${label}: no dashboard on the page`);
     });
+  }
+  if (record.filterError) differences.push(`app filter round: ${record.filterError}`);
+  for (const step of (record.filterRounds ?? []).flat()) {
+    if (!step.fromKeptRows || step.bytesRead !== 0) {
+      differences.push(`app filter round, ${step.change}: the files were read (${step.bytesRead} bytes)`);
+    }
   }
   return differences;
 }

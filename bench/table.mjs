@@ -125,6 +125,10 @@ export function formatReport(report) {
     ),
   );
   out.push('');
+  for (const record of report.records.filter((candidate) => candidate.filterError)) {
+    out.push(`Filter round on \`${record.file}\` failed: ${record.filterError}`);
+    out.push('');
+  }
   const rounds = report.records.filter((record) => record.filterRounds?.length);
   if (rounds.length > 0) {
     out.push('### Filter changes on the loaded dataset (app page: change -> painted dashboard; median over rounds)');

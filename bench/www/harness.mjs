@@ -239,10 +239,12 @@ async function appRun() {
 /** Waits for the app's next `analysis` measure (the dashboard painted after a request). */
 function nextAnalysis(window_) {
   window_.performance.clearMeasures('analysis');
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error('no dashboard within 120 s of a filter change')), 120_000);
     const observer = new window_.PerformanceObserver((list) => {
       const entry = list.getEntries().find((candidate) => candidate.name === 'analysis');
       if (entry) {
+        clearTimeout(timeout);
         observer.disconnect();
         resolve(entry.duration);
       }
