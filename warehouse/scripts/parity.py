@@ -22,13 +22,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adapters import ADAPTERS, WarehouseError, run  # noqa: E402
-from build import Build, Options, build, data_files, split  # noqa: E402
+from build import Build, Options, build, data_files, source_names, split  # noqa: E402
 
 NOW = "2026-01-01T00:00:00Z"
 TOLERANCE = 1e-9
@@ -81,9 +84,15 @@ def sort_key(value: Any) -> tuple:
     return (value is None, value if value is not None else 0)
 
 
-def compare(result: Build, report: dict) -> list[str]:
-    """The first difference of each figure (empty when the marts equal the report)."""
+def compare(result: Build, report: dict, names: dict[Path, str]) -> list[str]:
+    """The first difference of each figure (empty when the marts equal the report); `names`:
+    the report's name of each input file."""
     marts = result.marts
+
+    def source_name(landed: str) -> str:
+        source = Path(result.sources.get(landed, landed)).resolve()
+        return names.get(source, str(source))
+
     checks: list[tuple[str, list[dict], list[dict]]] = []
     summary = marts["mart_summary"][0]
     checks.append(("rows/summary", [{
@@ -162,6 +171,16 @@ def compare(result: Build, report: dict) -> list[str]:
          "count": quality.get(rule["name"], {}).get("failing_rows")} for rule in engine_rules],
         [{"name": rule["name"], "severity": rule["severity"], "count": rule["count"]}
          for rule in engine_rules]))
+    samples = sorted(marts["mart_quality_samples"],
+                     key=lambda row: (row["rule_name"], row["position"]))
+    checks.append(("quality samples (mart_quality_samples)", [
+        {"rule": row["rule_name"], "source": source_name(row["source_file"]),
+         "row": row["source_row"], "student_id": text_id(row["student_id"])}
+        for row in samples if row["rule_name"] in {rule["name"] for rule in engine_rules}], [
+        {"rule": rule["name"], "source": sample["source"], "row": sample["row"],
+         "student_id": sample["values"].get(student_column(report))}
+        for rule in sorted(engine_rules, key=lambda rule: rule["name"])
+        for sample in rule["samples"]]))
     tested = [rule for rule in engine_rules if rule["name"] in result.test_failures]
     checks.append(("quality (dbt tests)", [
         {"name": rule["name"], "count": result.test_failures[rule["name"]]} for rule in tested],
@@ -178,6 +197,14 @@ def compare(result: Build, report: dict) -> list[str]:
     return differences
 
 
+def student_column(report: dict) -> str:
+    """The input column the report's `student` field is mapped to (the samples' learner)."""
+    for field_name, column in report["sources"][0]["mapping"]:
+        if field_name == "student":
+            return column
+    return "student_id"
+
+
 def compare_marts(name: str, incremental: Build, full: Build) -> list[str]:
     """Every mart of an incremental build equals the full refresh's, row for row."""
     differences = []
@@ -192,29 +219,103 @@ def compare_marts(name: str, incremental: Build, full: Build) -> list[str]:
     return differences
 
 
-def engine_report(cli: str, files: list[Path]) -> dict:
-    completed = run([cli, "report", *map(str, files), "--format", "json", "--now", NOW],
-                    "coursepulse report")
+@dataclass
+class Case:
+    """One dataset and the report options it runs with (the same for the CLI and dbt)."""
+
+    paths: list[Path]
+    options: Options = field(default_factory=lambda: Options(now=NOW))
+
+
+def engine_report(cli: str, case: Case) -> dict:
+    completed = run([cli, "report", *map(str, case.paths), "--format", "json",
+                     *case.options.cli_flags()], "coursepulse report")
     return json.loads(completed.stdout)
 
 
-def generate(fixtures: str, directory: Path, rows: int) -> dict[str, list[Path]]:
-    """The datasets: small dirty fixtures and a day-partitioned dataset of about `rows` rows
-    with late updates, duplicates and dirty values."""
-    datasets: dict[str, list[Path]] = {}
+def fixture(fixtures: str, path: Path, *flags: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run([fixtures, "file", str(path), *flags], "coursepulse-fixtures")
+    return path
+
+
+def without_columns(source: Path, target: Path, columns: list[str]) -> Path:
+    """A copy of the Parquet file `source` without `columns` (inputs keyed by labels)."""
+    connection = duckdb.connect(":memory:")
+    excluded = ", ".join(columns)
+    connection.execute(f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet('{source}')) "
+                       f"TO '{target}' (FORMAT parquet)")
+    connection.close()
+    return target
+
+
+def view_of(files: list[Path]) -> Options:
+    """Report options with a view taken from the data itself, so the case holds for any
+    generated data: the first course by id and the second by code (the --course forms), from
+    the second day with data to noon of the third (a date and an RFC 3339 time), and videos
+    with at least 3 views.
+
+    The CLI runs with --no-prune: it trusts a file's date partition and skips a file under
+    date=D/ outside the range whole, so a late update filed under a later day than its watch
+    time is not seen and the stale copy is kept (the figures differ from --no-prune); the
+    definition, which the models follow, is by each row's own time."""
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET TimeZone = 'UTC'")
+    paths = ", ".join(f"'{path}'" for path in files)
+    relation = f"read_parquet([{paths}], union_by_name = true, hive_partitioning = false)"
+    courses = connection.execute(
+        f"SELECT DISTINCT course_id, course_code FROM {relation} "
+        "WHERE course_id IS NOT NULL AND course_code IS NOT NULL ORDER BY 1 LIMIT 2").fetchall()
+    days = [row[0] for row in connection.execute(
+        f"SELECT DISTINCT CAST(watched_at AS DATE) FROM {relation} "
+        "WHERE watched_at IS NOT NULL AND watched_at < TIMESTAMP '2090-01-01' ORDER BY 1 LIMIT 3"
+    ).fetchall()]
+    connection.close()
+    if len(courses) < 2 or len(days) < 3:
+        raise WarehouseError("the filter case needs 2 courses and 3 days of data")
+    return Options(now=NOW, courses=[str(courses[0][0]), str(courses[1][1])],
+                   start=days[1].isoformat(), end=f"{days[2].isoformat()}T12:00:00Z",
+                   min_views=3, samples=5, prune=False)
+
+
+def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
+    """The datasets: small dirty fixtures (Parquet and CSV with text completions, with and
+    without event ids, keyed by ids or by labels, with a view and forced scales) and a
+    day-partitioned dataset of about `rows` rows with late updates, duplicates and dirty
+    values."""
+    cases: dict[str, Case] = {}
     directory.mkdir(parents=True, exist_ok=True)
-    dirty = directory / "dirty.parquet"
-    run([fixtures, "file", str(dirty), "--rows", "20000", "--seed", "11", "--dirty", "0.08",
-         "--duplicates", "0.1", "--learners", "400", "--ties", "0.3"], "coursepulse-fixtures")
-    datasets["dirty (20k rows, 8% dirty, 10% copies)"] = [dirty]
-    fraction = directory / "fraction.parquet"
-    run([fixtures, "file", str(fraction), "--rows", "5000", "--seed", "12", "--completion",
-         "fraction", "--dirty", "0.04"], "coursepulse-fixtures")
-    datasets["fraction (scale inferred)"] = [fraction]
+    dirty = fixture(fixtures, directory / "dirty.parquet", "--rows", "20000", "--seed", "11",
+                    "--dirty", "0.08", "--duplicates", "0.1", "--learners", "400", "--ties",
+                    "0.3")
+    cases["dirty (20k rows, 8% dirty, 10% copies)"] = Case([dirty])
+    fraction = fixture(fixtures, directory / "fraction.parquet", "--rows", "5000", "--seed", "12",
+                       "--completion", "fraction", "--dirty", "0.04")
+    cases["fraction (scale inferred)"] = Case([fraction])
+    cases["fraction read as --scale percent"] = Case([fraction], Options(now=NOW, scale="percent"))
     days = directory / "days"
     run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500"],
         "coursepulse-fixtures")
-    datasets["partitioned (4 days, late updates)"] = [days]
+    cases["partitioned (4 days, late updates)"] = Case([days])
+    cases["partitioned with a view (--course id and code, --from date, --to time, "
+          "--min-views 3, --samples 5)"] = Case([days], view_of(data_files([days])))
+    # CSV: text completions ("85%", " 42.5 ", "abc", "NaN"), two files whose event ids overlap.
+    csv_files = [fixture(fixtures, directory / "csv" / f"part-{part}.csv", "--rows", "4000",
+                         "--seed", str(20 + part), "--completion", "text", "--dirty", "0.1",
+                         "--duplicates", "0.1", "--first-event-id", str(1 + part * 3000))
+                 for part in range(2)]
+    cases["csv (2 files, text completions, overlapping event ids)"] = Case([directory / "csv"])
+    cases["csv with --scale fraction"] = Case(csv_files[:1], Options(now=NOW, scale="fraction"))
+    whole_rows = fixture(fixtures, directory / "no-event-id.parquet", "--rows", "8000", "--seed",
+                         "13", "--no-event-id", "--duplicates", "0.15", "--dirty", "0.05")
+    cases["no event id (whole-row copies)"] = Case([whole_rows])
+    whole_rows_csv = fixture(fixtures, directory / "no-event-id.csv", "--rows", "4000", "--seed",
+                             "14", "--no-event-id", "--duplicates", "0.15", "--dirty", "0.05",
+                             "--completion", "text")
+    cases["no event id, CSV text completions (whole-row copies by value)"] = Case(
+        [whole_rows_csv])
+    labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
+    cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
     big = directory / "big"
     day_count = 10
     per_day = max(rows // day_count, 1)
@@ -223,14 +324,12 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, list[Path]]
         # latest last_updated_at settles wherever it arrives.
         first = day * (per_day - per_day // 20) + 1
         path = big / f"date=2025-03-{day + 1:02d}" / "part-0.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        run([fixtures, "file", str(path), "--rows", str(per_day), "--seed", str(500 + day),
-             "--first-event-id", str(first), "--learners", str(max(rows // 40, 1)),
-             "--courses", "40", "--videos-per-course", "25", "--dirty", "0.03",
-             "--duplicates", "0.02", "--codec", "zstd", "--row-group-rows", "65536"],
-            "coursepulse-fixtures")
-    datasets[f"generated {rows} rows (10 days, late updates, duplicates, dirty)"] = [big]
-    return datasets
+        fixture(fixtures, path, "--rows", str(per_day), "--seed", str(500 + day),
+                "--first-event-id", str(first), "--learners", str(max(rows // 40, 1)),
+                "--courses", "40", "--videos-per-course", "25", "--dirty", "0.03",
+                "--duplicates", "0.02", "--codec", "zstd", "--row-group-rows", "65536")
+    cases[f"generated {rows} rows (10 days, late updates, duplicates, dirty)"] = Case([big])
+    return cases
 
 
 def main(argv: list[str]) -> int:
@@ -256,23 +355,23 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         datasets = generate(arguments.fixtures, root / "data", arguments.rows)
         if arguments.only:
-            datasets = {name: paths for name, paths in datasets.items() if arguments.only in name}
+            datasets = {name: case for name, case in datasets.items() if arguments.only in name}
         print(f"parity: generated {len(datasets)} datasets in {time.monotonic() - started:.1f}s")
         reports = {}
-        for name, paths in datasets.items():
+        for name, case in datasets.items():
             started = time.monotonic()
-            reports[name] = engine_report(arguments.cli, paths)
+            reports[name] = engine_report(arguments.cli, case)
             print(f"  cli report  {time.monotonic() - started:7.1f}s  {name}")
         for adapter_name in adapters:
             workdir = root / adapter_name
             with ADAPTERS[adapter_name](workdir) as adapter:
-                for index, (name, paths) in enumerate(datasets.items()):
+                for index, (name, case) in enumerate(datasets.items()):
                     if adapter_name == "spark" and not name.startswith(SPARK_DATASETS):
                         continue
-                    files = data_files(paths)
-                    result = build(adapter, files, workdir / f"case-{index}", Options(now=NOW),
+                    files = data_files(case.paths)
+                    result = build(adapter, files, workdir / f"case-{index}", case.options,
                                    full_refresh=True, export=False)
-                    differences = compare(result, reports[name])
+                    differences = compare(result, reports[name], source_names(case.paths))
                     status = "PASS" if not differences else "FAIL"
                     failed |= bool(differences)
                     print(f"{status} {adapter_name:<8} {result.seconds:7.1f}s  {name}")
@@ -296,11 +395,11 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
-def incremental(adapter, datasets: dict[str, list[Path]], workdir: Path) -> bool:
+def incremental(adapter, datasets: dict[str, Case], workdir: Path) -> bool:
     """Loads the partitioned dataset one day at a time (late updates and stale copies arrive
     on later days) and requires the marts of a full refresh over every day."""
     name = next(name for name in datasets if name.startswith("partitioned"))
-    files = data_files(datasets[name])
+    files = data_files(datasets[name].paths)
     folder = workdir / "incremental"
     result = None
     started = time.monotonic()
@@ -318,11 +417,11 @@ def incremental(adapter, datasets: dict[str, list[Path]], workdir: Path) -> bool
     return not differences
 
 
-def extracts(cli: str, adapter, datasets: dict[str, list[Path]], workdir: Path) -> bool:
+def extracts(cli: str, adapter, datasets: dict[str, Case], workdir: Path) -> bool:
     """The per-course extracts of the warehouse export: written by `coursepulse split`, read
     back by the CLI, with the same pseudonyms as `coursepulse report --salt`."""
     name = next(name for name in datasets if name.startswith("dirty"))
-    files = data_files(datasets[name])
+    files = data_files(datasets[name].paths)
     folder = workdir / "extracts-case"
     result = build(adapter, files, folder, Options(now=NOW), full_refresh=True)
     manifest = split(cli, result.export_dir, folder / "extracts", SALT)
