@@ -228,9 +228,23 @@ class Postgres:
         csv_path = self.workdir / "export.csv"
         connection = self._connect()
         with connection.cursor() as cursor, open(csv_path, "w", encoding="utf-8") as out:
+            # The export is partitioned by watch date (one LIST partition per date); say so
+            # loudly if it is not, rather than export a plain table unnoticed.
+            cursor.execute("""
+                SELECT count(DISTINCT child.inhrelid),
+                       (SELECT count(*) FROM (SELECT DISTINCT watch_date
+                                              FROM public_marts.export_watch_logs) AS dates)
+                FROM pg_partitioned_table AS parent
+                LEFT JOIN pg_inherits AS child ON child.inhparent = parent.partrelid
+                WHERE parent.partrelid = 'public_marts.export_watch_logs'::regclass""")
+            found = cursor.fetchone()
+            if found is None or found[0] != found[1]:
+                raise WarehouseError(
+                    "public_marts.export_watch_logs is not partitioned one partition per watch "
+                    f"date (partitions, dates: {found})")
             cursor.copy_expert(
-                'COPY "public_marts"."export_watch_logs" TO STDOUT WITH (FORMAT csv, HEADER true)',
-                out)
+                'COPY (SELECT * FROM "public_marts"."export_watch_logs") TO STDOUT '
+                "WITH (FORMAT csv, HEADER true)", out)
         connection.close()
         write_partitioned(f"read_csv('{csv_path}', header = true, sample_size = -1)", export_dir)
         csv_path.unlink()

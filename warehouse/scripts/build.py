@@ -6,7 +6,8 @@ back, exports the kept rows and cuts them into per-course extracts with `coursep
 `cargo xtask warehouse` runs this; parity.py imports `build` from it.
 
 Usage: build.py --adapter duckdb|postgres|spark --cli PATH --out DIR [--now RFC3339]
-                [--salt SALT] DATA...
+                [--salt SALT] [--course C]... [--from T] [--to T] [--scale S] [--min-views N]
+                DATA...
 """
 
 from __future__ import annotations
@@ -263,6 +264,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--now", help="RFC 3339 time for timestamp_not_future")
     parser.add_argument("--salt", default=os.environ.get("COURSEPULSE_SALT", ""),
                         help="pseudonym key (default: COURSEPULSE_SALT, else empty)")
+    parser.add_argument("--course", action="append", default=[],
+                        help="only this course (id or code), as the CLI's --course; repeatable")
+    parser.add_argument("--from", dest="start", help="only rows watched from this date or time")
+    parser.add_argument("--to", dest="end", help="only rows watched up to this date or time")
+    parser.add_argument("--scale", choices=["percent", "fraction"],
+                        help="completion scale (default: inferred)")
+    parser.add_argument("--min-views", type=int, default=1,
+                        help="minimum views of a listed video")
     arguments = parser.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so a Postgres server is stopped and removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -270,7 +279,10 @@ def main(argv: list[str]) -> int:
         files = data_files(arguments.data)
         workdir = arguments.out.resolve()
         with ADAPTERS[arguments.adapter](workdir) as adapter:
-            result = build(adapter, files, workdir, Options(now=arguments.now), full_refresh=True)
+            options = Options(now=arguments.now, courses=arguments.course,
+                              start=arguments.start, end=arguments.end, scale=arguments.scale,
+                              min_views=arguments.min_views)
+            result = build(adapter, files, workdir, options, full_refresh=True)
         manifest = split(arguments.cli, result.export_dir, workdir / "extracts", arguments.salt)
     except WarehouseError as error:
         print(f"warehouse: error: {error}", file=sys.stderr)
