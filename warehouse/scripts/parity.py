@@ -321,7 +321,7 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
     whole_rows_csv = fixture(fixtures, directory / "no-event-id.csv", "--rows", "4000", "--seed",
                              "14", "--no-event-id", "--duplicates", "0.15", "--dirty", "0.05",
                              "--completion", "text")
-    cases["no event id, CSV text completions (whole-row copies by value)"] = Case(
+    cases["no event id, CSV text completions (whole-row copies)"] = Case(
         [whole_rows_csv])
     labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
     cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
