@@ -93,3 +93,127 @@
 {% macro column_or_null(name, type) -%}
   {%- if name in var('input_columns') -%} {{ name }} {%- else -%} cast(null as {{ type }}) {%- endif -%}
 {%- endmacro %}
+
+{#- A key field: its own column, else the label column that stands in for it (the engine's
+    course key is course_id, else course_code; its video key video_id, else video_title). -#}
+{% macro key_column(name, fallback) -%}
+  {%- if name in var('input_columns') -%} {{ name }}
+  {%- else -%} {{ column_or_null(fallback, text_type()) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Whether a text matches a regular expression (anchored in the pattern; no backslashes, which
+    Spark's string literals would eat). -#}
+{% macro matches_regex(expression, pattern) -%}
+  {%- if target.type == 'postgres' -%}
+    ({{ expression }} ~ '{{ pattern }}')
+  {%- elif target.type == 'spark' -%}
+    ({{ expression }} rlike '{{ pattern }}')
+  {%- else -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+  {%- endif -%}
+{%- endmacro %}
+
+{#- A text completion as the engine reads it: trimmed, one trailing % dropped, trimmed again;
+    empty text is NULL. -#}
+{% macro completion_text(column) -%}
+  trim(case when right(trim({{ column }}), 1) = '%'
+            then substr(trim({{ column }}), 1, length(trim({{ column }})) - 1)
+            else trim({{ column }}) end)
+{%- endmacro %}
+
+{#- The completion as a DOUBLE: a numeric column cast, a text column parsed with Rust's f64
+    grammar (digits with an optional fraction and exponent, or inf/infinity/nan, signed, any
+    case); NULL when missing, empty or not a number. scripts/build.py sets completion_is_text. -#}
+{% macro completion_number(column) -%}
+  {%- if var('completion_is_text', false) -%}
+    {%- set text = completion_text(column) -%}
+    case when {{ matches_regex(text, '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
+              then cast({{ text }} as {{ double_type() }})
+         when lower({{ text }}) in ('inf', '+inf', 'infinity', '+infinity')
+              then cast('Infinity' as {{ double_type() }})
+         when lower({{ text }}) in ('-inf', '-infinity')
+              then cast('-Infinity' as {{ double_type() }})
+         when lower({{ text }}) in ('nan', '+nan', '-nan')
+              then cast('NaN' as {{ double_type() }})
+    end
+  {%- else -%}
+    cast({{ column }} as {{ double_type() }})
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Whether a text completion is neither empty nor a number (completion_numeric). -#}
+{% macro completion_unparsed(column) -%}
+  {%- if var('completion_is_text', false) -%}
+    coalesce({{ completion_text(column) }} <> '' and {{ completion_number(column) }} is null, false)
+  {%- else -%}
+    false
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The de-duplication key: the event id as text when the inputs have one (NULL: never a
+    duplicate), else the whole row: every input column, the completion by its value (so 50 and
+    "50.0" or 0 and -0 are equal, as in the engine). -#}
+{% macro dedup_key() -%}
+  {%- if 'event_id' in var('input_columns') -%}
+    cast(event_id as {{ text_type() }})
+  {%- else -%}
+    md5(
+    {%- for name in var('input_columns') if name not in ('_file_index', '_row_number', '_source_file') %}
+      {%- if name == var('completion_column') %}
+      coalesce(cast({{ completion_number(adapter.quote(name)) }} + 0.0 as {{ text_type() }}),
+               case when {{ completion_unparsed(adapter.quote(name)) }}
+                    then 't' || cast({{ adapter.quote(name) }} as {{ text_type() }}) end, 'N')
+      {%- else %}
+      coalesce('v' || cast({{ adapter.quote(name) }} as {{ text_type() }}), 'N')
+      {%- endif %} {% if not loop.last %}|| '|' ||{% endif %}
+    {%- endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of the view: the courses var (course keys or codes, as --course) and the inclusive
+    from/to vars (a date covers its whole UTC day, an RFC 3339 time that instant, as --from/--to;
+    rows without a time are dropped when a bound is set). Every rule and metric sees only these. -#}
+{% macro view_filter() -%}
+  {%- set courses = var('courses', []) -%}
+  {%- set time = 'coalesce(watched_at, last_updated_at)' -%}
+  (1 = 1
+  {%- if courses %}
+    and (cast(course_id as {{ text_type() }}) in ({% for course in courses %}'{{ course | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %})
+         or course_code in ({% for course in courses %}'{{ course | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %}))
+  {%- endif %}
+  {%- if var('from', none) %}
+    and {{ time }} >= {{ time_literal(var('from'), false) }}
+  {%- endif %}
+  {%- if var('to', none) %}
+    and {{ time }} < {{ time_literal(var('to'), true) }}
+  {%- endif %})
+{%- endmacro %}
+
+{#- A bound of the view as a UTC TIMESTAMP literal: a YYYY-MM-DD date or an RFC 3339 time; an
+    end bound is exclusive, so a date's end is the next midnight and a time's the next
+    microsecond. -#}
+{% macro time_literal(text, is_end) -%}
+  {%- set datetime = modules.datetime -%}
+  {%- set value = datetime.datetime.fromisoformat(text | trim) -%}
+  {%- if value.tzinfo is not none -%}
+    {%- set value = value.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
+  {%- endif -%}
+  {%- if is_end -%}
+    {%- set bare_date = (text | trim | length) == 10 -%}
+    {%- set value = value + (datetime.timedelta(days=1) if bare_date else datetime.timedelta(microseconds=1)) -%}
+  {%- endif -%}
+  cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- The engine's quality rules in its order, with their default severities (mart_quality,
+    mart_quality_samples). -#}
+{% macro quality_rules() -%}
+  {{ return([
+    ('student_id_not_null', 'error'), ('video_not_null', 'error'), ('course_not_null', 'error'),
+    ('completion_not_null', 'warn'), ('completion_numeric', 'error'),
+    ('completion_not_nan', 'error'), ('completion_in_range', 'error'),
+    ('event_id_not_null', 'warn'), ('unique_key', 'warn'), ('role_accepted_values', 'warn'),
+    ('role_clean', 'warn'), ('timestamp_not_future', 'warn')
+  ]) }}
+{%- endmacro %}

@@ -32,6 +32,7 @@ MARTS = [
     "mart_daily",
     "mart_completion_histogram",
     "mart_quality",
+    "mart_quality_samples",
 ]
 
 
@@ -227,9 +228,23 @@ class Postgres:
         csv_path = self.workdir / "export.csv"
         connection = self._connect()
         with connection.cursor() as cursor, open(csv_path, "w", encoding="utf-8") as out:
+            # The export is partitioned by watch date (one LIST partition per date); say so
+            # loudly if it is not, rather than export a plain table unnoticed.
+            cursor.execute("""
+                SELECT count(DISTINCT child.inhrelid),
+                       (SELECT count(*) FROM (SELECT DISTINCT watch_date
+                                              FROM public_marts.export_watch_logs) AS dates)
+                FROM pg_partitioned_table AS parent
+                LEFT JOIN pg_inherits AS child ON child.inhparent = parent.partrelid
+                WHERE parent.partrelid = 'public_marts.export_watch_logs'::regclass""")
+            found = cursor.fetchone()
+            if found is None or found[0] != found[1]:
+                raise WarehouseError(
+                    "public_marts.export_watch_logs is not partitioned one partition per watch "
+                    f"date (partitions, dates: {found})")
             cursor.copy_expert(
-                'COPY "public_marts"."export_watch_logs" TO STDOUT WITH (FORMAT csv, HEADER true)',
-                out)
+                'COPY (SELECT * FROM "public_marts"."export_watch_logs") TO STDOUT '
+                "WITH (FORMAT csv, HEADER true)", out)
         connection.close()
         write_partitioned(f"read_csv('{csv_path}', header = true, sample_size = -1)", export_dir)
         csv_path.unlink()
@@ -342,3 +357,39 @@ def run(command: list[str], what: str, env: dict[str, str] | None = None,
 
 def wait_seconds(started: float) -> str:
     return f"{time.monotonic() - started:.1f}s"
+
+
+def csv_as_parquet(source: Path, target: Path) -> None:
+    """Writes the CSV file `source` as Parquet, each column typed as the engine types CSV
+    columns: BIGINT when every non-empty value is an integer, DOUBLE when every one is a plain
+    number (not NaN or inf), else text; the time columns as UTC timestamps (text that is not a
+    time is NULL, as the engine reads it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    connection = utc_connection()
+    relation = (f"read_csv('{sql_text(source)}', all_varchar = true, header = true, "
+                "sample_size = -1)")
+    names = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    selected = []
+    for name in names:
+        quoted = '"' + name.replace('"', '""') + '"'
+        integers, numbers = connection.execute(f"""
+            SELECT coalesce(bool_and(regexp_full_match({quoted}, '[+-]?[0-9]+')
+                                     AND try_cast({quoted} AS BIGINT) IS NOT NULL), false),
+                   coalesce(bool_and(regexp_full_match({quoted}, '[0-9.eE+-]+')
+                                     AND isfinite(try_cast({quoted} AS DOUBLE))), false)
+            FROM {relation} WHERE {quoted} IS NOT NULL""").fetchone()
+        if name in ("watched_at", "last_updated_at"):
+            selected.append(f"CAST(try_cast({quoted} AS TIMESTAMPTZ) AS TIMESTAMP) AS {quoted}")
+        elif integers:
+            selected.append(f"CAST({quoted} AS BIGINT) AS {quoted}")
+        elif numbers:
+            selected.append(f"CAST({quoted} AS DOUBLE) AS {quoted}")
+        else:
+            selected.append(quoted)
+    connection.execute(f"COPY (SELECT {', '.join(selected)} FROM {relation}) "
+                       f"TO '{sql_text(target)}' (FORMAT parquet)")
+    connection.close()
+
+
+def sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -6,12 +6,14 @@ back, exports the kept rows and cuts them into per-course extracts with `coursep
 `cargo xtask warehouse` runs this; parity.py imports `build` from it.
 
 Usage: build.py --adapter duckdb|postgres|spark --cli PATH --out DIR [--now RFC3339]
-                [--salt SALT] DATA...
+                [--salt SALT] [--course C]... [--from T] [--to T] [--scale S] [--min-views N]
+                DATA...
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +27,8 @@ from typing import Any
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from adapters import ADAPTERS, WarehouseError, run, utc_connection, landing_query  # noqa: E402
+from adapters import (ADAPTERS, WarehouseError, csv_as_parquet, landing_query, run,  # noqa: E402
+                      utc_connection)
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMPLETION_CANDIDATES = ["completion_rate_percent", "completion_rate"]
@@ -33,12 +36,38 @@ COMPLETION_CANDIDATES = ["completion_rate_percent", "completion_rate"]
 
 @dataclass
 class Options:
-    """The report options the marts take (the CLI's --top, --per-course, --min-views, --now)."""
+    """The report options the marts take: the CLI's --top, --per-course, --min-views, --now,
+    --samples, --scale and the view (--course, --from, --to)."""
 
     top: int = 10
     per_course: int = 3
     min_views: int = 1
     now: str | None = None
+    samples: int = 20
+    scale: str | None = None
+    courses: list[str] = field(default_factory=list)
+    start: str | None = None
+    end: str | None = None
+    # The CLI only: whether it may skip files by their date partition (see parity.py).
+    prune: bool = True
+
+    def cli_flags(self) -> list[str]:
+        """The same options as `coursepulse report` flags."""
+        flags = ["--top", str(self.top), "--per-course", str(self.per_course), "--min-views",
+                 str(self.min_views), "--samples", str(self.samples)]
+        if self.now:
+            flags += ["--now", self.now]
+        if self.scale:
+            flags += ["--scale", self.scale]
+        for course in self.courses:
+            flags += ["--course", course]
+        if self.start:
+            flags += ["--from", self.start]
+        if self.end:
+            flags += ["--to", self.end]
+        if not self.prune:
+            flags.append("--no-prune")
+        return flags
 
 
 @dataclass
@@ -50,15 +79,24 @@ class Build:
     test_failures: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     export_dir: Path | None = None
+    # A landed copy's path -> the input it was landed from (CSV inputs are landed as Parquet).
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def data_files(paths: list[Path]) -> list[Path]:
-    """The Parquet files of `paths`, as the CLI expands them: a file as is, a folder's files
-    recursively, sorted by relative path, skipping hidden and underscored names."""
-    files: list[Path] = []
+    """The Parquet and CSV files of `paths`, as the CLI expands them: a file as is, a folder's
+    files recursively, sorted by relative path, skipping hidden and underscored names."""
+    return list(source_names(paths))
+
+
+def source_names(paths: list[Path]) -> dict[Path, str]:
+    """Each data file of `paths` (resolved, in the CLI's order) with the name the CLI's report
+    gives it (`sources`, quality samples): a file as it was given, a folder's file by its path
+    inside the folder."""
+    files: dict[Path, str] = {}
     for path in paths:
         if path.is_file():
-            files.append(path.resolve())
+            files[path.resolve()] = str(path)
             continue
         if not path.is_dir():
             raise WarehouseError(f"{path} does not exist")
@@ -67,19 +105,38 @@ def data_files(paths: list[Path]) -> list[Path]:
             relative = candidate.relative_to(path)
             if any(part.startswith((".", "_")) for part in relative.parts):
                 continue
-            if candidate.is_file() and candidate.suffix.lower() in (".parquet", ".parq"):
+            if candidate.is_file() and candidate.suffix.lower() in (".parquet", ".parq", ".csv"):
                 found.append((relative.as_posix(), candidate.resolve()))
-        files += [file for _, file in sorted(found)]
+        for name, file in sorted(found):
+            files[file] = name
     if not files:
-        raise WarehouseError(f"no Parquet files in {', '.join(map(str, paths))}")
+        raise WarehouseError(f"no Parquet or CSV files in {', '.join(map(str, paths))}")
     return files
 
 
-def input_columns(files: list[Path]) -> list[str]:
+def input_columns(files: list[Path]) -> dict[str, str]:
+    """The inputs' columns and their DuckDB types."""
     connection = utc_connection()
-    names = [row[0] for row in connection.execute(f"DESCRIBE {landing_query(files)}").fetchall()]
+    columns = {row[0]: row[1] for row in
+               connection.execute(f"DESCRIBE {landing_query(files)}").fetchall()}
     connection.close()
-    return names
+    return columns
+
+
+def land_csv(files: list[Path], folder: Path) -> list[Path]:
+    """`files` with each CSV file replaced by a Parquet copy typed as the engine types CSV
+    columns (the landing step: every adapter reads Parquet). The copies keep the input order
+    and a name per input, so incremental runs recognise files already loaded."""
+    landed = []
+    for path in files:
+        if path.suffix.lower() != ".csv":
+            landed.append(path)
+            continue
+        digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+        target = folder / digest / f"{path.name}.parquet"
+        csv_as_parquet(path, target)
+        landed.append(target)
+    return landed
 
 
 def completion_column(names: list[str]) -> str:
@@ -121,14 +178,23 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
     workdir.mkdir(parents=True, exist_ok=True)
     dbt_deps(workdir)
     export_dir = workdir / "export"
-    names = input_columns(files)
+    inputs = files
+    files = land_csv(files, workdir / "landed-csv")
+    columns = input_columns(files)
+    completion = completion_column(list(columns))
     variables: dict[str, Any] = {
-        "input_columns": names,
-        "completion_column": completion_column(names),
+        "input_columns": list(columns),
+        "completion_column": completion,
+        "completion_is_text": columns[completion] == "VARCHAR",
+        "completion_scale": options.scale or "infer",
         "top": options.top,
         "per_course": options.per_course,
         "min_views": options.min_views,
+        "samples": options.samples,
         "now": options.now,
+        "courses": options.courses,
+        "from": options.start,
+        "to": options.end,
         "export_dir": str(export_dir),
     }
     variables.update(adapter.land(files))
@@ -175,7 +241,9 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
     seconds = time.monotonic() - started
     marts = adapter.read_marts()
     exported = adapter.export(export_dir) if export else None
-    return Build(marts=marts, test_failures=failures, seconds=seconds, export_dir=exported)
+    return Build(marts=marts, test_failures=failures, seconds=seconds, export_dir=exported,
+                 sources={str(landed): str(source) for landed, source in zip(files, inputs)
+                          if landed != source})
 
 
 def split(cli: str, export_dir: Path, out: Path, salt: str) -> Path:
@@ -196,6 +264,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--now", help="RFC 3339 time for timestamp_not_future")
     parser.add_argument("--salt", default=os.environ.get("COURSEPULSE_SALT", ""),
                         help="pseudonym key (default: COURSEPULSE_SALT, else empty)")
+    parser.add_argument("--course", action="append", default=[],
+                        help="only this course (id or code), as the CLI's --course; repeatable")
+    parser.add_argument("--from", dest="start", help="only rows watched from this date or time")
+    parser.add_argument("--to", dest="end", help="only rows watched up to this date or time")
+    parser.add_argument("--scale", choices=["percent", "fraction"],
+                        help="completion scale (default: inferred)")
+    parser.add_argument("--min-views", type=int, default=1,
+                        help="minimum views of a listed video")
     arguments = parser.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so a Postgres server is stopped and removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -203,7 +279,10 @@ def main(argv: list[str]) -> int:
         files = data_files(arguments.data)
         workdir = arguments.out.resolve()
         with ADAPTERS[arguments.adapter](workdir) as adapter:
-            result = build(adapter, files, workdir, Options(now=arguments.now), full_refresh=True)
+            options = Options(now=arguments.now, courses=arguments.course,
+                              start=arguments.start, end=arguments.end, scale=arguments.scale,
+                              min_views=arguments.min_views)
+            result = build(adapter, files, workdir, options, full_refresh=True)
         manifest = split(arguments.cli, result.export_dir, workdir / "extracts", arguments.salt)
     except WarehouseError as error:
         print(f"warehouse: error: {error}", file=sys.stderr)

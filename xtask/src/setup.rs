@@ -40,6 +40,8 @@ const VENV_STAMP: &str = ".venv/coursepulse-requirements.txt";
 /// apart from the golden harness's so that neither pins the other's DuckDB.
 const WAREHOUSE_VENV: &str = ".venv-warehouse";
 const WAREHOUSE_REQUIREMENTS: &str = "warehouse/requirements.txt";
+/// Every transitive package of the warehouse venv, pinned (`pip freeze`), used as pip constraints.
+const WAREHOUSE_CONSTRAINTS: &str = "warehouse/constraints.txt";
 const WAREHOUSE_STAMP: &str = ".venv-warehouse/coursepulse-requirements.txt";
 
 /// Checks every tool and installs the missing ones.
@@ -52,8 +54,14 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
     trunk(sh)?;
     wasm_bindgen_cli(sh)?;
     node_tools(sh)?;
-    python_venv(sh, VENV, GOLDEN_REQUIREMENTS, VENV_STAMP)?;
-    python_venv(sh, WAREHOUSE_VENV, WAREHOUSE_REQUIREMENTS, WAREHOUSE_STAMP)?;
+    python_venv(sh, VENV, GOLDEN_REQUIREMENTS, None, VENV_STAMP)?;
+    python_venv(
+        sh,
+        WAREHOUSE_VENV,
+        WAREHOUSE_REQUIREMENTS,
+        Some(WAREHOUSE_CONSTRAINTS),
+        WAREHOUSE_STAMP,
+    )?;
     println!("setup: done in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -305,8 +313,15 @@ pub(crate) fn warehouse_python() -> String {
 }
 
 /// `venv` with `requirements` installed (the golden harness's DuckDB, or the warehouse's dbt),
-/// reinstalled only when the file differs from the copy `stamp` kept of the last install.
-fn python_venv(sh: &Shell, venv: &str, requirements_path: &str, stamp: &str) -> Result<()> {
+/// every package held to the versions in `constraints` when given; reinstalled only when the
+/// files differ from the copy `stamp` kept of the last install.
+fn python_venv(
+    sh: &Shell,
+    venv: &str,
+    requirements_path: &str,
+    constraints_path: Option<&str>,
+    stamp: &str,
+) -> Result<()> {
     let python = format!("{venv}/bin/python");
     let created = !sh.path_exists(&python);
     if created {
@@ -322,15 +337,26 @@ fn python_venv(sh: &Shell, venv: &str, requirements_path: &str, stamp: &str) -> 
         );
         return Ok(());
     }
-    let requirements = sh.read_file(requirements_path)?;
-    if !created && sh.read_file(stamp).ok().as_deref() == Some(requirements.as_str()) {
+    let mut installed = sh.read_file(requirements_path)?;
+    let mut constraint_args = Vec::new();
+    if let Some(constraints) = constraints_path {
+        installed.push_str(
+            &sh.read_file(constraints)
+                .with_context(|| format!("{constraints} (the pinned versions) is missing"))?,
+        );
+        constraint_args = vec!["-c".to_owned(), constraints.to_owned()];
+    }
+    if !created && sh.read_file(stamp).ok().as_deref() == Some(installed.as_str()) {
         report(&label, &format!("present ({requirements_path})"));
         return Ok(());
     }
-    cmd!(sh, "{python} -m pip install --quiet -r {requirements_path}")
-        .run()
-        .with_context(|| format!("pip install -r {requirements_path} into {venv} failed"))?;
-    sh.write_file(stamp, &requirements)?;
+    cmd!(
+        sh,
+        "{python} -m pip install --quiet -r {requirements_path} {constraint_args...}"
+    )
+    .run()
+    .with_context(|| format!("pip install -r {requirements_path} into {venv} failed"))?;
+    sh.write_file(stamp, &installed)?;
     report(&label, &format!("installed ({requirements_path})"));
     Ok(())
 }

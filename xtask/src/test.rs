@@ -329,7 +329,8 @@ fn app_render(sh: &Shell) -> Result<()> {
 
 /// The end-to-end journeys (tests/e2e/, Playwright's runner from npm driving Debian's Chromium)
 /// against dist/ served under a sub-path. The suite generates a dirty file with the fixtures
-/// generator and compares the page's rankings with the CLI's JSON, so it builds both first.
+/// generator and compares the page's rankings with the CLI's JSON, so it builds both first; one
+/// journey builds the warehouse project (the setup step's venv) and opens its extracts.
 fn e2e(sh: &Shell) -> Result<()> {
     require(
         sh,
@@ -347,6 +348,12 @@ fn e2e(sh: &Shell) -> Result<()> {
         .context("building the CLI and the fixtures generator failed")?;
     require(sh, CLI_BIN, "cargo built no coursepulse CLI")?;
     require(sh, FIXTURES_BIN, "cargo built no coursepulse-fixtures")?;
+    // warehouse.spec.mjs builds the dbt project to open its extracts.
+    require(
+        sh,
+        &setup::warehouse_python(),
+        "the warehouse venv is needed: run the setup step",
+    )?;
     cmd!(sh, "node {PLAYWRIGHT_CLI} test -c {E2E_CONFIG}")
         .run()
         .context("end-to-end journeys failed (screenshots in tests/e2e/artifacts/)")

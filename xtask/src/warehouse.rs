@@ -17,10 +17,15 @@ const ADAPTERS: [&str; 3] = ["duckdb", "postgres", "spark"];
 /// Rows of the generated dataset the parity test compares (10 day partitions).
 const PARITY_ROWS: &str = "1000000";
 
-/// `cargo xtask warehouse [--adapter duckdb|postgres|spark] [DATA]...`
+/// The report options `build.py` takes, as the CLI spells them (each with a value).
+const OPTIONS: [&str; 5] = ["--course", "--from", "--to", "--scale", "--min-views"];
+
+/// `cargo xtask warehouse [--adapter duckdb|postgres|spark] [--course C]... [--from T] [--to T]
+/// [--scale S] [--min-views N] [DATA]...`
 pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let mut adapter = "duckdb".to_owned();
     let mut data = Vec::new();
+    let mut options = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -34,9 +39,16 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
                 }
                 adapter = name.clone();
             }
+            flag if OPTIONS.contains(&flag) => {
+                let value = args
+                    .next()
+                    .with_context(|| format!("{flag} needs a value"))?;
+                options.extend([flag.to_owned(), value.clone()]);
+            }
             flag if flag.starts_with('-') => bail!(
                 "unexpected flag {flag:?}: `cargo xtask warehouse` takes \
-                 [--adapter duckdb|postgres|spark] [DATA]..."
+                 [--adapter duckdb|postgres|spark] [--course C]... [--from T] [--to T] \
+                 [--scale percent|fraction] [--min-views N] [DATA]..."
             ),
             path => data.push(path.to_owned()),
         }
@@ -50,7 +62,7 @@ pub(crate) fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let out = format!("target/warehouse/{adapter}");
     cmd!(
         sh,
-        "{python} {BUILD_SCRIPT} --adapter {adapter} --cli {CLI_BIN} --out {out} {data...}"
+        "{python} {BUILD_SCRIPT} --adapter {adapter} --cli {CLI_BIN} --out {out} {options...} {data...}"
     )
     .run()
     .with_context(|| format!("the warehouse build on {adapter} failed"))

@@ -1,13 +1,7 @@
 {#- mart_quality: the engine's quality rules as a table: per rule its severity, the rows that fail
     it (counted over every row read) and the status against the default threshold (count 0). -#}
 
-{%- set rules = [
-    ('student_id_not_null', 'error'), ('video_not_null', 'error'), ('course_not_null', 'error'),
-    ('completion_not_null', 'warn'), ('completion_numeric', 'error'),
-    ('completion_not_nan', 'error'), ('completion_in_range', 'error'),
-    ('event_id_not_null', 'warn'), ('unique_key', 'warn'), ('role_accepted_values', 'warn'),
-    ('role_clean', 'warn'), ('timestamp_not_future', 'warn')
-] %}
+{%- set rules = quality_rules() %}
 
 with counts as (
     select

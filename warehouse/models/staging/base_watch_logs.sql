@@ -1,20 +1,25 @@
-{#- base_watch_logs: every row read, typed and mapped: the completion in percent with its
-    status, the student flag, the de-duplication order. Quality rules count these rows (before
-    de-duplication and the student filter); staging keeps one copy of each. -#}
+{#- base_watch_logs: every row read within the view (the vars courses/from/to, as the CLI's
+    --course/--from/--to), typed and mapped: the keys (course_id else course_code, video_id else
+    video_title), the completion in percent with its status (text such as "85 %" parsed), the
+    student flag, the de-duplication key (event id, else the whole row) and order. Quality rules
+    count these rows (before de-duplication and the student filter); staging keeps one copy of
+    each. -#}
 
 with raw as (
     select
         _source_file,
         _file_index,
         _row_number,
-        event_id,
+        {{ column_or_null('event_id', text_type()) }} as event_id,
+        {{ dedup_key() }} as _dedup_key,
         student_id,
-        course_id,
+        {{ key_column('course_id', 'course_code') }} as course_id,
         {{ column_or_null('course_code', text_type()) }} as course_code,
-        video_id,
+        {{ key_column('video_id', 'video_title') }} as video_id,
         {{ column_or_null('video_title', text_type()) }} as video_title,
         {{ column_or_null('role', text_type()) }} as role,
-        cast({{ var('completion_column') }} as {{ double_type() }}) as completion_raw,
+        {{ completion_number(var('completion_column')) }} as completion_raw,
+        {{ completion_unparsed(var('completion_column')) }} as completion_unparsed,
         cast({{ column_or_null('watched_at', 'timestamp') }} as timestamp) as watched_at,
         cast({{ column_or_null('last_updated_at', 'timestamp') }} as timestamp) as last_updated_at
     from {{ raw_rows() }} as inputs
@@ -64,6 +69,7 @@ select
     _file_index,
     _row_number,
     event_id,
+    _dedup_key,
     student_id,
     course_id,
     course_code,
@@ -71,7 +77,8 @@ select
     video_title,
     role,
     completion_raw,
-    case when completion_raw is null then 'null'
+    case when completion_unparsed then 'not_numeric'
+         when completion_raw is null then 'null'
          when {{ is_nan('completion_raw') }} then 'nan'
          when completion_scaled < 0 or completion_scaled > 100 then 'out_of_range'
          else 'valid' end as completion_status,
@@ -87,3 +94,4 @@ select
     coalesce(watched_at, last_updated_at) as event_time,
     cast(coalesce(watched_at, last_updated_at) as date) as watch_date
 from scaled
+where {{ view_filter() }}

@@ -4,6 +4,7 @@
 
 select
     _source_file,
+    _file_index,
     _row_number,
     event_id,
     student_id,
@@ -17,15 +18,19 @@ select
     student_id is null as fails_student_id_not_null,
     video_id is null as fails_video_not_null,
     course_id is null as fails_course_not_null,
-    completion_raw is null as fails_completion_not_null,
-    false as fails_completion_numeric,
+    completion_status = 'null' as fails_completion_not_null,
+    completion_status = 'not_numeric' as fails_completion_numeric,
     completion_status = 'nan' as fails_completion_not_nan,
     completion_status = 'out_of_range' as fails_completion_in_range,
+    {%- if 'event_id' in var('input_columns') %}
     event_id is null as fails_event_id_not_null,
-    case when event_id is null then false
-         else row_number() over (
-             partition by event_id
-             order by last_updated_at desc nulls last, _file_index, _row_number) > 1
+    {%- else %}
+    false as fails_event_id_not_null,  -- the rule is skipped without an event id column
+    {%- endif %}
+    -- Every copy after the first read (the engine's samples name these; staging decides
+    -- which copy is kept).
+    case when _dedup_key is null then false
+         else row_number() over (partition by _dedup_key order by _file_index, _row_number) > 1
     end as fails_unique_key,
     (role is null or lower(trim(role)) <> 'student') as fails_role_accepted_values,
     coalesce(lower(trim(role)) = 'student' and role <> 'Student', false) as fails_role_clean,
