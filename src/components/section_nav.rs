@@ -29,8 +29,7 @@ pub fn SectionNav() -> impl IntoView {
     let presentation = use_presentation();
     let links = SECTIONS
         .iter()
-        .map(|(id, label)| {
-            let id: &'static str = *id;
+        .map(|&(id, label)| {
             view! {
                 <li>
                     <a
@@ -44,7 +43,7 @@ pub fn SectionNav() -> impl IntoView {
                             }
                         }
                     >
-                        {*label}
+                        {label}
                     </a>
                 </li>
             }

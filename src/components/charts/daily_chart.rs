@@ -67,7 +67,8 @@ fn nice_step(rough: f64) -> f64 {
     [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
         .map(|factor| factor * power)
-        .find(|step| *step >= rough)
+        // A hair of tolerance: a span of exactly 10 divides into 2.5 plus float noise.
+        .find(|step| *step >= rough * (1.0 - 1e-9))
         .unwrap_or(10.0 * power)
 }
 
@@ -276,7 +277,7 @@ mod tests {
             (low, high, ticks),
             "{values:?}"
         );
-        for value in values {
+        for value in values.iter().filter(|value| value.is_finite()) {
             assert!(
                 (range.low..=range.high).contains(value),
                 "{value} in {range:?}"
