@@ -6,18 +6,11 @@
 use leptos::prelude::*;
 
 use crate::components::section::OpenSections;
+use crate::components::section_nav::SECTIONS;
 
-/// The sections shown one at a time, in order: (anchor id, label). The Data section's file
-/// internals are left out.
-pub const SLIDES: &[(&str, &str)] = &[
-    ("overview", "Overview"),
-    ("attention", "Needs attention"),
-    ("charts", "Charts"),
-    ("learners", "Learners"),
-    ("courses", "Courses"),
-    ("videos", "Videos"),
-    ("quality", "Quality"),
-];
+/// The sections shown one at a time, in order: (anchor id, label), the navigation's sections
+/// but the last, the Data section's file internals.
+pub const SLIDES: &[(&str, &str)] = SECTIONS.split_at(SECTIONS.len() - 1).0;
 
 /// Which slide is shown, if presenting; provided by the dashboard.
 #[derive(Clone, Copy)]

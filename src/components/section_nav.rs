@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::components::presentation::use_presentation;
 use crate::components::section::use_open_sections;
 
-/// (anchor id, label) of every section, in page order.
+/// (anchor id, label) of every section, in page order; Data is last (presentation mode shows
+/// all but it).
 pub const SECTIONS: &[(&str, &str)] = &[
     ("overview", "Overview"),
     ("attention", "Needs attention"),
