@@ -160,6 +160,7 @@ fn sync_url(state: AppState, page: UrlState) {
             to: settings.to,
             top_n: settings.top_n,
             per_course_n: settings.per_course_n,
+            min_videos: settings.min_videos,
             min_views: state.min_views.get(),
             course: state.selected_course.get(),
             mask: settings.mask,

@@ -235,9 +235,13 @@ fn provenance(html: &mut String, dashboard: &Dashboard) {
             to.as_deref().unwrap_or("the end")
         ),
     };
+    let ranked = match settings.min_videos {
+        0 | 1 => String::new(),
+        count => format!("; top and bottom learners have at least {count} videos"),
+    };
     let _ = write!(
         html,
-        "<section id=\"provenance\"><h2>Filters and data</h2><p data-figure=\"filters\">Filters: {}; {}.</p><ul>",
+        "<section id=\"provenance\"><h2>Filters and data</h2><p data-figure=\"filters\">Filters: {}; {}{ranked}.</p><ul>",
         escape(&courses),
         escape(&range)
     );

@@ -20,6 +20,9 @@ pub fn options(settings: &Settings, now_micros: i64) -> Result<Options, String> 
     if settings.per_course_n > 0 {
         options.per_course_n = settings.per_course_n;
     }
+    if settings.min_videos > 0 {
+        options.min_videos = settings.min_videos;
+    }
     if let Some(scale) = &settings.scale {
         options.scale =
             Some(Scale::from_name(scale).ok_or_else(|| {

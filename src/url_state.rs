@@ -1,5 +1,5 @@
 //! The shareable part of the state in the page URL's query string: `src`, `courses`, `from`,
-//! `to`, `top`, `per_course`, `min_views`, `course` (the selected one), `mask`, and for embeds
+//! `to`, `top`, `per_course`, `min_videos` (for the learner rankings), `min_views`, `course` (the selected one), `mask`, and for embeds
 //! (`embed.html`) `panels` and `theme`. Parsing never fails: unknown keys and bad values are
 //! ignored, so any bookmarked link opens.
 //!
@@ -21,6 +21,9 @@ pub enum Layout {
     /// The compact dashboard for an iframe or `<coursepulse-dashboard>`.
     Embed,
 }
+
+/// The largest minimum number of videos a link may ask for (the control's maximum).
+pub const MAX_MIN_VIDEOS: u64 = 1000;
 
 /// The panels an embed can show (`panels=`), in the order they are laid out.
 pub const EMBED_PANELS: &[&str] = &["charts", "learners", "courses", "videos", "quality"];
@@ -45,6 +48,8 @@ pub struct UrlState {
     pub top_n: usize,
     /// Per-course N.
     pub per_course_n: usize,
+    /// Minimum videos a learner needs to be in the top and bottom lists (0 and 1: all).
+    pub min_videos: u64,
     /// Minimum views per video.
     pub min_views: u64,
     /// The course whose videos are listed.
@@ -92,6 +97,7 @@ impl UrlState {
                 "to" => state.to = text().filter(|date| coursepulse_engine::is_bare_date(date)),
                 "top" => state.top_n = value.parse().unwrap_or(0).min(1000),
                 "per_course" => state.per_course_n = value.parse().unwrap_or(0).min(100),
+                "min_videos" => state.min_videos = value.parse().unwrap_or(0).min(MAX_MIN_VIDEOS),
                 "min_views" => state.min_views = value.parse().unwrap_or(0),
                 "course" => state.course = text(),
                 "mask" => state.mask = !matches!(value.as_str(), "0" | "false" | "off" | "no"),
@@ -152,6 +158,7 @@ impl UrlState {
             } else {
                 self.per_course_n
             },
+            min_videos: self.min_videos,
             mask: self.mask,
             ..Settings::default()
         }
@@ -177,6 +184,9 @@ impl UrlState {
         }
         if self.per_course_n != 0 && self.per_course_n != 3 {
             pairs.push(("per_course", self.per_course_n.to_string()));
+        }
+        if self.min_videos > 1 {
+            pairs.push(("min_videos", self.min_videos.to_string()));
         }
         if self.min_views > 1 {
             pairs.push(("min_views", self.min_views.to_string()));
@@ -305,6 +315,7 @@ mod tests {
             to: Some("2025-03-31".into()),
             top_n: 5,
             per_course_n: 2,
+            min_videos: 4,
             min_views: 3,
             course: Some("CSC101".into()),
             ..UrlState::default()
@@ -313,8 +324,9 @@ mod tests {
         assert_eq!(
             query,
             "?src=data/week%201.parquet&courses=CSC101,MTH%20201&from=2025-03-01&to=2025-03-31\
-             &top=5&per_course=2&min_views=3&course=CSC101"
+             &top=5&per_course=2&min_videos=4&min_views=3&course=CSC101"
         );
+        assert_eq!(state.settings().min_videos, 4);
         assert_eq!(UrlState::parse(&query), state);
         assert_eq!(UrlState::default().to_query(), "");
     }

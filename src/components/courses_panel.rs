@@ -47,7 +47,7 @@ pub fn CoursesPanel() -> impl IntoView {
     };
     let selected = move || state.selected_course.get();
     view! {
-        <section class="panel" id="courses" data-testid="panel-courses">
+        <section class="panel" data-testid="panel-courses">
             <div class="panel-head">
                 <h2>"Courses: most and least engaged videos"</h2>
                 <label class="inline">

@@ -1,5 +1,8 @@
-//! The dashboard: the overview and what needs attention first, then filters, headline cards,
-//! charts, the learner, course, video and quality panels and the collapsed Data section, over the current [`Dashboard`](crate::worker::protocol::Dashboard).
+//! The dashboard: the overview and what needs attention first, then the filters and the
+//! named sections a reader opens (charts, learners, courses, videos, quality and the Data
+//! internals), over the current [`Dashboard`](crate::worker::protocol::Dashboard). Collapsed,
+//! the sections read as a table of contents with one line each, so the page is a few screens
+//! long until the reader asks for more.
 
 use leptos::prelude::*;
 
@@ -10,17 +13,19 @@ use crate::components::courses_panel::CoursesPanel;
 use crate::components::dataset_panel::DatasetPanel;
 use crate::components::filters::Filters;
 use crate::components::learners_panel::LearnersPanel;
-use crate::components::mask_toggle::MaskToggle;
 use crate::components::metadata_panel::MetadataPanel;
 use crate::components::needs_attention::NeedsAttention;
-use crate::components::overview::Overview;
+use crate::components::overview::{Overview, rule_counts};
+use crate::components::presentation::{PresentBar, Presentation};
 use crate::components::quality_panel::QualityPanel;
 use crate::components::report_actions::ReportActions;
 use crate::components::restored_notice::RestoredNotice;
-use crate::components::section_nav::SectionNav;
+use crate::components::section::{OpenSections, Section};
+use crate::components::section_nav::{COLLAPSIBLE, SectionNav};
 use crate::components::videos_panel::VideosPanel;
 use crate::format;
 use crate::state::use_app_state;
+use crate::worker::protocol::Dashboard;
 
 /// Every panel.
 #[component]
@@ -31,85 +36,131 @@ pub fn DashboardView() -> impl IntoView {
             .dashboard
             .with(|d| d.as_ref().is_some_and(|d| !d.daily.is_empty()))
     };
-    // Only the filters, the dataset line and the cards render with the dashboard; the charts and
-    // panels follow one per animation frame, so no single main-thread task builds them all
-    // (together they took 50-90 ms on this machine: `cargo xtask bench`, longest-task column).
+    // Only the overview, "Needs attention" and the filters render with the dashboard; the
+    // charts and panels follow one per animation frame, so no single main-thread task builds
+    // them all (together they took 50-90 ms on this machine: `cargo xtask bench`, longest-task
+    // column).
     let shown = RwSignal::new(0u8);
     reveal_next(shown, Stage::LAST as u8);
     let from = move |stage: Stage| move || shown.get() >= stage as u8;
     // Set once every part is on the page: tests (and scripts in an embedding page) wait for it.
     let complete = move || (shown.get() >= Stage::LAST as u8).to_string();
-    // The Data section is collapsed unless the address points at it (a link, or the nav).
-    let data_open = RwSignal::new(location_hash() == "#data");
-    // Following the navigation's "Data" link (or any #data link) opens it too.
-    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
-        if location_hash() == "#data" {
-            data_open.set(true);
-        }
-    });
+    let sections = OpenSections::provide(COLLAPSIBLE);
+    let presentation = Presentation::provide(sections);
+    let presented = move |id: &'static str| move || presentation.current_id() == Some(id);
+    // Each section's one-line summary, from the dashboard.
+    let teaser = move |describe: fn(&Dashboard) -> String| {
+        Signal::derive(move || {
+            state
+                .dashboard
+                .with(|dashboard| dashboard.as_ref().map(describe).unwrap_or_default())
+        })
+    };
     view! {
-        <div class="dashboard" data-testid="dashboard" data-complete=complete>
+        <div class="dashboard" class:presenting=move || presentation.running() data-testid="dashboard" data-complete=complete>
             <RestoredNotice/>
             <SectionNav/>
-            <ReportActions/>
-            <Overview/>
-            <NeedsAttention/>
-            <Filters/>
-            <MaskToggle/>
-            <Cards/>
-            <div class="charts-section" id="charts">
-                <Show when=from(Stage::Charts)>
-                    <ChartRow/>
-                </Show>
-                <Show when=move || from(Stage::Daily)() && has_daily()>
-                    <section class="panel" data-testid="panel-daily">
-                        <h2>"Completion over time"</h2>
-                        <DailyChart/>
-                    </section>
-                </Show>
+            <div class="slide" class:presented=presented("overview")>
+                <Overview/>
             </div>
-            <Show when=from(Stage::Learners)>
-                <LearnersPanel/>
-            </Show>
-            <Show when=from(Stage::Courses)>
-                <CoursesPanel/>
-            </Show>
-            <Show when=from(Stage::Videos)>
-                <VideosPanel/>
-            </Show>
-            <Show when=from(Stage::Quality)>
-                <QualityPanel/>
-            </Show>
-            <details
-                class="panel data-section"
-                id="data"
-                data-testid="data-section"
-                prop:open=move || data_open.get()
-                on:toggle=move |event| {
-                    let details: web_sys::HtmlDetailsElement = event_target(&event);
-                    data_open.set(details.open());
-                }
-            >
-                <summary>
-                    <h2>"Data"</h2>
-                    <span class="hint">"Files, row groups read and skipped, storage, column mapping and lineage"</span>
-                </summary>
-                <DatasetPanel/>
-                <Show when=from(Stage::Sources)>
-                    <Sources/>
-                    <MetadataPanel/>
+            <div class="slide" class:presented=presented("attention")>
+                <NeedsAttention/>
+            </div>
+            <div class="view-bar">
+                <Filters/>
+                <ReportActions/>
+            </div>
+            <Section id="charts" title="Charts" teaser=teaser(charts_teaser)>
+                <div class="charts-section">
+                    <Show when=from(Stage::Charts)>
+                        <ChartRow/>
+                    </Show>
+                    <Show when=move || from(Stage::Daily)() && has_daily()>
+                        <section class="panel" data-testid="panel-daily">
+                            <h2>"Completion over time"</h2>
+                            <DailyChart/>
+                        </section>
+                    </Show>
+                </div>
+            </Section>
+            <Section id="learners" title="Learners" teaser=teaser(learners_teaser)>
+                <Show when=from(Stage::Learners)>
+                    <LearnersPanel/>
                 </Show>
-            </details>
+            </Section>
+            <Section id="courses" title="Courses" teaser=teaser(courses_teaser)>
+                <Show when=from(Stage::Courses)>
+                    <CoursesPanel/>
+                </Show>
+            </Section>
+            <Section id="videos" title="Videos" teaser=teaser(videos_teaser)>
+                <Show when=from(Stage::Videos)>
+                    <VideosPanel/>
+                </Show>
+            </Section>
+            <Section id="quality" title="Data quality" teaser=teaser(quality_teaser)>
+                <Show when=from(Stage::Quality)>
+                    <QualityPanel/>
+                </Show>
+            </Section>
+            <Section id="data" title="Data" teaser=teaser(data_teaser)>
+                <div class="data-section">
+                    <Cards/>
+                    <DatasetPanel/>
+                    <Show when=from(Stage::Sources)>
+                        <Sources/>
+                        <MetadataPanel/>
+                    </Show>
+                </div>
+            </Section>
+            <PresentBar/>
         </div>
     }
 }
 
-/// The address's fragment (`#data`), or nothing.
-fn location_hash() -> String {
-    #[cfg(target_arch = "wasm32")]
-    return window().location().hash().unwrap_or_default();
-    #[cfg(not(target_arch = "wasm32"))]
-    String::new()
+fn charts_teaser(dashboard: &Dashboard) -> String {
+    let over_time = if dashboard.daily.is_empty() {
+        ""
+    } else {
+        ", completion over time"
+    };
+    format!("Distribution of completion, average by course{over_time}")
+}
+
+fn learners_teaser(dashboard: &Dashboard) -> String {
+    format!(
+        "Top and bottom {} of {} learners, the most watched, the full ranking",
+        dashboard.top.len().max(dashboard.bottom.len()),
+        format::int(dashboard.cards.learners)
+    )
+}
+
+fn courses_teaser(dashboard: &Dashboard) -> String {
+    format!(
+        "The most and least engaged videos of each of {} courses",
+        format::int(dashboard.cards.courses)
+    )
+}
+
+fn videos_teaser(dashboard: &Dashboard) -> String {
+    format!(
+        "Average completion of each of {} videos",
+        format::int(dashboard.cards.videos)
+    )
+}
+
+fn quality_teaser(dashboard: &Dashboard) -> String {
+    let (passed, warned, failed) = rule_counts(dashboard);
+    let rules = if passed == 1 { "rule" } else { "rules" };
+    format!("{passed} {rules} passed · {warned} warned · {failed} failed")
+}
+
+fn data_teaser(dashboard: &Dashboard) -> String {
+    format!(
+        "{} rows, {} duplicates removed; files, storage, column mapping and lineage",
+        format::int(dashboard.cards.rows),
+        format::int(dashboard.cards.duplicates_removed)
+    )
 }
 
 /// The parts of the dashboard rendered after the first paint, in order, one per animation frame.

@@ -1,5 +1,5 @@
 //! The compact dashboard of `embed.html` (iframe or `<coursepulse-dashboard>`): a one-line bar,
-//! the headline cards and the panels the host asked for (`panels=`), from 600x400 up.
+//! the overview, the headline cards and the panels the host asked for (`panels=`), from 600x400 up.
 
 use leptos::prelude::*;
 
@@ -13,6 +13,7 @@ use crate::components::header::FilePicker;
 use crate::components::learners_panel::LearnersPanel;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::components::masked_badge::MaskedBadge;
+use crate::components::overview::Overview;
 use crate::components::privacy::PrivacyButton;
 use crate::components::progress_bar::ProgressBar;
 use crate::components::quality_panel::QualityPanel;
@@ -42,13 +43,15 @@ pub fn EmbedView(panels: Vec<String>, restricted: bool) -> impl IntoView {
             <ProgressBar/>
             <Show when=loaded fallback=|| view! { <EmbedWaiting/> }>
                 <div class="dashboard" data-testid="dashboard" data-complete="true">
+                    // The summary first, as in the full app; then the host's panels.
+                    <Overview/>
                     {(!restricted).then(|| view! { <Filters/> })}
                     <Cards/>
-                    {charts.then(|| view! { <ChartRow/> })}
-                    {learners.then(|| view! { <LearnersPanel/> })}
-                    {courses.then(|| view! { <CoursesPanel/> })}
-                    {videos.then(|| view! { <VideosPanel/> })}
-                    {quality.then(|| view! { <QualityPanel/> })}
+                    {charts.then(|| view! { <div id="charts"><ChartRow/></div> })}
+                    {learners.then(|| view! { <div id="learners"><LearnersPanel/></div> })}
+                    {courses.then(|| view! { <div id="courses"><CoursesPanel/></div> })}
+                    {videos.then(|| view! { <div id="videos"><VideosPanel/></div> })}
+                    {quality.then(|| view! { <div id="quality"><QualityPanel/></div> })}
                 </div>
             </Show>
             <MappingDialog/>

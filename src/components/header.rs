@@ -26,7 +26,7 @@ pub fn Header() -> impl IntoView {
                 <button class="secondary" data-testid="open-sample" on:click=move |_| state.open_sample()>
                     "Sample data"
                 </button>
-                <PrivacyButton/>
+                <PrivacyButton controls=true/>
             </div>
         </header>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::data_table::DataTable;
 use crate::format;
 use crate::state::use_app_state;
+use crate::url_state::MAX_MIN_VIDEOS;
 use crate::worker::protocol::{LearnerView, TableId};
 
 /// The learners panel.
@@ -45,8 +46,9 @@ pub fn LearnersPanel() -> impl IntoView {
             .with(|d| d.as_ref().map(|d| d.bottom.clone()).unwrap_or_default())
     });
     let top_n = move || state.settings.with(|settings| settings.top_n.max(1));
+    let min_videos = move || state.settings.with(|settings| settings.min_videos.max(1));
     view! {
-        <section class="panel" id="learners" data-testid="panel-learners">
+        <section class="panel" data-testid="panel-learners">
             <div class="panel-head">
                 <h2>"Learners"</h2>
                 <label class="inline">
@@ -64,7 +66,33 @@ pub fn LearnersPanel() -> impl IntoView {
                         }
                     />
                 </label>
+                <label class="inline" title="Learners with fewer videos are left out of the top and bottom lists (not of the full ranking)">
+                    "Min. videos "
+                    <input
+                        type="number"
+                        min="1"
+                        max=MAX_MIN_VIDEOS.to_string()
+                        data-testid="min-videos"
+                        prop:value=move || min_videos().to_string()
+                        on:change=move |event| {
+                            let value = event_target_value(&event)
+                                .trim()
+                                .parse::<u64>()
+                                .unwrap_or(1)
+                                .clamp(1, MAX_MIN_VIDEOS);
+                            state.settings.update(|settings| settings.min_videos = value);
+                            // The engine ranks with the minimum, so the analysis runs again.
+                            state.reanalyse();
+                        }
+                    />
+                </label>
             </div>
+            <p class="hint" data-testid="min-videos-note">
+                {move || match min_videos() {
+                    1 => "Every learner can be in the top and bottom lists.".to_owned(),
+                    count => format!("The top and bottom lists hold learners with at least {count} videos."),
+                }}
+            </p>
             {most_watched}
             <div class="two-up">
                 <RankList title="Top" testid="top-learners" rows=top/>

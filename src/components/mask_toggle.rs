@@ -39,6 +39,10 @@ pub fn MaskToggle() -> impl IntoView {
     };
     view! {
         <div class="filters mask-bar">
+            <p class="hint">
+                "Show learner ids, names and e-mail addresses as stable pseudonyms in every table, \
+                 chart, download and report."
+            </p>
             <label title="Show learner ids, names and e-mail addresses as stable pseudonyms (HMAC-SHA256 of the value, keyed by the salt).">
                 <input
                     type="checkbox"

@@ -1,13 +1,17 @@
-//! The privacy statement: what stays on the device, what the browser keeps and how to erase
-//! it, that no third party is contacted, and the Content-Security-Policy that enforces it.
+//! The privacy menu, one place for the privacy controls: masking and its key (in the full app),
+//! then the statement: what stays on the device, what the browser keeps and how to erase it,
+//! that no third party is contacted, and the Content-Security-Policy that enforces it.
 
 use leptos::prelude::*;
 
+use crate::components::mask_toggle::MaskToggle;
 use crate::components::modal_dialog::ModalDialog;
 
-/// A "Privacy" button that opens the statement in a modal dialog.
+/// A "Privacy" button that opens the menu in a modal dialog. With `controls`, the masking
+/// switch and its salt come first; the embed, whose masking its host sets, shows the statement
+/// only.
 #[component]
-pub fn PrivacyButton() -> impl IntoView {
+pub fn PrivacyButton(#[prop(optional)] controls: bool) -> impl IntoView {
     let open = RwSignal::new(false);
     view! {
         <button
@@ -25,6 +29,13 @@ pub fn PrivacyButton() -> impl IntoView {
             testid="privacy-dialog"
             labelledby="privacy-title"
         >
+            <h2 id="privacy-title">"Privacy"</h2>
+            {controls.then(|| view! {
+                <section class="privacy-controls" aria-labelledby="masking-title">
+                    <h3 id="masking-title">"Masking"</h3>
+                    <MaskToggle/>
+                </section>
+            })}
             <PrivacyStatement/>
             <div class="dialog-actions">
                 <button data-testid="privacy-close" on:click=move |_| open.set(false)>"Close"</button>
@@ -37,7 +48,6 @@ pub fn PrivacyButton() -> impl IntoView {
 #[component]
 fn PrivacyStatement() -> impl IntoView {
     view! {
-        <h2 id="privacy-title">"Privacy"</h2>
         <h3>"Your data stays on this device"</h3>
         <p>
             "Files you open are read inside this browser tab, by CoursePulse's WebAssembly engine \

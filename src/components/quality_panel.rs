@@ -32,7 +32,7 @@ pub fn QualityPanel() -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.quality_passed))
     };
     view! {
-        <section class="panel" id="quality" data-testid="panel-quality">
+        <section class="panel" data-testid="panel-quality">
             <div class="panel-head">
                 <h2>"Data quality"</h2>
                 <span class=move || if passed() { "badge pass" } else { "badge fail" } data-testid="quality-status">

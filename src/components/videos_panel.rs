@@ -11,7 +11,7 @@ use crate::worker::protocol::TableId;
 pub fn VideosPanel() -> impl IntoView {
     let state = use_app_state();
     view! {
-        <section class="panel" id="videos" data-testid="panel-videos">
+        <section class="panel" data-testid="panel-videos">
             <div class="panel-head">
                 <h2>"Videos: average completion"</h2>
                 <label class="inline">

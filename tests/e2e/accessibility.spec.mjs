@@ -50,6 +50,7 @@ for (const colorScheme of ['light', 'dark']) {
       await expect(app.landing).toBeVisible();
       await expectNoSeriousViolations(app.page, `the landing page (${colorScheme})`);
       await app.trySample();
+      await app.openAllSections();
       await expectNoSeriousViolations(app.page, `the dashboard (${colorScheme})`);
       await session.screenshot(`a11y-dashboard-1366-${colorScheme}`);
       session.expectNoErrors();
@@ -121,6 +122,7 @@ test.describe('keyboard and screen reader', () => {
     await page.keyboard.press('Enter');
     await expect(app.main).toBeFocused();
     await expect(page.locator('main')).toHaveCount(1);
+    await app.openAllSections();
 
     // Every paged table has exactly one row in the tab order; arrows move it.
     const table = app.learners.table.root.locator('tbody');
@@ -155,6 +157,7 @@ test.describe('small screens', () => {
         const { app } = session;
         await app.goto('?src=sample');
         await app.waitForData('the sample data');
+        await app.openAllSections();
         // The lineage and schema tables are the widest: open every details element first.
         await app.page.evaluate(() => document.querySelectorAll('details').forEach((details) => { details.open = true; }));
         expect(await app.horizontalOverflow(), 'pixels of sideways scroll').toBeLessThanOrEqual(0);

@@ -65,6 +65,8 @@ for (const [page, query, ready] of [
     expect(header).toContain('frame-ancestors');
 
     await expect(tab.getByTestId('dashboard')).toBeVisible();
+    // The full app's sections start collapsed: open them all, as a reader can.
+    if (page === 'index.html') await tab.getByTestId('toggle-sections').click();
     await expect(tab.getByTestId(ready)).toBeVisible();
     // Work the page a little: a course's videos come from the worker by request.
     await tab.getByTestId('course-card').first().locator('.course-title').click();

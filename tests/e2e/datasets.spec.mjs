@@ -72,6 +72,7 @@ test('a one-week filter over a 180-day manifest fetches a small fraction of the 
   const src = 'data/ds180/manifest.json';
   await app.goto(`?src=${src}&from=${WEEK.from}&to=${WEEK.to}`);
   await app.waitForData(src);
+  await app.openAllSections();
   const week = reference('week');
   await expectFiguresOf(week);
   const shown = await dataset.pruning();
@@ -97,6 +98,7 @@ test('opening the same manifest again continues from the stored state: footers o
   const src = 'data/ds180/manifest.json';
   await app.goto(`?src=${src}&from=${WEEK.from}&to=${WEEK.to}`);
   await app.waitForData(src);
+  await app.openAllSections();
   await expect(dataset.restoredBanner).toContainText("Restored from this browser's storage");
   await expect(dataset.addedSummary).toContainText('Added 0 new files; 180 already loaded');
   await expectFiguresOf(reference('week'));
@@ -111,6 +113,7 @@ test('a plain list of URLs on a server without Range loads the same week', async
   const src = 'data-norange/ds180/files.txt';
   await app.goto(`?src=${src}&from=${WEEK.from}&to=${WEEK.to}`);
   await app.waitForData(src);
+  await app.openAllSections();
   await expectFiguresOf(reference('week'));
 });
 
@@ -134,9 +137,11 @@ test('a folder plus a new day equals a full recompute, and is stored', async () 
   await app.goto('');
   await dataset.openFolder(join(work(), 'ds10'));
   await app.waitForData('ds10/ (10 files)');
+  await app.openAllSections();
   const first = await dataset.storedBytes((bytes) => bytes > 0);
   await dataset.addFolder(join(work(), 'ds11'));
   await app.waitForData('ds10/ (10 files) + ds11/ (11 files)');
+  await app.openAllSections();
   await expect(dataset.addedSummary).toContainText('Added 1 new file; 10 already loaded');
   await expectFiguresOf(reference('ds11'));
   expect((await dataset.pruning()).files_already_loaded).toBe(10);

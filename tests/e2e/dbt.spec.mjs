@@ -65,6 +65,7 @@ test('an added schema.yml runs its tests like the CLI, beside the built-in rules
   await app.goto();
   await app.pickFiles(files.dirty);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   original = { rules: await app.quality.ruleRows(), cards: await app.cardValues() };
   const storedWithout = await dataset.storedBytes((bytes) => bytes > 0);
   await expect(dbt.rules).toHaveCount(0);
@@ -97,11 +98,14 @@ test('an added schema.yml runs its tests like the CLI, beside the built-in rules
 });
 
 test('masked mode shows pseudonyms in the dbt samples', async () => {
-  const { page } = session;
+  const { app, page } = session;
   const failing = reference.quality.dbt.find((rule) => rule.status === 'fail');
   const clearIds = new Set(failing.samples.map((sample) => sample.values.student_id));
+  // Masking is in the Privacy menu.
+  await app.openPrivacy();
   await page.getByTestId('mask-toggle').check();
   await expect(page.getByTestId('mask-toggle')).toBeChecked();
+  await app.closePrivacy();
   await dbt.showRows(failing.name);
   await expect.poll(async () => (await sampleColumn('student_id'))[0], { timeout: 15_000 }).toMatch(/^L-/);
   const shownIds = await sampleColumn('student_id');
@@ -109,7 +113,9 @@ test('masked mode shows pseudonyms in the dbt samples', async () => {
   expect(shownIds.every((id) => id.startsWith('L-')), shownIds.join(', ')).toBe(true);
   // Masking changes no count.
   expect(await dbt.ruleRows()).toEqual(expectedRows());
+  await app.openPrivacy();
   await page.getByTestId('mask-toggle').uncheck();
+  await app.closePrivacy();
   await expect.poll(async () => (await sampleColumn('student_id'))[0], { timeout: 15_000 }).toBe(
     failing.samples[0].values.student_id,
   );

@@ -66,6 +66,7 @@ test('a dirty Parquet file through the file picker ranks exactly like the CLI', 
   await app.goto();
   await app.pickFiles(files.dirty);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
 
   const cards = await app.cardValues();
   expect.soft(cards.rows).toBe(groupThousands(reference.rows.total));

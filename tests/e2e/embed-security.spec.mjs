@@ -137,6 +137,7 @@ test("the embed neither shows nor replaces the app's stored data; a link keeps a
   await app.goto('');
   await app.pickFiles([dirty]);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   await dataset.storedBytes((bytes) => bytes > 0);
 
   // An embed with no src= waits for its host; it does not show what the app stored.
@@ -156,6 +157,7 @@ test("the embed neither shows nor replaces the app's stored data; a link keeps a
 
   await app.goto('');
   await app.waitForData('the dataset stored in this browser');
+  await app.openAllSections();
   await expect(app.card('rows'), "the app's own data, not the embed's").toHaveText(dirtyRows);
 
   // A ?src= link (one day of a partitioned dataset) opens, and is kept apart.
@@ -164,11 +166,13 @@ test("the embed neither shows nor replaces the app's stored data; a link keeps a
   const link = `data/ds10/${day}/part-0.parquet`;
   await app.goto(`?src=${link}`);
   await app.waitForData(link);
+  await app.openAllSections();
   await expect(app.card('rows')).not.toHaveText(dirtyRows);
   await dataset.storedBytes((bytes) => bytes > 0);
 
   await app.goto('');
   await app.waitForData('the dataset stored in this browser');
+  await app.openAllSections();
   await expect(app.card('rows'), 'the link did not replace what the user stored').toHaveText(dirtyRows);
   await session.screenshot('stored-data-after-link');
   expect(session.pageErrors).toEqual([]);

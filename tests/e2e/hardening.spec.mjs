@@ -42,6 +42,7 @@ test('every unreadable input of the corpus says what is wrong, and the data show
   const { app } = session;
   await app.goto();
   await app.trySample();
+  await app.openAllSections();
   const before = await app.cardValues();
   const topBefore = await app.learners.topRows();
 
@@ -140,6 +141,7 @@ test('hostile learner ids and titles render as text, and the CSV export is formu
   const { app, page } = session;
   await app.pickFiles({ name: 'hostile.csv', mimeType: 'text/csv', buffer: hostileCsv() });
   await app.waitForData('hostile.csv');
+  await app.openAllSections();
   await session.screenshot('hostile-content');
 
   // Ranked by completion: the ids in the order written, exactly as written.
@@ -169,7 +171,10 @@ test('hostile learner ids and titles render as text, and the CSV export is formu
 test('masked mode: every learner id becomes a pseudonym in lists, tables and exports, and comes back', async () => {
   const { app, page } = session;
   const pseudonym = /^L-[0-9a-f]{12}$/;
+  // Masking and its salt are in the Privacy menu.
+  await app.openPrivacy();
   await page.getByTestId('mask-toggle').check();
+  await app.closePrivacy();
   await expect(page.getByTestId('masked-indicator')).toBeVisible();
   await expect.poll(async () => (await app.learners.topRows()).every((row) => pseudonym.test(row.id))).toBe(true);
   const masked = (await app.learners.topRows()).map((row) => row.id);
@@ -182,13 +187,17 @@ test('masked mode: every learner id becomes a pseudonym in lists, tables and exp
   expect(csv.slice(1).every((row) => pseudonym.test(row[1])), 'the export is masked too').toBe(true);
 
   // A salt changes every pseudonym; switching off shows the ids again (nothing was re-read).
+  await app.openPrivacy();
   await page.getByTestId('mask-salt').fill('per-dataset secret');
   await page.getByTestId('mask-salt').press('Enter');
   await page.getByTestId('mask-salt').blur();
+  await app.closePrivacy();
   await expect.poll(async () => (await app.learners.topRows()).map((row) => row.id)).not.toEqual(masked);
   const salted = (await app.learners.topRows()).map((row) => row.id);
   expect(salted.every((id) => pseudonym.test(id) && !masked.includes(id))).toBe(true);
+  await app.openPrivacy();
   await page.getByTestId('mask-toggle').uncheck();
+  await app.closePrivacy();
   await expect(page.getByTestId('masked-indicator')).toBeHidden();
   await expect.poll(async () => (await app.learners.topRows()).map((row) => row.id)).toEqual(Object.values(HOSTILE));
   session.expectNoErrors();
@@ -224,6 +233,7 @@ test('Cancel stops a slow load once the read in flight returns: no further reads
   // The worker is free: the next load runs now rather than after the cancelled one.
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   session.expectNoErrors();
 });
 
@@ -231,6 +241,7 @@ test('a CSV file too large for the tab is refused before it is read, from disk o
   const { app, page } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   const before = await app.cardValues();
   const refusal = 'huge.csv is 1.1 GB: a CSV file is read whole, and this browser reads CSV files of at most 1.0 GB.';
   await app.pickFiles([join(process.env.E2E_WORK, 'huge.csv')]);

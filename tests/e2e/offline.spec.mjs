@@ -59,6 +59,7 @@ test('after one visit, the sample dashboard opens and works with the network off
   const { app, page, context } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   await controlled(page);
   expect(countCards(await app.cardValues())).toEqual(expectedCards(reference));
   // The install cached the dashboard's files but not the full (Brotli) worker, which is lazy.
@@ -73,6 +74,7 @@ test('after one visit, the sample dashboard opens and works with the network off
   // The same address: the app's page, both wasm files and the sample come from the cache.
   await page.reload();
   await app.waitForData('the sample data');
+  await app.openAllSections();
   const cards = await app.cardValues();
   expect(countCards(cards)).toEqual(expectedCards(reference));
   expect(isTwoDecimals(cards.mean, reference.summary.mean_completion), `mean ${cards.mean}`).toBe(true);
@@ -89,6 +91,7 @@ test('after one visit, the sample dashboard opens and works with the network off
   await second.goto(process.env.E2E_BASE_URL);
   const secondApp = new AppPage(second);
   await secondApp.trySample();
+  await secondApp.openAllSections();
   expect(countCards(await secondApp.cardValues())).toEqual(expectedCards(reference));
   await second.close();
 
@@ -105,6 +108,7 @@ test('after one visit, the sample dashboard opens and works with the network off
     await expect(app.error.message).toContainText('needs the network');
     await session.screenshot('offline-brotli-reader-missing');
     await app.waitForData('the sample data');
+    await app.openAllSections();
     expect(countCards(await app.cardValues())).toEqual(expectedCards(reference));
   } finally {
     await context.setOffline(false);
@@ -122,9 +126,11 @@ test('the cache holds exactly the build: no opened file, no ?src= download', asy
   await app.goto('');
   await app.pickFiles([dirty]);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   // The Brotli copy: remote.spec.mjs counts the server's requests for dirty.parquet.
   await app.goto('?src=data-norange/dirty-brotli.parquet');
   await app.waitForData('data-norange/dirty-brotli.parquet');
+  await app.openAllSections();
 
   const manifest = precache(DIST);
   expect(manifest.files).toContain('index.html');
@@ -147,6 +153,7 @@ test('the cache holds exactly the build: no opened file, no ?src= download', asy
     await app.goto('');
     await app.pickFiles([inputs().brotli]);
     await app.waitForData('dirty-brotli.parquet');
+    await app.openAllSections();
   } finally {
     await context.setOffline(false);
   }

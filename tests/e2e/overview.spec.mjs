@@ -39,13 +39,13 @@ test('the overview and needs attention equal the CLI for the dirty file', async 
   await app.pickFiles(files.dirty);
   await app.waitForData('dirty.parquet');
 
-  // The overview is the first section, above the filters and the cards.
+  // The overview is the first section, above "Needs attention" and the collapsed sections.
   const order = await app.page.evaluate(() => {
     const at = (id) => document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect().top;
-    return { overview: at('overview'), attention: at('needs-attention'), cards: at('card-rows') };
+    return { overview: at('overview'), attention: at('needs-attention'), sections: at('section-charts') };
   });
   expect(order.overview).toBeLessThan(order.attention);
-  expect(order.attention).toBeLessThan(order.cards);
+  expect(order.attention).toBeLessThan(order.sections);
   expect(order.overview, 'the overview starts on the first screen').toBeLessThan(860);
 
   expect(isTwoDecimals(await overview.mean.innerText(), reference.summary.mean_completion)).toBe(true);

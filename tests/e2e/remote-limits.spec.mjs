@@ -36,6 +36,7 @@ async function expectRefusedAndUsable(src, parts, timeout = 30_000) {
   await expect(app.landing).toBeVisible();
   await app.error.dismiss();
   await app.trySample();
+  await app.openAllSections();
   await expect(app.dashboard).toBeVisible();
 }
 

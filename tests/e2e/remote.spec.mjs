@@ -43,6 +43,7 @@ test('a Parquet file on a server with Range support is read by range, each byte 
   const { app } = session;
   await app.goto('?src=data/dirty.parquet');
   await app.waitForData('data/dirty.parquet');
+  await app.openAllSections();
   await expectCardsMatchTheCli(app);
   const served = await servedStats('data/dirty.parquet');
   console.log(`range reads: ${served.requests} requests, ${served.bytes} of ${served.size} bytes`);
@@ -63,6 +64,7 @@ test('a server that ignores Range is downloaded once (opened from the URL box)',
   await session.page.getByTestId('url-input').fill('data-norange/dirty.parquet');
   await session.page.getByTestId('open-url').click();
   await app.waitForData('data-norange/dirty.parquet');
+  await app.openAllSections();
   await expectCardsMatchTheCli(app);
   const served = await servedStats('data-norange/dirty.parquet');
   expect(served.requests).toBe(1);

@@ -38,6 +38,7 @@ test('the downloaded report opens from file:// with the page figures and no requ
   const { app, page } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   const path = await downloadReport(page, 'report-sample');
   const html = readFileSync(path, 'utf8');
   expect(html).not.toMatch(/<script/i);

@@ -68,6 +68,7 @@ test("an old link's salt is ignored, removed from the address and explained", as
   const { app, page } = session;
   await app.goto(`?src=sample&mask=1&salt=${SECRET}`);
   await app.waitForData('the sample data');
+  await app.openAllSections();
   const notice = page.getByTestId('salt-link-notice');
   await expect(notice).toContainText('a salt shared in a link is in browser histories and server logs');
   await expect(notice).toContainText('no longer secret');
@@ -77,7 +78,10 @@ test("an old link's salt is ignored, removed from the address and explained", as
   await expect(page.getByTestId('salt-hint')).toContainText('No salt');
   expect(await page.getByTestId('mask-salt').inputValue(), 'the link salt is not used').toBe('');
   await session.screenshot('salt-link-notice', notice);
+  // Masking and its salt are in the Privacy menu.
+  await app.openPrivacy();
   await session.screenshot('salt-hint-no-salt', page.locator('.mask-bar'));
+  await app.closePrivacy();
   await page.getByTestId('dismiss-salt-notice').click();
   await expect(notice).toHaveCount(0);
 });
@@ -87,8 +91,10 @@ test('a salt typed in stays in memory: not in the address, not in storage, asked
   const dataset = new DatasetPanel(page);
   const salt = page.getByTestId('mask-salt');
   const before = await app.learners.topRows();
+  await app.openPrivacy();
   await salt.fill(SECRET);
   await salt.blur();
+  await app.closePrivacy();
   // The pseudonyms are keyed by the new salt.
   await expect.poll(async () => JSON.stringify(await app.learners.topRows())).not.toBe(JSON.stringify(before));
   await expect(page.getByTestId('salt-hint')).toContainText("this tab's memory only");
@@ -96,6 +102,7 @@ test('a salt typed in stays in memory: not in the address, not in storage, asked
   // A file opened with the salt set is stored (its analysis) for the next visit.
   await app.pickFiles([inputs().dirty]);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   await dataset.storedBytes((bytes) => bytes > 0);
   expect(page.url()).not.toContain(SECRET);
   expect(await storageHolding(page, SECRET), 'the salt in storage').toEqual([]);
@@ -103,8 +110,11 @@ test('a salt typed in stays in memory: not in the address, not in storage, asked
 
   await page.reload();
   await app.waitForData('the dataset stored in this browser');
+  await app.openAllSections();
   expect(await salt.inputValue()).toBe('');
   await expect(page.getByTestId('salt-hint')).toContainText('The salt is not stored with the data: enter it again');
+  await app.openPrivacy();
   await session.screenshot('salt-asked-again', page.locator('.mask-bar'));
+  await app.closePrivacy();
   expect(session.pageErrors).toEqual([]);
 });

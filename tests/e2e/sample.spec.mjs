@@ -29,6 +29,7 @@ test('Try the sample: the dashboard appears with non-zero cards and no errors', 
   await session.screenshot('landing');
 
   await app.trySample();
+  await app.openAllSections();
   await expect(app.landing).toBeHidden();
   const cards = await app.cardValues();
   for (const name of ['rows', 'students', 'learners', 'courses', 'videos', 'mean']) {
@@ -90,6 +91,7 @@ test('?src=sample in the address loads the sample under the sub-path', async () 
   const { app } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   await expect(app.learners.top.locator('tbody tr')).toHaveCount(10);
   session.expectNoErrors();
 });
@@ -107,6 +109,7 @@ test('a file dropped anywhere on the page opens, even outside the centred layout
   await page.dispatchEvent('html', 'dragover', { dataTransfer });
   await page.dispatchEvent('html', 'drop', { dataTransfer });
   await app.waitForData('dropped.parquet');
+  await app.openAllSections();
   await expect(app.learners.top.locator('tbody tr')).toHaveCount(10);
   session.expectNoErrors();
 });
@@ -115,6 +118,7 @@ test('the column mapping can be adjusted on loaded data', async () => {
   const { app, page } = session;
   await app.goto('?src=sample');
   await app.waitForData('the sample data');
+  await app.openAllSections();
   await app.openData();
   await page.getByTestId('adjust-mapping').first().click();
   const dialog = page.getByTestId('mapping-dialog');

@@ -3,7 +3,6 @@
 // at; each section must be on the page and no wider than the window.
 import { expect, test } from '@playwright/test';
 
-import { OverviewPanel } from './pages/app-page.mjs';
 import { Session } from './support/session.mjs';
 
 const SECTIONS = ['overview', 'attention', 'charts', 'learners', 'courses', 'videos', 'quality', 'data'];
@@ -16,7 +15,7 @@ for (const [width, height] of [[1366, 860], [390, 844]]) {
         const { app, page } = session;
         await app.goto('?src=sample');
         await app.waitForData('the sample data');
-        await new OverviewPanel(page).openData();
+        await app.openAllSections();
         for (const id of SECTIONS) {
           const section = page.locator(`#${id}`);
           await expect(section, `section #${id}`).toBeVisible();

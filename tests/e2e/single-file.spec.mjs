@@ -42,6 +42,7 @@ test('opened from file://, the sample dashboard shows the right figures', async 
   await page.goto(pathToFileURL(SINGLE_FILE).href);
   await expect(page.getByTestId('app-title')).toBeVisible();
   await app.trySample();
+  await app.openAllSections();
   const cards = await app.cardValues();
   expect(countCards(cards)).toEqual(expectedCards(reference));
   expect(isTwoDecimals(cards.mean, reference.summary.mean_completion), `mean ${cards.mean}`).toBe(true);
@@ -54,6 +55,7 @@ test('a local file opens through the picker', async () => {
   const { dirty, reference } = inputs();
   await app.pickFiles([dirty]);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   const cards = await app.cardValues();
   expect(cards.rows).toBe(groupThousands(reference.rows.total));
   expect(cards.learners).toBe(groupThousands(reference.summary.learners));
@@ -67,6 +69,7 @@ test('a Brotli file starts the full worker, also inlined', async () => {
   const { brotli, reference } = inputs();
   await app.pickFiles([brotli]);
   await app.waitForData('dirty-brotli.parquet');
+  await app.openAllSections();
   expect((await app.cardValues()).learners).toBe(groupThousands(reference.summary.learners));
 });
 

@@ -46,5 +46,6 @@ test('a worker that runs out of memory during a load fails it with a clear messa
   // The page still works: the next load starts a fresh worker.
   await app.error.dismiss();
   await app.trySample();
+  await app.openAllSections();
   await expect(app.dashboard).toBeVisible({ timeout: 30_000 });
 });

@@ -16,6 +16,10 @@ pub struct Settings {
     pub top_n: usize,
     /// Videos in each course's lists (0 means the default, 3).
     pub per_course_n: usize,
+    /// Learners in the top and bottom lists have watched at least this many videos (0 or 1:
+    /// every learner, the engine's default).
+    #[serde(default)]
+    pub min_videos: u64,
     /// `percent` or `fraction`; `None` infers it.
     pub scale: Option<String>,
     /// Column overrides: (field name, column name or `None` for "not in this data").

@@ -31,7 +31,37 @@ export class AppPage {
 
   /// Opens the collapsed Data section (files, storage, column mapping, lineage).
   async openData() {
-    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
+    await this.openSection('data');
+  }
+
+  /// Opens the collapsed section `id` (charts, learners, courses, videos, quality, data) by its
+  /// summary line, as a reader does.
+  async openSection(id) {
+    const section = this.page.getByTestId(`section-${id}`);
+    if ((await section.getAttribute('open')) === null) {
+      await this.page.getByTestId(`section-${id}-summary`).click();
+    }
+    await expect(section).toHaveAttribute('open', '');
+  }
+
+  /// Opens every collapsed section with the navigation's "Open all".
+  async openAllSections() {
+    const toggle = this.page.getByTestId('toggle-sections');
+    if ((await toggle.innerText()).trim() === 'Open all') await toggle.click();
+    await expect(toggle).toHaveText('Close all');
+    await expect(this.page.locator('details.section:not([open])')).toHaveCount(0);
+  }
+
+  /// Opens the Privacy menu (masking, its salt and the statement).
+  async openPrivacy() {
+    await this.privacyButton.click();
+    await expect(this.privacyDialog).toBeVisible();
+  }
+
+  /// Closes the Privacy menu.
+  async closePrivacy() {
+    await this.page.getByTestId('privacy-close').click();
+    await expect(this.privacyDialog).toBeHidden();
   }
 
   /// Whether the page is wider than the viewport (a horizontal scroll bar).
@@ -73,7 +103,8 @@ export class AppPage {
     await panelsRendered(this.page);
     const values = {};
     for (const name of ['rows', 'students', 'learners', 'courses', 'videos', 'mean', 'quality']) {
-      values[name] = (await this.card(name).innerText()).trim();
+      // The cards sit in the collapsed Data section: read the text whether it is open or not.
+      values[name] = (await this.card(name).textContent()).trim();
     }
     return values;
   }
@@ -275,7 +306,7 @@ export class OverviewPanel {
     this.courses = page.getByTestId('attention-course');
     this.rules = page.getByTestId('attention-rule');
     this.nav = page.getByTestId('section-nav');
-    this.dataSection = page.getByTestId('data-section');
+    this.dataSection = page.getByTestId('section-data');
   }
 
   /// Sets the threshold and the minimum number of videos as a user types them.
@@ -300,6 +331,9 @@ export class OverviewPanel {
 
   /// Opens the collapsed Data section (files, storage, mapping, lineage).
   async openData() {
-    await this.dataSection.evaluate((details) => { details.open = true; });
+    if ((await this.dataSection.getAttribute('open')) === null) {
+      await this.page.getByTestId('section-data-summary').click();
+    }
+    await expect(this.dataSection).toHaveAttribute('open', '');
   }
 }

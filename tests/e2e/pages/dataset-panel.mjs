@@ -36,7 +36,9 @@ export class DatasetPanel {
 
   /// Opens the collapsed Data section, where the dataset details are.
   async openData() {
-    await this.page.getByTestId('data-section').evaluate((details) => { details.open = true; });
+    const section = this.page.getByTestId('section-data');
+    if ((await section.getAttribute('open')) === null) await this.page.getByTestId('section-data-summary').click();
+    await expect(section).toHaveAttribute('open', '');
   }
 
   /// The pruning counts as numbers.
