@@ -278,7 +278,10 @@ fn refilter(host: &Rc<RefCell<Host>>, settings: &Settings) -> Option<ResponseKin
     };
     dataset.view = view;
     let current = dataset.current_mut();
-    if let Err(error) = current.set_listing(options.top_n, options.per_course_n, 1) {
+    let listed = current
+        .set_listing(options.top_n, options.per_course_n, 1)
+        .and_then(|()| current.set_min_videos(options.min_videos));
+    if let Err(error) = listed {
         return Some(error_view(error.to_string()));
     }
     current.set_masking(options.masking.clone());
@@ -303,6 +306,7 @@ fn same_reading(read: &Settings, new: &Settings) -> bool {
         to: None,
         top_n: 0,
         per_course_n: 0,
+        min_videos: 0,
         mask: false,
         salt: None,
         ..settings.clone()

@@ -53,6 +53,7 @@ test('filter changes on a loaded file are answered from memory, equal to the CLI
   await app.goto();
   await app.pickFiles(files.dirty);
   await app.waitForData('dirty.parquet');
+  await app.openAllSections();
   const load = await computed(page, false);
   expect(load.bytesRead, 'the load reads the file').toBeGreaterThan(0);
 

@@ -795,6 +795,10 @@ fn set_listing_reshapes_the_report_without_reading_again() {
     assert_eq!(videos, ["V1"]);
     assert_eq!(after.rows, before.rows);
     assert!(analysis.set_listing(0, 1, 1).is_err());
+    assert!(
+        analysis.set_min_videos(0).is_err(),
+        "min_videos 0 is refused like --min-videos 0"
+    );
 }
 
 #[test]

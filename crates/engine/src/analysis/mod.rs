@@ -246,6 +246,16 @@ impl Analysis {
         Ok(())
     }
 
+    /// Changes the fewest videos a learner needs to be ranked, without reading anything again:
+    /// like [`Analysis::set_listing`], it only shapes the report.
+    pub fn set_min_videos(&mut self, min_videos: u64) -> Result<()> {
+        let mut options = self.options.clone();
+        options.min_videos = min_videos;
+        options.validate()?;
+        self.options = options;
+        Ok(())
+    }
+
     /// Shows the report with learner ids, names and e-mail addresses masked (or in clear, with
     /// `None`) from now on. Masking changes presentation only, so a loaded analysis can switch
     /// without reading its inputs again.
