@@ -133,7 +133,7 @@ export function formatReport(report) {
   if (rounds.length > 0) {
     out.push('### Filter changes on the loaded dataset (app page: change -> painted dashboard; median over rounds)');
     out.push('');
-    const labels = rounds[0].filterRounds[0].map((step) => step.change.replace(/^course \S+$/, 'one course'));
+    const labels = rounds[0].filterRounds[0].map((step) => (/^course (?!cleared$)\S+$/.test(step.change) ? 'one course' : step.change));
     out.push(
       table(
         ['file', ...labels, 'longest task', 'bytes read'],
