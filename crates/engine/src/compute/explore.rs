@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, DistinctCounts, RowKind};
 use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
-use crate::compute::rows::{PairIds, RowFacts, RowTable, flag};
+use crate::compute::rows::{PairIds, flag};
 use crate::filter::Filter;
 use crate::rules::quality::{Rule, Sample};
 
@@ -37,11 +37,11 @@ impl Aggregator {
                     table.times[index],
                 )
         };
-        let name = |source: u32| view.source_names[source as usize].clone();
-        let names: Vec<String> = (0..self.source_names.len() as u32).map(name).collect();
+        let names = &self.source_names;
 
         // Distinct pairs are counted in arrays by the rows' pair ids, not in hash tables.
-        let pairs = table.pair_ids();
+        let prepared = table.view_index();
+        let pairs = &prepared.pairs;
         let mut distinct = Distinct {
             pairs,
             seen_learner_video: vec![false; pairs.learner_videos],
@@ -72,7 +72,7 @@ impl Aggregator {
                 view.rows_total += 1;
                 let row = segment.first_row + (index - segment.start as usize) as u64;
                 let sample = || placeholder(&names[segment.source as usize], row);
-                let contribution = view.check_row(&facts(table, index), kind, &sample);
+                let contribution = view.check_row(&table.facts(index), kind, &sample);
                 if table.flags[index] & flag::HAS_COPY == 0 {
                     if view.apply_stats(&contribution, 1) {
                         distinct.count(index, &contribution);
@@ -84,9 +84,10 @@ impl Aggregator {
         }
 
         let mut duplicates = Vec::new();
-        for group in table.copy_groups() {
+        for group in &prepared.copy_groups {
             let mut in_view = group
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|index| waiting.contains_key(index));
             let Some(winner) = in_view.next() else {
                 continue;
@@ -178,24 +179,5 @@ fn placeholder(source: &str, row: u64) -> Sample {
         source: source.to_owned(),
         row,
         values: Default::default(),
-    }
-}
-
-/// Row `index` of the table as the load decoded it.
-fn facts(table: &RowTable, index: usize) -> RowFacts {
-    let (completion_status, completion) = table.completion(index);
-    let flags = table.flags[index];
-    RowFacts {
-        student: table.students[index],
-        video: table.videos[index],
-        course: table.courses[index],
-        title: table.titles[index],
-        code: table.codes[index],
-        role: table.roles[index],
-        completion_status,
-        completion,
-        time: table.times[index],
-        future: flags & flag::FUTURE != 0,
-        event_id_missing: flags & flag::NO_EVENT_ID != 0,
     }
 }

@@ -89,8 +89,17 @@ pub(crate) struct RowTable {
     pub(crate) segments: Vec<Segment>,
     /// Rows that share a key with another row, in the order the load found them.
     copies: Vec<Copy>,
-    /// Each row's pairs, numbered on the first view after rows were added.
-    pairs: std::sync::OnceLock<PairIds>,
+    /// What every view reads besides the rows, built on the first view after rows were added.
+    prepared: std::sync::OnceLock<ViewIndex>,
+}
+
+/// Built once per table for its views: the rows' pair ids, and the rows that share a key, one
+/// group per key, each in the order copies are preferred (latest update first, ties by row
+/// order: the load's rule, the latest update wins and a tie keeps the first copy).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ViewIndex {
+    pub(crate) pairs: PairIds,
+    pub(crate) copy_groups: Vec<Vec<u32>>,
 }
 
 /// Dense ids of each row's (learner, video) and (course, learner) pairs (`NONE` when a side is
@@ -111,10 +120,14 @@ impl RowTable {
 
     /// Bytes held, for a size budget.
     pub(crate) fn bytes(&self) -> u64 {
-        let pairs = self
-            .pairs
-            .get()
-            .map_or(0, |pairs| 8 * pairs.learner_video.len());
+        let pairs = self.prepared.get().map_or(0, |prepared| {
+            8 * prepared.pairs.learner_video.len()
+                + prepared
+                    .copy_groups
+                    .iter()
+                    .map(|group| 4 * group.len() + std::mem::size_of::<Vec<u32>>())
+                    .sum::<usize>()
+        });
         let per_row = 6 * 4 + 4 + 8 + 1;
         (self.len() * per_row
             + pairs
@@ -138,7 +151,7 @@ impl RowTable {
         if self.len() + rows > MAX_ROWS {
             return false;
         }
-        self.pairs.take();
+        self.prepared.take();
         let start = self.len() as u32;
         if let Some(last) = self.segments.last() {
             let last_end = last.first_row + u64::from(start - last.start);
@@ -206,6 +219,25 @@ impl RowTable {
         }
     }
 
+    /// Row `index` as the load decoded it: what [`RowTable::push`] was given.
+    pub(crate) fn facts(&self, index: usize) -> RowFacts {
+        let (completion_status, completion) = self.completion(index);
+        let flags = self.flags[index];
+        RowFacts {
+            student: self.students[index],
+            video: self.videos[index],
+            course: self.courses[index],
+            title: self.titles[index],
+            code: self.codes[index],
+            role: self.roles[index],
+            completion_status,
+            completion,
+            time: self.times[index],
+            future: flags & flag::FUTURE != 0,
+            event_id_missing: flags & flag::NO_EVENT_ID != 0,
+        }
+    }
+
     /// The table index of the row an [`crate::compute::aggregate::origin`] names.
     fn index_of(&self, origin: u64) -> Option<u32> {
         let (source, row) = origin_parts(origin);
@@ -252,10 +284,8 @@ impl RowTable {
         true
     }
 
-    /// The rows that share a key, one group per key, each in the order copies are preferred:
-    /// latest update first, ties by row order (the load's rule: the latest update wins, a tie
-    /// keeps the first copy).
-    pub(crate) fn copy_groups(&self) -> Vec<Vec<u32>> {
+    /// The rows that share a key, grouped and ordered as [`ViewIndex::copy_groups`] says.
+    fn copy_groups(&self) -> Vec<Vec<u32>> {
         let mut copies = self.copies.clone();
         copies.sort_unstable_by(|left, right| {
             left.key
@@ -269,33 +299,39 @@ impl RowTable {
             .collect()
     }
 
-    /// Each row's pair ids (numbered once, on first use after rows were added).
-    pub(crate) fn pair_ids(&self) -> &PairIds {
-        self.pairs.get_or_init(|| {
-            let number = |high: &[u32], low: &[u32]| {
-                let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
-                let numbered: Vec<u32> = high
-                    .iter()
-                    .zip(low)
-                    .map(|(high, low)| {
-                        if *high == NONE || *low == NONE {
-                            return NONE;
-                        }
-                        let next = ids.len() as u32;
-                        *ids.entry(pair(*high, *low)).or_insert(next)
-                    })
-                    .collect();
-                (numbered, ids.len())
-            };
-            let (learner_video, learner_videos) = number(&self.students, &self.videos);
-            let (course_learner, course_learners) = number(&self.courses, &self.students);
-            PairIds {
-                learner_video,
-                course_learner,
-                learner_videos,
-                course_learners,
-            }
+    /// What views read besides the rows (built once, on first use after rows were added).
+    pub(crate) fn view_index(&self) -> &ViewIndex {
+        self.prepared.get_or_init(|| ViewIndex {
+            pairs: self.pair_ids(),
+            copy_groups: self.copy_groups(),
         })
+    }
+
+    /// Numbers each row's pairs.
+    fn pair_ids(&self) -> PairIds {
+        let number = |high: &[u32], low: &[u32]| {
+            let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
+            let numbered: Vec<u32> = high
+                .iter()
+                .zip(low)
+                .map(|(high, low)| {
+                    if *high == NONE || *low == NONE {
+                        return NONE;
+                    }
+                    let next = ids.len() as u32;
+                    *ids.entry(pair(*high, *low)).or_insert(next)
+                })
+                .collect();
+            (numbered, ids.len())
+        };
+        let (learner_video, learner_videos) = number(&self.students, &self.videos);
+        let (course_learner, course_learners) = number(&self.courses, &self.students);
+        PairIds {
+            learner_video,
+            course_learner,
+            learner_videos,
+            course_learners,
+        }
     }
 
     /// The segment holding row `index`.
