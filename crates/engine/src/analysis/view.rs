@@ -16,7 +16,7 @@ pub struct KeptRows {
 }
 
 impl Analysis {
-    /// Keeps every row read from now on, compact (about 41 bytes a row), so that
+    /// Keeps every row read from now on, compact (about 38 bytes a row), so that
     /// [`Analysis::view`] can answer any filter without reading the inputs again. Call it on a
     /// new analysis without a filter. Rows stop being kept (and [`Analysis::view`] says why)
     /// when the dataset must be read in several key passes or the rows are too many for the
