@@ -392,6 +392,24 @@ fn read_rows(
     analysis
 }
 
+/// Shards of the inputs laid end to end, cut at `cuts` (clamped to the rows there are): each
+/// `(from, to)` for [`read_rows`], the last one open-ended.
+fn shard_bounds(inputs: &[RecordBatch], cuts: Vec<usize>) -> Vec<(usize, usize)> {
+    let total: usize = inputs.iter().map(RecordBatch::num_rows).sum();
+    let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(total)).collect();
+    cuts.sort_unstable();
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    (0..bounds.len())
+        .map(|index| {
+            (
+                bounds[index],
+                bounds.get(index + 1).copied().unwrap_or(usize::MAX),
+            )
+        })
+        .collect()
+}
+
 /// Reads back the rows a merged analysis still needs for its samples.
 fn reread(analysis: &mut Analysis, inputs: &[RecordBatch]) {
     for (name, row) in analysis.rows_to_read() {
@@ -433,6 +451,9 @@ proptest! {
     /// figures, de-duplication among the copies in view (latest update, earliest copy on a
     /// tie), quality counts, samples (after reading the rows the load's samples did not hold),
     /// sources and notes. Views are taken twice from the same load, so one cannot change it.
+    ///
+    /// The load is read in shards cut anywhere (none, or up to three cuts), each keeping its
+    /// rows, and merged left to right, so the kept rows of a parallel read answer as well.
     #[test]
     fn a_view_of_kept_rows_equals_a_read_with_its_filter(
         inputs in prop::collection::vec(prop::collection::vec(row(true), 0..30), 1..4),
@@ -440,16 +461,28 @@ proptest! {
         batch_rows in 1..12usize,
         max_samples in 1..5usize,
         filters in prop::collection::vec(view_filter(), 2),
+        cuts in prop::collection::vec(0..100usize, 0..4),
     ) {
         let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
         let options = Options {
             max_samples,
             now_micros: Some(2 * 86_400_000_000),
+            // An input split between shards needs its scale decided before (see `merge`).
+            scale: (!cuts.is_empty()).then_some(coursepulse_engine::Scale::Percent),
             ..options(3)
         };
-        let mut load = Analysis::new(options.clone()).unwrap();
-        load.keep_rows().unwrap();
-        let load = read_rows(load, &inputs, 0, usize::MAX, batch_rows);
+        let mut load: Option<Analysis> = None;
+        for (from, to) in shard_bounds(&inputs, cuts) {
+            let mut part = Analysis::new(options.clone()).unwrap();
+            part.keep_rows().unwrap();
+            let part = read_rows(part, &inputs, from, to, batch_rows);
+            match &mut load {
+                None => load = Some(part),
+                Some(load) => load.merge(part).unwrap(),
+            }
+        }
+        let mut load = load.unwrap();
+        reread(&mut load, &inputs);
         prop_assert_eq!(
             load.kept_rows().map(|kept| kept.rows),
             Some(inputs.iter().map(|input| input.num_rows() as u64).sum::<u64>())
@@ -482,18 +515,12 @@ proptest! {
         course_filter in prop::bool::weighted(0.2),
     ) {
         let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
-        let total: usize = inputs.iter().map(RecordBatch::num_rows).sum();
         let options = merge_options(max_samples, dbt, course_filter);
         let whole = shard(&inputs, 0, usize::MAX, options.clone(), batch_rows).report();
 
-        let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(total)).collect();
-        cuts.sort_unstable();
-        let mut bounds = vec![0];
-        bounds.extend(cuts);
         let mut merged: Option<Analysis> = None;
-        for (index, from) in bounds.iter().enumerate() {
-            let to = bounds.get(index + 1).copied().unwrap_or(usize::MAX);
-            let part = shard(&inputs, *from, to, options.clone(), batch_rows);
+        for (from, to) in shard_bounds(&inputs, cuts) {
+            let part = shard(&inputs, from, to, options.clone(), batch_rows);
             match &mut merged {
                 None => merged = Some(part),
                 Some(merged) => merged.merge(part).unwrap(),

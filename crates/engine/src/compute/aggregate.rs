@@ -775,7 +775,7 @@ impl Aggregator {
 
     /// Tells the row table that the rows at `later` and `earlier` (origins, with their update
     /// times) share `key`, `earlier` being its first copy.
-    fn note_copy(&mut self, key: u128, earlier: (u64, i64), later: (u64, i64)) {
+    pub(crate) fn note_copy(&mut self, key: u128, earlier: (u64, i64), later: (u64, i64)) {
         if let Some(table) = &mut self.rows
             && !table.note_copy(key, earlier.0, earlier.1, later.0, later.1)
         {

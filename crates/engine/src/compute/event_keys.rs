@@ -55,8 +55,9 @@ pub(crate) enum Absorbed<C> {
     /// The key was new here: it is kept as it was there.
     New,
     /// The key was here already, so the later analysis's first copy is a duplicate; `loser`
-    /// is the contribution that both analyses counted and that one copy must take back.
-    Duplicate { loser: C },
+    /// is the contribution that both analyses counted and that one copy must take back, and
+    /// `earlier` the key's entry here before the later one was folded in.
+    Duplicate { loser: C, earlier: Kept<C> },
 }
 
 /// Every event id seen (in this key pass), partitioned, plus the rows not yet resolved.
@@ -128,13 +129,18 @@ impl<C: Copy> EventKeys<C> {
                 Absorbed::New
             }
             std::collections::hash_map::Entry::Occupied(mut entry) => {
-                let loser = if later.updated_at > entry.get().updated_at {
-                    let first = entry.get().first;
-                    entry.insert(Kept { first, ..later }).contribution
+                let earlier = *entry.get();
+                let loser = if later.updated_at > earlier.updated_at {
+                    entry
+                        .insert(Kept {
+                            first: earlier.first,
+                            ..later
+                        })
+                        .contribution
                 } else {
                     later.contribution
                 };
-                Absorbed::Duplicate { loser }
+                Absorbed::Duplicate { loser, earlier }
             }
         }
     }

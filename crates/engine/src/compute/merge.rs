@@ -24,8 +24,10 @@ use crate::compute::aggregate::{
     Aggregator, BatchLayout, Contribution, FirstCopy, Kept, origin, origin_parts, pair, pair_parts,
     self_sample, update_label,
 };
+use crate::compute::decode::NO_TIME;
 use crate::compute::event_keys::Absorbed;
 use crate::compute::keys::{Interner, NONE};
+use crate::compute::rows::RowIds;
 use crate::error::{Error, Result};
 use crate::rules::quality::{Rule, Sample};
 use arrow_array::RecordBatch;
@@ -222,8 +224,16 @@ impl Aggregator {
         }
         self.flush_keys(max_samples);
         later.flush_keys(max_samples);
-        // The kept rows are this side's only; a view of them would miss the later side's.
-        self.drop_rows("it was merged with an analysis of other rows");
+        // Kept rows stay kept when both sides kept them: the later side's are appended, and the
+        // copies only the merge finds are noted below. Otherwise a view would miss rows.
+        let later_rows = later.rows.take();
+        if later_rows.is_none() {
+            self.drop_rows(
+                later
+                    .rows_dropped
+                    .unwrap_or("it was merged with an analysis that did not keep its rows"),
+            );
+        }
 
         let sources = remap_sources(&mut self.source_names, &later.source_names);
         let map = Remap {
@@ -234,6 +244,20 @@ impl Aggregator {
             titles: remap_interner(&mut self.titles, &later.titles),
             codes: remap_interner(&mut self.codes, &later.codes),
         };
+        if let (Some(rows), Some(later_rows)) = (&mut self.rows, later_rows) {
+            let ids = RowIds {
+                students: &map.students,
+                videos: &map.videos,
+                courses: &map.courses,
+                titles: &map.titles,
+                codes: &map.codes,
+                roles: &map.roles,
+                sources: &sources,
+            };
+            if !rows.append(later_rows, &ids) {
+                self.drop_rows("the merged rows did not follow the rows kept before them");
+            }
+        }
         self.grow_tables();
         self.classify_new_roles();
         self.merge_sums(&later, &map);
@@ -261,9 +285,16 @@ impl Aggregator {
                 contribution: map.contribution(&kept.contribution),
                 first: remap_origin(&sources, kept.first),
             };
-            if let Absorbed::Duplicate { loser, .. } = self.event_keys.absorb(key, moved) {
+            if let Absorbed::Duplicate { loser, earlier } = self.event_keys.absorb(key, moved) {
                 self.apply(&loser, -1);
                 now_duplicates.push(kept.first);
+                // Each side's first copy is the key's only row on its side unless that side
+                // noted copies already, so the entry's update time is that row's own.
+                self.note_copy(
+                    key,
+                    (earlier.first, earlier.updated_at),
+                    (moved.first, moved.updated_at),
+                );
             }
         }
         for (hash, copy) in &later.by_row {
@@ -275,9 +306,15 @@ impl Aggregator {
                         first: remap_origin(&sources, copy.first),
                     });
                 }
-                std::collections::hash_map::Entry::Occupied(_) => {
+                std::collections::hash_map::Entry::Occupied(entry) => {
+                    let earlier = entry.get().first;
                     self.apply(&contribution, -1);
                     now_duplicates.push(copy.first);
+                    self.note_copy(
+                        *hash,
+                        (earlier, NO_TIME),
+                        (remap_origin(&sources, copy.first), NO_TIME),
+                    );
                 }
             }
         }

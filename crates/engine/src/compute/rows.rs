@@ -93,6 +93,17 @@ pub(crate) struct RowTable {
     prepared: std::sync::OnceLock<ViewIndex>,
 }
 
+/// How a later table's ids and input indices map to this table's (each `[id]` is the id here).
+pub(crate) struct RowIds<'a> {
+    pub(crate) students: &'a [u32],
+    pub(crate) videos: &'a [u32],
+    pub(crate) courses: &'a [u32],
+    pub(crate) titles: &'a [u32],
+    pub(crate) codes: &'a [u32],
+    pub(crate) roles: &'a [u32],
+    pub(crate) sources: &'a [u32],
+}
+
 /// Built once per table for its views: the rows' pair ids, and the rows that share a key, one
 /// group per key, each in the order copies are preferred (latest update first, ties by row
 /// order: the load's rule, the latest update wins and a tie keeps the first copy).
@@ -185,14 +196,7 @@ impl RowTable {
         self.codes.push(row.code);
         self.roles.push(row.role);
         let completion = if row.completion_status == status::VALID {
-            // +0.0 and -0.0 are the same completion; NaN is never valid.
-            let value = row.completion + 0.0;
-            let next = FIRST_VALUE + self.values.len() as u32;
-            let id = *self.value_ids.entry(value.to_bits()).or_insert(next);
-            if id == next {
-                self.values.push(value);
-            }
-            id
+            self.value_id(row.completion)
         } else {
             u32::from(row.completion_status)
         };
@@ -332,6 +336,77 @@ impl RowTable {
             learner_videos,
             course_learners,
         }
+    }
+
+    /// Appends the rows of `later`, a table of rows that all come after this one's (a later
+    /// share of the same read, see `compute::merge`), its ids and input indices mapped to this
+    /// table's by `ids`. Returns false, changing nothing, when its rows do not follow this
+    /// table's or would overflow it: the caller then drops the table.
+    pub(crate) fn append(&mut self, later: RowTable, ids: &RowIds<'_>) -> bool {
+        if self.len() + later.len() > MAX_ROWS {
+            return false;
+        }
+        let segments: Vec<Segment> = later
+            .segments
+            .iter()
+            .map(|segment| Segment {
+                start: segment.start + self.len() as u32,
+                source: ids.sources[segment.source as usize],
+                ..*segment
+            })
+            .collect();
+        if let (Some(last), Some(first)) = (self.segments.last(), segments.first()) {
+            let last_end = last.first_row + u64::from(self.len() as u32 - last.start);
+            if (first.source, first.first_row) < (last.source, last_end) {
+                return false;
+            }
+        }
+        self.prepared.take();
+        let offset = self.len() as u32;
+        let map = |map: &[u32], column: &[u32], into: &mut Vec<u32>| {
+            into.extend(
+                column
+                    .iter()
+                    .map(|id| if *id == NONE { NONE } else { map[*id as usize] }),
+            );
+        };
+        map(ids.students, &later.students, &mut self.students);
+        map(ids.videos, &later.videos, &mut self.videos);
+        map(ids.courses, &later.courses, &mut self.courses);
+        map(ids.titles, &later.titles, &mut self.titles);
+        map(ids.codes, &later.codes, &mut self.codes);
+        map(ids.roles, &later.roles, &mut self.roles);
+        let values: Vec<u32> = later
+            .values
+            .iter()
+            .map(|value| self.value_id(*value))
+            .collect();
+        self.completions.extend(later.completions.iter().map(
+            |id| match id.checked_sub(FIRST_VALUE) {
+                Some(value) => values[value as usize],
+                None => *id,
+            },
+        ));
+        self.times.extend_from_slice(&later.times);
+        self.flags.extend_from_slice(&later.flags);
+        self.segments.extend(segments);
+        self.copies.extend(later.copies.iter().map(|copy| Copy {
+            row: copy.row + offset,
+            ..*copy
+        }));
+        true
+    }
+
+    /// The dictionary id of a valid completion, added when new.
+    fn value_id(&mut self, value: f64) -> u32 {
+        // +0.0 and -0.0 are the same completion; NaN is never valid.
+        let value = value + 0.0;
+        let next = FIRST_VALUE + self.values.len() as u32;
+        let id = *self.value_ids.entry(value.to_bits()).or_insert(next);
+        if id == next {
+            self.values.push(value);
+        }
+        id
     }
 
     /// The segment holding row `index`.
