@@ -392,6 +392,11 @@ fn read_rows(
     analysis
 }
 
+/// `analysis` as another worker receives it: its part's bytes, read back.
+fn through_bytes(analysis: &Analysis, options: &Options) -> Analysis {
+    Analysis::load_state(&analysis.save_part().unwrap(), options.clone()).unwrap()
+}
+
 /// Shards of the inputs laid end to end, cut at `cuts` (clamped to the rows there are): each
 /// `(from, to)` for [`read_rows`], the last one open-ended.
 fn shard_bounds(inputs: &[RecordBatch], cuts: Vec<usize>) -> Vec<(usize, usize)> {
@@ -462,6 +467,7 @@ proptest! {
         max_samples in 1..5usize,
         filters in prop::collection::vec(view_filter(), 2),
         cuts in prop::collection::vec(0..100usize, 0..4),
+        moved in any::<bool>(),
     ) {
         let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
         let options = Options {
@@ -475,7 +481,10 @@ proptest! {
         for (from, to) in shard_bounds(&inputs, cuts) {
             let mut part = Analysis::new(options.clone()).unwrap();
             part.keep_rows().unwrap();
-            let part = read_rows(part, &inputs, from, to, batch_rows);
+            let mut part = read_rows(part, &inputs, from, to, batch_rows);
+            if moved {
+                part = through_bytes(&part, &options);
+            }
             match &mut load {
                 None => load = Some(part),
                 Some(load) => load.merge(part).unwrap(),
@@ -513,6 +522,7 @@ proptest! {
         max_samples in 1..5usize,
         dbt in any::<bool>(),
         course_filter in prop::bool::weighted(0.2),
+        moved in any::<bool>(),
     ) {
         let inputs: Vec<RecordBatch> = inputs.iter().map(|rows| batch(rows, columns)).collect();
         let options = merge_options(max_samples, dbt, course_filter);
@@ -520,7 +530,11 @@ proptest! {
 
         let mut merged: Option<Analysis> = None;
         for (from, to) in shard_bounds(&inputs, cuts) {
-            let part = shard(&inputs, from, to, options.clone(), batch_rows);
+            let mut part = shard(&inputs, from, to, options.clone(), batch_rows);
+            // Parts move between workers as bytes (not with dbt tests, whose counts stay put).
+            if moved && !dbt {
+                part = through_bytes(&part, &options);
+            }
             match &mut merged {
                 None => merged = Some(part),
                 Some(merged) => merged.merge(part).unwrap(),

@@ -266,7 +266,7 @@ mod tests {
         keys.insert(3, kept(10, 300, 9));
         let loser = |absorbed: Absorbed<u32>| match absorbed {
             Absorbed::New => None,
-            Absorbed::Duplicate { loser } => Some(loser),
+            Absorbed::Duplicate { loser, .. } => Some(loser),
         };
         // Newer there: this side's copy loses, the first copy stays this side's.
         assert_eq!(loser(keys.absorb(1, kept(20, 101, 50))), Some(100));

@@ -19,7 +19,7 @@ use crate::compute::decode::status;
 use crate::compute::keys::NONE;
 
 /// Completion ids below this stand for the statuses; valid values follow.
-const FIRST_VALUE: u32 = 8;
+pub(crate) const FIRST_VALUE: u32 = 8;
 
 /// The most rows kept (row indices are `u32`).
 const MAX_ROWS: usize = u32::MAX as usize - 1;
@@ -81,14 +81,15 @@ pub(crate) struct RowTable {
     pub(crate) titles: Vec<u32>,
     pub(crate) codes: Vec<u32>,
     pub(crate) roles: Vec<u32>,
-    completions: Vec<u32>,
+    /// Completion dictionary ids: a status below [`FIRST_VALUE`], else `values[id - FIRST_VALUE]`.
+    pub(crate) completions: Vec<u32>,
     pub(crate) times: Vec<i64>,
     pub(crate) flags: Vec<u8>,
-    values: Vec<f64>,
+    pub(crate) values: Vec<f64>,
     value_ids: FxHashMap<u64, u32>,
     pub(crate) segments: Vec<Segment>,
     /// Rows that share a key with another row, in the order the load found them.
-    copies: Vec<Copy>,
+    pub(crate) copies: Vec<Copy>,
     /// What every view reads besides the rows, built on the first view after rows were added.
     prepared: std::sync::OnceLock<ViewIndex>,
 }
@@ -394,6 +395,20 @@ impl RowTable {
             row: copy.row + offset,
             ..*copy
         }));
+        true
+    }
+
+    /// Rebuilds the dictionary's lookup from `values` (after they were set directly, by a
+    /// decoder); false when a value is listed twice or is not a valid completion.
+    pub(crate) fn index_values(&mut self) -> bool {
+        self.value_ids.clear();
+        for (index, value) in self.values.iter().enumerate() {
+            let valid = !value.is_nan() && value.to_bits() != (-0.0f64).to_bits();
+            let id = FIRST_VALUE + index as u32;
+            if !valid || self.value_ids.insert(value.to_bits(), id).is_some() {
+                return false;
+            }
+        }
         true
     }
 

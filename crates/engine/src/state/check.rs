@@ -3,8 +3,9 @@
 //! (anyone can edit one and recompute its checksum), and the accumulators index and add without
 //! further checks, so this is where an edited file becomes an error instead of a panic.
 
-use crate::compute::aggregate::{Aggregator, Stats, pair_parts};
+use crate::compute::aggregate::{Aggregator, Contribution, Stats, origin_parts, pair_parts};
 use crate::compute::keys::NONE;
+use crate::compute::merge::RESTORED;
 
 /// Counts beyond this (2^48 rows) are not real data; below it no sum or count can overflow.
 const MAX_COUNT: i64 = 1 << 48;
@@ -69,18 +70,36 @@ pub(super) fn check(aggregator: &Aggregator) -> Result<(), &'static str> {
             .all(|count| (0..=MAX_COUNT).contains(count)),
         "a histogram count is out of range",
     )?;
-    let contributions_ok = aggregator.event_keys.iter().all(|(_, kept)| {
-        let contribution = &kept.contribution;
+    let contribution_ok = |contribution: &Contribution| {
         optional_in(contribution.student, students)
             && optional_in(contribution.video, videos)
             && optional_in(contribution.course, courses)
             && (contribution.completion.is_nan()
                 || (0.0..=100.0).contains(&contribution.completion))
-    });
+    };
+    let contributions_ok = aggregator
+        .event_keys
+        .iter()
+        .all(|(_, kept)| contribution_ok(&kept.contribution))
+        && aggregator
+            .by_row
+            .values()
+            .all(|copy| contribution_ok(&copy.contribution));
     ensure(
         contributions_ok,
         "a kept row's ids or completion are out of range",
     )?;
+    // Where keys were first read (a part's; a saved state's are all `RESTORED`): a merge maps
+    // their input index.
+    let origin_ok = |first: u64| {
+        first == RESTORED || (origin_parts(first).0 as usize) < aggregator.source_names.len()
+    };
+    let origins_ok = aggregator
+        .event_keys
+        .iter()
+        .all(|(_, kept)| origin_ok(kept.first))
+        && aggregator.by_row.values().all(|copy| origin_ok(copy.first));
+    ensure(origins_ok, "a key's first copy or its ids are out of range")?;
     let totals_ok = [
         aggregator.rows_total,
         aggregator.duplicates,

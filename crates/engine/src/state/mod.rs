@@ -14,11 +14,12 @@ use rustc_hash::FxHashSet;
 mod check;
 mod codec;
 mod files;
+mod rows;
 
 use codec::{Reader, Writer};
 
-use crate::analysis::Analysis;
 use crate::analysis::options::Options;
+use crate::analysis::{Analysis, InputCounts};
 use crate::columns::{Override, Scale};
 use crate::compute::aggregate::{Aggregator, Contribution, FirstCopy, Kept};
 use crate::compute::event_keys::EventKeys;
@@ -32,7 +33,7 @@ use crate::rules::quality::{Rule, Sample};
 
 const MAGIC: &[u8; 4] = b"CPST";
 /// Bumped whenever the body's layout changes.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 impl Analysis {
     /// The whole accumulated state as bytes (see [`Analysis::load_state`]). Fails only when the
@@ -43,6 +44,35 @@ impl Analysis {
     /// is applied to each report, so one state serves masked and unmasked views and a change of
     /// salt needs no re-read. Keep the state where the source data may be kept.
     pub fn save_state(&self) -> Result<Vec<u8>> {
+        self.save(false)
+    }
+
+    /// The state with what merging it needs, for moving an analysis to another thread or
+    /// worker to be merged there ([`Analysis::merge`]): besides [`Analysis::save_state`]'s
+    /// fields, where each unique key's first copy was read and the kept rows
+    /// ([`Analysis::keep_rows`]). [`Analysis::load_state`] reads it back; unlike a saved state,
+    /// the result can be merged into an analysis of earlier rows. Refused while samples wait
+    /// for their rows to be read again ([`Analysis::rows_to_read`]): re-read them first.
+    pub fn save_part(&self) -> Result<Vec<u8>> {
+        if !self.rows_to_read().is_empty() {
+            return Err(Error::State(
+                "samples of this analysis wait for their rows to be read again; read them before moving it".into(),
+            ));
+        }
+        if self.options.dbt.is_some() {
+            return Err(Error::State(
+                "the dbt tests' counts are not part of the state, so an analysis with a dbt schema cannot be moved to be merged".into(),
+            ));
+        }
+        if self.aggregator.restored {
+            return Err(Error::State(
+                "an analysis restored from a saved state does not know where its keys were read, so it cannot be moved to be merged".into(),
+            ));
+        }
+        self.save(true)
+    }
+
+    fn save(&self, part: bool) -> Result<Vec<u8>> {
         if self.aggregator.has_pending_keys() {
             return Err(Error::State(
                 "an input is still being read (finish it before saving)".into(),
@@ -63,7 +93,8 @@ impl Analysis {
         out.u64(u64::from(FORMAT_VERSION));
         out.text(crate::VERSION);
         out.bytes_field(&meaning(&self.options));
-        encode_analysis(self, &mut out);
+        out.bool(part);
+        encode_analysis(self, &mut out, part);
         let checksum = xxhash_rust::xxh3::xxh3_64(&out.bytes);
         out.bytes.extend_from_slice(&checksum.to_le_bytes());
         Ok(out.bytes)
@@ -110,7 +141,8 @@ impl Analysis {
                 differences(saved, &wanted)
             )));
         }
-        let analysis = decode_analysis(&mut reader, options)?;
+        let part = reader.bool()?;
+        let analysis = decode_analysis(&mut reader, options, part)?;
         if !reader.bytes.is_empty() {
             return Err(corrupt("bytes left over after the last field"));
         }
@@ -192,7 +224,7 @@ fn differences(saved: &[u8], wanted: &[u8]) -> String {
     }
 }
 
-fn encode_analysis(analysis: &Analysis, out: &mut Writer) {
+fn encode_analysis(analysis: &Analysis, out: &mut Writer, part: bool) {
     out.u64(analysis.sources.len() as u64);
     for source in &analysis.sources {
         out.text(&source.name);
@@ -239,10 +271,21 @@ fn encode_analysis(analysis: &Analysis, out: &mut Writer) {
     out.u64(fingerprints.len() as u64);
     fingerprints.iter().for_each(|print| out.u128(*print));
     files::encode(&analysis.files, out);
-    encode_aggregator(&analysis.aggregator, out);
+    if part {
+        // What a merge subtracts for an input split between shards.
+        let mut counts: Vec<_> = analysis.input_counts.iter().collect();
+        counts.sort_unstable_by(|left, right| left.0.cmp(right.0));
+        out.u64(counts.len() as u64);
+        for (name, counts) in counts {
+            out.text(name);
+            out.u64(counts.bytes);
+            out.bool(counts.skipped);
+        }
+    }
+    encode_aggregator(&analysis.aggregator, out, part);
 }
 
-fn decode_analysis(reader: &mut Reader<'_>, options: Options) -> Result<Analysis> {
+fn decode_analysis(reader: &mut Reader<'_>, options: Options, part: bool) -> Result<Analysis> {
     let mut analysis = Analysis::new(options)?;
     for _ in 0..reader.len()? {
         let name = reader.text()?;
@@ -316,11 +359,23 @@ fn decode_analysis(reader: &mut Reader<'_>, options: Options) -> Result<Analysis
         analysis.fingerprints.insert(reader.u128()?);
     }
     analysis.files = files::decode(reader)?;
-    analysis.aggregator = decode_aggregator(reader)?;
+    if part {
+        for _ in 0..reader.len()? {
+            let name = reader.text()?;
+            let counts = InputCounts {
+                bytes: reader.u64()?,
+                skipped: reader.bool()?,
+            };
+            analysis.input_counts.insert(name, counts);
+        }
+    }
+    analysis.aggregator = decode_aggregator(reader, part)?;
     Ok(analysis)
 }
 
-fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer) {
+/// A part (see [`Analysis::save_part`]) adds each key's first origin, whole-row copies'
+/// contributions and the kept rows.
+fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer, part: bool) {
     for interner in [
         &aggregator.students,
         &aggregator.videos,
@@ -385,16 +440,25 @@ fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer) {
     for (key, kept) in aggregator.event_keys.iter() {
         out.u128(key);
         out.i64(kept.updated_at);
-        let contribution = &kept.contribution;
-        out.u32(contribution.student);
-        out.u32(contribution.video);
-        out.u32(contribution.course);
-        out.i64(i64::from(contribution.day));
-        out.bool(contribution.is_student);
-        out.f64(contribution.completion);
+        encode_contribution(&kept.contribution, out);
+        if part {
+            out.u64(kept.first);
+        }
     }
     out.u64(aggregator.by_row.len() as u64);
-    aggregator.by_row.keys().for_each(|hash| out.u128(*hash));
+    for (hash, copy) in &aggregator.by_row {
+        out.u128(*hash);
+        if part {
+            encode_contribution(&copy.contribution, out);
+            out.u64(copy.first);
+        }
+    }
+    if part {
+        out.bool(aggregator.rows.is_some());
+        if let Some(table) = &aggregator.rows {
+            rows::encode(table, out);
+        }
+    }
     out.u64(aggregator.rows_total);
     out.u64(aggregator.duplicates);
     let quality = &aggregator.quality;
@@ -426,7 +490,27 @@ fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer) {
     out.i64(last);
 }
 
-fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
+fn encode_contribution(contribution: &Contribution, out: &mut Writer) {
+    out.u32(contribution.student);
+    out.u32(contribution.video);
+    out.u32(contribution.course);
+    out.i64(i64::from(contribution.day));
+    out.bool(contribution.is_student);
+    out.f64(contribution.completion);
+}
+
+fn decode_contribution(reader: &mut Reader<'_>) -> Result<Contribution> {
+    Ok(Contribution {
+        student: reader.u32()?,
+        video: reader.u32()?,
+        course: reader.u32()?,
+        day: i32::try_from(reader.i64()?).map_err(|_| reader.corrupt("day out of range"))?,
+        is_student: reader.bool()?,
+        completion: reader.f64()?,
+    })
+}
+
+fn decode_aggregator(reader: &mut Reader<'_>, part: bool) -> Result<Aggregator> {
     let mut aggregator = Aggregator::default();
     for interner in [
         &mut aggregator.students,
@@ -472,7 +556,10 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
         let n_pairs = reader.len()?;
         counts.reserve(n_pairs);
         for _ in 0..n_pairs {
-            counts.insert(reader.u64()?, reader.u32()?);
+            // Written as a plain u64 (not an id, which `Reader::u32` shifts by one).
+            let pair = reader.u64()?;
+            let count = u32::try_from(reader.u64()?).map_err(|_| reader.corrupt("a pair count"))?;
+            counts.insert(pair, count);
         }
     }
     for _ in 0..reader.len()? {
@@ -494,36 +581,40 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
     for _ in 0..n_events {
         let key = reader.u128()?;
         let updated_at = reader.i64()?;
-        let contribution = Contribution {
-            student: reader.u32()?,
-            video: reader.u32()?,
-            course: reader.u32()?,
-            day: i32::try_from(reader.i64()?).map_err(|_| reader.corrupt("day out of range"))?,
-            is_student: reader.bool()?,
-            completion: reader.f64()?,
-        };
+        let contribution = decode_contribution(reader)?;
+        let first = if part { reader.u64()? } else { RESTORED };
         aggregator.event_keys.insert(
             key,
             Kept {
                 updated_at,
                 contribution,
-                first: RESTORED,
+                first,
             },
         );
     }
     let n_rows = reader.len()?;
     aggregator.by_row.reserve(n_rows);
     for _ in 0..n_rows {
-        // Only the hash is saved: a later copy of the row is a duplicate and never replaces it.
-        aggregator.by_row.insert(
-            reader.u128()?,
+        let hash = reader.u128()?;
+        // A saved state keeps only the hash: a later copy of the row is a duplicate and never
+        // replaces it. A part keeps what a merge takes back, and where the copy was read.
+        let copy = if part {
+            FirstCopy {
+                contribution: decode_contribution(reader)?,
+                first: reader.u64()?,
+            }
+        } else {
             FirstCopy {
                 contribution: Contribution::NOTHING,
                 first: RESTORED,
-            },
-        );
+            }
+        };
+        aggregator.by_row.insert(hash, copy);
     }
-    aggregator.restored = true;
+    if part && reader.bool()? {
+        aggregator.rows = Some(rows::decode(reader)?);
+    }
+    aggregator.restored = !part;
     aggregator.rows_total = reader.u64()?;
     aggregator.duplicates = reader.u64()?;
     for rule in Rule::ALL {
@@ -565,5 +656,8 @@ fn decode_aggregator(reader: &mut Reader<'_>) -> Result<Aggregator> {
         return Err(reader.corrupt("table sizes disagree with the interned keys"));
     }
     check::check(&aggregator).map_err(|what| reader.corrupt(what))?;
+    if let Some(table) = &aggregator.rows {
+        rows::check(table, &aggregator).map_err(|what| reader.corrupt(what))?;
+    }
     Ok(aggregator)
 }
