@@ -22,10 +22,17 @@ pub fn RestoredNotice() -> impl IntoView {
                     restored.files.len()
                 )
             };
-            let caveat = restored.needs_files_to_refilter.then_some(
-                " Changing the filters or the column mapping needs the original rows: open the \
-                 files or folder again for that. Adding files works as it is.",
-            );
+            let caveat = match (restored.needs_files_to_refilter, restored.rows_kept) {
+                (_, true) => Some(
+                    " Its rows were stored with it, so the filters work without the files; a new \
+                     column mapping needs the files or folder again. Adding files works as it is.",
+                ),
+                (true, false) => Some(
+                    " Changing the filters or the column mapping needs the original rows: open \
+                     the files or folder again for that. Adding files works as it is.",
+                ),
+                (false, false) => None,
+            };
             Some(view! {
                 <p class="restored" data-testid="restored-banner">
                     <strong>"Restored from this browser's storage"</strong>

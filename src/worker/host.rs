@@ -26,7 +26,9 @@ use crate::worker::protocol::{
     TableQuery,
 };
 use crate::worker::read_inputs::{self, Stop, analyse};
-use crate::worker::shared::{Dataset, Host, SAMPLE_URL, error_view, post, reply, today};
+use crate::worker::shared::{
+    Dataset, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
+};
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
 
@@ -432,11 +434,22 @@ async fn reopen_all(host: &Rc<RefCell<Host>>) -> Result<Vec<Input>, ResponseKind
         } else {
             format!("{}, … ({} files)", local[..3].join(", "), local.len())
         };
+        let kept = host
+            .borrow()
+            .dataset
+            .as_ref()
+            .is_some_and(|dataset| dataset.analysis.kept_rows().is_some());
+        let what = if kept {
+            "which keeps the rows for new filters but not the columns a new mapping or a dbt \
+             schema reads; those need"
+        } else {
+            "which keeps the analysis (totals), not the rows; new filters, a new mapping or a \
+             dbt schema need the rows of"
+        };
         return Err(error_view(format!(
-            "This dashboard was restored from this browser's storage, which keeps the analysis \
-             (totals), not the rows; new filters, a new mapping or a dbt schema need the rows of \
-             {listed}. Open those files or their folder again to change them. The dashboard still \
-             shows the stored settings."
+            "This dashboard was restored from this browser's storage, {what} {listed}. Open \
+             those files or their folder again to change them. The dashboard still shows the \
+             stored settings."
         )));
     }
     // One after another, whole downloads within one budget, as the manifest was first opened.
@@ -588,6 +601,8 @@ async fn load(
                 src,
             });
             reply(&host, id, ResponseKind::Dashboard(Box::new(dashboard)));
+            // While the dashboard is read: the first filter change then pays only for its view.
+            prepare_views(&host);
             // Stored after the dashboard is on its way, so storing never delays it; the page
             // hears the stored size through an unsolicited `Stored` message.
             persist::store_current(host.clone()).await;

@@ -342,6 +342,7 @@ mod tests {
                     saved_at: "2026-12-02 01:00 UTC".into(),
                     files: vec!["a.parquet".into()],
                     needs_files_to_refilter: true,
+                    rows_kept: false,
                 }),
                 added: Some(AddedView {
                     new_files: 1,

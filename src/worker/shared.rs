@@ -108,3 +108,11 @@ pub(crate) fn today() -> String {
         date.get_utc_date()
     )
 }
+
+/// Readies the current dataset's kept rows for views (`Analysis::prepare_views`), while the
+/// dashboard just sent is being read, so that the first filter change pays only for its view.
+pub(crate) fn prepare_views(host: &Rc<RefCell<Host>>) {
+    if let Some(dataset) = host.borrow().dataset.as_ref() {
+        dataset.analysis.prepare_views();
+    }
+}

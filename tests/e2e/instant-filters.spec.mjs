@@ -1,12 +1,15 @@
 // Journey: a loaded dataset answers filter changes from the rows the worker kept in memory. With
 // the generated dirty file: a course, a date range, both, then no filter, each equal to the
 // CLI's report read with that filter (cards, top learners, quality counts and the offending
-// rows), and the worker reads no byte of the file to compute any of those dashboards.
+// rows), and the worker reads no byte of the file to compute any of those dashboards. After a
+// reload the dataset comes back from the browser's storage with its rows, and a filter change
+// is still answered from them, without the file.
 import { expect, test } from '@playwright/test';
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { DatasetPanel } from './pages/dataset-panel.mjs';
 import { groupThousands, inputs, isTwoDecimals } from './support/reference.mjs';
 import { Session } from './support/session.mjs';
 
@@ -96,5 +99,25 @@ test('filter changes on a loaded file are answered from memory, equal to the CLI
   await page.getByTestId('clear-filters').click();
   await expectFiguresOf(app, files.reference);
   expect((await computed(page, true)).bytesRead).toBe(0);
+  session.expectNoErrors();
+});
+
+test('after a reload the stored rows answer a filter change, without the file', async () => {
+  const { app, page } = session;
+  const { course, course_report } = filters();
+  const dataset = new DatasetPanel(page);
+  const stored = await dataset.storedBytes((bytes) => bytes > 0);
+  await page.reload();
+  await expect(dataset.restoredBanner).toContainText("Restored from this browser's storage", { timeout: 15_000 });
+  await expect(dataset.restoredBanner).toContainText('the filters work without the files');
+  await app.openAllSections();
+  await expectFiguresOf(app, files.reference);
+
+  await page.getByTestId('course-filter').selectOption(course);
+  const change = await computed(page, true);
+  await expectFiguresOf(app, course_report);
+  expect(change.bytesRead, change.text).toBe(0);
+  await expect(dataset.restoredBanner).toBeVisible();
+  console.log(`stored with its rows: ${stored} bytes`);
   session.expectNoErrors();
 });

@@ -12,12 +12,13 @@ use coursepulse_engine::Analysis;
 
 use crate::view_model::{self, Context};
 use crate::worker::protocol::{Dashboard, ResponseKind, RestoredView, Settings, StorageView};
-use crate::worker::shared::{Dataset, Host, SAMPLE_URL, reply, today};
+use crate::worker::shared::{Dataset, Host, SAMPLE_URL, prepare_views, reply, today};
 use crate::worker::storage::saved::{self, SavedMeta};
 use crate::worker::storage::store::{self, Slot};
 
-/// Datasets with more rows than this are not stored: their state (56 bytes per event id) would
-/// take hundreds of megabytes of memory to write, and daily increments are far smaller.
+/// Datasets with more rows than this are not stored: their state (about 56 bytes per event id,
+/// about 85 a row with the kept rows) would take hundreds of megabytes of memory to write, and
+/// daily increments are far smaller. So at most about 90 MB are stored.
 pub const MAX_STORED_ROWS: u64 = 1_000_000;
 
 thread_local! {
@@ -70,9 +71,13 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
                 crate::format::int(MAX_STORED_ROWS)
             ))
         } else {
-            dataset
-                .analysis
-                .save_state()
+            // With its kept rows when it has them (`save_part`), so that the next visit can
+            // change the filters without the files; otherwise the totals (`save_state`).
+            let analysis = &dataset.analysis;
+            analysis
+                .kept_rows()
+                .and_then(|_| analysis.save_part().ok())
+                .map_or_else(|| analysis.save_state(), Ok)
                 .map(|state| {
                     // The filter the stored analysis was read with, which a view's is not.
                     let mut settings = saved::without_secrets(&dataset.context.settings);
@@ -192,6 +197,8 @@ pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
         }
     };
     reply(&host, id, kind);
+    // A dataset restored with its rows answers filters from them: ready them now.
+    prepare_views(&host);
 }
 
 fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
@@ -217,6 +224,7 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
             .map(|source| source.name.clone())
             .collect(),
         needs_files_to_refilter: meta.sources.iter().any(|source| source.url.is_none()),
+        rows_kept: analysis.kept_rows().is_some(),
     };
     let mut dashboard = view_model::dashboard(&report, context.clone());
     dashboard.restored = Some(restored.clone());

@@ -317,6 +317,10 @@ pub struct RestoredView {
     /// Some inputs were local files, so settings that need the rows (filters, mapping) cannot
     /// be changed until they are opened again.
     pub needs_files_to_refilter: bool,
+    /// Whether the stored analysis kept its rows, so that filters need no file (a new column
+    /// mapping or dbt schema still does).
+    #[serde(default)]
+    pub rows_kept: bool,
 }
 
 /// What pruning and the fingerprint check spared (the engine's `Report.pruning`, summed over

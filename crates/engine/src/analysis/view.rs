@@ -51,6 +51,15 @@ impl Analysis {
         })
     }
 
+    /// Builds what every view reads besides the rows (the learner pairs numbered, the copies
+    /// grouped), so that the first [`Analysis::view`] does not pay for it: worth calling while
+    /// nobody waits, after a load is shown. Does nothing when no rows are kept.
+    pub fn prepare_views(&self) {
+        if let Some(rows) = &self.aggregator.rows {
+            rows.view_index();
+        }
+    }
+
     /// The analysis a fresh read of the same inputs with `filter` would give, from the kept
     /// rows: every figure, quality count and sample row is the same. Only the samples' values
     /// may still be missing: [`Analysis::rows_to_read`] lists their rows, and
