@@ -1,9 +1,10 @@
 //! Any bytes as a saved analysis state, re-sealed first (a state's checksum is no secret, so an
 //! edited file can always carry a valid one): `Analysis::load_state` returns an analysis or an
-//! error, never panics, and a loaded analysis reports, takes more rows and saves again.
+//! error, never panics, and a loaded analysis reports, answers a view when it kept rows, takes
+//! more rows and saves again.
 #![no_main]
 
-use coursepulse_engine::{Analysis, Options};
+use coursepulse_engine::{Analysis, Filter, Options};
 use libfuzzer_sys::fuzz_target;
 
 const MORE: &str = "event_id,student_id,course_id,course_code,video_id,video_title,role,completion_rate_percent,last_updated_at\n\
@@ -21,6 +22,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = analysis.report();
+    // A part's kept rows answer views (`save_part`): their ids and indices were checked.
+    if let Ok(view) = analysis.view(&Filter {
+        courses: vec!["C1".into()],
+        ..Filter::default()
+    }) {
+        let _ = view.report();
+    }
     let _ = analysis.add_csv("more.csv", MORE.as_bytes());
     let _ = analysis.report();
     let _ = analysis.save_state();

@@ -144,7 +144,17 @@ pub(super) fn check(table: &RowTable, aggregator: &Aggregator) -> Result<(), &'s
             .iter()
             .all(|segment| (segment.start as usize) < rows && (segment.source as usize) < sources)
         && (rows == 0 || !table.segments.is_empty());
-    if !segments_ok {
+    // Row numbers fit an origin's 40 bits (`compute::aggregate::origin`), so no arithmetic on
+    // them overflows.
+    let numbers_ok = table.segments.iter().enumerate().all(|(number, segment)| {
+        let end = table
+            .segments
+            .get(number + 1)
+            .map_or(rows, |next| next.start as usize);
+        let length = end.saturating_sub(segment.start as usize) as u64;
+        segment.first_row >= 1 && segment.first_row.saturating_add(length) < 1 << 40
+    });
+    if !segments_ok || !numbers_ok {
         return Err("the kept rows' segments are out of order or out of range");
     }
     if !table.copies.iter().all(|copy| (copy.row as usize) < rows) {

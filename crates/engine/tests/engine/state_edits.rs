@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use coursepulse_engine::{Analysis, Options};
+use coursepulse_engine::{Analysis, Filter, Options};
 
 use super::csv;
 
@@ -31,6 +31,12 @@ fn reseal(state: &mut [u8]) {
 }
 
 fn saved_state() -> (Vec<u8>, String) {
+    let (analysis, more) = first_day(false);
+    (analysis.save_state().unwrap(), more)
+}
+
+/// The first day's analysis (keeping its rows when asked), and the second day's rows.
+fn first_day(keep_rows: bool) -> (Analysis, String) {
     let first = csv(&[
         "1,S1,C1,CSC101,V1,Intro,Student,80,2025-03-01T10:00:00Z",
         "2,S2,C1,CSC101,V2,Loops,Student,40,2025-03-01T11:00:00Z",
@@ -44,8 +50,11 @@ fn saved_state() -> (Vec<u8>, String) {
         "6,S5,C1,CSC101,V2,Loops,Student,20,2025-03-05T11:00:00Z",
     ]);
     let mut analysis = Analysis::new(Options::default()).unwrap();
+    if keep_rows {
+        analysis.keep_rows().unwrap();
+    }
     analysis.add_csv("day1.csv", first.as_bytes()).unwrap();
-    (analysis.save_state().unwrap(), more)
+    (analysis, more)
 }
 
 /// Regression: 22 of 400 random edits of a re-sealed state panicked the engine (23 of these
@@ -54,11 +63,24 @@ fn saved_state() -> (Vec<u8>, String) {
 #[test]
 fn edited_and_resealed_states_load_as_errors_or_analyses_never_panics() {
     let (state, more) = saved_state();
+    edits_never_panic(&state, &more);
+}
+
+/// The same for a part (`save_part`: key origins and kept rows), which is also viewed and
+/// merged into an analysis of earlier rows after it loads.
+#[test]
+fn edited_and_resealed_parts_load_as_errors_or_analyses_never_panics() {
+    let (analysis, more) = first_day(true);
+    assert!(analysis.kept_rows().is_some());
+    edits_never_panic(&analysis.save_part().unwrap(), &more);
+}
+
+fn edits_never_panic(state: &[u8], more: &str) {
     let mut edits = Edits(0x9e37_79b9_7f4a_7c15);
     let mut panics = Vec::new();
     let mut loaded = 0;
     for round in 0..1_000 {
-        let mut edited = state.clone();
+        let mut edited = state.to_vec();
         for _ in 0..1 + edits.below(3) {
             // Anywhere after the magic bytes and before the checksum.
             let at = 4 + edits.below(edited.len() - 12);
@@ -74,6 +96,19 @@ fn edited_and_resealed_states_load_as_errors_or_analyses_never_panics() {
                 return false;
             };
             let _ = analysis.report();
+            if let Ok(view) = analysis.view(&Filter {
+                courses: vec!["C1".into()],
+                ..Filter::default()
+            }) {
+                let _ = view.report();
+            }
+            let mut earlier = Analysis::new(Options::default()).unwrap();
+            if earlier
+                .merge(Analysis::load_state(&edited, Options::default()).unwrap())
+                .is_ok()
+            {
+                let _ = earlier.report();
+            }
             let _ = analysis.add_csv("day2.csv", more.as_bytes());
             let _ = analysis.report();
             let _ = analysis.save_state();
