@@ -16,6 +16,7 @@ use crate::{fetch_crates, setup, trunk_cmd};
 
 const DATA_DIR: &str = "bench/data";
 const RUNNER: &str = "bench/run.mjs";
+const NATIVE: &str = "bench/native.py";
 const DIST_INDEX: &str = "dist/index.html";
 const COURSES: u64 = 300;
 const VIDEOS_PER_COURSE: u64 = 20;
@@ -201,6 +202,8 @@ fn modified(sh: &Shell, path: &str) -> Option<SystemTime> {
         .ok()
 }
 
+/// The browser contenders (bench/run.mjs), then the native ones (bench/native.py: the CLI
+/// against DuckDB and Polars, one thread and every core) on the same files.
 fn bench(sh: &Shell, files: &[String], reps: u32, cli: &str, json: &str) -> Result<()> {
     let reps = reps.to_string();
     cmd!(
@@ -208,5 +211,21 @@ fn bench(sh: &Shell, files: &[String], reps: u32, cli: &str, json: &str) -> Resu
         "node {RUNNER} --reps {reps} --cli {cli} --json {json} {files...}"
     )
     .run()
-    .context("the benchmark failed or the contenders' answers differ (see above)")
+    .context("the benchmark failed or the contenders' answers differ (see above)")?;
+    let python = setup::bench_python();
+    if !sh.path_exists(&python) {
+        bail!("{python} does not exist: run `cargo xtask setup` (it creates the benchmark's venv)");
+    }
+    let native_json = json.replace(".json", "-native.json");
+    let note = if cli.contains("/debug/") {
+        "The CLI is a debug build here (the smoke run checks answers): its times do not compare."
+    } else {
+        "The CLI is the release build."
+    };
+    cmd!(
+        sh,
+        "{python} {NATIVE} --cli {cli} --reps {reps} --json {native_json} --note {note} {files...}"
+    )
+    .run()
+    .context("the native benchmark failed or DuckDB's or Polars' answers differ from the CLI's (see above)")
 }

@@ -43,6 +43,11 @@ const WAREHOUSE_REQUIREMENTS: &str = "warehouse/requirements.txt";
 /// Every transitive package of the warehouse venv, pinned (`pip freeze`), used as pip constraints.
 const WAREHOUSE_CONSTRAINTS: &str = "warehouse/constraints.txt";
 const WAREHOUSE_STAMP: &str = ".venv-warehouse/coursepulse-requirements.txt";
+/// The benchmark's native contenders (DuckDB and Polars, pinned with their dependencies).
+const BENCH_VENV: &str = ".venv-bench";
+const BENCH_REQUIREMENTS: &str = "bench/requirements.txt";
+const BENCH_CONSTRAINTS: &str = "bench/constraints.txt";
+const BENCH_STAMP: &str = ".venv-bench/coursepulse-requirements.txt";
 
 /// Checks every tool and installs the missing ones.
 pub(crate) fn run(sh: &Shell) -> Result<()> {
@@ -61,6 +66,13 @@ pub(crate) fn run(sh: &Shell) -> Result<()> {
         WAREHOUSE_REQUIREMENTS,
         Some(WAREHOUSE_CONSTRAINTS),
         WAREHOUSE_STAMP,
+    )?;
+    python_venv(
+        sh,
+        BENCH_VENV,
+        BENCH_REQUIREMENTS,
+        Some(BENCH_CONSTRAINTS),
+        BENCH_STAMP,
     )?;
     println!("setup: done in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
@@ -305,6 +317,11 @@ fn node_tools(sh: &Shell) -> Result<()> {
         .context("npm ci failed (package.json and package-lock.json must agree)")?;
     report("npm tools", "installed (package.json devDependencies)");
     Ok(())
+}
+
+/// The benchmark venv's Python (DuckDB and Polars), relative to the workspace root.
+pub(crate) fn bench_python() -> String {
+    format!("{BENCH_VENV}/bin/python")
 }
 
 /// The warehouse venv's Python, relative to the workspace root.
