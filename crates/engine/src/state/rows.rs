@@ -134,15 +134,16 @@ pub(super) fn check(table: &RowTable, aggregator: &Aggregator) -> Result<(), &'s
         return Err("a kept row's completion id is out of range");
     }
     let sources = aggregator.source_names.len();
+    // A batch of no rows leaves an empty segment: starts may repeat, and the last may be the end.
     let segments_ok = table.segments.first().is_none_or(|first| first.start == 0)
         && table.segments.windows(2).all(|pair| {
-            pair[0].start < pair[1].start
+            pair[0].start <= pair[1].start
                 && (pair[0].source, pair[0].first_row) < (pair[1].source, pair[1].first_row)
         })
         && table
             .segments
             .iter()
-            .all(|segment| (segment.start as usize) < rows && (segment.source as usize) < sources)
+            .all(|segment| (segment.start as usize) <= rows && (segment.source as usize) < sources)
         && (rows == 0 || !table.segments.is_empty());
     // Row numbers fit an origin's 40 bits (`compute::aggregate::origin`), so no arithmetic on
     // them overflows.

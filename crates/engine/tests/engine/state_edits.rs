@@ -127,3 +127,54 @@ fn edits_never_panic(state: &[u8], more: &str) {
         "no edited state loaded: the test no longer reaches the decoder"
     );
 }
+
+/// Batches of no rows (a reader may hand one over; an input may hold nothing else) leave empty
+/// runs in the kept rows; the part still loads, and its views equal the original's.
+#[test]
+fn a_part_with_an_empty_batch_among_its_kept_rows_loads() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use coursepulse_engine::Format;
+
+    let column = |values: &[&str]| -> ArrayRef { Arc::new(StringArray::from(values.to_vec())) };
+    let batch = RecordBatch::try_from_iter([
+        ("student_id", column(&["S1", "S2", "S1"])),
+        ("video_id", column(&["V1", "V1", "V2"])),
+        ("course_id", column(&["C1", "C2", "C1"])),
+        (
+            "completion_rate_percent",
+            Arc::new(Float64Array::from(vec![10.0, 50.0, 90.0])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let mut analysis = Analysis::new(Options::default()).unwrap();
+    analysis.keep_rows().unwrap();
+    // Input a: one row, then an empty batch; input b: one empty batch only; input c: two rows.
+    for (name, runs) in [
+        ("a.parquet", &[(0, 1), (1, 0)][..]),
+        ("b.parquet", &[(0, 0)][..]),
+        ("c.parquet", &[(1, 2)][..]),
+    ] {
+        let mut source = analysis
+            .begin_source(name, Format::Parquet, &batch.schema())
+            .unwrap();
+        let projected = batch.project(source.projection()).unwrap();
+        for (offset, length) in runs {
+            analysis
+                .add_batch(&mut source, projected.slice(*offset, *length))
+                .unwrap();
+        }
+        analysis.finish_source(source).unwrap();
+    }
+    let moved = Analysis::load_state(&analysis.save_part().unwrap(), Options::default()).unwrap();
+    let filter = Filter {
+        courses: vec!["C1".into()],
+        ..Filter::default()
+    };
+    assert_eq!(
+        serde_json::to_string(&moved.view(&filter).unwrap().report()).unwrap(),
+        serde_json::to_string(&analysis.view(&filter).unwrap().report()).unwrap()
+    );
+    assert_eq!(moved.kept_rows().map(|kept| kept.rows), Some(3));
+}
