@@ -8,7 +8,7 @@ use crate::compute::aggregate::{BatchLayout, origin};
 use crate::compute::decode::status;
 use crate::compute::merge::{
     SampleMerge, SampleSlot, Unresolved, fill_placeholder, merge_samples, remap_origin,
-    still_listed,
+    resolve_in_batch, still_listed,
 };
 use crate::rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema};
 use crate::rules::quality::{Sample, Severity, Status};
@@ -154,22 +154,22 @@ impl DbtRules {
         columns: &[Option<(usize, String)>],
         tested: &TestedBatch<'_>,
     ) {
-        let rows = tested.first_row..tested.first_row + tested.batch.num_rows() as u64;
         let mut unresolved = std::mem::take(&mut self.unresolved);
-        unresolved.retain(|wanted| {
-            let SampleSlot::Dbt(index) = wanted.slot else {
-                return true;
+        let rows = (
+            tested.layout.source,
+            tested.first_row,
+            tested.batch.num_rows(),
+        );
+        resolve_in_batch(&mut unresolved, rows, |slot, row, row_number| {
+            let SampleSlot::Dbt(index) = slot else {
+                return false;
             };
-            if wanted.source != tested.layout.source || !rows.contains(&wanted.row) {
-                return true;
-            }
-            let row = (wanted.row - tested.first_row) as usize;
             let mut filled = crate::compute::aggregate::self_sample(
                 tested.layout,
                 tested.source_name,
                 tested.batch,
                 row,
-                wanted.row,
+                row_number,
             );
             if let Some(Some((column, column_name))) = columns.get(index) {
                 filled.values.insert(
@@ -178,7 +178,7 @@ impl DbtRules {
                 );
             }
             fill_placeholder(&mut self.counters[index].samples, filled);
-            false
+            true
         });
         self.unresolved = unresolved;
     }

@@ -441,28 +441,37 @@ impl Aggregator {
         batch: &RecordBatch,
         first_row: u64,
     ) {
-        let rows = first_row..first_row + batch.num_rows() as u64;
         let source_name = self.source_names[layout.source as usize].clone();
         let mut unresolved = std::mem::take(&mut self.unresolved);
-        unresolved.retain(|wanted| {
-            let SampleSlot::Rule(rule) = wanted.slot else {
-                return true;
+        let rows = (layout.source, first_row, batch.num_rows());
+        resolve_in_batch(&mut unresolved, rows, |slot, index, row| {
+            let SampleSlot::Rule(rule) = slot else {
+                return false;
             };
-            if wanted.source != layout.source || !rows.contains(&wanted.row) {
-                return true;
-            }
-            let filled = self_sample(
-                layout,
-                &source_name,
-                batch,
-                (wanted.row - first_row) as usize,
-                wanted.row,
-            );
+            let filled = self_sample(layout, &source_name, batch, index, row);
             fill_placeholder(&mut self.quality.samples[rule as usize], filled);
-            false
+            true
         });
         self.unresolved = unresolved;
     }
+}
+
+/// Fills the unresolved samples whose rows are in a batch, `(input, 1-based first row, rows)`:
+/// `fill` is given each one's list, its row's index in the batch and its row number, and says
+/// whether it filled it (a list of another kind is left for its owner). Filled ones leave
+/// `unresolved`.
+pub(crate) fn resolve_in_batch(
+    unresolved: &mut Vec<Unresolved>,
+    (source, first_row, rows): (u32, u64, usize),
+    mut fill: impl FnMut(SampleSlot, usize, u64) -> bool,
+) {
+    let in_batch = first_row..first_row + rows as u64;
+    unresolved.retain(|wanted| {
+        if wanted.source != source || !in_batch.contains(&wanted.row) {
+            return true;
+        }
+        !fill(wanted.slot, (wanted.row - first_row) as usize, wanted.row)
+    });
 }
 
 /// Replaces the placeholder with the same input and row by `filled`.
