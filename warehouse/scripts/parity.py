@@ -258,6 +258,17 @@ def without_columns(source: Path, target: Path, columns: list[str]) -> Path:
     return target
 
 
+def rows_subset(source: Path, target: Path, every: int) -> Path:
+    """Every `every`-th row of the Parquet file `source`, written to `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet('{source}', "
+                       "file_row_number = true, hive_partitioning = false) "
+                       f"WHERE file_row_number % {every} = 0) TO '{target}' (FORMAT parquet)")
+    connection.close()
+    return target
+
+
 def view_of(files: list[Path]) -> Options:
     """Report options with a view taken from the data itself, so the case holds for any
     generated data: the first course by id and the second by code (the --course forms), from
@@ -303,9 +314,11 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
     cases["fraction (scale inferred)"] = Case([fraction])
     cases["fraction read as --scale percent"] = Case([fraction], Options(now=NOW, scale="percent"))
     days = directory / "days"
-    run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500"],
-        "coursepulse-fixtures")
-    cases["partitioned (4 days, late updates)"] = Case([days])
+    # Late updates, some of which move an event to a later watch date (Spark must rewrite the
+    # stored copy's date too), and stale copies.
+    run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500",
+         "--moves-per-day", "20"], "coursepulse-fixtures")
+    cases["partitioned (4 days, late updates, some moving the watch date)"] = Case([days])
     cases["partitioned with a view (--course id and code, --from date, --to time, "
           "--min-views 3, --samples 5)"] = Case([days], view_of(data_files([days])))
     # CSV: text completions ("85%", " 42.5 ", "abc", "NaN"), two files whose event ids overlap.
@@ -323,6 +336,14 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
                              "--completion", "text")
     cases["no event id, CSV text completions (whole-row copies)"] = Case(
         [whole_rows_csv])
+    # A hive partition column is part of a whole row: a row under region=EU/ and its copy under
+    # region=US/ are two rows, a copy within region=EU/ (across its two files) is a copy.
+    regions = directory / "regions"
+    europe = fixture(fixtures, regions / "region=EU" / "part-0.parquet", "--rows", "3000",
+                     "--seed", "15", "--no-event-id", "--duplicates", "0.1", "--dirty", "0.05")
+    rows_subset(europe, regions / "region=EU" / "part-1.parquet", 3)
+    rows_subset(europe, regions / "region=US" / "part-0.parquet", 2)
+    cases["no event id, hive partitions (whole-row copies across region=)"] = Case([regions])
     labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
     cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
     big = directory / "big"
@@ -411,8 +432,9 @@ def parity_on(adapter_name: str, workdir: Path, datasets: dict[str, Case],
                 raise WarehouseError("stopped")
             if adapter_name == "spark" and not name.startswith(SPARK_DATASETS):
                 continue
-            result = build(adapter, data_files(case.paths), workdir / f"case-{index}",
-                           case.options, full_refresh=True, export=False)
+            sources = source_names(case.paths)
+            result = build(adapter, list(sources), workdir / f"case-{index}", case.options,
+                           full_refresh=True, export=False, names=list(sources.values()))
             built[name] = result
             differences = compare(result, reports[name], source_names(case.paths))
             failed |= bool(differences)
