@@ -263,6 +263,16 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
         for result in results
         if result["unique_id"].startswith("model.") and result["status"] != "success"
     ]
+    # A failing error-severity test on a model others read (unique event ids in staging) makes
+    # dbt skip them: name the test, the cause, first.
+    if any(result["unique_id"].startswith("model.") and result["status"] == "skipped"
+           for result in results):
+        broken[:0] = [
+            f"{result['unique_id']}: failed ({result.get('failures')} rows), so the models "
+            "that read its model were skipped"
+            for result in results
+            if result["unique_id"].startswith("test.") and result["status"] == "fail"
+        ]
     # A test that could not run (a database error, a full disk) would read as 0 failing rows.
     broken += [
         f"{result['unique_id']}: {result['status']} {result.get('message') or ''}"
