@@ -152,22 +152,44 @@
 {%- endmacro %}
 
 {#- The de-duplication key: the event id as text when the inputs have one (NULL: never a
-    duplicate), else the whole row: every input column, the completion by its value (so 50 and
-    "50.0" or 0 and -0 are equal, as in the engine). -#}
+    duplicate), else the whole row as the engine hashes it: every input column, the completion
+    by its value (so 50 and "50.0" or 0 and -0 are equal), then the hive partition columns the
+    engine appends from each file's path (the var partition_values, scripts/build.py), so equal
+    rows under region=EU/ and region=US/ are two rows. -#}
 {% macro dedup_key() -%}
   {%- if 'event_id' in var('input_columns') -%}
     cast(event_id as {{ text_type() }})
   {%- else -%}
-    md5(
-    {%- for name in var('input_columns') if name not in ('_file_index', '_row_number', '_source_file') %}
-      {%- if name == var('completion_column') %}
-      coalesce(cast({{ completion_number(adapter.quote(name)) }} + 0.0 as {{ text_type() }}),
-               case when {{ completion_unparsed(adapter.quote(name)) }}
-                    then 't' || cast({{ adapter.quote(name) }} as {{ text_type() }}) end, 'N')
-      {%- else %}
-      coalesce('v' || cast({{ adapter.quote(name) }} as {{ text_type() }}), 'N')
-      {%- endif %} {% if not loop.last %}|| '|' ||{% endif %}
-    {%- endfor %})
+    {%- set terms = [] -%}
+    {%- for name in var('input_columns') if name not in ('_file_index', '_row_number', '_source_file') -%}
+      {%- if name == var('completion_column') -%}
+        {%- do terms.append("coalesce(cast(" ~ completion_number(adapter.quote(name)) ~ " + 0.0 as "
+            ~ text_type() ~ "), case when " ~ completion_unparsed(adapter.quote(name))
+            ~ " then 't' || cast(" ~ adapter.quote(name) ~ " as " ~ text_type() ~ ") end, 'N')") -%}
+      {%- else -%}
+        {%- do terms.append("coalesce('v' || cast(" ~ adapter.quote(name) ~ " as " ~ text_type() ~ "), 'N')") -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- for key, values in var('partition_values', {}).items() -%}
+      {%- do terms.append("coalesce('v' || " ~ partition_value(values) ~ ", 'N')") -%}
+    {%- endfor -%}
+    md5({{ terms | join(" || '|' || ") }})
+  {%- endif -%}
+{%- endmacro %}
+
+{#- One partition column: each input file's value (by _file_index; NULL where its path lacks
+    the key) as text. -#}
+{% macro partition_value(values) -%}
+  {%- set cases = [] -%}
+  {%- for value in values -%}
+    {%- if value is not none -%}
+      {%- do cases.append("when " ~ loop.index0 ~ " then '" ~ (value | replace("'", "''")) ~ "'") -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if cases -%}
+    (case _file_index {{ cases | join(' ') }} end)
+  {%- else -%}
+    cast(null as {{ text_type() }})
   {%- endif -%}
 {%- endmacro %}
 

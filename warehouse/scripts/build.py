@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,6 +34,8 @@ from adapters import (ADAPTERS, WarehouseError, csv_as_parquet, landing_query, r
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMPLETION_CANDIDATES = ["completion_rate_percent", "completion_rate"]
+# Hive's spelling of a NULL partition value.
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
 @dataclass
@@ -114,6 +118,37 @@ def source_names(paths: list[Path]) -> dict[Path, str]:
     return files
 
 
+def partition_segments(name: str) -> dict[str, str | None]:
+    """The `key=value` directory segments of an input's name as the engine reads hive
+    partitions (crates/engine/src/input/partition.rs): percent-decoded, a URL's scheme and host
+    skipped, the last segment of a key winning; None for an empty value or Hive's NULL marker."""
+    path = re.split(r"[?#]", name, maxsplit=1)[0]
+    if "://" in path:
+        rest = path.split("://", 1)[1]
+        path = rest.split("/", 1)[1] if "/" in rest else ""
+    segments: dict[str, str | None] = {}
+    for directory in path.replace("\\", "/").split("/")[:-1]:
+        if "=" not in directory:
+            continue
+        key, value = (unquote(part, errors="replace") for part in directory.split("=", 1))
+        if key:
+            segments.pop(key, None)
+            segments[key] = value if value and value != HIVE_NULL else None
+    return segments
+
+
+def partition_values(names: list[str], columns: list[str]) -> dict[str, list[str | None]]:
+    """The partition columns the engine appends to each input's rows, by key (sorted, as the
+    engine orders them): each input's value as text, None where its name lacks the key. A key
+    the inputs have as a column of their own is theirs and not appended. The engine types a key
+    over every input (dates, canonical integers, else text), so equal text is an equal value."""
+    own = {column.strip().lower() for column in columns}
+    per_file = [partition_segments(name) for name in names]
+    keys = sorted({key for segments in per_file for key in segments
+                   if key.strip().lower() not in own})
+    return {key: [segments.get(key) for segments in per_file] for key in keys}
+
+
 def input_columns(files: list[Path]) -> dict[str, str]:
     """The inputs' columns and their DuckDB types."""
     connection = utc_connection()
@@ -172,8 +207,11 @@ def dbt_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def build(adapter, files: list[Path], workdir: Path, options: Options,
-          full_refresh: bool = False, export: bool = True) -> Build:
-    """Lands `files`, runs `dbt build` on `adapter` and reads the marts back."""
+          full_refresh: bool = False, export: bool = True,
+          names: list[str] | None = None) -> Build:
+    """Lands `files`, runs `dbt build` on `adapter` and reads the marts back. `names` are the
+    names the CLI gives the files (see source_names; default: their paths), whose hive
+    partitions are part of a whole row."""
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
     dbt_deps(workdir)
@@ -184,6 +222,8 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
     completion = completion_column(list(columns))
     variables: dict[str, Any] = {
         "input_columns": list(columns),
+        "partition_values": partition_values(names or [str(path) for path in inputs],
+                                             list(columns)),
         "completion_column": completion,
         "completion_is_text": columns[completion] == "VARCHAR",
         "completion_scale": options.scale or "infer",
@@ -223,6 +263,16 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
         for result in results
         if result["unique_id"].startswith("model.") and result["status"] != "success"
     ]
+    # A failing error-severity test on a model others read (unique event ids in staging) makes
+    # dbt skip them: name the test, the cause, first.
+    if any(result["unique_id"].startswith("model.") and result["status"] == "skipped"
+           for result in results):
+        broken[:0] = [
+            f"{result['unique_id']}: failed ({result.get('failures')} rows), so the models "
+            "that read its model were skipped"
+            for result in results
+            if result["unique_id"].startswith("test.") and result["status"] == "fail"
+        ]
     # A test that could not run (a database error, a full disk) would read as 0 failing rows.
     broken += [
         f"{result['unique_id']}: {result['status']} {result.get('message') or ''}"
@@ -276,13 +326,15 @@ def main(argv: list[str]) -> int:
     # SIGTERM unwinds like Ctrl-C, so a Postgres server is stopped and removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        files = data_files(arguments.data)
+        sources = source_names(arguments.data)
+        files = list(sources)
         workdir = arguments.out.resolve()
         with ADAPTERS[arguments.adapter](workdir) as adapter:
             options = Options(now=arguments.now, courses=arguments.course,
                               start=arguments.start, end=arguments.end, scale=arguments.scale,
                               min_views=arguments.min_views)
-            result = build(adapter, files, workdir, options, full_refresh=True)
+            result = build(adapter, files, workdir, options, full_refresh=True,
+                           names=list(sources.values()))
         manifest = split(arguments.cli, result.export_dir, workdir / "extracts", arguments.salt)
     except WarehouseError as error:
         print(f"warehouse: error: {error}", file=sys.stderr)

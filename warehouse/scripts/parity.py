@@ -44,7 +44,8 @@ SALT = "parity"
 # without event ids (its own spellings of the text parsing and the whole-row key); the other
 # cases exercise SQL that every adapter shares and run on DuckDB and Postgres.
 SPARK_DATASETS = ("generated", "partitioned (", "no event id, CSV")
-# The case loaded incrementally, and the one whose export is cut into extracts.
+# The cases loaded incrementally (every partitioned one), and the one whose export is cut into
+# extracts.
 INCREMENTAL_CASE = "partitioned ("
 EXTRACTS_CASE = "dirty ("
 STOP = threading.Event()
@@ -258,6 +259,17 @@ def without_columns(source: Path, target: Path, columns: list[str]) -> Path:
     return target
 
 
+def rows_subset(source: Path, target: Path, every: int) -> Path:
+    """Every `every`-th row of the Parquet file `source`, written to `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet('{source}', "
+                       "file_row_number = true, hive_partitioning = false) "
+                       f"WHERE file_row_number % {every} = 0) TO '{target}' (FORMAT parquet)")
+    connection.close()
+    return target
+
+
 def view_of(files: list[Path]) -> Options:
     """Report options with a view taken from the data itself, so the case holds for any
     generated data: the first course by id and the second by code (the --course forms), from
@@ -303,9 +315,19 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
     cases["fraction (scale inferred)"] = Case([fraction])
     cases["fraction read as --scale percent"] = Case([fraction], Options(now=NOW, scale="percent"))
     days = directory / "days"
-    run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500"],
-        "coursepulse-fixtures")
-    cases["partitioned (4 days, late updates)"] = Case([days])
+    # Late updates, some of which move an event to a later watch date (Spark must rewrite the
+    # stored copy's date too), and stale copies.
+    run([fixtures, "partitioned", str(days), "--days", "4", "--rows-per-day", "500",
+         "--moves-per-day", "20"], "coursepulse-fixtures")
+    cases["partitioned (4 days, late updates, some moving the watch date)"] = Case([days])
+    # Only moves: no new row is on a moved event's old date, so loading it incrementally
+    # requires Spark to rewrite the stored copies' dates, not only the new rows' (ordinary late
+    # updates keep their event's date and would rewrite it anyway).
+    moves = directory / "moves"
+    run([fixtures, "partitioned", str(moves), "--days", "3", "--rows-per-day", "300",
+         "--updates-per-day", "0", "--stale-per-day", "0", "--moves-per-day", "30", "--seed",
+         "8"], "coursepulse-fixtures")
+    cases["partitioned (3 days, only late updates that move the watch date)"] = Case([moves])
     cases["partitioned with a view (--course id and code, --from date, --to time, "
           "--min-views 3, --samples 5)"] = Case([days], view_of(data_files([days])))
     # CSV: text completions ("85%", " 42.5 ", "abc", "NaN"), two files whose event ids overlap.
@@ -323,6 +345,14 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
                              "--completion", "text")
     cases["no event id, CSV text completions (whole-row copies)"] = Case(
         [whole_rows_csv])
+    # A hive partition column is part of a whole row: a row under region=EU/ and its copy under
+    # region=US/ are two rows, a copy within region=EU/ (across its two files) is a copy.
+    regions = directory / "regions"
+    europe = fixture(fixtures, regions / "region=EU" / "part-0.parquet", "--rows", "3000",
+                     "--seed", "15", "--no-event-id", "--duplicates", "0.1", "--dirty", "0.05")
+    rows_subset(europe, regions / "region=EU" / "part-1.parquet", 3)
+    rows_subset(europe, regions / "region=US" / "part-0.parquet", 2)
+    cases["no event id, hive partitions (whole-row copies across region=)"] = Case([regions])
     labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
     cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
     big = directory / "big"
@@ -411,15 +441,18 @@ def parity_on(adapter_name: str, workdir: Path, datasets: dict[str, Case],
                 raise WarehouseError("stopped")
             if adapter_name == "spark" and not name.startswith(SPARK_DATASETS):
                 continue
-            result = build(adapter, data_files(case.paths), workdir / f"case-{index}",
-                           case.options, full_refresh=True, export=False)
+            sources = source_names(case.paths)
+            result = build(adapter, list(sources), workdir / f"case-{index}", case.options,
+                           full_refresh=True, export=False, names=list(sources.values()))
             built[name] = result
             differences = compare(result, reports[name], source_names(case.paths))
             failed |= bool(differences)
             say(f"{'PASS' if not differences else 'FAIL'} {adapter_name:<8} "
                 f"{result.seconds:7.1f}s  {name}", differences)
-        if any(name.startswith(INCREMENTAL_CASE) for name in datasets):
-            failed |= not incremental(adapter, datasets, built, workdir)
+        for index, name in enumerate(datasets):
+            if name.startswith(INCREMENTAL_CASE):
+                failed |= not incremental(adapter, name, datasets[name], built,
+                                          workdir / f"incremental-{index}")
         if adapter_name != "spark" and any(name.startswith(EXTRACTS_CASE) for name in datasets):
             failed |= not extracts(cli, adapter, datasets, workdir)
     return failed
@@ -434,14 +467,13 @@ def say(line: str, details: list[str]) -> None:
         sys.stdout.flush()
 
 
-def incremental(adapter, datasets: dict[str, Case], built: dict[str, Build],
+def incremental(adapter, name: str, case: Case, built: dict[str, Build],
                 workdir: Path) -> bool:
-    """Loads the partitioned dataset one day at a time (late updates and stale copies arrive
+    """Loads a partitioned dataset one day at a time (late updates and stale copies arrive
     on later days) and requires the marts of a full refresh over every day (the case's own
     build when it ran). Spark, slow per build, loads day 1 and then the other days at once."""
-    name = next(name for name in datasets if name.startswith(INCREMENTAL_CASE))
-    files = data_files(datasets[name].paths)
-    folder = workdir / "incremental"
+    files = data_files(case.paths)
+    folder = workdir / "loads"
     steps = [1, len(files)] if adapter.name == "spark" else range(1, len(files) + 1)
     result = None
     started = time.monotonic()
