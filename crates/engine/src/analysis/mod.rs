@@ -294,15 +294,15 @@ impl Analysis {
         source_index: u32,
     ) -> Result<Source> {
         let file_columns = schema.fields().len();
+        let partitions = self.extend_with_partitions(name, schema);
         let Extended {
             schema: extended,
             appended,
-            values,
-            day,
-        } = self.extend_with_partitions(name, schema);
-        let mut mapping = Mapping::resolve(name, &extended, &self.options.overrides)?;
-        self.date_partition_as_time(&mut mapping, file_columns, &appended);
-        check_types(name, &extended, &mapping)?;
+            ..
+        } = &partitions;
+        let mut mapping = Mapping::resolve(name, extended, &self.options.overrides)?;
+        self.date_partition_as_time(&mut mapping, file_columns, appended);
+        check_types(name, extended, &mapping)?;
         // Without an event id, a duplicate is a row equal in every column, so every column is read.
         let mut full_projection = if mapping.column(Field::EventId).is_some() {
             mapping.projection()
@@ -356,7 +356,7 @@ impl Analysis {
                 (value.clone(), *kind)
             })
             .collect();
-        let skipped_by = self.skip_reason(&mapping, file_columns, &values, day);
+        let skipped_by = self.skip_reason(&mapping, file_columns, &partitions);
         let layout = BatchLayout {
             columns,
             sample_columns,
@@ -365,7 +365,7 @@ impl Analysis {
             source: source_index,
         };
         let scale = self.options.scale.or_else(|| mapping.scale_from_name());
-        let notes = ambiguous_columns(name, &extended, &mapping);
+        let notes = ambiguous_columns(name, extended, &mapping);
         let info = SourceInfo {
             name: name.to_owned(),
             format: format.name().to_owned(),
