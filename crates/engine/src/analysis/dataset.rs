@@ -1,6 +1,7 @@
 //! The dataset side of an analysis: hive partitions (the constant columns a file's path gives
 //! it, and a date partition standing in for a missing time column), whole-file pruning by
-//! partition value, skipped row groups, and the fingerprints of inputs already absorbed.
+//! partition value (a date only where it is the rows' time) or by every row group's statistics,
+//! skipped row groups, and the fingerprints of inputs already absorbed.
 
 use std::sync::Arc;
 

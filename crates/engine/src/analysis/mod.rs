@@ -43,7 +43,8 @@ pub struct Source {
     partition_columns: Vec<(PartitionValue, PartitionType)>,
     /// Columns in the file's own schema (partition columns come after them in the mapping).
     file_columns: usize,
-    /// Why the whole file is skipped (outside the filter by partition value), if it is.
+    /// Why the whole file is skipped (outside the filter by partition value, or by the time
+    /// statistics of every row group), if it is.
     pub(crate) skipped_by: Option<&'static str>,
     /// Bytes this input added to the pruning totals (taken back if it fails unread).
     pub(crate) counted_bytes: u64,
@@ -89,7 +90,8 @@ impl Source {
         &self.mapping
     }
 
-    /// Whether nothing of this input will be read: it is outside the filter by partition value,
+    /// Whether nothing of this input will be read: it is outside the filter by partition value
+    /// or by the statistics of every row group,
     /// or a file with the same content was absorbed before.
     pub fn is_skipped(&self) -> bool {
         self.skipped_by.is_some() || self.already_loaded
