@@ -116,7 +116,8 @@ pub(crate) async fn analyse(
     let opened: Vec<Opened> = inputs.iter().map(open_input).collect::<Result<_, _>>()?;
     // A fresh, unfiltered load of Parquet files keeps its rows, so that a filter change later
     // reads no file. A filtered load is read with the filter instead, which skips files and row
-    // groups (one week of a 180-day manifest fetches a few % of the bytes); its filter changes
+    // groups by their time statistics (one week of a 180-day manifest whose later days hold late
+    // updates skips the days before it and fetches about half the bytes); its filter changes
     // read again. Rows are not kept with a dbt schema (its tests read columns the kept rows
     // leave out), for CSV inputs (read whole, not re-readable by row group for samples), nor
     // beyond `MAX_KEPT_ROWS`.

@@ -274,12 +274,7 @@ def view_of(files: list[Path]) -> Options:
     """Report options with a view taken from the data itself, so the case holds for any
     generated data: the first course by id and the second by code (the --course forms), from
     the second day with data to noon of the third (a date and an RFC 3339 time), and videos
-    with at least 3 views.
-
-    The CLI runs with --no-prune: it trusts a file's date partition and skips a file under
-    date=D/ outside the range whole, so a late update filed under a later day than its watch
-    time is not seen and the stale copy is kept (the figures differ from --no-prune); the
-    definition, which the models follow, is by each row's own time."""
+    with at least 3 views."""
     connection = duckdb.connect(":memory:")
     connection.execute("SET TimeZone = 'UTC'")
     paths = ", ".join(f"'{path}'" for path in files)
@@ -296,7 +291,7 @@ def view_of(files: list[Path]) -> Options:
         raise WarehouseError("the filter case needs 2 courses and 3 days of data")
     return Options(now=NOW, courses=[str(courses[0][0]), str(courses[1][1])],
                    start=days[1].isoformat(), end=f"{days[2].isoformat()}T12:00:00Z",
-                   min_views=3, samples=5, prune=False)
+                   min_views=3, samples=5)
 
 
 def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:

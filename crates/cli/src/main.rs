@@ -154,8 +154,9 @@ struct ReportArgs {
     /// Only these courses (course id or code); repeatable. Applies to every metric and rule.
     #[arg(long = "course", value_name = "COURSE")]
     courses: Vec<String>,
-    /// Only rows watched at or after this time (RFC 3339 or YYYY-MM-DD). Files whose date
-    /// partition and row groups whose time statistics lie outside the range are not read.
+    /// Only rows watched at or after this time (RFC 3339 or YYYY-MM-DD). Files and row groups
+    /// whose time statistics lie outside the range are not read, nor files whose date
+    /// partition is their only time and lies outside it.
     #[arg(long)]
     from: Option<String>,
     /// Only rows watched up to this time, inclusive: a date (YYYY-MM-DD) keeps its whole day,

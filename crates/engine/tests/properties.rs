@@ -1,7 +1,8 @@
 //! Property tests of the engine through the public `Analysis` API, on small random datasets with
 //! duplicates, NULLs, NaN, out-of-range completions and dirty role spellings: ranking invariants,
 //! de-duplication idempotence, and that any split of the rows into inputs and batches gives the
-//! same report as one pass, and that shards analysed apart and merged give the one-pass report.
+//! same report as one pass, that shards analysed apart and merged give the one-pass report, and
+//! that pruning changes no figure.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Arc;
@@ -10,9 +11,10 @@ use arrow_array::{
     ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use coursepulse_engine::{
-    Analysis, DbtSchema, Filter, Format, LearnerRow, Options, ParquetFile, ReadPlan, Report, Scale,
-    shares,
+    Analysis, DbtSchema, Filter, Format, LearnerRow, Options, ParquetFile, Partitioning, ReadPlan,
+    Report, Scale, shares,
 };
+use coursepulse_fixtures::unpruned_figures;
 use proptest::prelude::*;
 
 /// One input row; `None` is NULL.
@@ -798,5 +800,36 @@ proptest! {
             serde_json::to_string_pretty(&merged.report()).unwrap(),
             serde_json::to_string_pretty(&whole.report()).unwrap()
         );
+    }
+
+    /// Pruning changes no figure: Parquet inputs filed under any `date=` folder whatever the
+    /// days of their own rows (late updates filed under a later day), with a time column of
+    /// their own (pruned by statistics) or without one (the folder's date is their time, and
+    /// prunes by name), give the report of reading everything, under any filter.
+    #[test]
+    fn pruning_by_folder_date_and_statistics_changes_no_figure(
+        inputs in prop::collection::vec((prop::collection::vec(row(true), 0..30), 0..5u8), 1..4),
+        columns in columns(),
+        row_group_rows in 1..9usize,
+        filter in view_filter(),
+    ) {
+        let names: Vec<String> = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, (_, day))| format!("date=1970-01-0{}/input-{index}.parquet", day + 1))
+            .collect();
+        let files: Vec<ParquetFile<bytes::Bytes>> = inputs
+            .iter()
+            .zip(&names)
+            .map(|((rows, _), name)| parquet_file(name, &batch(rows, columns), row_group_rows))
+            .collect();
+        let read = |prune: bool| {
+            let options = Options { filter: filter.clone(), prune, ..options(3) };
+            let mut analysis = Analysis::new(options).unwrap();
+            analysis.set_partitioning(Partitioning::infer(&names)).unwrap();
+            analysis.add_parquet_files(&files).unwrap();
+            unpruned_figures(serde_json::to_value(analysis.report()).unwrap())
+        };
+        prop_assert_eq!(read(true), read(false));
     }
 }

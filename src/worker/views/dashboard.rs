@@ -329,7 +329,8 @@ pub struct RestoredView {
 pub struct PruningView {
     /// Inputs added.
     pub files: u64,
-    /// Inputs skipped whole (partition value outside the filter).
+    /// Inputs skipped whole (a partition value, or every row group's statistics, outside the
+    /// filter).
     pub files_skipped: u64,
     /// Row groups in the inputs added.
     pub row_groups: u64,

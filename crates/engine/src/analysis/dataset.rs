@@ -1,6 +1,7 @@
 //! The dataset side of an analysis: hive partitions (the constant columns a file's path gives
 //! it, and a date partition standing in for a missing time column), whole-file pruning by
-//! partition value, skipped row groups, and the fingerprints of inputs already absorbed.
+//! partition value (a date only where it is the rows' time) or by every row group's statistics,
+//! skipped row groups, and the fingerprints of inputs already absorbed.
 
 use std::sync::Arc;
 
@@ -22,8 +23,6 @@ pub(crate) struct Extended {
     pub(crate) appended: Vec<(String, PartitionValue, PartitionType)>,
     /// The file's value of every partition key, appended or not.
     pub(crate) values: Vec<PartitionValue>,
-    /// The day a date partition says the file's rows belong to.
-    pub(crate) day: Option<i32>,
 }
 
 impl Analysis {
@@ -96,13 +95,7 @@ impl Analysis {
         };
         let mut fields = schema.fields().to_vec();
         let mut appended = Vec::new();
-        let mut day = None;
         for (key, value) in self.partitioning.keys().iter().zip(&values) {
-            if let PartitionValue::Date(days) = value
-                && DATE_KEYS.contains(&key.name.to_ascii_lowercase().as_str())
-            {
-                day = day.or(Some(*days));
-            }
             if has_own(&key.name) {
                 continue;
             }
@@ -117,7 +110,6 @@ impl Analysis {
             schema: Schema::new_with_metadata(fields, schema.metadata().clone()),
             appended,
             values,
-            day,
         }
     }
 
@@ -146,14 +138,16 @@ impl Analysis {
         &self,
         mapping: &Mapping,
         file_columns: usize,
-        values: &[PartitionValue],
-        day: Option<i32>,
+        extended: &Extended,
     ) -> Option<&'static str> {
         let filter = &self.options.filter;
         if !self.options.prune {
             return None;
         }
-        if day.is_some_and(|day| prune::day_outside(filter, day)) {
+        let values = &extended.values;
+        if partition_time_day(mapping, file_columns, &extended.appended)
+            .is_some_and(|day| prune::day_outside(filter, day))
+        {
             return Some("date");
         }
         if filter.courses.is_empty() {
@@ -190,6 +184,16 @@ impl Analysis {
         (!candidates.iter().any(wanted)).then_some("course")
     }
 
+    /// Skips a whole input that was begun unskipped, once its footer showed that no row of it
+    /// lies in the range (every row group's time statistics do, see `prune`): it counts in
+    /// [`Pruning::files_skipped`](crate::Pruning) like an input skipped by partition value.
+    pub(crate) fn skip_whole(&mut self, source: &mut Source, reason: &'static str) {
+        if source.skipped_by.is_none() {
+            source.skipped_by = Some(reason);
+            self.pruning.files_skipped += 1;
+        }
+    }
+
     /// Counts a Parquet row group that is not read (its file or itself is outside the filter)
     /// as if its rows had been read and filtered out, so no figure depends on the pruning.
     /// When the inputs are read in several key passes, each row belongs to one pass, so a
@@ -208,6 +212,25 @@ impl Analysis {
         *counted_groups += row_groups;
         *counted_bytes += bytes;
         *counted_rows += rows;
+    }
+}
+
+/// The day every row's time is, when that time comes from a date partition: the mapped time
+/// (watched_at, else last_updated_at) is an appended partition column holding a date, because
+/// the file has no time column of its own (or the user mapped the partition). Only then may the
+/// partition value skip the file: a file with its own times can hold rows of any day (late
+/// updates filed under a later day), which only its statistics can rule out.
+fn partition_time_day(
+    mapping: &Mapping,
+    file_columns: usize,
+    appended: &[(String, PartitionValue, PartitionType)],
+) -> Option<i32> {
+    let column = mapping
+        .column(Field::WatchedAt)
+        .or_else(|| mapping.column(Field::UpdatedAt))?;
+    match appended.get(column.checked_sub(file_columns)?)? {
+        (_, PartitionValue::Date(days), PartitionType::Date) => Some(*days),
+        _ => None,
     }
 }
 

@@ -43,7 +43,8 @@ pub struct Source {
     partition_columns: Vec<(PartitionValue, PartitionType)>,
     /// Columns in the file's own schema (partition columns come after them in the mapping).
     file_columns: usize,
-    /// Why the whole file is skipped (outside the filter by partition value), if it is.
+    /// Why the whole file is skipped (outside the filter by partition value, or by the time
+    /// statistics of every row group), if it is.
     pub(crate) skipped_by: Option<&'static str>,
     /// Bytes this input added to the pruning totals (taken back if it fails unread).
     pub(crate) counted_bytes: u64,
@@ -89,7 +90,8 @@ impl Source {
         &self.mapping
     }
 
-    /// Whether nothing of this input will be read: it is outside the filter by partition value,
+    /// Whether nothing of this input will be read: it is outside the filter by partition value
+    /// or by the statistics of every row group,
     /// or a file with the same content was absorbed before.
     pub fn is_skipped(&self) -> bool {
         self.skipped_by.is_some() || self.already_loaded
@@ -294,15 +296,15 @@ impl Analysis {
         source_index: u32,
     ) -> Result<Source> {
         let file_columns = schema.fields().len();
+        let partitions = self.extend_with_partitions(name, schema);
         let Extended {
             schema: extended,
             appended,
-            values,
-            day,
-        } = self.extend_with_partitions(name, schema);
-        let mut mapping = Mapping::resolve(name, &extended, &self.options.overrides)?;
-        self.date_partition_as_time(&mut mapping, file_columns, &appended);
-        check_types(name, &extended, &mapping)?;
+            ..
+        } = &partitions;
+        let mut mapping = Mapping::resolve(name, extended, &self.options.overrides)?;
+        self.date_partition_as_time(&mut mapping, file_columns, appended);
+        check_types(name, extended, &mapping)?;
         // Without an event id, a duplicate is a row equal in every column, so every column is read.
         let mut full_projection = if mapping.column(Field::EventId).is_some() {
             mapping.projection()
@@ -356,7 +358,7 @@ impl Analysis {
                 (value.clone(), *kind)
             })
             .collect();
-        let skipped_by = self.skip_reason(&mapping, file_columns, &values, day);
+        let skipped_by = self.skip_reason(&mapping, file_columns, &partitions);
         let layout = BatchLayout {
             columns,
             sample_columns,
@@ -365,7 +367,7 @@ impl Analysis {
             source: source_index,
         };
         let scale = self.options.scale.or_else(|| mapping.scale_from_name());
-        let notes = ambiguous_columns(name, &extended, &mapping);
+        let notes = ambiguous_columns(name, extended, &mapping);
         let info = SourceInfo {
             name: name.to_owned(),
             format: format.name().to_owned(),

@@ -44,6 +44,14 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
             self.schema(),
         ));
         analysis.absorb(&mut source, self.fingerprint);
+        // A file whose every row group lies outside the range by its statistics is skipped
+        // whole, so that it counts as a skipped file as one skipped by its date partition does.
+        if self.num_row_groups() > 0
+            && (0..self.num_row_groups())
+                .all(|row_group| self.row_group_skipped(analysis, &source, row_group))
+        {
+            analysis.skip_whole(&mut source, "statistics");
+        }
         let bytes: u64 = (0..self.num_row_groups())
             .map(|row_group| self.source_bytes(&source, row_group))
             .sum();
@@ -76,8 +84,9 @@ impl<R: ChunkReader + Clone + 'static> ParquetFile<R> {
         ))
     }
 
-    /// Whether one row group can be skipped: its file is outside the filter by partition value,
-    /// or its time statistics lie outside the range (see the `prune` module for the rules).
+    /// Whether one row group can be skipped: its file is skipped whole (by the partition value
+    /// that is its rows' time, or by the statistics of every row group), or its time statistics
+    /// lie outside the range (see the `prune` module for the rules).
     pub fn row_group_skipped(
         &self,
         analysis: &Analysis,

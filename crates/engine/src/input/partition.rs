@@ -13,7 +13,8 @@ use arrow_array::{
 };
 use arrow_schema::DataType;
 
-/// Partition keys whose date values say which day a file's rows belong to; only these prune.
+/// Partition keys whose date values stand in for the time of a file that has no time column of
+/// its own (and then, being the rows' time, may skip the file by its date).
 pub(crate) const DATE_KEYS: [&str; 4] = ["date", "day", "dt", "event_date"];
 
 /// Hive's spelling of a NULL partition value.

@@ -1,19 +1,25 @@
 //! Pruning: skipping whole files by partition value and Parquet row groups by the statistics of
 //! their time columns, before any of their data is read.
 //!
-//! The rules never change a reported figure (compared with reading everything and filtering the
-//! rows): a skipped row group's rows still count as filtered out, and its row numbers are still
-//! used up, so quality samples name the same rows.
-//! - A file under `date=D/` (or `day=`, `dt=`, `event_date=`; the value must be a date) holds rows
-//!   of day D: it is skipped when the whole day lies outside the time range. When the file has
-//!   its own time column the partition value is trusted for this decision only; the rows that are
-//!   read are still filtered by their own times.
+//! The rules never change a reported figure (compared with reading everything, filtering the
+//! rows by their own times and de-duplicating the rows kept): a skipped row group's rows still
+//! count as filtered out, and its row numbers are still used up, so quality samples name the
+//! same rows. Each rule skips only rows that the filter would drop one by one.
+//! - A file is skipped by a date partition (`date=D/`, or any date-valued partition the time is
+//!   mapped to) only when that partition is the rows' time: the file has no time column of its
+//!   own (watched_at, else last_updated_at, is the partition column), so every row's time is D
+//!   and the whole day lies outside the range. A file with its own time column is not skipped by
+//!   its folder: it can hold rows of other days (late updates of earlier days' events are filed
+//!   under the day they arrive), and those rows count where their own time falls.
 //! - A file is skipped by the course filter only when its course key comes from a partition
 //!   (the file has no course column of its own), so every row has that key.
 //! - A row group is skipped when the statistics of the mapped time columns prove every row's time
 //!   (watched_at, else last_updated_at) outside the range. Rows with no time are dropped by a time
 //!   bound anyway. Missing statistics, unknown NULL counts, INT96 or text times, or a time column
-//!   whose unit differs between the Arrow and Parquet schemas keep the row group.
+//!   whose unit differs between the Arrow and Parquet schemas keep the row group. A file with
+//!   its own time column is read up to its footer, and when every row group of it is skipped so,
+//!   the file counts as skipped whole ([`Pruning::files_skipped`], its row groups not in
+//!   [`Pruning::row_groups_skipped`]), as a file skipped by its date partition does.
 
 use arrow_schema::{DataType, TimeUnit};
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit as ParquetUnit};
@@ -29,11 +35,13 @@ use crate::time::MICROS_PER_DAY;
 pub struct Pruning {
     /// Inputs added (Parquet and CSV), not counting those refused as already loaded.
     pub files: u64,
-    /// Inputs skipped whole because a partition value lies outside the filter.
+    /// Inputs skipped whole: a partition value lies outside the filter (a date partition only
+    /// when it is the rows' time), or, for Parquet, every row group's time statistics do.
     pub files_skipped: u64,
     /// Parquet row groups in the inputs added.
     pub row_groups: u64,
-    /// Row groups of files that were read, skipped because their statistics lie outside the range.
+    /// Row groups of files not skipped whole, skipped because their statistics lie outside the
+    /// range.
     pub row_groups_skipped: u64,
     /// Bytes that reading everything would decode: compressed column chunks of the projected
     /// columns for Parquet, the whole file for CSV.
