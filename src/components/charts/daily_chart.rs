@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::charts::tooltip::{Axis, ChartTooltip, Pointer, middle};
 use crate::format;
 use crate::state::use_app_state;
 use crate::worker::protocol::Day;
@@ -77,7 +78,7 @@ fn nice_step(rough: f64) -> f64 {
 pub fn DailyChart() -> impl IntoView {
     let state = use_app_state();
     // The day under the mouse or picked with the arrow keys.
-    let active = RwSignal::new(None::<usize>);
+    let pointer = Pointer::new(Axis::Across);
     let days = Memo::new(move |_| {
         state
             .dashboard
@@ -89,40 +90,12 @@ pub fn DailyChart() -> impl IntoView {
             .with(|d| d.as_ref().map_or(0, |d| d.future_days))
     };
     let count = move || days.with(Vec::len);
-    let key = move |event: leptos::ev::KeyboardEvent| {
-        let last = count().saturating_sub(1);
-        let current = active.get_untracked();
-        let next = match event.key().as_str() {
-            "ArrowRight" | "ArrowUp" => current.map_or(last, |index| (index + 1).min(last)),
-            "ArrowLeft" | "ArrowDown" => current.map_or(last, |index| index.saturating_sub(1)),
-            "Home" => 0,
-            "End" => last,
-            _ => return,
-        };
-        event.prevent_default();
-        active.set(Some(next));
-    };
-    let hover = move |event: leptos::ev::MouseEvent| {
-        let target: web_sys::HtmlElement = event_target(&event);
-        let width = f64::from(target.client_width().max(1));
-        let share = (f64::from(event.offset_x()) / width).clamp(0.0, 0.999);
-        active.set(Some((share * count() as f64) as usize));
-    };
     let tooltip = move || {
-        let index = active.get()?;
+        let index = pointer.get()?;
         days.with(|days| {
             let day = days.get(index)?;
-            let left = (index as f64 + 0.5) / days.len() as f64 * 100.0;
             Some(view! {
-                <span class="trend-marker" style:left=format!("{left:.2}%")></span>
-                <span
-                    class="chart-tooltip"
-                    class:flip={left > 60.0}
-                    style:left=format!("{left:.2}%")
-                    data-testid="daily-tooltip"
-                >
-                    {day_text(day)}
-                </span>
+                <ChartTooltip text=day_text(day) at=middle(index, days.len()) axis=Axis::Across testid="daily-tooltip"/>
             })
         })
     };
@@ -158,15 +131,15 @@ pub fn DailyChart() -> impl IntoView {
                 <div class="chart-frame trend-frame">
                     <div class="y-axis" aria-hidden="true"><span class="axis-title">"average %"</span>{ticks}</div>
                     <div
-                        class="plot trend-plot"
+                        class="plot trend-plot pointer-plot"
                         tabindex="0"
                         role="group"
                         aria-label=label
                         data-testid="daily-chart"
-                        on:keydown=key
-                        on:mousemove=hover
-                        on:mouseleave=move |_| active.set(None)
-                        on:blur=move |_| active.set(None)
+                        on:keydown=move |event| pointer.key(&event, count())
+                        on:mousemove=move |event| pointer.hover_across(&event, count())
+                        on:mouseleave=move |_| pointer.set(None)
+                        on:blur=move |_| pointer.set(None)
                     >
                         {plot_view}
                         <div class="tooltip-layer" aria-live="polite">{tooltip}</div>
