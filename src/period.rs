@@ -125,13 +125,20 @@ mod tests {
             let previous = previous_filter(&dates(from, to, &courses)).unwrap();
             let expected = figures(&read(previous, false).report());
             assert_eq!(comparison.previous, Some(expected), "{from}..{to}");
-            assert!(expected.rows > 0, "the check must compare rows: {from}..{to}");
+            assert!(
+                expected.rows > 0,
+                "the check must compare rows: {from}..{to}"
+            );
             assert_eq!(comparison.unavailable, None);
         }
         let view = kept.view(&dates("2025-03-04", "2025-03-06", &[])).unwrap();
         let comparison = comparison(&kept, Some(&view)).unwrap();
         assert_eq!(
-            (comparison.from.as_str(), comparison.to.as_str(), comparison.days),
+            (
+                comparison.from.as_str(),
+                comparison.to.as_str(),
+                comparison.days
+            ),
             ("2025-03-01", "2025-03-03", 3)
         );
     }
@@ -145,7 +152,11 @@ mod tests {
         assert_eq!(comparison.from, "2025-03-01");
 
         let unfiltered = read(Filter::default(), false);
-        assert_eq!(super::comparison(&unfiltered, None), None, "no dates, no comparison");
+        assert_eq!(
+            super::comparison(&unfiltered, None),
+            None,
+            "no dates, no comparison"
+        );
         let view = unfiltered.view(&dates("2025-03-04", "2025-03-06", &[]));
         assert!(view.is_err(), "a view needs kept rows");
     }

@@ -16,7 +16,11 @@ the previous period needs. Open the data again to compare.";
 #[component]
 pub fn PeriodComparison() -> impl IntoView {
     let state = use_app_state();
-    move || state.dashboard.with(|dashboard| dashboard.as_ref().and_then(comparison_view))
+    move || {
+        state
+            .dashboard
+            .with(|dashboard| dashboard.as_ref().and_then(comparison_view))
+    }
 }
 
 fn comparison_view(dashboard: &Dashboard) -> Option<AnyView> {
@@ -118,7 +122,8 @@ fn rows(current: &PeriodFigures, previous: &PeriodFigures) -> Vec<AnyView> {
     ]
     .into_iter()
     .map(|(key, label, (now, before, change))| {
-        let (shown, words) = change.unwrap_or_else(|| ("—".to_owned(), "no change to compare".to_owned()));
+        let (shown, words) =
+            change.unwrap_or_else(|| ("—".to_owned(), "no change to compare".to_owned()));
         view! {
             <tr data-testid=format!("comparison-{key}")>
                 <th scope="row">{label}</th>
@@ -141,8 +146,14 @@ pub fn points_change(difference: f64) -> (String, String) {
     let shown = format::points(difference);
     let size = shown.trim_start_matches(['+', '−']);
     match shown.chars().next() {
-        Some('+') => (format!("▲ {shown} pts"), format!("up {size} percentage points")),
-        Some('−') => (format!("▼ {shown} pts"), format!("down {size} percentage points")),
+        Some('+') => (
+            format!("▲ {shown} pts"),
+            format!("up {size} percentage points"),
+        ),
+        Some('−') => (
+            format!("▼ {shown} pts"),
+            format!("down {size} percentage points"),
+        ),
         _ => ("= 0.0 pts".to_owned(), "unchanged".to_owned()),
     }
 }

@@ -123,7 +123,11 @@ mod tests {
             ("Home", Axis::Across, Some(3), Some(0)),
             ("Tab", Axis::Across, Some(3), None),
         ] {
-            assert_eq!(step(key, axis, current, 5), expected, "{key} {axis:?} {current:?}");
+            assert_eq!(
+                step(key, axis, current, 5),
+                expected,
+                "{key} {axis:?} {current:?}"
+            );
         }
         assert_eq!(step("ArrowRight", Axis::Across, None, 0), None, "no items");
     }
