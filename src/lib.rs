@@ -14,6 +14,7 @@ pub mod embed_policy;
 pub mod focus;
 pub mod format;
 pub mod paths;
+pub mod period;
 pub mod report_html;
 pub mod service_worker;
 pub mod settings;

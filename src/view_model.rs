@@ -265,6 +265,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         restored: None,
         added: None,
         storage: Default::default(),
+        comparison: None,
     }
 }
 

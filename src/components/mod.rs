@@ -21,6 +21,7 @@ pub mod metadata_panel;
 pub mod modal_dialog;
 pub mod needs_attention;
 pub mod overview;
+pub mod period_comparison;
 pub mod presentation;
 pub mod privacy;
 pub mod progress_bar;

@@ -11,6 +11,8 @@ use crate::state::use_app_state;
 
 /// Courses listed as furthest below the average.
 const COURSES_LISTED: usize = 3;
+/// Learners, videos and failing rules a phone lists before "Show all" (the desktop lists all).
+const PHONE_LISTED: usize = 3;
 
 /// The block under the overview.
 #[component]
@@ -18,6 +20,11 @@ pub fn NeedsAttention() -> impl IntoView {
     let state = use_app_state();
     let threshold = RwSignal::new(DEFAULT_THRESHOLD);
     let min_videos = RwSignal::new(DEFAULT_MIN_VIDEOS);
+    // Whether a phone shows every learner, video and failing rule, not only the first
+    // PHONE_LISTED.
+    let all_learners = RwSignal::new(false);
+    let all_videos = RwSignal::new(false);
+    let all_rules = RwSignal::new(false);
     let learners = move || {
         let (threshold, min_videos) = (threshold.get(), min_videos.get());
         state.dashboard.with(|dashboard| {
@@ -26,9 +33,10 @@ pub fn NeedsAttention() -> impl IntoView {
             let lowest = dashboard.attention.lowest_below(threshold, min_videos);
             let items = lowest
                 .into_iter()
-                .map(|learner| {
+                .enumerate()
+                .map(|(index, learner)| {
                     view! {
-                        <li data-testid="attention-learner" data-learner=learner.student_id.clone()>
+                        <li data-testid="attention-learner" data-learner=learner.student_id.clone() class:extra={index >= PHONE_LISTED}>
                             <span class="video-name">{learner.student_id.clone()}</span>
                             <span class="numeric">
                                 {format!(
@@ -41,6 +49,7 @@ pub fn NeedsAttention() -> impl IntoView {
                     }
                 })
                 .collect::<Vec<_>>();
+            let listed = items.len();
             let more = (count > items.len() as u64).then(|| {
                 format!(
                     "The {} lowest are listed; the full ranking is under Learners.",
@@ -57,7 +66,8 @@ pub fn NeedsAttention() -> impl IntoView {
                         if min_videos == 1 { "video" } else { "videos" }
                     )}
                 </p>
-                <ol class="attention-list" data-testid="attention-learners">{items}</ol>
+                <ol class="attention-list" class:expanded=move || all_learners.get() data-testid="attention-learners">{items}</ol>
+                <ShowAll expanded=all_learners listed what="learners"/>
                 <p class="hint">{more}</p>
             })
         })
@@ -109,22 +119,27 @@ pub fn NeedsAttention() -> impl IntoView {
                 .attention
                 .videos
                 .iter()
-                .map(|video| {
+                .enumerate()
+                .map(|(index, video)| {
                     let name = video.title.clone().unwrap_or_else(|| video.video.clone());
                     let course = video.course.clone().map(|course| format!(" · {course}"));
                     view! {
-                        <li data-testid="attention-video">
+                        <li data-testid="attention-video" class:extra={index >= PHONE_LISTED}>
                             <span class="video-name" title=video.video.clone()>{name}{course}</span>
                             <span class="numeric">{gap(video.avg_completion, mean)}</span>
                         </li>
                     }
                 })
                 .collect::<Vec<_>>();
+            let listed = items.len();
             Some(if items.is_empty() {
                 view! { <p class="hint">"No video is below the overall average."</p> }.into_any()
             } else {
-                view! { <ol class="attention-list" data-testid="attention-videos">{items}</ol> }
-                    .into_any()
+                view! {
+                    <ol class="attention-list" class:expanded=move || all_videos.get() data-testid="attention-videos">{items}</ol>
+                    <ShowAll expanded=all_videos listed what="videos"/>
+                }
+                .into_any()
             })
         })
     };
@@ -135,9 +150,10 @@ pub fn NeedsAttention() -> impl IntoView {
                 .quality
                 .iter()
                 .filter(|rule| rule.status == "fail")
-                .map(|rule| {
+                .enumerate()
+                .map(|(index, rule)| {
                     view! {
-                        <li data-testid="attention-rule">
+                        <li data-testid="attention-rule" class:extra={index >= PHONE_LISTED}>
                             <a href="#quality">{rule.description.clone()}</a>
                             " "<code>{rule.name.clone()}</code>
                             {format!(" · {} rows ({:.2} %)", format::int(rule.count), rule.percent)}
@@ -145,10 +161,15 @@ pub fn NeedsAttention() -> impl IntoView {
                     }
                 })
                 .collect::<Vec<_>>();
+            let listed = failing.len();
             Some(if failing.is_empty() {
                 view! { <p class="hint" data-testid="attention-no-rules">"No quality rule failed."</p> }.into_any()
             } else {
-                view! { <ul class="attention-list" data-testid="attention-rules">{failing}</ul> }.into_any()
+                view! {
+                    <ul class="attention-list" class:expanded=move || all_rules.get() data-testid="attention-rules">{failing}</ul>
+                    <ShowAll expanded=all_rules listed what="rules"/>
+                }
+                .into_any()
             })
         })
     };
@@ -206,6 +227,28 @@ pub fn NeedsAttention() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// On a phone, under a list cut to its first `PHONE_LISTED` items: shows them all, or fewer
+/// again. Hidden on wider screens (CSS), which list every item.
+#[component]
+fn ShowAll(expanded: RwSignal<bool>, listed: usize, what: &'static str) -> impl IntoView {
+    (listed > PHONE_LISTED).then(|| {
+        view! {
+            <button
+                class="secondary show-all"
+                data-testid=format!("show-all-{what}")
+                aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| expanded.update(|expanded| *expanded = !*expanded)
+            >
+                {move || if expanded.get() {
+                    format!("Show the first {PHONE_LISTED} {what}")
+                } else {
+                    format!("Show all {listed} {what}")
+                }}
+            </button>
+        }
+    })
 }
 
 /// "41.20 % (−12.3 pts)": a value and its distance from the overall mean.

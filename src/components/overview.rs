@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::period_comparison::PeriodComparison;
 use crate::format;
 use crate::state::use_app_state;
 use crate::worker::protocol::{Bin, Dashboard};
@@ -53,6 +54,7 @@ pub fn Overview() -> impl IntoView {
                                 <span class="hint">"See the quality rules"</span>
                             </a>
                         </div>
+                        <PeriodComparison/>
                     </section>
                 }
             })

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
+use crate::period;
 use crate::tables::{self, Table};
 use crate::view_model::{self, Context};
 use crate::worker::fetch::file_chunks::FileChunks;
@@ -248,10 +249,9 @@ fn relist(
     // Tables are built from the report, so masked ids reach no page, export or sample.
     dataset.report = current.report();
     dataset.tables.clear();
-    ResponseKind::Dashboard(Box::new(view_model::dashboard(
-        &dataset.report,
-        dataset.context.clone(),
-    )))
+    let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
+    dashboard.comparison = period::comparison(&dataset.analysis, dataset.view.as_ref());
+    ResponseKind::Dashboard(Box::new(dashboard))
 }
 
 /// Answers new settings from the rows the dataset kept, without reading a file, when they
@@ -291,6 +291,8 @@ fn refilter(host: &Rc<RefCell<Host>>, settings: &Settings) -> Option<ResponseKin
     dataset.tables.clear();
     dataset.context.settings = settings.clone();
     let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
+    // The previous period of the same length: a second view of the kept rows.
+    dashboard.comparison = period::comparison(&dataset.analysis, dataset.view.as_ref());
     dashboard.elapsed_ms = js_sys::Date::now() - started;
     dashboard.from_kept_rows = true;
     dashboard.bytes_read = dataset.bytes_read() - bytes_before;
@@ -554,6 +556,7 @@ async fn load(
                 today: Some(today()),
             };
             let mut dashboard = view_model::dashboard(&report, context.clone());
+            dashboard.comparison = period::comparison(&analysis, None);
             dashboard.elapsed_ms = js_sys::Date::now() - started;
             dashboard.bytes_read = inputs
                 .iter()

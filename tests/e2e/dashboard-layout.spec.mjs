@@ -1,8 +1,10 @@
 // Journey: the dashboard reads at a glance. With the sample, the overview and "Needs attention"
 // come first and every other section is one collapsed line, at 1366x860 and on a 390x844 phone
 // (the page heights, collapsed and with every section open, are written to
-// artifacts/page-heights.json); the navigation opens a section and the address remembers it; a
-// keyboard alone reaches every section and every control; presentation mode shows one section
+// artifacts/page-heights.json; on the phone "Needs attention" lists three learners, videos and
+// failing rules until "Show all"); the navigation opens a section and the address remembers it; a
+// keyboard alone reaches every section and every control; the trend, the histogram and the
+// course bars show a tooltip on focus (arrow keys) and on hover; presentation mode shows one section
 // at a time and the arrow keys move through all of them. With the dirty file, the learner
 // rankings' minimum number of videos equals the CLI's `--min-videos` and is in the address.
 import { spawnSync } from 'node:child_process';
@@ -32,6 +34,25 @@ for (const [width, height] of [[1366, 860], [390, 844]]) {
       expect(await top('overview'), 'the overview starts on the first screen').toBeLessThan(height);
       expect(await top('needs-attention')).toBeGreaterThan(await top('overview'));
       expect(await top('section-charts')).toBeGreaterThan(await top('needs-attention'));
+      // "Needs attention" lists every learner, video and failing rule on a desktop, the first
+      // three on a phone, where "Show all" lists the rest.
+      for (const what of ['learners', 'videos', 'rules']) {
+        const items = page.getByTestId(`attention-${what}`).locator('li');
+        const total = await items.count();
+        expect(total, `the sample has more than three ${what} to list`).toBeGreaterThan(3);
+        const showAll = page.getByTestId(`show-all-${what}`);
+        if (width > 640) {
+          await expect(items.filter({ visible: true })).toHaveCount(total);
+          await expect(showAll).toBeHidden();
+        } else {
+          await expect(items.filter({ visible: true })).toHaveCount(3);
+          await showAll.click();
+          await expect(showAll).toHaveAttribute('aria-expanded', 'true');
+          await expect(items.filter({ visible: true })).toHaveCount(total);
+          await showAll.click();
+          await expect(items.filter({ visible: true })).toHaveCount(3);
+        }
+      }
       const collapsed = await sections.pageSize();
       expect(collapsed.width, 'no sideways scroll').toBeLessThanOrEqual(width);
       await session.screenshot(`layout-collapsed-${width}`);
@@ -97,7 +118,7 @@ test.describe('one session with the sample', () => {
       expect(reached.has(`section-${id}-summary`), `the ${id} summary had focus`).toBe(true);
     }
     expect(await sections.openIds(), 'Enter opened every section').toEqual(COLLAPSIBLE);
-    for (const control of ['nav-overview', 'toggle-sections', 'present-start', 'attention-threshold', 'attention-min-videos', 'course-filter', 'download-report', 'top-n', 'min-videos', 'per-course-n', 'min-views', 'daily-chart']) {
+    for (const control of ['nav-overview', 'toggle-sections', 'present-start', 'attention-threshold', 'attention-min-videos', 'course-filter', 'download-report', 'top-n', 'min-videos', 'per-course-n', 'min-views', 'daily-chart', 'histogram-plot', 'course-bars-plot']) {
       expect(reached.has(control), `${control} had focus`).toBe(true);
     }
     expect(await sections.unwalked(), 'controls the keyboard never reached').toEqual([]);
@@ -124,6 +145,57 @@ test.describe('one session with the sample', () => {
     await expect(tooltip).toContainText(days[days.length - 1]);
     await page.mouse.move(0, 0);
     await expect(tooltip).toHaveCount(0);
+  });
+
+  test('the histogram and the course bars show their figures on keyboard focus and on hover', async () => {
+    const { app, page } = session;
+    await app.openSection('charts');
+    /// The rows of a chart's table for screen readers: [heading, first figure].
+    const tableRows = (testid) =>
+      page.getByTestId(testid).locator('tbody tr').evaluateAll((rows) => rows.map((row) => [row.cells[0].textContent, row.cells[1].textContent]));
+
+    const bands = await tableRows('histogram-table');
+    expect(bands.length).toBe(10);
+    const histogram = page.getByTestId('histogram-plot');
+    const bandTip = page.getByTestId('histogram-tooltip');
+    const band = ([label, count]) => `${label}: ${count} values`;
+    await histogram.focus();
+    await page.keyboard.press('Home');
+    await expect(bandTip).toContainText(band(bands[0]));
+    await page.keyboard.press('ArrowRight');
+    await expect(bandTip).toContainText(band(bands[1]));
+    await page.keyboard.press('End');
+    await expect(bandTip).toContainText(band(bands[9]));
+    await session.screenshot('histogram-tooltip-1366', page.getByTestId('panel-histogram'));
+    await histogram.blur();
+    await expect(bandTip).toHaveCount(0);
+    const box = await histogram.boundingBox();
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await expect(bandTip).toContainText(band(bands[0]));
+    await page.mouse.move(0, 0);
+    await expect(bandTip).toHaveCount(0);
+
+    const courses = await tableRows('course-bars-table');
+    expect(courses.length).toBeGreaterThan(1);
+    const bars = page.getByTestId('course-bars-plot');
+    const courseTip = page.getByTestId('course-tooltip');
+    const course = ([label, average]) => `${label}: average ${average}`;
+    await bars.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(courseTip).toContainText(course(courses[0]));
+    await page.keyboard.press('ArrowDown');
+    await expect(courseTip).toContainText(course(courses[1]));
+    await page.keyboard.press('End');
+    await expect(courseTip).toContainText(course(courses[courses.length - 1]));
+    await session.screenshot('course-tooltip-1366', page.getByTestId('panel-course-chart'));
+    await bars.blur();
+    await expect(courseTip).toHaveCount(0);
+    // The mouse over a bar picks that course.
+    const plot = await bars.boundingBox();
+    await page.mouse.move(plot.x + plot.width / 2, plot.y + (1.5 * plot.height) / courses.length);
+    await expect(courseTip).toContainText(course(courses[1]));
+    await page.mouse.move(0, 0);
+    await expect(courseTip).toHaveCount(0);
   });
 
   test('presentation mode shows one section at a time and the arrow keys move through all', async () => {

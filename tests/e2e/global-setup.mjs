@@ -75,6 +75,11 @@ export default async function globalSetup() {
   const range = { from: dates[Math.floor(dates.length / 4)], to: dates[Math.floor((3 * dates.length) / 4)] };
   const filtered = (args) =>
     JSON.parse(run(cli, ['report', dirty, ...args, '--samples', '200', '--format', 'json', '--now', now], [0, 1]));
+  // The period just before the range, as many days long (period-comparison.spec.mjs).
+  const DAY_MS = 86_400_000;
+  const shift = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  const rangeDays = (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS + 1;
+  const previous = { from: shift(range.from, -rangeDays), to: shift(range.from, -1), days: rangeDays };
   writeFileSync(
     join(work, 'ref-filters.json'),
     JSON.stringify({
@@ -83,6 +88,9 @@ export default async function globalSetup() {
       course_report: filtered(['--course', course]),
       range_report: filtered(['--from', range.from, '--to', range.to]),
       both_report: filtered(['--course', course, '--from', range.from, '--to', range.to]),
+      previous,
+      previous_report: filtered(['--from', previous.from, '--to', previous.to]),
+      previous_both_report: filtered(['--course', course, '--from', previous.from, '--to', previous.to]),
     }),
   );
   // The dbt journey's schema (one passing, one failing and one unsupported test, a description)

@@ -72,6 +72,37 @@ pub struct Dashboard {
     /// Who and what needs attention (the overview), fixed-size whatever the data.
     #[serde(default)]
     pub attention: crate::attention::AttentionView,
+    /// This period against the previous one of the same length, when both dates are set.
+    #[serde(default)]
+    pub comparison: Option<PeriodComparison>,
+}
+
+/// The period before the filter's dates, as many days long, with its headline figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeriodComparison {
+    /// The previous period's first day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Its last day (inclusive), `YYYY-MM-DD`.
+    pub to: String,
+    /// Its length in days.
+    pub days: u64,
+    /// Its figures, computed from the kept rows; `None` when they would need the files again.
+    pub previous: Option<PeriodFigures>,
+    /// Why `previous` is `None`.
+    pub unavailable: Option<String>,
+}
+
+/// The headline figures of one period (the same filter's courses).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeriodFigures {
+    /// Mean of valid completions.
+    pub mean_completion: Option<f64>,
+    /// Distinct learners.
+    pub learners: u64,
+    /// Distinct videos.
+    pub videos: u64,
+    /// Rows (views).
+    pub rows: u64,
 }
 
 /// The metadata panel: every input file, and the lineage of each metric family.

@@ -337,3 +337,34 @@ export class OverviewPanel {
     await expect(this.dataSection).toHaveAttribute('open', '');
   }
 }
+
+/// The overview's comparison with the previous period of the same length (both dates set).
+export class PeriodComparison {
+  constructor(page) {
+    this.page = page;
+    this.root = page.getByTestId('period-comparison');
+    this.heading = this.root.locator('h3');
+    this.unavailable = page.getByTestId('comparison-unavailable');
+  }
+
+  /// The row of figure `key` (mean, learners, videos, rows): this period, the previous, the
+  /// change as shown and in words.
+  async row(key) {
+    const row = this.root.getByTestId(`comparison-${key}`);
+    const change = row.getByTestId('change');
+    return {
+      current: (await row.getByTestId('current').innerText()).trim(),
+      previous: (await row.getByTestId('previous').innerText()).trim(),
+      shown: (await change.locator('[aria-hidden="true"]').innerText()).trim(),
+      words: (await change.locator('.visually-hidden').textContent()).trim(),
+    };
+  }
+
+  /// Sets the date range in the filter bar as a user does (empty strings clear it).
+  async setDates(from, to) {
+    for (const [testid, value] of [['date-from', from], ['date-to', to]]) {
+      await this.page.getByTestId(testid).fill(value);
+      await this.page.getByTestId(testid).dispatchEvent('change');
+    }
+  }
+}
