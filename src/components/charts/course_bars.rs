@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::charts::mean_line;
 use crate::components::charts::tooltip::{Axis, ChartTooltip, Pointer, middle};
 use crate::format;
 use crate::state::use_app_state;
@@ -105,13 +106,7 @@ pub fn CourseBars() -> impl IntoView {
                 }
             })
             .collect::<Vec<_>>();
-        let mean_line = mean.map(|mean| {
-            view! {
-                <span class="mean-line vertical" style:left=format!("{:.2}%", at(mean))>
-                    <span class="mean-label">{format!("mean {}", format::percent(Some(mean)))}</span>
-                </span>
-            }
-        });
+        let mean_line = mean.map(|mean| mean_line(mean, at(mean)));
         view! {
             <figure class="chart" data-testid="course-bars">
                 <div

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::charts::mean_line;
 use crate::components::charts::tooltip::{Axis, ChartTooltip, Pointer, middle};
 use crate::format;
 use crate::state::use_app_state;
@@ -71,13 +72,7 @@ pub fn Histogram() -> impl IntoView {
                 }
             })
             .collect::<Vec<_>>();
-        let mean_line = mean.map(|mean| {
-            view! {
-                <span class="mean-line vertical" style:left=format!("{:.2}%", mean.clamp(0.0, 100.0))>
-                    <span class="mean-label">{format!("mean {}", format::percent(Some(mean)))}</span>
-                </span>
-            }
-        });
+        let mean_line = mean.map(|mean| mean_line(mean, mean.clamp(0.0, 100.0)));
         view! {
             <figure class="chart" data-testid="histogram">
                 <div class="chart-frame">

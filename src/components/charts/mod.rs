@@ -10,6 +10,17 @@ use leptos::prelude::*;
 use course_bars::CourseBars;
 use histogram::Histogram;
 
+use crate::format;
+
+/// The overall mean as a vertical reference line, `left` percent across the plot, labelled.
+fn mean_line(mean: f64, left: f64) -> impl IntoView {
+    view! {
+        <span class="mean-line vertical" style:left=format!("{left:.2}%")>
+            <span class="mean-label">{format!("mean {}", format::percent(Some(mean)))}</span>
+        </span>
+    }
+}
+
 /// The completion histogram beside the per-course averages: the first charts of both the app's
 /// dashboard and the embed.
 #[component]
