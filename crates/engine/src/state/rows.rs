@@ -52,9 +52,11 @@ pub(super) fn encode(table: &RowTable, out: &mut Writer) {
 pub(super) fn decode(reader: &mut Reader<'_>) -> Result<RowTable> {
     let rows = reader.len()?;
     let mut table = RowTable::default();
-    let too_many = || reader_error("more rows than the part's bytes hold");
-    let bytes_needed = rows.checked_mul(7 * 4 + 8 + 1).ok_or_else(too_many)?;
-    if bytes_needed > reader.bytes.len() {
+    // Seven u32 columns, the times and the flags: checked before anything is allocated.
+    let fits = rows
+        .checked_mul(7 * 4 + 8 + 1)
+        .is_some_and(|needed| needed <= reader.bytes.len());
+    if !fits {
         return Err(reader.corrupt("more rows than the part's bytes hold"));
     }
     for column in [
@@ -105,10 +107,6 @@ pub(super) fn decode(reader: &mut Reader<'_>) -> Result<RowTable> {
         return Err(reader.corrupt("a kept completion is listed twice or is not valid"));
     }
     Ok(table)
-}
-
-fn reader_error(what: &str) -> crate::error::Error {
-    crate::error::Error::State(format!("the state is corrupt: {what}"))
 }
 
 /// `Err` naming the first kept-row id or index that points outside its table.
