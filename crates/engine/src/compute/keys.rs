@@ -53,7 +53,21 @@ pub(crate) struct Interner {
     by_int: FxHashMap<i64, u32>,
     by_str: FxHashMap<Box<str>, u32>,
     keys: Vec<Key>,
+    /// Integer keys' ids by `value - dense_base` ([`NONE`]: not interned yet), for id columns
+    /// whose values lie in a range not much wider than their count, as sequential ids do: a
+    /// direct lookup in place of a hash probe per row (callgrind: 40 of the 55 instructions a
+    /// row spent on a student id column). `by_int` stays complete; this only caches it.
+    dense: Vec<u32>,
+    dense_base: i64,
 }
+
+/// The widest range of integers [`Interner`] looks up directly: 16 MB of ids.
+const DENSE_MAX_SPAN: i128 = 1 << 22;
+/// How much wider than the keys and rows it serves a direct table may be: the bench's 100k
+/// learners have ids spread over 1.3M values, and a table of 5 MB still beats hashing them.
+const DENSE_SPREAD: i128 = 16;
+/// Below this span a direct table is always worth it (256 KB), however few the keys.
+const DENSE_MIN_SPAN: i128 = 1 << 16;
 
 impl Interner {
     pub(crate) fn len(&self) -> usize {
@@ -109,6 +123,27 @@ impl Interner {
         if let Some(dictionary) = array.as_any_dictionary_opt() {
             let mut value_ids = Vec::new();
             self.encode(dictionary.values().as_ref(), &mut value_ids)?;
+            if let Some(dictionary) = array.as_dictionary_opt::<Int32Type>() {
+                // The key type the Parquet reader is asked for: the keys' slice and null
+                // buffer are read directly, without a `usize` copy of the keys per batch.
+                let keys = dictionary.keys();
+                let id = |key: i32| {
+                    usize::try_from(key)
+                        .ok()
+                        .and_then(|key| value_ids.get(key).copied())
+                        .unwrap_or(NONE)
+                };
+                match keys.nulls().filter(|nulls| nulls.null_count() > 0) {
+                    None => out.extend(keys.values().iter().map(|key| id(*key))),
+                    Some(nulls) => out.extend(
+                        keys.values()
+                            .iter()
+                            .zip(nulls.iter())
+                            .map(|(key, valid)| if valid { id(*key) } else { NONE }),
+                    ),
+                }
+                return Ok(());
+            }
             let keys = dictionary.normalized_keys();
             let nulls = array.logical_nulls();
             for (row, key) in keys.into_iter().enumerate() {
@@ -178,12 +213,68 @@ impl Interner {
         T::Native: TryInto<i64>,
     {
         let values = array.as_primitive::<T>();
-        out.extend(values.iter().map(
-            |value| match value.and_then(|value| value.try_into().ok()) {
-                Some(value) => self.intern_int(value),
-                None => NONE,
-            },
-        ));
+        let as_i64 = |value: Option<T::Native>| value.and_then(|value| value.try_into().ok());
+        let range = values.iter().filter_map(as_i64).fold(None, |range, value| {
+            let (low, high) = range.unwrap_or((value, value));
+            Some((value.min(low), value.max(high)))
+        });
+        let direct = range.is_some_and(|(low, high)| self.cover(low, high, values.len()));
+        out.extend(values.iter().map(|value| match as_i64(value) {
+            Some(value) if direct => {
+                let slot = (value - self.dense_base) as usize;
+                match self.dense[slot] {
+                    NONE => {
+                        let id = self.intern_int(value);
+                        self.dense[slot] = id;
+                        id
+                    }
+                    id => id,
+                }
+            }
+            Some(value) => self.intern_int(value),
+            None => NONE,
+        }));
+    }
+
+    /// Makes the direct table cover `low..=high` if that range is narrow enough for the keys
+    /// there are and the `rows` coming (see [`Interner::dense`]); returns whether it does.
+    fn cover(&mut self, low: i64, high: i64, rows: usize) -> bool {
+        let held_high = i128::from(self.dense_base) + self.dense.len() as i128 - 1;
+        if !self.dense.is_empty()
+            && i128::from(low) >= i128::from(self.dense_base)
+            && i128::from(high) <= held_high
+        {
+            return true;
+        }
+        let (mut new_low, mut new_high) = (i128::from(low), i128::from(high));
+        if !self.dense.is_empty() {
+            new_low = new_low.min(i128::from(self.dense_base));
+            new_high = new_high.max(held_high);
+        }
+        let limit =
+            (DENSE_SPREAD * (self.keys.len() + rows) as i128).clamp(DENSE_MIN_SPAN, DENSE_MAX_SPAN);
+        if new_high - new_low + 1 > limit {
+            return false;
+        }
+        // Room to grow upwards, where sequential ids go next, so that the table is not rebuilt
+        // for every batch.
+        let span = (new_high - new_low + 1)
+            .saturating_mul(2)
+            .min(limit)
+            .min(i128::from(i64::MAX) - new_low + 1);
+        let mut dense = vec![NONE; span as usize];
+        for (value, id) in &self.by_int {
+            if let Some(slot) = (i128::from(*value) - new_low)
+                .try_into()
+                .ok()
+                .filter(|slot: &usize| *slot < dense.len())
+            {
+                dense[slot] = *id;
+            }
+        }
+        self.dense = dense;
+        self.dense_base = new_low as i64;
+        true
     }
 
     /// Binary, float, decimal, date and other id columns are keyed by their text form.
@@ -342,6 +433,95 @@ mod tests {
         }
         let expected = [Some("v42"), None, None, Some("v99"), Some("v3")];
         assert_eq!(seen, expected.map(|text| text.map(str::to_owned)));
+    }
+
+    /// Ids in first-seen order, as a plain map assigns them: what every encoding must give.
+    fn first_seen_ids(batches: &[Vec<Option<i64>>]) -> Vec<Vec<u32>> {
+        let mut ids = std::collections::HashMap::new();
+        batches
+            .iter()
+            .map(|batch| {
+                batch
+                    .iter()
+                    .map(|value| match value {
+                        Some(value) => {
+                            let next = ids.len() as u32;
+                            *ids.entry(*value).or_insert(next)
+                        }
+                        None => NONE,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Batches of integer ids, narrow (looked up directly) or wide (hashed), in any mix and
+        /// order, with values interned in between by `intern_int` (as a restored state does),
+        /// get the ids a plain first-seen map gives.
+        #[test]
+        fn direct_and_hashed_integer_lookups_give_first_seen_ids(
+            batches in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![
+                        proptest::strategy::Just(0i64),
+                        proptest::strategy::Just(1_000_000_000),
+                        proptest::strategy::Just(i64::MAX - 100),
+                        proptest::strategy::Just(i64::MIN),
+                        -100_000i64..100_000,
+                    ],
+                    proptest::prop_oneof![
+                        proptest::strategy::Just(50i64),
+                        proptest::strategy::Just(300_000),
+                        proptest::strategy::Just(i64::MAX),
+                    ],
+                    proptest::collection::vec(proptest::option::weighted(0.9, proptest::num::u64::ANY), 0..200),
+                ),
+                1..8,
+            ),
+            interned_between in proptest::collection::vec(-2_000i64..2_000, 0..20),
+        ) {
+            let batches: Vec<Vec<Option<i64>>> = batches
+                .into_iter()
+                .map(|(base, width, draws)| {
+                    draws
+                        .into_iter()
+                        .map(|draw| draw.map(|draw| base.wrapping_add((draw % width.unsigned_abs()) as i64)))
+                        .collect()
+                })
+                .collect();
+            // The values interned directly go first, as if a state had been restored.
+            let mut all = vec![interned_between.iter().copied().map(Some).collect::<Vec<_>>()];
+            all.extend(batches.iter().cloned());
+            let expected = first_seen_ids(&all);
+            let mut interner = Interner::default();
+            for value in &interned_between {
+                interner.intern_int(*value);
+            }
+            for (batch, expected) in batches.iter().zip(&expected[1..]) {
+                let mut ids = Vec::new();
+                interner
+                    .encode(&arrow_array::Int64Array::from(batch.clone()), &mut ids)
+                    .unwrap();
+                proptest::prop_assert_eq!(&ids, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn int32_dictionary_keys_with_nulls_and_keys_out_of_range() {
+        let dictionary = DictionaryArray::<arrow_array::types::Int32Type>::try_new(
+            Int32Array::from(vec![Some(1), None, Some(0), Some(1)]),
+            Arc::new(StringArray::from(vec![Some("a"), Some("b")])),
+        )
+        .unwrap();
+        check(&dictionary, &[Some("b"), None, Some("a"), Some("b")]);
+        let no_nulls = DictionaryArray::<arrow_array::types::Int32Type>::try_new(
+            Int32Array::from(vec![0, 0, 1]),
+            Arc::new(StringArray::from(vec![None, Some("z")])),
+        )
+        .unwrap();
+        check(&no_nulls, &[None, None, Some("z")]);
     }
 
     #[test]
