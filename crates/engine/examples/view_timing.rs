@@ -1,7 +1,8 @@
 //! Measures views of kept rows: `cargo run --release -p coursepulse-engine --example
 //! view_timing -- FILE.parquet` reads the file once without keeping rows and once keeping them,
-//! then times views of the kept rows (the first course, the middle half of the days, and
-//! everything again) against reads of the file with the same filters.
+//! then times the view index and views of the kept rows (the first course, the days holding the
+//! middle half of the rows, the busiest 30 days, and everything again) against reads of the
+//! file with the same filters.
 
 use std::time::{Duration, Instant};
 
@@ -39,11 +40,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         kept.bytes as f64 / 1e6,
         kept.bytes as f64 / kept.rows.max(1) as f64
     );
+    let (_, prepared) = timed(|| load.prepare_views());
+    println!("prepare_views (pair ids, copy groups, rows by course and day): {prepared:.2?}");
     let course = load.courses_seen().into_iter().next().unwrap_or_default();
-    let (first, last) = load.date_span().ok_or("the file has no dates")?;
-    const DAY: i64 = 86_400_000_000;
-    let (first, last) = (range_start_micros(&first)?, range_end_micros(&last)?);
-    let quarter = (last - first) / 4 / DAY * DAY;
+    // Date ranges from where the rows are (a dirty far-future date would make a range of the
+    // span empty): the days holding the middle half of the rows, and the busiest 30 days.
+    let daily = load.report().daily;
+    let total: u64 = daily.iter().map(|day| day.views).sum();
+    let mut seen = 0;
+    let mut quartiles = Vec::new();
+    for day in &daily {
+        seen += day.views;
+        if quartiles.len() < 2 && seen * 4 >= total * (quartiles.len() as u64 * 2 + 1) {
+            quartiles.push(day.date.clone());
+        }
+    }
+    let (from, to) = match &quartiles[..] {
+        [from, to] => (from.clone(), to.clone()),
+        _ => return Err("the file has no dates".into()),
+    };
+    let busiest = (0..daily.len().saturating_sub(29))
+        .max_by_key(|start| {
+            daily[*start..*start + 30]
+                .iter()
+                .map(|day| day.views)
+                .sum::<u64>()
+        })
+        .ok_or("the file has fewer than 30 days")?;
+    let date_filter = |from: &str, to: &str| -> Result<Filter, coursepulse_engine::Error> {
+        Ok(Filter {
+            from_micros: Some(range_start_micros(from)?),
+            to_micros: Some(range_end_micros(to)?),
+            ..Filter::default()
+        })
+    };
     let filters = [
         (
             format!("course {course}"),
@@ -53,12 +83,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ),
         (
-            "middle half of the days".to_owned(),
-            Filter {
-                from_micros: Some(first + quarter),
-                to_micros: Some(last - quarter),
-                ..Filter::default()
-            },
+            format!("middle half of the rows, {from} to {to}"),
+            date_filter(&from, &to)?,
+        ),
+        (
+            format!(
+                "busiest 30 days, {} to {}",
+                daily[busiest].date,
+                daily[busiest + 29].date
+            ),
+            date_filter(&daily[busiest].date, &daily[busiest + 29].date)?,
         ),
         ("everything".to_owned(), Filter::default()),
     ];

@@ -436,16 +436,19 @@ fn reread(analysis: &mut Analysis, inputs: &[RecordBatch]) {
 /// A filter over the property rows' courses (`C0`..`C2`, and one no row has) and days.
 fn view_filter() -> impl Strategy<Value = Filter> {
     const DAY: i64 = 86_400_000_000;
+    const HOUR: i64 = 3_600_000_000;
     (
         prop::sample::subsequence(vec!["C0", "C1", "C2", "C9"], 0..=3),
         prop::option::weighted(0.4, 0..5i64),
         prop::option::weighted(0.4, 1..4i64),
+        // Bounds inside a day too, as a typed date-time gives: views read rows by day.
+        prop::sample::select(vec![0, 0, 1, 13, 23]),
     )
-        .prop_map(|(courses, from, days)| Filter {
+        .prop_map(|(courses, from, days, hours)| Filter {
             courses: courses.into_iter().map(str::to_owned).collect(),
-            from_micros: from.map(|day| day * DAY),
+            from_micros: from.map(|day| day * DAY + hours * HOUR),
             // A non-empty range: an empty one is refused, by a read and a view alike.
-            to_micros: days.map(|days| (from.unwrap_or(0) + days) * DAY),
+            to_micros: days.map(|days| (from.unwrap_or(0) + days) * DAY + hours * HOUR),
         })
 }
 

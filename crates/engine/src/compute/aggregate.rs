@@ -347,6 +347,16 @@ impl CourseFilter {
         }
     }
 
+    /// The course key ids the filter names (after [`CourseFilter::refresh`]).
+    pub(crate) fn wanted_keys(&self) -> impl Iterator<Item = u32> + '_ {
+        wanted(&self.keys)
+    }
+
+    /// The course code ids the filter names (after [`CourseFilter::refresh`]).
+    pub(crate) fn wanted_codes(&self) -> impl Iterator<Item = u32> + '_ {
+        wanted(&self.codes)
+    }
+
     /// Whether the filter keeps a row of this course key, course code and time.
     pub(crate) fn keeps(&self, filter: &Filter, course: u32, code: u32, time: i64) -> bool {
         if !filter.courses.is_empty() {
@@ -365,6 +375,13 @@ impl CourseFilter {
         }
         true
     }
+}
+
+fn wanted(ids: &[bool]) -> impl Iterator<Item = u32> + '_ {
+    ids.iter()
+        .enumerate()
+        .filter(|(_, wanted)| **wanted)
+        .map(|(id, _)| id as u32)
 }
 
 pub(crate) fn pair(high: u32, low: u32) -> u64 {

@@ -13,9 +13,11 @@ use rustc_hash::FxHashMap;
 use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, DistinctCounts, RowKind};
 use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
-use crate::compute::rows::{PairIds, flag};
+use crate::compute::row_index::RowSet;
+use crate::compute::rows::{PairIds, RowTable, Segment, ViewIndex, flag};
 use crate::filter::Filter;
 use crate::rules::quality::{Rule, Sample};
+use crate::time::MICROS_PER_DAY;
 
 impl Aggregator {
     /// The aggregator of the kept rows that `filter` keeps; `None` when rows were not kept.
@@ -54,34 +56,55 @@ impl Aggregator {
         };
         // Rows whose key has copies wait for the copies to be compared.
         let mut waiting: FxHashMap<u32, Contribution> = FxHashMap::default();
-        for (number, segment) in table.segments.iter().enumerate() {
-            let end = table
-                .segments
-                .get(number + 1)
-                .map_or(table.len(), |next| next.start as usize);
+        let mut visit = |index: usize, segment: &Segment| {
+            if !keeps(index) {
+                return;
+            }
             let kind = RowKind {
                 has_course: segment.has_course,
                 has_role: segment.has_role,
                 max_samples,
             };
-            for index in segment.start as usize..end {
-                if !keeps(index) {
-                    view.filtered_out += 1;
-                    continue;
+            view.rows_total += 1;
+            let row = segment.first_row + (index - segment.start as usize) as u64;
+            let sample = || placeholder(&names[segment.source as usize], row);
+            let contribution = view.check_row(&table.facts(index), kind, &sample);
+            if table.flags[index] & flag::HAS_COPY == 0 {
+                if view.apply_stats(&contribution, 1) {
+                    distinct.count(index, &contribution);
                 }
-                view.rows_total += 1;
-                let row = segment.first_row + (index - segment.start as usize) as u64;
-                let sample = || placeholder(&names[segment.source as usize], row);
-                let contribution = view.check_row(&table.facts(index), kind, &sample);
-                if table.flags[index] & flag::HAS_COPY == 0 {
-                    if view.apply_stats(&contribution, 1) {
-                        distinct.count(index, &contribution);
+            } else {
+                waiting.insert(index as u32, contribution);
+            }
+        };
+        // Only the rows of the courses and days the filter names are read, in table order.
+        match candidate_rows(table, prepared, filter, &courses) {
+            Some(candidates) => {
+                let mut number = 0;
+                for index in candidates.iter() {
+                    while table
+                        .segments
+                        .get(number + 1)
+                        .is_some_and(|next| next.start as usize <= index)
+                    {
+                        number += 1;
                     }
-                } else {
-                    waiting.insert(index as u32, contribution);
+                    visit(index, &table.segments[number]);
+                }
+            }
+            None => {
+                for (number, segment) in table.segments.iter().enumerate() {
+                    let end = table
+                        .segments
+                        .get(number + 1)
+                        .map_or(table.len(), |next| next.start as usize);
+                    for index in segment.start as usize..end {
+                        visit(index, segment);
+                    }
                 }
             }
         }
+        view.filtered_out += table.len() as u64 - view.rows_total;
 
         let mut duplicates = Vec::new();
         for group in &prepared.copy_groups {
@@ -140,6 +163,55 @@ impl Aggregator {
             }
         }
     }
+}
+
+/// The rows a filter can keep, from the smaller of its course and day buckets (a superset:
+/// each row is still checked against the filter); `None` when nothing is filtered.
+fn candidate_rows(
+    table: &RowTable,
+    prepared: &ViewIndex,
+    filter: &Filter,
+    courses: &CourseFilter,
+) -> Option<RowSet> {
+    let by_course = (!filter.courses.is_empty()).then(|| {
+        let mut buckets: Vec<&[u32]> = courses
+            .wanted_keys()
+            .map(|id| prepared.by_course.rows_of(i64::from(id)))
+            .collect();
+        let mut codes = courses.wanted_codes().peekable();
+        if codes.peek().is_some() {
+            let by_code = table.code_index();
+            buckets.extend(codes.map(|id| by_code.rows_of(i64::from(id))));
+        }
+        buckets
+    });
+    let by_day = (filter.from_micros.is_some() || filter.to_micros.is_some()).then(|| {
+        // `to` is exclusive: its day is the day of the last instant before it.
+        let low = filter
+            .from_micros
+            .map_or(i64::MIN, |from| from.div_euclid(MICROS_PER_DAY));
+        let high = filter.to_micros.map_or(i64::MAX, |to| {
+            to.saturating_sub(1).div_euclid(MICROS_PER_DAY)
+        });
+        prepared.by_day.rows_between(low, high).collect::<Vec<_>>()
+    });
+    let size = |buckets: &Vec<&[u32]>| buckets.iter().map(|rows| rows.len()).sum::<usize>();
+    let smaller = match (by_course, by_day) {
+        (None, None) => return None,
+        (Some(buckets), None) | (None, Some(buckets)) => buckets,
+        (Some(course), Some(day)) => {
+            if size(&course) <= size(&day) {
+                course
+            } else {
+                day
+            }
+        }
+    };
+    let mut set = RowSet::new(table.len());
+    for rows in smaller {
+        set.add_all(rows);
+    }
+    Some(set)
 }
 
 /// A view's distinct pairs, counted as rows are added.

@@ -48,7 +48,7 @@ impl fmt::Display for Key {
 }
 
 /// Maps distinct key values to dense ids, in first-seen order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Interner {
     by_int: FxHashMap<i64, u32>,
     by_str: FxHashMap<Box<str>, u32>,
@@ -59,6 +59,20 @@ pub(crate) struct Interner {
     /// row spent on a student id column). `by_int` stays complete; this only caches it.
     dense: Vec<u32>,
     dense_base: i64,
+}
+
+/// A clone leaves the direct table behind: it is a cache that a clone rebuilds when it encodes
+/// (views clone interners to name ids and never encode, so they would copy megabytes for nothing).
+impl Clone for Interner {
+    fn clone(&self) -> Interner {
+        Interner {
+            by_int: self.by_int.clone(),
+            by_str: self.by_str.clone(),
+            keys: self.keys.clone(),
+            dense: Vec::new(),
+            dense_base: 0,
+        }
+    }
 }
 
 /// The widest range of integers [`Interner`] looks up directly: 16 MB of ids.

@@ -12,4 +12,5 @@ pub(crate) mod explore;
 pub(crate) mod keys;
 pub(crate) mod merge;
 pub(crate) mod pair_counts;
+pub(crate) mod row_index;
 pub(crate) mod rows;

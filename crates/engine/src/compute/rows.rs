@@ -17,6 +17,8 @@ use rustc_hash::FxHashMap;
 use crate::compute::aggregate::{origin_parts, pair};
 use crate::compute::decode::status;
 use crate::compute::keys::NONE;
+use crate::compute::row_index::Buckets;
+use crate::time::MICROS_PER_DAY;
 
 /// Completion ids below this stand for the statuses; valid values follow.
 pub(crate) const FIRST_VALUE: u32 = 8;
@@ -92,6 +94,13 @@ pub(crate) struct RowTable {
     pub(crate) copies: Vec<Copy>,
     /// What every view reads besides the rows, built on the first view after rows were added.
     prepared: std::sync::OnceLock<ViewIndex>,
+    /// Rows by course code, built on the first view whose filter names a code.
+    by_code: std::sync::OnceLock<Buckets>,
+}
+
+/// An interned id as a bucket key; NULL (`NONE`) rows are in no bucket.
+fn id_key(id: u32) -> Option<i64> {
+    (id != NONE).then_some(i64::from(id))
 }
 
 /// How a later table's ids and input indices map to this table's (each `[id]` is the id here).
@@ -105,13 +114,17 @@ pub(crate) struct RowIds<'a> {
     pub(crate) sources: &'a [u32],
 }
 
-/// Built once per table for its views: the rows' pair ids, and the rows that share a key, one
+/// Built once per table for its views: the rows' pair ids, the rows that share a key, one
 /// group per key, each in the order copies are preferred (latest update first, ties by row
-/// order: the load's rule, the latest update wins and a tie keeps the first copy).
+/// order: the load's rule, the latest update wins and a tie keeps the first copy), and the rows
+/// by course and by day, so that a filtered view reads only the rows it can keep.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ViewIndex {
     pub(crate) pairs: PairIds,
     pub(crate) copy_groups: Vec<Vec<u32>>,
+    pub(crate) by_course: Buckets,
+    /// By the day of the row's time (rows without one are in no bucket).
+    pub(crate) by_day: Buckets,
 }
 
 /// Dense ids of each row's (learner, video) and (course, learner) pairs (`NONE` when a side is
@@ -139,7 +152,9 @@ impl RowTable {
                     .iter()
                     .map(|group| 4 * group.len() + std::mem::size_of::<Vec<u32>>())
                     .sum::<usize>()
-        });
+                + prepared.by_course.bytes()
+                + prepared.by_day.bytes()
+        }) + self.by_code.get().map_or(0, Buckets::bytes);
         let per_row = 6 * 4 + 4 + 8 + 1;
         (self.len() * per_row
             + pairs
@@ -164,6 +179,7 @@ impl RowTable {
             return false;
         }
         self.prepared.take();
+        self.by_code.take();
         let start = self.len() as u32;
         if let Some(last) = self.segments.last() {
             let last_end = last.first_row + u64::from(start - last.start);
@@ -309,7 +325,18 @@ impl RowTable {
         self.prepared.get_or_init(|| ViewIndex {
             pairs: self.pair_ids(),
             copy_groups: self.copy_groups(),
+            by_course: Buckets::build(self.len(), |row| id_key(self.courses[row])),
+            by_day: Buckets::build(self.len(), |row| {
+                let time = self.times[row];
+                (time != crate::compute::decode::NO_TIME).then(|| time.div_euclid(MICROS_PER_DAY))
+            }),
         })
+    }
+
+    /// The rows by course code (see [`RowTable::by_code`]).
+    pub(crate) fn code_index(&self) -> &Buckets {
+        self.by_code
+            .get_or_init(|| Buckets::build(self.len(), |row| id_key(self.codes[row])))
     }
 
     /// Numbers each row's pairs.
@@ -363,6 +390,7 @@ impl RowTable {
             }
         }
         self.prepared.take();
+        self.by_code.take();
         let offset = self.len() as u32;
         let map = |map: &[u32], column: &[u32], into: &mut Vec<u32>| {
             into.extend(
