@@ -61,15 +61,18 @@ try {
     .waitFor({ timeout: timeoutMinutes * 60_000 });
   const error = page.getByTestId('error-message').waitFor({ timeout: timeoutMinutes * 60_000 });
   let finished = null;
-  done.then(() => (finished ??= 'dashboard'), () => {});
-  error.then(() => (finished ??= 'error'), () => {});
+  // When the dashboard (or an error) appeared, not when the 10 s poll below noticed it.
+  let finishedAt = null;
+  done.then(() => { finished ??= 'dashboard'; finishedAt ??= Date.now(); }, () => {});
+  error.then(() => { finished ??= 'error'; finishedAt ??= Date.now(); }, () => {});
   while (!finished && Date.now() - started < timeoutMinutes * 60_000) {
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10_000));
+    await Promise.race([done, error, new Promise((resolvePromise) => setTimeout(resolvePromise, 10_000))]).catch(() => {});
+    if (finished) break;
     const progress = await page.getByTestId('progress').textContent().catch(() => '');
     const bytes = await memory();
     console.log(`${((Date.now() - started) / 1000).toFixed(0)} s: wasm memory ${bytes ? megabytes(bytes) : '?'}; ${progress.replace(/\s+/g, ' ').trim()}`);
   }
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = ((finishedAt ?? Date.now()) - started) / 1000;
   if (finished === 'dashboard') {
     const rows = await page.getByTestId('card-rows').textContent().catch(() => '?');
     console.log(`dashboard after ${seconds.toFixed(1)} s for ${label} (${megabytes(files.reduce((sum, each) => sum + statSync(each).size, 0))}); rows card: ${rows?.trim()}; worker wasm memory at the end: ${megabytes(await memory())}`);
