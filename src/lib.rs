@@ -11,6 +11,7 @@ pub mod download;
 pub mod dropped;
 pub mod embed_bridge;
 pub mod embed_policy;
+pub mod event_view_model;
 pub mod focus;
 pub mod format;
 pub mod paths;

@@ -266,6 +266,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         added: None,
         storage: Default::default(),
         comparison: None,
+        events: None,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::components::charts::ChartRow;
 use crate::components::charts::daily_chart::DailyChart;
 use crate::components::courses_panel::CoursesPanel;
 use crate::components::dataset_panel::DatasetPanel;
+use crate::components::events_panel::EventsPanel;
 use crate::components::filters::Filters;
 use crate::components::learners_panel::LearnersPanel;
 use crate::components::metadata_panel::MetadataPanel;
@@ -35,6 +36,11 @@ pub fn DashboardView() -> impl IntoView {
         state
             .dashboard
             .with(|d| d.as_ref().is_some_and(|d| !d.daily.is_empty()))
+    };
+    let has_events = move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().is_some_and(|d| d.events.is_some()))
     };
     // Only the overview, "Needs attention" and the filters render with the dashboard; the
     // charts and panels follow one per animation frame, so no single main-thread task builds
@@ -103,6 +109,13 @@ pub fn DashboardView() -> impl IntoView {
                     <QualityPanel/>
                 </Show>
             </Section>
+            <Show when=has_events>
+                <Section id="events" title="Events" teaser=teaser(events_teaser)>
+                    <Show when=from(Stage::Quality)>
+                        <EventsPanel/>
+                    </Show>
+                </Section>
+            </Show>
             <Section id="data" title="Data" teaser=teaser(data_teaser)>
                 <div class="data-section">
                     <Cards/>
@@ -155,6 +168,22 @@ fn quality_teaser(dashboard: &Dashboard) -> String {
     format!("{passed} {rules} passed · {warned} warned · {failed} failed")
 }
 
+fn events_teaser(dashboard: &Dashboard) -> String {
+    let Some(events) = &dashboard.events else {
+        return String::new();
+    };
+    let found = events.rules.iter().filter(|rule| rule.count > 0).count();
+    format!(
+        "{} events → {} sessions → {} learner–video pairs; retention of {} videos; {found} of {} \
+         event rules found problems",
+        format::int(events.lineage.events_read),
+        format::int(events.lineage.sessions),
+        format::int(events.lineage.pairs),
+        format::int(events.videos.len() as u64),
+        events.rules.len()
+    )
+}
+
 fn data_teaser(dashboard: &Dashboard) -> String {
     format!(
         "{} rows, {} duplicates removed; files, storage, column mapping and lineage",
@@ -201,7 +230,8 @@ fn Sources() -> impl IntoView {
         state.dashboard.with(|dashboard| {
             dashboard.as_ref().map(|dashboard| {
                 // A restored dataset holds totals, not rows: a new mapping needs the files again.
-                let adjustable = dashboard.restored.is_none();
+                // Event logs are mapped by the engine's event fields, not by this screen.
+                let adjustable = dashboard.restored.is_none() && dashboard.events.is_none();
                 let sources = dashboard
                     .sources
                     .iter()

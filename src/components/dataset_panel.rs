@@ -77,7 +77,7 @@ pub fn DatasetPanel() -> impl IntoView {
                     <input
                         type="file"
                         multiple
-                        accept=".parquet,.parq,.pq,.csv,.tsv,.txt"
+                        accept=".parquet,.parq,.pq,.csv,.tsv,.txt,.ndjson,.jsonl,.json"
                         data-testid="add-files-input"
                         on:change=add_input
                     />

@@ -42,7 +42,7 @@ pub fn FilePicker(label: &'static str) -> impl IntoView {
             <input
                 type="file"
                 multiple
-                accept=".parquet,.parq,.pq,.csv,.tsv,.txt"
+                accept=".parquet,.parq,.pq,.csv,.tsv,.txt,.ndjson,.jsonl,.json"
                 data-testid="file-input"
                 on:change=move |event| {
                     let input: web_sys::HtmlInputElement = event_target(&event);

@@ -56,6 +56,12 @@ pub fn Landing() -> impl IntoView {
                      optionally a course, role, event id and timestamps. Names are recognised \
                      automatically; you can map them by hand when they are not."
                 </p>
+                <p class="hint" data-testid="landing-events-hint">
+                    "Player event logs work too (play, pause, seek, heartbeat, ended; CSV, Parquet, \
+                     or JSON lines with xAPI statements): drop them with a videos.csv, which is \
+                     recognised as the video catalogue by its columns (a video id or title and a \
+                     duration), and completion is the share of each video actually watched."
+                </p>
             </div>
         </section>
     }

@@ -10,6 +10,7 @@ pub mod dataset_panel;
 pub mod dbt_section;
 pub mod embed_view;
 pub mod error_banner;
+pub mod events_panel;
 pub mod filters;
 pub mod header;
 pub mod landing;

@@ -21,36 +21,59 @@ pub const SECTIONS: &[(&str, &str)] = &[
 ];
 
 /// The sections that start collapsed (all but the overview and "Needs attention").
-pub const COLLAPSIBLE: &[&str] = &["charts", "learners", "courses", "videos", "quality", "data"];
+/// "events" is there only for event logs (`EVENTS`).
+pub const COLLAPSIBLE: &[&str] = &[
+    "charts", "learners", "courses", "videos", "quality", "events", "data",
+];
+
+/// The section of event logs: in the navigation (before Data) only when the data is events.
+pub const EVENTS: (&str, &str) = ("events", "Events");
 
 /// A `<nav>` that stays at the top of the window while the dashboard scrolls.
 #[component]
 pub fn SectionNav() -> impl IntoView {
     let sections = use_open_sections();
     let presentation = use_presentation();
+    let state = crate::state::use_app_state();
+    let has_events = move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().is_some_and(|d| d.events.is_some()))
+    };
+    let link = move |id: &'static str, label: &'static str| {
+        view! {
+            <li>
+                <a
+                    href=format!("#{id}")
+                    data-testid=format!("nav-{id}")
+                    // A second click on the link whose section was closed meanwhile changes
+                    // no fragment, so no `hashchange`: open it here too.
+                    on:click=move |_| {
+                        if COLLAPSIBLE.contains(&id) {
+                            sections.open(id);
+                        }
+                    }
+                >
+                    {label}
+                </a>
+            </li>
+        }
+    };
     let links = SECTIONS
         .iter()
         .map(|&(id, label)| {
-            view! {
-                <li>
-                    <a
-                        href=format!("#{id}")
-                        data-testid=format!("nav-{id}")
-                        // A second click on the link whose section was closed meanwhile changes
-                        // no fragment, so no `hashchange`: open it here too.
-                        on:click=move |_| {
-                            if COLLAPSIBLE.contains(&id) {
-                                sections.open(id);
-                            }
-                        }
-                    >
-                        {label}
-                    </a>
-                </li>
-            }
+            let events = (id == "data").then(|| {
+                view! { <Show when=has_events>{link(EVENTS.0, EVENTS.1)}</Show> }
+            });
+            view! { {events} {link(id, label)} }
         })
         .collect::<Vec<_>>();
-    let all_open = move || sections.count() >= COLLAPSIBLE.len();
+    // Every section on the page is open (the events section is there only for event logs).
+    let all_open = move || {
+        let present = COLLAPSIBLE.len() - usize::from(!has_events());
+        let open = sections.count() - usize::from(!has_events() && sections.is_open(EVENTS.0));
+        open >= present
+    };
     view! {
         <nav class="section-nav" aria-label="Dashboard sections" data-testid="section-nav">
             <ul>{links}</ul>

@@ -9,12 +9,14 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use coursepulse_engine::pairs_report;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
+use crate::event_view_model;
 use crate::period;
 use crate::tables::{self, Table};
 use crate::view_model::{self, Context};
@@ -26,9 +28,10 @@ use crate::worker::protocol::{
     AddedView, Request, RequestKind, Response, ResponseKind, Settings, SourceSpec, TableId,
     TableQuery,
 };
+use crate::worker::read_events;
 use crate::worker::read_inputs::{self, Stop, analyse};
 use crate::worker::shared::{
-    Dataset, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
+    Dataset, EventData, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
 };
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
@@ -247,11 +250,50 @@ fn relist(
     let current = dataset.current_mut();
     current.set_masking(masking);
     // Tables are built from the report, so masked ids reach no page, export or sample.
-    dataset.report = current.report();
+    dataset.report = dataset.current_report();
     dataset.tables.clear();
     let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
     dashboard.comparison = period::comparison(&dataset.analysis, dataset.view.as_ref());
+    dashboard.events = dataset.events.as_ref().map(|events| events.view.clone());
     ResponseKind::Dashboard(Box::new(dashboard))
+}
+
+/// New settings for a dataset of event logs: the pairs re-derived from the events it holds,
+/// without reading a log; `None` when they change how the logs are read (read them again).
+fn refilter_events(
+    dataset: &mut Dataset,
+    settings: &Settings,
+    started: f64,
+) -> Option<ResponseKind> {
+    if !same_reading(&dataset.read_settings, settings) {
+        return None;
+    }
+    let events = dataset.events.as_mut()?;
+    let derived = crate::settings::options(settings, (started * 1000.0) as i64)
+        .and_then(|options| {
+            events
+                .log
+                .set_options(options)
+                .map_err(|error| error.to_string())
+        })
+        .and_then(|()| events.log.analyse().map_err(|error| error.to_string()));
+    let (analysis, section) = match derived {
+        Ok(derived) => derived,
+        Err(message) => return Some(error_view(message)),
+    };
+    events.view = event_view_model::events_view(&section, events.view.catalogues.clone());
+    let view = events.view.clone();
+    dataset.analysis = analysis;
+    dataset.report = pairs_report(&dataset.analysis);
+    dataset.tables.clear();
+    dataset.context.settings = settings.clone();
+    let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
+    dashboard.comparison = period::comparison(&dataset.analysis, None);
+    dashboard.events = Some(view);
+    dashboard.elapsed_ms = js_sys::Date::now() - started;
+    dashboard.from_kept_rows = true;
+    dashboard.storage = persist::current_storage();
+    Some(ResponseKind::Dashboard(Box::new(dashboard)))
 }
 
 /// Answers new settings from the rows the dataset kept, without reading a file, when they
@@ -261,6 +303,9 @@ fn refilter(host: &Rc<RefCell<Host>>, settings: &Settings) -> Option<ResponseKin
     let started = js_sys::Date::now();
     let mut host = host.borrow_mut();
     let dataset = host.dataset.as_mut()?;
+    if dataset.events.is_some() {
+        return refilter_events(dataset, settings, started);
+    }
     dataset.analysis.kept_rows()?;
     if !same_reading(&dataset.read_settings, settings) {
         return None;
@@ -477,6 +522,55 @@ async fn load(
     if let Some(previous) = host.borrow_mut().active_load.replace(id) {
         host.borrow_mut().cancelled.insert(previous);
     }
+    // Event logs added to event logs are read with them: a later event re-derives its pair.
+    let event_logs_loaded = host
+        .borrow()
+        .dataset
+        .as_ref()
+        .filter(|dataset| dataset.events.is_some())
+        .map(|dataset| dataset.inputs.clone());
+    let new_inputs = inputs.len();
+    let inputs = match (&event_logs_loaded, mode) {
+        (Some(loaded), Mode::Add) => loaded.iter().cloned().chain(inputs).collect(),
+        _ => inputs,
+    };
+    let opened = match read_inputs::open_inputs(&inputs) {
+        Ok(opened) => opened,
+        Err(stop) => return fail_load(&host, id, &inputs, new_inputs, mode, stop),
+    };
+    if let Some(classified) = read_events::classify(&inputs, &opened) {
+        let loaded = host.borrow().dataset.is_some();
+        if mode == Mode::Add && loaded && event_logs_loaded.is_none() {
+            let stop = read_inputs::stop_message(
+                "event logs cannot be added to rows with a completion column: open them on \
+                 their own"
+                    .to_owned(),
+            );
+            return fail_load(&host, id, &inputs, new_inputs, mode, stop);
+        }
+        let read = match classified {
+            Ok(classified) => read_events::analyse_events(&host, id, &classified, &settings).await,
+            Err(stop) => Err(stop),
+        };
+        return match read {
+            Ok(read) => {
+                finish_load(&host, id);
+                install_events(
+                    &host,
+                    id,
+                    inputs,
+                    read,
+                    settings,
+                    mode,
+                    src,
+                    started,
+                    bytes_before,
+                )
+                .await
+            }
+            Err(stop) => fail_load(&host, id, &inputs, new_inputs, mode, stop),
+        };
+    }
     // An add continues from a copy of the current analysis (its saved state), so the dataset on
     // screen stays intact until the add succeeds, and a failed or cancelled add changes nothing.
     let base = match mode {
@@ -505,7 +599,7 @@ async fn load(
             return reply(&host, id, error_view(message));
         }
     };
-    let outcome = analyse(&host, id, &inputs, &settings, base).await;
+    let outcome = analyse(&host, id, &inputs, opened, &settings, base).await;
     finish_load(&host, id);
     match outcome {
         Ok((analysis, source_columns)) => {
@@ -602,6 +696,7 @@ async fn load(
                 tables: HashMap::new(),
                 restored,
                 src,
+                events: None,
             });
             reply(&host, id, ResponseKind::Dashboard(Box::new(dashboard)));
             // While the dashboard is read: the first filter change then pays only for its view.
@@ -621,6 +716,92 @@ async fn load(
             reply(&host, id, kind);
         }
     }
+}
+
+/// Ends load `id` with `stop`: the dataset shown stays; the new inputs' handles (the last
+/// `new_inputs` of `inputs`) are let go unless they are the dataset's own (a re-read).
+fn fail_load(
+    host: &Rc<RefCell<Host>>,
+    id: u32,
+    inputs: &[Input],
+    new_inputs: usize,
+    mode: Mode,
+    stop: Stop,
+) {
+    finish_load(host, id);
+    if mode != Mode::Reanalyse {
+        inputs[inputs.len().saturating_sub(new_inputs)..]
+            .iter()
+            .for_each(Input::release);
+    }
+    let kind = match stop {
+        Stop::Cancelled => ResponseKind::Cancelled,
+        Stop::Failed(view) => ResponseKind::Error(view),
+    };
+    reply(host, id, kind);
+}
+
+/// Installs a dataset of event logs read from `inputs` and answers with its dashboard.
+#[allow(clippy::too_many_arguments)]
+async fn install_events(
+    host: &Rc<RefCell<Host>>,
+    id: u32,
+    inputs: Vec<Input>,
+    read: read_events::EventsRead,
+    settings: Settings,
+    mode: Mode,
+    src: Option<String>,
+    started: f64,
+    bytes_before: u64,
+) {
+    let report = pairs_report(&read.analysis);
+    let view = event_view_model::events_view(&read.section, read.catalogues);
+    let total_bytes: u64 = inputs.iter().map(Input::size).sum();
+    let context = Context {
+        // The report's one source is the pairs, made from every log.
+        source_bytes: report.sources.iter().map(|_| total_bytes).collect(),
+        source_columns: report.sources.iter().map(|_| Vec::new()).collect(),
+        all_courses: read.analysis.courses_seen(),
+        date_span: read.analysis.date_span(),
+        settings: settings.clone(),
+        today: Some(today()),
+    };
+    let mut dashboard = view_model::dashboard(&report, context.clone());
+    dashboard.comparison = period::comparison(&read.analysis, None);
+    dashboard.events = Some(view.clone());
+    dashboard.elapsed_ms = js_sys::Date::now() - started;
+    dashboard.bytes_read = inputs
+        .iter()
+        .map(|input| input.reader.bytes_read())
+        .sum::<u64>()
+        .saturating_sub(bytes_before);
+    dashboard.storage = persist::current_storage();
+    let previous = host.borrow_mut().dataset.take();
+    if let Some(previous) = previous
+        && mode == Mode::Open
+    {
+        previous.inputs.iter().for_each(Input::release);
+    }
+    host.borrow_mut().dataset = Some(Dataset {
+        origins: inputs.iter().map(origin).collect(),
+        inputs,
+        complete: true,
+        columns: HashMap::new(),
+        analysis: read.analysis,
+        read_settings: settings,
+        view: None,
+        report,
+        context,
+        tables: HashMap::new(),
+        restored: None,
+        src,
+        events: Some(EventData {
+            log: read.log,
+            view,
+        }),
+    });
+    reply(host, id, ResponseKind::Dashboard(Box::new(dashboard)));
+    persist::store_current(host.clone()).await;
 }
 
 fn finish_load(host: &Rc<RefCell<Host>>, id: u32) {

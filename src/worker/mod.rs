@@ -4,7 +4,7 @@
 //!
 //! `views` < `protocol` < `event_loop` < `fetch/` (bytes by range or whole) < `storage/saved`
 //! < `storage/store` < `shared` (the worker's state) < `read_inputs` (the read loop)
-//! < `storage/persist` < `host` (the message loop) < `client` (the page's side).
+//! < `read_events` (event logs) < `storage/persist` < `host` (the message loop) < `client` (the page's side).
 
 pub mod protocol;
 pub mod storage;
@@ -17,6 +17,8 @@ pub mod event_loop;
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
+#[cfg(target_arch = "wasm32")]
+pub mod read_events;
 #[cfg(target_arch = "wasm32")]
 pub mod read_inputs;
 #[cfg(target_arch = "wasm32")]

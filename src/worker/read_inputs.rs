@@ -1,14 +1,17 @@
 //! Reading a load's inputs into an `Analysis` (worker only): each input opened (Parquet footer
 //! or CSV bytes), partitions declared from every name the dataset has had, then one row group at
 //! a time, in key passes when the dataset is too large for one unique-key table, yielding to the
-//! worker's event loop every [`YIELD_AFTER_MS`] so `Cancel` and page requests get in.
+//! worker's event loop every [`YIELD_AFTER_MS`] so `Cancel` and page requests get in. Opening
+//! ([`open_inputs`]) comes first and apart: what the opened inputs are decides whether the load
+//! is rows or event logs (`read_events.rs`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use bytes::Bytes;
 use coursepulse_engine::{
-    Analysis, Error as EngineError, Format, ParquetFile, Partitioning, ReadPlan, csv_columns,
+    Analysis, EVENT_SNIFF_BYTES, Error as EngineError, EventFormat, Format, ParquetFile,
+    Partitioning, ReadPlan, csv_columns, is_event_input,
 };
 use parquet::file::reader::ChunkReader as _;
 
@@ -34,18 +37,63 @@ impl From<EngineError> for Stop {
 }
 
 /// A parsed input waiting to be decoded.
-enum Opened {
+pub(crate) enum Opened {
     Parquet(ParquetFile<ChunkReader>),
-    /// Read at its turn, so that one CSV file at a time is in memory; `columns` from its header.
+    /// Read at its turn, so that one CSV file at a time is in memory; `columns` from its header,
+    /// in `head` (its first bytes).
     Csv {
         reader: ChunkReader,
         columns: Vec<String>,
+        head: Bytes,
     },
+    /// JSON lines of events (`.ndjson`, `.jsonl`, or `.json` holding event records); `head` is
+    /// its first bytes.
+    Json {
+        head: Bytes,
+    },
+}
+
+impl Opened {
+    /// The input's columns (a Parquet schema, a CSV header; none for JSON).
+    pub(crate) fn columns(&self) -> Vec<String> {
+        match self {
+            Opened::Parquet(file) => file
+                .schema()
+                .fields()
+                .iter()
+                .map(|field| field.name().clone())
+                .collect(),
+            Opened::Csv { columns, .. } => columns.clone(),
+            Opened::Json { .. } => Vec::new(),
+        }
+    }
+
+    /// The input's first bytes, as far as they tell what it is (Parquet's magic for Parquet).
+    pub(crate) fn head(&self) -> &[u8] {
+        match self {
+            Opened::Parquet(_) => b"PAR1",
+            Opened::Csv { head, .. } | Opened::Json { head } => head,
+        }
+    }
+}
+
+/// Opens every input of a load: Parquet footers, CSV headers, the first bytes of JSON.
+pub(crate) fn open_inputs(inputs: &[Input]) -> Result<Vec<Opened>, Stop> {
+    inputs.iter().map(open_input).collect()
 }
 
 fn open_input(input: &Input) -> Result<Opened, Stop> {
     let name = &input.name;
     let reader = input.reader.clone();
+    // JSON lines of events (by name, or `.json` whose first lines are event records, as the
+    // CLI decides); other JSON takes the usual path, which says what it is.
+    if is_json_name(name) {
+        let head = read_csv(&reader, name, input.size().min(EVENT_SNIFF_BYTES as u64))?;
+        let never = || Ok::<_, std::convert::Infallible>(Vec::new());
+        if is_event_input(name, &head, never).unwrap_or_else(|never| match never {}) {
+            return Ok(Opened::Json { head });
+        }
+    }
     let format = match Format::from_name(name) {
         Some(format) => format,
         None => {
@@ -66,9 +114,16 @@ fn open_input(input: &Input) -> Result<Opened, Stop> {
             Ok(Opened::Csv {
                 reader,
                 columns: csv_columns(&head).unwrap_or_default(),
+                head,
             })
         }
     }
+}
+
+/// JSON by its name: `.ndjson` and `.jsonl` (JSON lines), or `.json`.
+fn is_json_name(name: &str) -> bool {
+    EventFormat::from_name(name) == Some(EventFormat::Ndjson)
+        || name.to_ascii_lowercase().ends_with(".json")
 }
 
 /// Enough of a CSV file for its header line.
@@ -80,7 +135,7 @@ fn read_csv(reader: &ChunkReader, name: &str, length: u64) -> Result<Bytes, Stop
         .map_err(|error| stop_message(format!("{name}: cannot read: {error}")))
 }
 
-fn stop_message(message: String) -> Stop {
+pub(crate) fn stop_message(message: String) -> Stop {
     Stop::Failed(ErrorView::new(message))
 }
 
@@ -104,16 +159,28 @@ fn mapping_stop(error: EngineError, source: &str, columns: Vec<String>) -> Stop 
 /// on a filter change, as before.
 pub(crate) const MAX_KEPT_ROWS: u64 = 20_000_000;
 
+/// Reads `inputs` (rows with a completion column), opened by [`open_inputs`], into an analysis.
 pub(crate) async fn analyse(
     host: &Rc<RefCell<Host>>,
     id: u32,
     inputs: &[Input],
+    opened: Vec<Opened>,
     settings: &Settings,
     base: Option<(Vec<u8>, Vec<String>)>,
 ) -> Result<(Analysis, Vec<Vec<String>>), Stop> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
-    let opened: Vec<Opened> = inputs.iter().map(open_input).collect::<Result<_, _>>()?;
+    if let Some((input, _)) = inputs
+        .iter()
+        .zip(&opened)
+        .find(|(_, opened)| matches!(opened, Opened::Json { .. }))
+    {
+        // Unreachable through the host, which reads event logs apart; said plainly all the same.
+        return Err(stop_message(format!(
+            "{} is a JSON-lines event log, read only with other event logs",
+            input.name
+        )));
+    }
     // A fresh, unfiltered load of Parquet files keeps its rows, so that a filter change later
     // reads no file. A filtered load is read with the filter instead, which skips files and row
     // groups by their time statistics (one week of a 180-day manifest whose later days hold late
@@ -137,25 +204,14 @@ pub(crate) async fn analyse(
     // Hive partitions (`date=2025-03-01/...`) come from every name the dataset has had.
     names.extend(inputs.iter().map(|input| input.name.clone()));
     analysis.set_partitioning(Partitioning::infer(&names))?;
-    let source_columns = opened
-        .iter()
-        .map(|input| match input {
-            Opened::Parquet(file) => file
-                .schema()
-                .fields()
-                .iter()
-                .map(|field| field.name().clone())
-                .collect(),
-            Opened::Csv { columns, .. } => columns.clone(),
-        })
-        .collect();
+    let source_columns = opened.iter().map(Opened::columns).collect();
     let mut progress = Progress {
         bytes_total: inputs.iter().map(Input::size).sum(),
         groups_total: opened
             .iter()
             .map(|input| match input {
                 Opened::Parquet(file) => file.num_row_groups() as u64,
-                Opened::Csv { .. } => 1,
+                Opened::Csv { .. } | Opened::Json { .. } => 1,
             })
             .sum(),
         ..Progress::default()
@@ -198,7 +254,10 @@ pub(crate) async fn analyse(
                 )
                 .await?;
             }
-            Opened::Csv { reader, columns } => {
+            Opened::Json { .. } => {}
+            Opened::Csv {
+                reader, columns, ..
+            } => {
                 progress.file = input.name().to_owned();
                 let bytes = read_csv(reader, input.name(), input.size())?;
                 analysis
@@ -241,7 +300,7 @@ fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<ChunkReader>>> {
         .iter()
         .map(|opened| match opened {
             Opened::Parquet(file) => Some(file),
-            Opened::Csv { .. } => None,
+            Opened::Csv { .. } | Opened::Json { .. } => None,
         })
         .collect()
 }
@@ -309,18 +368,18 @@ async fn read_plan(
 }
 
 /// Yields to the event loop (and reports progress) every [`YIELD_AFTER_MS`] of work.
-struct Pacer {
+pub(crate) struct Pacer {
     last: f64,
 }
 
 impl Pacer {
-    fn new() -> Pacer {
+    pub(crate) fn new() -> Pacer {
         Pacer {
             last: js_sys::Date::now(),
         }
     }
 
-    async fn pace(
+    pub(crate) async fn pace(
         &mut self,
         host: &Rc<RefCell<Host>>,
         id: u32,

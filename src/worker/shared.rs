@@ -6,13 +6,13 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use coursepulse_engine::{Analysis, Report};
+use coursepulse_engine::{Analysis, EventLog, Report, pairs_report};
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::tables::Table;
 use crate::view_model::Context;
 use crate::worker::fetch::input::Input;
-use crate::worker::protocol::{ErrorView, Response, ResponseKind, RestoredView};
+use crate::worker::protocol::{ErrorView, EventsView, Response, ResponseKind, RestoredView};
 use crate::worker::storage::saved::SavedSource;
 
 /// How long a load computes before it lets other messages in.
@@ -55,12 +55,34 @@ pub(crate) struct Dataset {
     pub(crate) restored: Option<RestoredView>,
     /// The URL the whole dataset came from (`?src=`), if it did.
     pub(crate) src: Option<String>,
+    /// Set when the inputs are player event logs: `analysis` is then the analysis of their
+    /// (learner, video) pairs.
+    pub(crate) events: Option<EventData>,
+}
+
+/// What a dataset of event logs keeps beside the pairs' analysis.
+pub(crate) struct EventData {
+    /// Every event read, so that new settings re-derive the pairs without reading the logs.
+    pub(crate) log: EventLog,
+    /// The "Events" section as last computed.
+    pub(crate) view: EventsView,
 }
 
 impl Dataset {
     /// The analysis the report shows: the view, else the analysis as read.
     pub(crate) fn current_mut(&mut self) -> &mut Analysis {
         self.view.as_mut().unwrap_or(&mut self.analysis)
+    }
+
+    /// The report of the analysis shown (for event logs, with the pairs named as their source).
+    pub(crate) fn current_report(&mut self) -> Report {
+        let events = self.events.is_some();
+        let current = self.current_mut();
+        if events {
+            pairs_report(current)
+        } else {
+            current.report()
+        }
     }
 
     /// Bytes read from the inputs so far (by range; inputs held whole count 0).

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { tools } from './support/reference.mjs';
 import { startServer } from './support/server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,9 +41,7 @@ models:
 
 export default async function globalSetup() {
   const dist = resolve(ROOT, process.env.E2E_DIST ?? 'dist');
-  const target = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target');
-  const cli = process.env.E2E_CLI ?? join(target, 'debug', 'coursepulse');
-  const fixtures = process.env.E2E_FIXTURES ?? join(target, 'debug', 'coursepulse-fixtures');
+  const { cli, fixtures } = tools();
   const missing = [
     [join(dist, 'index.html'), 'the built app: run `trunk build --release` (or `cargo xtask test`)'],
     [join(dist, 'sample', 'watch-logs.parquet'), 'the bundled sample in the built app'],

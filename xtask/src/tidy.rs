@@ -54,7 +54,7 @@ pub(crate) const ENGINE: Tree = Tree {
 /// The worker's modules, bottom to top, one per layer: what the page is shown and chooses
 /// (`views/`), the messages (`protocol`), yielding to the event loop (`event_loop`), reading bytes (`fetch/`), the stored blob and where it
 /// lives (`storage/saved`, `storage/store`), the worker's shared state (`shared`), the read loop
-/// (`read_inputs`), keeping analyses between visits (`storage/persist`), the message loop
+/// (`read_inputs`), the event-log reader (`read_events`), keeping analyses between visits (`storage/persist`), the message loop
 /// (`host`), and the page's side (`client`). A folder's `mod.rs` sits above its files.
 pub(crate) const WORKER: Tree = Tree {
     name: "worker",
@@ -66,6 +66,7 @@ pub(crate) const WORKER: Tree = Tree {
         &["views::settings"],
         &["views::table"],
         &["views::status"],
+        &["views::events"],
         &["views::dashboard"],
         &["views"],
         &["protocol"],
@@ -80,6 +81,7 @@ pub(crate) const WORKER: Tree = Tree {
         &["storage::store"],
         &["shared"],
         &["read_inputs"],
+        &["read_events"],
         &["storage::persist"],
         &["storage"],
         &["host"],

@@ -6,42 +6,30 @@ use std::fmt::Write;
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use coursepulse_engine::{EventFormat, EventLog, EventReport, EventSection, Options, ParquetFile};
+use coursepulse_engine::{EventLog, EventReport, EventSection, Options, ParquetFile};
 
 use crate::file_reader::SharedFile;
 use crate::inputs::Input;
 use crate::shown;
 use crate::table::Table;
 
-/// Whether the input is an event log: by its name (`.ndjson`, `.jsonl`), else by its columns
-/// (an event type and a playhead position). Other JSON is not taken for JSON lines.
+/// Whether the input is an event log: the engine's decision ([`coursepulse_engine::is_event_input`],
+/// which the web app shares) over the file's first bytes and, for Parquet, its schema.
 pub fn is_event_log(input: &Input) -> Result<bool> {
-    if EventFormat::from_name(&input.name) == Some(EventFormat::Ndjson) {
-        return Ok(true);
-    }
     let file = SharedFile::open(&input.path)
         .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
     let head = file
-        .head(64)
+        .head(coursepulse_engine::EVENT_SNIFF_BYTES)
         .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
-    let columns =
-        match EventFormat::from_name(&input.name).unwrap_or_else(|| EventFormat::sniff(&head)) {
-            // JSON under another name (`.json`, no extension): the usual path says what it is.
-            EventFormat::Ndjson => return Ok(false),
-            EventFormat::Parquet => ParquetFile::open(&input.name, file)
-                .map_err(|error| input.engine_error(error))?
-                .schema()
-                .fields()
-                .iter()
-                .map(|field| field.name().clone())
-                .collect(),
-            EventFormat::Csv => {
-                // The header line is enough; a CSV file's first 64 KiB hold it.
-                let head = file.head(64 * 1024).unwrap_or_default();
-                coursepulse_engine::csv_columns(&head).unwrap_or_default()
-            }
-        };
-    Ok(coursepulse_engine::is_event_log(&columns))
+    coursepulse_engine::is_event_input(&input.name, &head, || {
+        Ok(ParquetFile::open(&input.name, file)
+            .map_err(|error| input.engine_error(error))?
+            .schema()
+            .fields()
+            .iter()
+            .map(|field| field.name().clone())
+            .collect())
+    })
 }
 
 /// Reads every input as an event log, with the catalogue, and reports; `forced` (`--events`)
@@ -63,10 +51,9 @@ pub fn analyse(
     }
     for input in inputs {
         if !forced && !is_event_log(input)? {
-            bail!(
-                "{} is not an event log (no event type and playhead position columns), and rows with a completion column cannot be mixed with event logs in one report",
-                shown::path(&input.path)
-            );
+            bail!(coursepulse_engine::not_an_event_log(&shown::path(
+                &input.path
+            )));
         }
         let bytes = Bytes::from(
             std::fs::read(&input.path)

@@ -77,9 +77,10 @@ pub use analysis::{Analysis, Source};
 pub use columns::{Field, Mapping, Override, Overrides, Scale};
 pub use error::{Error, Result};
 pub use events::{
-    DEFAULT_SESSION_GAP_MINUTES, DropOff, EventField, EventFormat, EventInput, EventLineage,
-    EventLog, EventReport, EventRule, EventRuleResult, EventSample, EventSection, PairFigures,
-    Quartiles, VideoRetention, is_event_log,
+    DEFAULT_SESSION_GAP_MINUTES, DropOff, EVENT_SNIFF_BYTES, EventField, EventFormat, EventInput,
+    EventLineage, EventLog, EventReport, EventRule, EventRuleResult, EventSample, EventSection,
+    PairFigures, Quartiles, VideoRetention, is_event_input, is_event_log, is_video_catalogue,
+    not_an_event_log, pairs_report,
 };
 pub use filter::Filter;
 pub use input::dataset_paths::{

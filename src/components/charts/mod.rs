@@ -3,6 +3,7 @@
 pub mod course_bars;
 pub mod daily_chart;
 pub mod histogram;
+pub mod retention_chart;
 pub mod tooltip;
 
 use leptos::prelude::*;

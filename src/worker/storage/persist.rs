@@ -64,7 +64,13 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
             .analysis
             .kept_rows()
             .map_or(dataset.report.rows.total, |kept| kept.rows);
-        let blob = if rows > MAX_STORED_ROWS {
+        let blob = if dataset.events.is_some() {
+            Err(
+                "Not kept for the next visit: a dashboard of event logs is computed from the \
+                 events, which are read again from the logs."
+                    .to_owned(),
+            )
+        } else if rows > MAX_STORED_ROWS {
             Err(format!(
                 "Not kept for the next visit: {} rows is more than the {} this browser keeps.",
                 crate::format::int(rows),
@@ -241,6 +247,7 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
         tables: HashMap::new(),
         restored: Some(restored),
         src: meta.src.clone(),
+        events: None,
     };
     Ok((dataset, dashboard))
 }

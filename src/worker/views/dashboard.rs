@@ -75,6 +75,10 @@ pub struct Dashboard {
     /// This period against the previous one of the same length, when both dates are set.
     #[serde(default)]
     pub comparison: Option<PeriodComparison>,
+    /// What only player event logs tell, when the data is event logs (each (learner, video)
+    /// pair is then a row of every other panel).
+    #[serde(default)]
+    pub events: Option<super::events::EventsView>,
 }
 
 /// The period before the filter's dates, as many days long, with its headline figures.

@@ -3,11 +3,13 @@
 //! from the worker to the page; `protocol.rs` wraps them in messages.
 
 pub mod dashboard;
+pub mod events;
 pub mod settings;
 pub mod status;
 pub mod table;
 
 pub use dashboard::*;
+pub use events::*;
 pub use settings::*;
 pub use status::*;
 pub use table::*;

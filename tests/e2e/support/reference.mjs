@@ -1,7 +1,8 @@
 // The CLI's answers for the generated dirty file (written by global-setup.mjs), and the small
 // helpers that turn them into what the page shows.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /// Paths of the inputs global setup generated.
 export function inputs() {
@@ -12,6 +13,17 @@ export function inputs() {
     corrupt: join(work, 'x.parquet'),
     brotli: join(work, 'dirty-brotli.parquet'),
     reference: JSON.parse(readFileSync(join(work, 'reference.json'), 'utf8')),
+  };
+}
+
+/// The native tools the suite runs: the CLI and the fixtures generator (debug builds of this
+/// checkout's target dir, or E2E_CLI and E2E_FIXTURES).
+export function tools() {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const target = resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
+  return {
+    cli: process.env.E2E_CLI ?? join(target, 'debug', 'coursepulse'),
+    fixtures: process.env.E2E_FIXTURES ?? join(target, 'debug', 'coursepulse-fixtures'),
   };
 }
 

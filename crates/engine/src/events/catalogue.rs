@@ -39,6 +39,25 @@ pub(crate) fn title_key(course: Option<&str>, title: &str) -> String {
     format!("\u{1}{}\u{1f}{title}", course.unwrap_or(""))
 }
 
+/// Whether `columns` (a CSV header) are a video catalogue's: a duration and a video id or
+/// title, and neither an event log's event type and position nor a completion column (rows of
+/// views that carry a video's length are not a catalogue). The web app tells a dropped
+/// `videos.csv` from the logs beside it by this, as the CLI is told by `--videos`.
+pub fn is_video_catalogue<S: AsRef<str>>(columns: &[S]) -> bool {
+    let has = |candidates: &[&str]| {
+        columns.iter().any(|column| {
+            let column = column.as_ref().trim().trim_start_matches('\u{feff}');
+            candidates
+                .iter()
+                .any(|candidate| column.eq_ignore_ascii_case(candidate))
+        })
+    };
+    has(DURATION)
+        && (has(VIDEO) || has(TITLE))
+        && !has(crate::columns::Field::Completion.candidates())
+        && !crate::events::fields::is_event_log(columns)
+}
+
 impl Catalogue {
     /// Adds a catalogue CSV; a later entry for the same video replaces an earlier one.
     pub(crate) fn add_csv(&mut self, name: &str, bytes: &[u8]) -> Result<usize> {

@@ -14,7 +14,7 @@
 //!            S1,V1,seek,2025-03-01T10:00:30Z,30,120,180\n\
 //!            S1,V1,ended,2025-03-01T10:01:30Z,180,,180\n";
 //! let mut log = EventLog::new(Options::default())?;
-//! log.add("events.csv", csv.as_bytes().to_vec().into(), None)?;
+//! log.add("events.csv", bytes::Bytes::from(csv), None)?;
 //! let report = log.report()?;
 //! assert_eq!(report.report.learners_top[0].avg_completion, Some(50.0));
 //! assert_eq!(report.events.videos[0].quartiles.p50, 100.0);
@@ -32,7 +32,7 @@ mod retention;
 mod sessions;
 mod tabular;
 
-use bytes::Bytes;
+use parquet::file::reader::ChunkReader;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
@@ -40,6 +40,7 @@ use crate::analysis::options::Options;
 use crate::error::{Error, Result};
 use crate::report::Report;
 
+pub use catalogue::is_video_catalogue;
 pub use fields::{EventField, is_event_log};
 pub use pairs::PairFigures;
 pub use quality::{EventRule, EventRuleResult, EventSample};
@@ -83,6 +84,42 @@ impl EventFormat {
             EventFormat::Csv
         }
     }
+}
+
+/// How many of a file's first bytes [`is_event_input`] looks at: a CSV header, or the first
+/// JSON lines.
+pub const EVENT_SNIFF_BYTES: usize = 64 * 1024;
+
+/// Whether an input is an event log; the one decision the CLI and the web app share. By its name
+/// (`.ndjson`, `.jsonl`), else by its columns (an event type and a playhead position: a CSV
+/// header in `head`, or a Parquet schema, asked of `parquet_columns` only for a Parquet file),
+/// else, for JSON under another name (`.json`), when its first lines are JSON records with those
+/// fields (a manifest or another JSON document is not). `head` is the file's first bytes, up to
+/// [`EVENT_SNIFF_BYTES`].
+pub fn is_event_input<E>(
+    name: &str,
+    head: &[u8],
+    parquet_columns: impl FnOnce() -> std::result::Result<Vec<String>, E>,
+) -> std::result::Result<bool, E> {
+    let by_name = EventFormat::from_name(name);
+    if by_name == Some(EventFormat::Ndjson) {
+        return Ok(true);
+    }
+    Ok(match by_name.unwrap_or_else(|| EventFormat::sniff(head)) {
+        EventFormat::Ndjson => ndjson::holds_event_records(head),
+        EventFormat::Parquet => is_event_log(&parquet_columns()?),
+        EventFormat::Csv => {
+            is_event_log(&crate::input::parquet::csv_columns(head).unwrap_or_default())
+        }
+    })
+}
+
+/// Why `name`, given with event logs, is refused: neither an event log nor (where the caller
+/// tells catalogues by their columns) a video catalogue. The CLI and the web app say the same.
+pub fn not_an_event_log(name: &str) -> String {
+    format!(
+        "{name} is not an event log (no event type and playhead position columns), and rows with a completion column cannot be mixed with event logs in one report"
+    )
 }
 
 /// One event log read.
@@ -227,17 +264,34 @@ impl EventLog {
         self.catalogue.add_csv(name, bytes)
     }
 
-    /// Reads one event log, in `format` (else by its name, else sniffed). An input refused
-    /// before any of its events is read leaves the log as it was.
-    pub fn add(&mut self, name: &str, bytes: Bytes, format: Option<EventFormat>) -> Result<()> {
-        let format = format
-            .or_else(|| EventFormat::from_name(name))
-            .unwrap_or_else(|| EventFormat::sniff(&bytes[..bytes.len().min(64)]));
+    /// Reads one event log, in `format` (else by its name, else sniffed). A Parquet log is read
+    /// through `reader` a row group at a time (only its mapped columns); CSV and JSON lines are
+    /// read whole. `Bytes` is a reader, and so is a caller's own (a browser `File` by range).
+    /// An input refused before any of its events is read leaves the log as it was.
+    pub fn add<R: ChunkReader + Clone + 'static>(
+        &mut self,
+        name: &str,
+        reader: R,
+        format: Option<EventFormat>,
+    ) -> Result<()> {
+        let whole = |reader: &R| {
+            reader
+                .get_bytes(0, reader.len() as usize)
+                .map_err(|error| Error::format(name, format!("cannot read: {error}")))
+        };
+        let format = match format.or_else(|| EventFormat::from_name(name)) {
+            Some(format) => format,
+            None => EventFormat::sniff(
+                &reader
+                    .get_bytes(0, reader.len().min(64) as usize)
+                    .map_err(|error| Error::format(name, format!("cannot read: {error}")))?,
+            ),
+        };
         let before = self.collector.events_read;
         let mapping = match format {
-            EventFormat::Csv => tabular::read_csv(&mut self.collector, name, &bytes),
-            EventFormat::Parquet => tabular::read_parquet(&mut self.collector, name, bytes),
-            EventFormat::Ndjson => ndjson::read(&mut self.collector, name, &bytes),
+            EventFormat::Csv => tabular::read_csv(&mut self.collector, name, &whole(&reader)?),
+            EventFormat::Parquet => tabular::read_parquet(&mut self.collector, name, reader),
+            EventFormat::Ndjson => ndjson::read(&mut self.collector, name, &whole(&reader)?),
         };
         let events = self.collector.events_read - before;
         let mapping = match mapping {
@@ -264,8 +318,27 @@ impl EventLog {
         pairs::derive(&self.collector, &self.catalogue, gap).pairs
     }
 
+    /// Replaces the options the pairs' report is shaped by (a new filter, list sizes or
+    /// masking): the next [`EventLog::analyse`] answers them without reading any log again.
+    pub fn set_options(&mut self, options: Options) -> Result<()> {
+        options.validate()?;
+        self.options = options;
+        Ok(())
+    }
+
     /// The report: the pairs through the [`Analysis`], and the event section.
     pub fn report(&mut self) -> Result<EventReport> {
+        let (analysis, events) = self.analyse()?;
+        Ok(EventReport {
+            report: pairs_report(&analysis),
+            events,
+        })
+    }
+
+    /// The [`Analysis`] of the pairs (whose report is the event log's, see [`pairs_report`])
+    /// beside the event section: a caller that keeps the analysis can change its list sizes and
+    /// masking as for rows read from files.
+    pub fn analyse(&mut self) -> Result<(Analysis, EventSection)> {
         self.collector.settle();
         let gap = i64::from(self.gap_minutes) * 60_000_000;
         let derived = pairs::derive(&self.collector, &self.catalogue, gap);
@@ -275,10 +348,6 @@ impl EventLog {
         options.dbt = None;
         let mut analysis = Analysis::new(options)?;
         pairs::add_to(&mut analysis, &derived.pairs)?;
-        let mut report = analysis.report();
-        for source in &mut report.sources {
-            source.format = "events".to_owned();
-        }
         let mut notes = self.notes.clone();
         notes.extend(derived.notes.iter().cloned());
         if !self.options.filter.is_empty() {
@@ -302,9 +371,9 @@ impl EventLog {
                 .filter(|pair| pair.duration_seconds.is_none())
                 .count() as u64,
         };
-        Ok(EventReport {
-            report,
-            events: EventSection {
+        Ok((
+            analysis,
+            EventSection {
                 inputs: self.inputs.clone(),
                 session_gap_minutes: self.gap_minutes,
                 lineage,
@@ -312,6 +381,72 @@ impl EventLog {
                 videos: derived.videos,
                 notes,
             },
+        ))
+    }
+}
+
+/// The report of an event log's pairs [`Analysis`]: its one source is the pairs, of format
+/// `events`.
+pub fn pairs_report(analysis: &Analysis) -> Report {
+    let mut report = analysis.report();
+    for source in &mut report.sources {
+        source.format = "events".to_owned();
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(name: &str, head: &str) -> bool {
+        is_event_input(name, head.as_bytes(), || -> std::result::Result<_, ()> {
+            Ok(vec!["event_type".to_owned(), "position".to_owned()])
         })
+        .unwrap()
+    }
+
+    #[test]
+    fn event_inputs_are_told_by_name_columns_or_json_lines() {
+        let events = "user_id,video_id,event_type,timestamp,position\nS1,V1,play,2025-03-01,0\n";
+        let rows = "student_id,video_id,completion_rate_percent\nS1,V1,40\n";
+        let lines = "{\"user_id\":\"S1\",\"verb\":\"play\",\"position\":0}\n";
+        assert!(decide("logs/a.ndjson", ""), "by name, whatever the bytes");
+        assert!(decide("a.csv", events));
+        assert!(!decide("a.csv", rows));
+        assert!(decide("a.json", lines), "JSON lines of events under .json");
+        assert!(!decide("manifest.json", "{\"files\":[\"a.parquet\"]}"));
+        assert!(
+            decide("a.parquet", "PAR1"),
+            "a Parquet file's schema decides"
+        );
+        let no_columns = is_event_input("b.parquet", b"PAR1", || -> std::result::Result<_, ()> {
+            Ok(vec!["student_id".to_owned()])
+        });
+        assert_eq!(no_columns, Ok(false));
+        let unreadable = is_event_input("c.parquet", b"PAR1", || Err("no footer"));
+        assert_eq!(unreadable, Err("no footer"));
+    }
+
+    #[test]
+    fn a_catalogue_is_told_from_logs_and_rows_by_its_columns() {
+        assert!(is_video_catalogue(&[
+            "video", "duration", "course", "title"
+        ]));
+        assert!(is_video_catalogue(&["Video_Title", "length_seconds"]));
+        assert!(!is_video_catalogue(&["video_id", "title"]), "no duration");
+        assert!(!is_video_catalogue(&[
+            "user_id",
+            "video_id",
+            "event_type",
+            "position",
+            "duration"
+        ]));
+        assert!(!is_video_catalogue(&[
+            "student_id",
+            "video_id",
+            "video_duration",
+            "completion_rate_percent"
+        ]));
     }
 }

@@ -22,6 +22,33 @@ pub(crate) fn looks_like_ndjson(bytes: &[u8]) -> bool {
     bytes.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// Whether the complete lines among `head` (a file's first bytes; a cut last line is left out)
+/// are JSON records in which an event type and a playhead position are found, by xAPI path or
+/// flat name: JSON lines of events under a name that does not say so (`.json`).
+pub(crate) fn holds_event_records(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let complete = match head.iter().rposition(|byte| *byte == b'\n') {
+        Some(end) => &head[..end],
+        // One line without its end: whole only if it parses.
+        None => head,
+    };
+    let records: Vec<Value> = complete
+        .split(|byte| *byte == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty())
+        .take(MAPPING_SAMPLE)
+        .map_while(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter(Value::is_object)
+        .collect();
+    if records.is_empty() {
+        return false;
+    }
+    let paths = EventPaths::resolve(&records);
+    [EventField::EventType, EventField::Position]
+        .into_iter()
+        .all(|field| paths.path(field).is_some())
+}
+
 /// The JSON path of each field in one file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct EventPaths {
@@ -259,6 +286,31 @@ mod tests {
     use super::*;
 
     const STATEMENT: &str = r#"{"id":"s1","actor":{"account":{"name":"S1","homePage":"https://lms"}},"verb":{"id":"https://w3id.org/xapi/video/verbs/seeked"},"object":{"id":"https://lms/v/1","definition":{"name":{"en-US":"Intro"}}},"result":{"extensions":{"https://w3id.org/xapi/video/extensions/time-from":30,"https://w3id.org/xapi/video/extensions/time-to":120}},"context":{"extensions":{"https://w3id.org/xapi/video/extensions/length":180,"https://w3id.org/xapi/video/extensions/session-id":"a"}},"timestamp":"2025-03-01T10:00:30Z"}"#;
+
+    #[test]
+    fn json_lines_of_events_are_told_from_other_json() {
+        let xapi = concat!(
+            r#"{"actor":{"account":{"name":"S1"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/played"},"#,
+            r#""object":{"id":"V1"},"timestamp":"2025-03-01T10:00:00Z","#,
+            r#""result":{"extensions":{"https://w3id.org/xapi/video/extensions/time":3.0}}}"#,
+            "\n"
+        );
+        assert!(holds_event_records(xapi.as_bytes()));
+        let flat = "{\"user_id\":\"S1\",\"event_type\":\"play\",\"position\":0}\n{\"user_id\":";
+        assert!(
+            holds_event_records(flat.as_bytes()),
+            "a cut last line is left out"
+        );
+        for other in [
+            "{\"files\":[\"a.parquet\"]}",
+            "[\"a.parquet\"]",
+            "{\"student_id\":\"S1\",\"completion_rate_percent\":40}\n",
+            "not json\n",
+            "",
+        ] {
+            assert!(!holds_event_records(other.as_bytes()), "{other}");
+        }
+    }
 
     #[test]
     fn paths_with_iri_segments_are_found() {

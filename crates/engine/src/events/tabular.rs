@@ -5,9 +5,9 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
-use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::ChunkReader;
 
 use crate::compute::decode::decode_times;
 use crate::error::{Error, Result};
@@ -139,12 +139,12 @@ pub(crate) fn read_csv_table(name: &str, bytes: &[u8]) -> Result<(CsvTable, Vec<
 }
 
 /// Reads a Parquet event log (only its mapped columns) into the collector; the mapping it used.
-pub(crate) fn read_parquet(
+pub(crate) fn read_parquet<R: ChunkReader + Clone + 'static>(
     collector: &mut Collector,
     name: &str,
-    bytes: Bytes,
+    reader: R,
 ) -> Result<Vec<(String, String)>> {
-    let file = ParquetFile::open(name, bytes.clone())?;
+    let file = ParquetFile::open(name, reader.clone())?;
     let names: Vec<String> = file
         .schema()
         .fields()
@@ -159,7 +159,7 @@ pub(crate) fn read_parquet(
     let mask = ProjectionMask::roots(parquet_schema, projection.iter().copied());
     let part = "row groups";
     let mut reader = catch_decoder_panic(name, "Parquet", || {
-        ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), file.metadata.clone())
+        ParquetRecordBatchReaderBuilder::new_with_metadata(reader.clone(), file.metadata.clone())
             .with_projection(mask)
             .with_batch_size(BATCH_ROWS)
             .build()
