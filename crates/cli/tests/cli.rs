@@ -73,6 +73,78 @@ fn check_is_a_pipeline_gate() {
     );
 }
 
+/// 1,000 student rows of which `out_of_range` have a completion above 100 %.
+fn rows_with_out_of_range(out_of_range: usize) -> String {
+    let mut csv = String::from("student_id,video_id,course_code,role,completion_rate_percent\n");
+    for row in 0..1000 {
+        let completion = if row < out_of_range { 150 } else { 70 };
+        csv.push_str(&format!("S{row},V{},C1,Student,{completion}\n", row % 7));
+    }
+    csv
+}
+
+#[test]
+fn the_gate_follows_error_status_and_shares_of_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let blemish = write(
+        dir.path(),
+        "blemish.csv",
+        rows_with_out_of_range(10).as_bytes(),
+    );
+    let broken = write(
+        dir.path(),
+        "broken.csv",
+        rows_with_out_of_range(11).as_bytes(),
+    );
+    let run = |args: &[&str]| {
+        let output = coursepulse(args);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    // Exactly 1 % out of range warns (exit 0); one row more is above error_if (exit 1).
+    let (code, stdout) = run(&["check", blemish.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "WARN    completion_in_range      10     1.00     0 rows          1%  warn_if"
+        ),
+        "{stdout}"
+    );
+    let (code, stdout) = run(&["check", broken.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL    completion_in_range"), "{stdout}");
+    assert!(stdout.contains("error_if"), "{stdout}");
+    // Both levels can be set; a lower error level fails the blemish too.
+    let blemish_path = blemish.to_str().unwrap();
+    let strict = [
+        "check",
+        blemish_path,
+        "--rule",
+        "completion_in_range=warn>0,error>0.5%",
+    ];
+    assert_eq!(run(&strict).0, Some(1));
+    // The single-level syntax keeps its meaning: warn above 1 %, never fail.
+    let broken_path = broken.to_str().unwrap();
+    let warn_only = [
+        "check",
+        broken_path,
+        "--rule",
+        "completion_in_range=1%:warn",
+    ];
+    let (code, stdout) = run(&warn_only);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("WARN    completion_in_range"), "{stdout}");
+    let refused = run(&[
+        "check",
+        blemish_path,
+        "--rule",
+        "completion_in_range=warn>x",
+    ]);
+    assert_eq!(refused.0, Some(2));
+}
+
 #[test]
 fn report_json_has_the_documented_sections() {
     let dir = tempfile::tempdir().unwrap();
