@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use coursepulse_engine::{Crossed, LearnerRow, Report, Severity, Status};
+use coursepulse_engine::{Crossed, LearnerRow, Report, Rule, Severity, Status};
 
 /// A table under construction: a header and rows of cells; numeric columns align right.
 pub(crate) struct Table {
@@ -355,6 +355,14 @@ pub fn quality(report: &Report) -> String {
             "\n{} ({} rows): {}",
             rule.name, rule.count, rule.description
         );
+        // The scale check's details are its evidence, a sentence per input, and it has no samples.
+        if rule.name == Rule::CompletionScale.name() {
+            for detail in &rule.details {
+                let evidence = detail.value.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "  {}", crate::shown::text(evidence));
+            }
+            continue;
+        }
         for detail in &rule.details {
             let _ = writeln!(
                 out,
@@ -386,7 +394,7 @@ pub fn quality(report: &Report) -> String {
         if report.quality.passed {
             "PASSED"
         } else {
-            "FAILED (an error-severity rule is over its threshold)"
+            "FAILED (a rule is above its error level)"
         }
     );
     out

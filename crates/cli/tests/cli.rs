@@ -114,6 +114,10 @@ fn the_gate_follows_error_status_and_shares_of_rows() {
     );
     let (code, stdout) = run(&["check", broken.to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Quality gate: FAILED (a rule is above its error level)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("FAIL    completion_in_range"), "{stdout}");
     assert!(stdout.contains("error_if"), "{stdout}");
     // Both levels can be set; a lower error level fails the blemish too.
@@ -143,6 +147,43 @@ fn the_gate_follows_error_status_and_shares_of_rows() {
         "completion_in_range=warn>x",
     ]);
     assert_eq!(refused.0, Some(2));
+}
+
+#[test]
+fn a_pct_watched_column_of_fractions_warns_with_its_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("student_id,video_id,pct_watched\n");
+    for row in 0..30 {
+        csv.push_str(&format!("S{},V{},0.{:02}\n", row % 6, row % 4, row * 3 + 2));
+    }
+    let file = write(dir.path(), "pct.csv", csv.as_bytes());
+    let file = file.to_str().unwrap();
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", file, "--map", "completion=pct_watched"];
+        args.extend_from_slice(extra);
+        let output = coursepulse(&args);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    // Read as percent (the name says pct): a warning, not a failed gate, with the evidence.
+    let (code, stdout) = check(&[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("WARN    completion_scale         30"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pct.csv: all 30 values lie within 0..1 (min 0.02, max 0.89) but are read as percent; switch to scale=fraction"),
+        "{stdout}"
+    );
+    let (code, stdout) = check(&["--scale", "fraction"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("PASS    completion_scale          0"),
+        "{stdout}"
+    );
 }
 
 #[test]
