@@ -927,6 +927,9 @@ fn scale_evidence(sources: &[SourceInfo]) -> Vec<crate::rules::quality::ValueCou
         .filter_map(|source| {
             let check = &source.scale_check;
             let count = check.contradicting(source.completion_scale);
+            if count == 0 {
+                return None;
+            }
             let range = format!(
                 "min {}, max {}",
                 check.min.unwrap_or(f64::NAN),
@@ -942,7 +945,7 @@ fn scale_evidence(sources: &[SourceInfo]) -> Vec<crate::rules::quality::ValueCou
                     source.name, check.above_one, check.numbers
                 ),
             };
-            (count > 0).then(|| crate::rules::quality::ValueCount {
+            Some(crate::rules::quality::ValueCount {
                 value: Some(finding),
                 count,
             })
