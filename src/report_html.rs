@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::attention::{DEFAULT_MIN_VIDEOS, DEFAULT_THRESHOLD};
 use crate::components::overview::{quartiles, rule_counts};
+use crate::components::period_comparison;
 use crate::format;
 use crate::worker::protocol::{Dashboard, LearnerView};
 
@@ -59,6 +60,7 @@ pub fn report_html(dashboard: &Dashboard, context: &ReportContext<'_>) -> String
         }
     );
     summary(&mut html, dashboard);
+    comparison(&mut html, dashboard);
     attention(&mut html, dashboard, &id);
     learners(&mut html, dashboard, &id);
     courses(&mut html, dashboard);
@@ -91,6 +93,54 @@ fn summary(html: &mut String, dashboard: &Dashboard) {
     );
 }
 
+/// The period comparison, as the overview shows it: only when the filter has both dates.
+fn comparison(html: &mut String, dashboard: &Dashboard) {
+    let settings = &dashboard.settings;
+    let (Some(from), Some(to)) = (settings.from.as_deref(), settings.to.as_deref()) else {
+        return;
+    };
+    let comparison = dashboard.comparison.as_ref();
+    let _ = write!(
+        html,
+        "<section id=\"comparison\"><h2>{}</h2>",
+        escape(&period_comparison::heading(comparison))
+    );
+    match comparison.and_then(|comparison| comparison.previous) {
+        Some(previous) => {
+            let _ = write!(
+                html,
+                "<table><caption>{} to {} against the previous period</caption><thead><tr>\
+                 <th>Figure</th><th class=\"n\">This period</th><th class=\"n\">Previous</th>\
+                 <th class=\"n\">Change</th></tr></thead><tbody>",
+                escape(from),
+                escape(to)
+            );
+            let current = period_comparison::current_figures(dashboard);
+            for change in period_comparison::figure_changes(&current, &previous) {
+                let _ = write!(
+                    html,
+                    "<tr data-comparison=\"{}\"><th>{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+                     <td class=\"n\" title=\"{}\">{}</td></tr>",
+                    change.key,
+                    change.label,
+                    escape(&change.now),
+                    escape(&change.before),
+                    escape(&change.words),
+                    escape(&change.shown)
+                );
+            }
+            html.push_str("</tbody></table>");
+        }
+        None => {
+            let reason = comparison
+                .and_then(|comparison| comparison.unavailable.clone())
+                .unwrap_or_else(|| period_comparison::NOT_COMPARED.to_owned());
+            let _ = write!(html, "<p>{}</p>", escape(&reason));
+        }
+    }
+    html.push_str("</section>");
+}
+
 fn attention(html: &mut String, dashboard: &Dashboard, id: &dyn Fn(&LearnerView) -> String) {
     let count = dashboard
         .attention
@@ -119,21 +169,33 @@ fn attention(html: &mut String, dashboard: &Dashboard, id: &dyn Fn(&LearnerView)
         );
     }
     html.push_str("</ol>");
-    let failing: Vec<_> = dashboard
-        .quality
-        .iter()
-        .filter(|rule| rule.status == "fail")
+    // As the page lists them: failed rules first, then the warnings.
+    let listed: Vec<_> = ["fail", "warn"]
+        .into_iter()
+        .flat_map(|status| {
+            dashboard
+                .quality
+                .iter()
+                .filter(move |rule| rule.status == status)
+        })
         .collect();
-    if !failing.is_empty() {
-        html.push_str("<h3>Failing quality rules</h3><ul>");
-        for rule in failing {
+    if !listed.is_empty() {
+        html.push_str("<h3>Quality rules: failed, then warnings</h3><ul>");
+        for rule in listed {
+            let (word, level, threshold) = if rule.status == "fail" {
+                ("Failed", "error", &rule.error_if)
+            } else {
+                ("Warning", "warn", &rule.warn_if)
+            };
             let _ = write!(
                 html,
-                "<li>{} <code>{}</code>: {} rows ({:.2} %)</li>",
+                "<li data-status=\"{}\">{word}: {} <code>{}</code>: {} rows ({:.2} %), above the {level} level of {}</li>",
+                escape(&rule.status),
                 escape(&rule.description),
                 escape(&rule.name),
                 format::int(rule.count),
-                rule.percent
+                rule.percent,
+                escape(threshold)
             );
         }
         html.push_str("</ul>");
@@ -204,17 +266,33 @@ fn courses(html: &mut String, dashboard: &Dashboard) {
 }
 
 fn quality(html: &mut String, dashboard: &Dashboard) {
-    html.push_str("<section id=\"quality\"><h2>Data quality</h2><table><thead><tr><th>Status</th>\
-                   <th>Rule</th><th class=\"n\">Rows</th><th class=\"n\">% of rows</th></tr></thead><tbody>");
+    html.push_str(
+        "<section id=\"quality\"><h2>Data quality</h2><p>Each rule warns above one share of the \
+         rows and fails above another; the level crossed is named.</p><table><thead><tr>\
+         <th>Status</th><th>Rule</th><th class=\"n\">Rows</th><th class=\"n\">% of rows</th>\
+         <th>Warn above</th><th>Error above</th></tr></thead><tbody>",
+    );
     for rule in &dashboard.quality {
+        let level = |threshold: &str, level: &str| {
+            if rule.crossed == level {
+                format!(
+                    "<td data-crossed=\"true\">{} <strong>(crossed)</strong></td>",
+                    escape(threshold)
+                )
+            } else {
+                format!("<td>{}</td>", escape(threshold))
+            }
+        };
         let _ = write!(
             html,
-            "<tr><td class=\"{0}\">{0}</td><td>{1} <code>{2}</code></td><td class=\"n\">{3}</td><td class=\"n\">{4:.2}</td></tr>",
+            "<tr data-rule=\"{2}\"><td class=\"{0}\">{0}</td><td>{1} <code>{2}</code></td><td class=\"n\">{3}</td><td class=\"n\">{4:.2}</td>{5}{6}</tr>",
             escape(&rule.status),
             escape(&rule.description),
             escape(&rule.name),
             format::int(rule.count),
-            rule.percent
+            rule.percent,
+            level(&rule.warn_if, "warn_if"),
+            level(&rule.error_if, "error_if"),
         );
     }
     html.push_str("</tbody></table></section>");
@@ -357,6 +435,53 @@ mod tests {
         assert!(hidden.contains("(hidden)") && !hidden.contains("alert(1)"));
         let shown = render(&dashboard(false), true);
         assert!(shown.contains("alert(1)"));
+    }
+
+    #[test]
+    fn the_period_comparison_and_the_levels_crossed_are_in_the_file() {
+        let mut dashboard = dashboard(true);
+        dashboard.quality[0].warn_if = "0 rows".into();
+        dashboard.quality[0].error_if = "1%".into();
+        dashboard.quality[0].crossed = "error_if".into();
+        let html = render(&dashboard, false);
+        assert!(
+            !html.contains("id=\"comparison\""),
+            "no dates, no comparison"
+        );
+        assert!(
+            html.contains(
+                "<td>0 rows</td><td data-crossed=\"true\">1% <strong>(crossed)</strong></td>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("above the error level of 1%"), "{html}");
+        dashboard.settings.from = Some("2025-03-08".into());
+        dashboard.settings.to = Some("2025-03-14".into());
+        dashboard.comparison = Some(crate::worker::protocol::PeriodComparison {
+            from: "2025-03-01".into(),
+            to: "2025-03-07".into(),
+            days: 7,
+            previous: Some(crate::worker::protocol::PeriodFigures {
+                mean_completion: Some(50.0),
+                learners: 1,
+                videos: 3,
+                rows: 9,
+            }),
+            unavailable: None,
+        });
+        let html = render(&dashboard, false);
+        assert!(
+            html.contains("Against the previous 7 days: 2025-03-01 to 2025-03-07"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td class=\"n\">55.50%</td><td class=\"n\">50.00%</td>"),
+            "{html}"
+        );
+        assert!(html.contains("up 5.5 percentage points"), "{html}");
+        dashboard.comparison = None;
+        let html = render(&dashboard, false);
+        assert!(html.contains(period_comparison::NOT_COMPARED), "{html}");
     }
 
     #[test]

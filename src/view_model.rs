@@ -1,7 +1,7 @@
 //! Turns the engine's [`Report`] into the compact [`Dashboard`] the page renders: everything
 //! but the long tables, which stay in the worker and are paged (see `tables.rs`).
 
-use coursepulse_engine::{Report, Status, Threshold};
+use coursepulse_engine::{Crossed, Report, Severity, Status};
 
 use crate::worker::protocol::{
     Bin, Cards, CourseView, Dashboard, Day, DbtRuleView, DbtUnsupportedView, FileView, LearnerView,
@@ -199,13 +199,17 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
             .map(|rule| RuleView {
                 name: rule.name.to_owned(),
                 description: rule.description.to_owned(),
-                severity: lowercase_name(&rule.severity),
-                threshold: match rule.threshold {
-                    Threshold::Count(rows) => {
-                        format!("{rows} row{}", if rows == 1 { "" } else { "s" })
-                    }
-                    Threshold::Percent(percent) => format!("{percent}%"),
+                warn_if: rule.warn_if.to_string(),
+                error_if: match rule.severity {
+                    Severity::Error => rule.error_if.to_string(),
+                    Severity::Warn => "never".to_owned(),
                 },
+                crossed: match rule.crossed {
+                    Some(Crossed::WarnIf) => "warn_if",
+                    Some(Crossed::ErrorIf) => "error_if",
+                    None => "",
+                }
+                .to_owned(),
                 count: rule.count,
                 percent: rule.percent,
                 status: lowercase_name(&rule.status),

@@ -41,6 +41,14 @@ pub fn MappingDialog() -> impl IntoView {
 #[component]
 fn MappingForm(state: AppState, help: MappingHelp) -> impl IntoView {
     // What the loaded dashboard used for this input: shown beside "detect automatically".
+    // The scale check's finding for this input, if it warned.
+    let scale_warning = state.dashboard.with_untracked(|dashboard| {
+        dashboard.as_ref().and_then(|dashboard| {
+            crate::components::overview::scale_findings(dashboard)
+                .into_iter()
+                .find(|finding| finding.starts_with(&format!("{}: ", help.source)))
+        })
+    });
     let (in_use, scale_in_use) = state.dashboard.with_untracked(|dashboard| {
         dashboard
             .as_ref()
@@ -168,6 +176,11 @@ fn MappingForm(state: AppState, help: MappingHelp) -> impl IntoView {
         <p class="hint" data-testid="map-scale-in-use">
             {scale_in_use.map(|in_use| format!("Completion is read as {in_use}."))}
         </p>
+        {scale_warning.map(|finding| view! {
+            <p class="scale-note" role="note" data-testid="map-scale-warning">
+                {format!("The values do not fit this scale: {finding}.")}
+            </p>
+        })}
         <div class="dialog-actions">
             <button
                 class="secondary"

@@ -1,6 +1,6 @@
 //! "Needs attention": learners below a completion threshold (with a minimum number of videos,
 //! both shown and settable), the courses and videos furthest below the overall average, and the
-//! failing quality rules. The figures come from the worker's fixed-size `AttentionView`, so a
+//! quality rules that failed or warned. The figures come from the worker's fixed-size `AttentionView`, so a
 //! new threshold needs no request.
 
 use leptos::prelude::*;
@@ -11,7 +11,7 @@ use crate::state::use_app_state;
 
 /// Courses listed as furthest below the average.
 const COURSES_LISTED: usize = 3;
-/// Learners, videos and failing rules a phone lists before "Show all" (the desktop lists all).
+/// Learners, videos and quality rules a phone lists before "Show all" (the desktop lists all).
 const PHONE_LISTED: usize = 3;
 
 /// The block under the overview.
@@ -146,24 +146,34 @@ pub fn NeedsAttention() -> impl IntoView {
     let rules = move || {
         state.dashboard.with(|dashboard| {
             let dashboard = dashboard.as_ref()?;
-            let failing = dashboard
-                .quality
-                .iter()
-                .filter(|rule| rule.status == "fail")
+            // Failed rules first (above their error level), then the warnings.
+            let failing = ["fail", "warn"]
+                .into_iter()
+                .flat_map(|status| dashboard.quality.iter().filter(move |rule| rule.status == status))
                 .enumerate()
                 .map(|(index, rule)| {
+                    let (word, level) = if rule.status == "fail" {
+                        ("Failed", &rule.error_if)
+                    } else {
+                        ("Warning", &rule.warn_if)
+                    };
                     view! {
-                        <li data-testid="attention-rule" class:extra={index >= PHONE_LISTED}>
+                        <li data-testid="attention-rule" data-status=rule.status.clone() class:extra={index >= PHONE_LISTED}>
+                            <span class=format!("badge {}", rule.status)>{word}</span>" "
                             <a href="#quality">{rule.description.clone()}</a>
                             " "<code>{rule.name.clone()}</code>
-                            {format!(" · {} rows ({:.2} %)", format::int(rule.count), rule.percent)}
+                            {format!(
+                                " · {} rows ({:.2} %), above {level}",
+                                format::int(rule.count),
+                                rule.percent
+                            )}
                         </li>
                     }
                 })
                 .collect::<Vec<_>>();
             let listed = failing.len();
             Some(if failing.is_empty() {
-                view! { <p class="hint" data-testid="attention-no-rules">"No quality rule failed."</p> }.into_any()
+                view! { <p class="hint" data-testid="attention-no-rules">"Every quality rule passed."</p> }.into_any()
             } else {
                 view! {
                     <ul class="attention-list" class:expanded=move || all_rules.get() data-testid="attention-rules">{failing}</ul>
@@ -221,7 +231,7 @@ pub fn NeedsAttention() -> impl IntoView {
                     {videos}
                 </div>
                 <div>
-                    <h3>"Failing quality rules"</h3>
+                    <h3>"Quality rules: failed, then warnings"</h3>
                     {rules}
                 </div>
             </div>

@@ -1,12 +1,13 @@
 //! The summary at the top of the dashboard: the headline completion with its distribution,
-//! learners, videos and courses, and a data-trust badge linking to the quality rules.
+//! learners, videos and courses, a data-trust badge linking to the quality rules, and a note
+//! when the completion scale looks wrong (the scale check), with the way to switch it.
 
 use leptos::prelude::*;
 
 use crate::components::period_comparison::PeriodComparison;
 use crate::format;
 use crate::state::use_app_state;
-use crate::worker::protocol::{Bin, Dashboard};
+use crate::worker::protocol::{Bin, Dashboard, MappingHelp};
 
 /// The first thing on the dashboard: how well videos are completed, and can the data be trusted.
 #[component]
@@ -54,12 +55,65 @@ pub fn Overview() -> impl IntoView {
                                 <span class="hint">"See the quality rules"</span>
                             </a>
                         </div>
+                        {scale_note(dashboard)}
                         <PeriodComparison/>
                     </section>
                 }
             })
         })
     }
+}
+
+/// The scale check's findings when it warned: the figures above may be a hundredfold off.
+pub fn scale_findings(dashboard: &Dashboard) -> Vec<String> {
+    dashboard
+        .quality
+        .iter()
+        .filter(|rule| rule.name == "completion_scale" && rule.status == "warn")
+        .flat_map(|rule| {
+            rule.details
+                .iter()
+                .filter_map(|(finding, _)| finding.clone())
+        })
+        .collect()
+}
+
+fn scale_note(dashboard: &Dashboard) -> Option<AnyView> {
+    let findings = scale_findings(dashboard);
+    (!findings.is_empty()).then(|| {
+        let state = use_app_state();
+        // The mapping screen of the first input named; a restored dataset holds totals, not
+        // rows, so a new scale needs the files again.
+        let help = dashboard
+            .sources
+            .iter()
+            .find(|source| {
+                findings
+                    .iter()
+                    .any(|finding| finding.starts_with(&format!("{}: ", source.name)))
+            })
+            .filter(|_| dashboard.restored.is_none())
+            .map(|source| MappingHelp {
+                source: source.name.clone(),
+                columns: source.columns.clone(),
+            });
+        view! {
+            <div class="scale-note" role="note" data-testid="scale-note">
+                <strong>"The completion scale may be wrong, so the figures may be a hundredfold off."</strong>
+                <ul>{findings.into_iter().map(|finding| view! { <li>{finding}</li> }).collect::<Vec<_>>()}</ul>
+                {help.map(|help| view! {
+                    <button
+                        class="secondary"
+                        data-testid="scale-note-fix"
+                        on:click=move |_| state.mapping_help.set(Some(help.clone()))
+                    >
+                        "Check the completion scale"
+                    </button>
+                })}
+            </div>
+        }
+        .into_any()
+    })
 }
 
 /// The distribution as a strip of bars (decorative: the histogram chart has the figures).

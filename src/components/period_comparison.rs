@@ -6,10 +6,10 @@ use leptos::prelude::*;
 
 use crate::format;
 use crate::state::use_app_state;
-use crate::worker::protocol::{Dashboard, PeriodFigures};
+use crate::worker::protocol::{Dashboard, PeriodComparison as Comparison, PeriodFigures};
 
 /// Said when a dashboard with dates carries no comparison (one restored from storage).
-const NOT_COMPARED: &str = "Not available for this dashboard: it holds totals, not the rows \
+pub const NOT_COMPARED: &str = "Not available for this dashboard: it holds totals, not the rows \
 the previous period needs. Open the data again to compare.";
 
 /// The comparison block of the overview; nothing without both dates.
@@ -27,25 +27,10 @@ fn comparison_view(dashboard: &Dashboard) -> Option<AnyView> {
     let settings = &dashboard.settings;
     let (from, to) = (settings.from.as_deref()?, settings.to.as_deref()?);
     let comparison = dashboard.comparison.as_ref();
-    let heading = match comparison {
-        Some(comparison) => format!(
-            "Against the previous {} {}: {} to {}",
-            comparison.days,
-            if comparison.days == 1 { "day" } else { "days" },
-            comparison.from,
-            comparison.to
-        ),
-        None => "Against the previous period".to_owned(),
-    };
+    let heading = heading(comparison);
     let body = match comparison.and_then(|comparison| comparison.previous) {
         Some(previous) => {
-            let cards = &dashboard.cards;
-            let current = PeriodFigures {
-                mean_completion: cards.mean_completion,
-                learners: cards.learners,
-                videos: cards.videos,
-                rows: cards.rows,
-            };
+            let current = current_figures(dashboard);
             let starts_late = dashboard
                 .date_span
                 .as_ref()
@@ -90,8 +75,49 @@ fn comparison_view(dashboard: &Dashboard) -> Option<AnyView> {
     )
 }
 
-/// One row per headline figure: this period, the previous, the change.
-fn rows(current: &PeriodFigures, previous: &PeriodFigures) -> Vec<AnyView> {
+/// The comparison's heading: the previous period's length and dates.
+pub fn heading(comparison: Option<&Comparison>) -> String {
+    match comparison {
+        Some(comparison) => format!(
+            "Against the previous {} {}: {} to {}",
+            comparison.days,
+            if comparison.days == 1 { "day" } else { "days" },
+            comparison.from,
+            comparison.to
+        ),
+        None => "Against the previous period".to_owned(),
+    }
+}
+
+/// This period's headline figures, as the overview's cards show them.
+pub fn current_figures(dashboard: &Dashboard) -> PeriodFigures {
+    let cards = &dashboard.cards;
+    PeriodFigures {
+        mean_completion: cards.mean_completion,
+        learners: cards.learners,
+        videos: cards.videos,
+        rows: cards.rows,
+    }
+}
+
+/// One headline figure in this period and the previous one, and the change on screen and in words.
+pub struct FigureChange {
+    /// `mean`, `learners`, `videos` or `rows`.
+    pub key: &'static str,
+    /// The figure's name.
+    pub label: &'static str,
+    /// This period's value.
+    pub now: String,
+    /// The previous period's value.
+    pub before: String,
+    /// The change with an arrow, e.g. `▲ +2.1 pts`.
+    pub shown: String,
+    /// The change in words.
+    pub words: String,
+}
+
+/// The headline figures' changes, in the order shown (the page and the report file share them).
+pub fn figure_changes(current: &PeriodFigures, previous: &PeriodFigures) -> Vec<FigureChange> {
     let count = |now: u64, before: u64| {
         (
             format::int(now),
@@ -124,20 +150,37 @@ fn rows(current: &PeriodFigures, previous: &PeriodFigures) -> Vec<AnyView> {
     .map(|(key, label, (now, before, change))| {
         let (shown, words) =
             change.unwrap_or_else(|| ("—".to_owned(), "no change to compare".to_owned()));
-        view! {
-            <tr data-testid=format!("comparison-{key}")>
-                <th scope="row">{label}</th>
-                <td class="numeric" data-testid="current">{now}</td>
-                <td class="numeric" data-testid="previous">{before}</td>
-                <td class="numeric" data-testid="change">
-                    <span aria-hidden="true">{shown}</span>
-                    <span class="visually-hidden">{words}</span>
-                </td>
-            </tr>
+        FigureChange {
+            key,
+            label,
+            now,
+            before,
+            shown,
+            words,
         }
-        .into_any()
     })
     .collect()
+}
+
+/// One row per headline figure: this period, the previous, the change.
+fn rows(current: &PeriodFigures, previous: &PeriodFigures) -> Vec<AnyView> {
+    figure_changes(current, previous)
+        .into_iter()
+        .map(|change| {
+            view! {
+                <tr data-testid=format!("comparison-{}", change.key)>
+                    <th scope="row">{change.label}</th>
+                    <td class="numeric" data-testid="current">{change.now}</td>
+                    <td class="numeric" data-testid="previous">{change.before}</td>
+                    <td class="numeric" data-testid="change">
+                        <span aria-hidden="true">{change.shown}</span>
+                        <span class="visually-hidden">{change.words}</span>
+                    </td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect()
 }
 
 /// A change in percentage points: ("▲ +2.1 pts", "up 2.1 percentage points"); the direction

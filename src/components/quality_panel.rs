@@ -1,5 +1,6 @@
-//! Data quality: one row per rule (severity, count, percent, status), then the dbt tests the user
-//! imported; expand a rule or test to page through its offending rows.
+//! Data quality: one row per rule (status, count, share of rows, the warn and error thresholds
+//! with the one crossed marked), then the dbt tests the user imported; expand a rule or test to
+//! page through its offending rows.
 
 use leptos::prelude::*;
 
@@ -45,10 +46,10 @@ pub fn QualityPanel() -> impl IntoView {
                         <tr>
                             <th scope="col">"Status"</th>
                             <th scope="col">"Rule"</th>
-                            <th scope="col">"Severity"</th>
                             <th scope="col" class="numeric">"Rows"</th>
                             <th scope="col" class="numeric">"% of rows"</th>
-                            <th scope="col">"Threshold"</th>
+                            <th scope="col">"Warn above"</th>
+                            <th scope="col">"Error above"</th>
                             <th scope="col"></th>
                         </tr>
                     </thead>
@@ -98,10 +99,10 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView
                 <div><strong>{rule.description.clone()}</strong>" "<code class="rule-id">{rule.name.clone()}</code></div>
                 {(!details.is_empty()).then(|| view! { <div class="hint">{details}</div> })}
             </td>
-            <td>{rule.severity.clone()}</td>
             <td class="numeric" data-testid="rule-count">{format::int(rule.count)}</td>
-            <td class="numeric">{format!("{:.2}", rule.percent)}</td>
-            <td>{rule.threshold.clone()}</td>
+            <td class="numeric" data-testid="rule-percent">{format!("{:.2}", rule.percent)}</td>
+            <LevelCell threshold=rule.warn_if.clone() crossed=rule.crossed == "warn_if" testid="rule-warn-if"/>
+            <LevelCell threshold=rule.error_if.clone() crossed=rule.crossed == "error_if" testid="rule-error-if"/>
             <td>
                 {has_samples.then(|| view! {
                     <button class="secondary" data-testid="show-rows" on:click=move |_| {
@@ -113,6 +114,17 @@ fn RuleRow(rule: RuleView, expanded: RwSignal<Option<TableId>>) -> impl IntoView
                 })}
             </td>
         </tr>
+    }
+}
+
+/// A level's threshold; the crossed one is marked in words, not by colour alone.
+#[component]
+fn LevelCell(threshold: String, crossed: bool, testid: &'static str) -> impl IntoView {
+    view! {
+        <td data-testid=testid data-crossed=crossed.to_string() class:crossed=crossed>
+            {threshold}
+            {crossed.then(|| view! { " " <strong class="crossed-mark">"(crossed)"</strong> })}
+        </td>
     }
 }
 

@@ -73,10 +73,13 @@ test('the overview and needs attention equal the CLI for the dirty file', async 
   for (const [index, course] of courses.slice(0, 3).entries()) {
     await expect(overview.courses.nth(index)).toContainText(course.course_id);
   }
-  // The failing rules, each with its id.
-  const failing = reference.quality.rules.filter((rule) => rule.status === 'fail');
-  await expect(overview.rules).toHaveCount(failing.length);
-  for (const rule of failing) await expect(overview.attention).toContainText(rule.name);
+  // The failing rules, then the warnings, each with its id and status.
+  const listed = ['fail', 'warn'].flatMap((status) => reference.quality.rules.filter((rule) => rule.status === status));
+  await expect(overview.rules).toHaveCount(listed.length);
+  for (const [index, rule] of listed.entries()) {
+    await expect(overview.rules.nth(index)).toContainText(rule.name);
+    await expect(overview.rules.nth(index)).toHaveAttribute('data-status', rule.status);
+  }
   await session.screenshot('overview-dirty-1366', overview.root);
   await session.screenshot('needs-attention-dirty-1366', overview.attention);
   session.expectNoErrors();

@@ -1,13 +1,16 @@
 // Journey: a report to hand over. "Download report" on the sample writes one HTML file that,
 // opened from file:// with nothing else, shows the page's figures (mean, counts, needs attention,
 // top and bottom learners, quality) and makes no request; unmasked learner ids stay out of it
-// unless asked for. Print media hides the controls and keeps the overview.
+// unless asked for. With dates set, the file carries the period comparison as the page shows
+// it, and each rule's levels with the one crossed. Print media hides the controls and keeps the
+// overview.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
 
-import { OverviewPanel } from './pages/app-page.mjs';
+import { OverviewPanel, PeriodComparison } from './pages/app-page.mjs';
+import { inputs } from './support/reference.mjs';
 import { ARTIFACTS, Session } from './support/session.mjs';
 
 test.describe.configure({ mode: 'serial' });
@@ -83,6 +86,65 @@ test('the downloaded report opens from file:// with the page figures and no requ
 function firstTopId(rows) {
   return rows[0].id;
 }
+
+test('with dates, the report file carries the period comparison and the rules\' levels as the page shows them', async ({ browser }) => {
+  const { app, page } = session;
+  const comparison = new PeriodComparison(page);
+  const { range } = JSON.parse(readFileSync(join(process.env.E2E_WORK, 'ref-filters.json'), 'utf8'));
+  await app.goto();
+  await app.pickFiles(inputs().dirty);
+  await app.waitForData('dirty.parquet');
+  await comparison.setDates(range.from, range.to);
+  await expect(comparison.heading).toHaveText(/^Against the previous \d+ days: /);
+  await expect(comparison.root.getByTestId('comparison-mean')).toBeVisible();
+  const shown = {};
+  for (const key of ['mean', 'learners', 'videos', 'rows']) shown[key] = await comparison.row(key);
+  const heading = await comparison.heading.innerText();
+  await app.openSection('quality');
+  const rules = await app.quality.rules.evaluateAll((rows) =>
+    rows.map((row) => ({
+      name: row.dataset.rule,
+      status: row.dataset.status,
+      warnIf: row.querySelector('[data-testid=rule-warn-if]').firstChild.textContent.trim(),
+      errorIf: row.querySelector('[data-testid=rule-error-if]').firstChild.textContent.trim(),
+      crossed: row.querySelector('[data-crossed=true]')?.dataset.testid ?? null,
+    })),
+  );
+  expect(rules.some((rule) => rule.crossed), 'the dirty file crosses some level').toBe(true);
+  const path = await downloadReport(page, 'report-dirty-period');
+
+  const offline = await browser.newContext({ offline: true });
+  try {
+    const tab = await offline.newPage();
+    await tab.goto(pathToFileURL(path).href);
+    await expect(tab.locator('#comparison h2')).toHaveText(heading);
+    for (const [key, row] of Object.entries(shown)) {
+      const cells = tab.locator(`#comparison tr[data-comparison=${key}] td`);
+      await expect(cells.nth(0), `${key} this period`).toHaveText(row.current);
+      await expect(cells.nth(1), `${key} previous period`).toHaveText(row.previous);
+      await expect(cells.nth(2), `${key} change`).toHaveText(row.shown);
+      await expect(cells.nth(2), `${key} change in words`).toHaveAttribute('title', row.words);
+    }
+    await expect(tab.locator('#quality')).toContainText('warns above one share of the rows and fails above another');
+    const inFile = await tab.locator('#quality tbody tr').evaluateAll((rows) =>
+      rows.map((row) => {
+        const cells = row.querySelectorAll('td');
+        return {
+          name: row.dataset.rule,
+          status: cells[0].textContent,
+          warnIf: cells[4].firstChild.textContent.trim(),
+          errorIf: cells[5].firstChild.textContent.trim(),
+          crossed: cells[4].dataset.crossed ? 'rule-warn-if' : cells[5].dataset.crossed ? 'rule-error-if' : null,
+        };
+      }),
+    );
+    expect(inFile).toEqual(rules);
+    await tab.screenshot({ path: join(ARTIFACTS, 'report-file-period.png'), fullPage: true });
+  } finally {
+    await offline.close();
+  }
+  session.expectNoErrors();
+});
 
 test('print media hides the controls and keeps the overview and the panels', async () => {
   const { page } = session;

@@ -51,4 +51,18 @@ EDGE_FILES = {
         "student_id,video_id,course_id,completion_rate_percent\n"
         "S1,V1,C1,\u0661\u0662\nS1,V1,C1,50\nS2,V1,C1,70\n"
     ),
+    # The scale check. Fractions (24 numbers within 0..1, one NULL and one NaN left out): read
+    # as inferred (fraction) they pass; read with --scale percent (run.py) all 24 are counted.
+    "edge-scale-fractions.csv": (
+        "student_id,video_id,completion_rate\n"
+        + "".join(f"S{row % 5},V{row % 3},0.{row * 4 + 1:02d}\n" for row in range(24))
+        + "S1,V1,\nS2,V2,NaN\n"
+    ),
+    # 24 fractions and one percentage: inferred a fraction (96 % within 0..1), the value above 1
+    # is counted.
+    "edge-scale-one-percentage.csv": (
+        "student_id,video_id,completion_rate\n"
+        + "".join(f"S{row % 5},V{row % 3},0.5\n" for row in range(24))
+        + "S3,V1,45\n"
+    ),
 }

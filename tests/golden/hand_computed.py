@@ -130,6 +130,9 @@ def expected_rules(rule_names):
     rules = []
     for name in rule_names:
         count, details = EXPECTED_RULES.get(name, (0, []))
-        rules.append({"name": name, "count": count, "percent": 100.0 * count / 11,
-                      "details": details, "status": "counted"})
+        rule = {"name": name, "count": count, "percent": 100.0 * count / 11,
+                "details": details, "status": "counted"}
+        if name == "completion_scale":
+            del rule["details"]  # the engine's evidence is a sentence per file
+        rules.append(rule)
     return rules

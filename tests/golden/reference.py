@@ -48,21 +48,27 @@ COPY_NUMBER = "__copy"
 SCALE_INFERENCE_VALUES = 10_000
 SCALE_INFERENCE_SHARE = 0.95
 
-# Default severities, as documented in docs/report-schema.md.
+# Default severities, as documented in docs/report-schema.md: every rule can fail (above its
+# error level) but the scale check, which only warns.
 RULE_SEVERITIES = {
     "student_id_not_null": "error",
     "video_not_null": "error",
     "course_not_null": "error",
-    "completion_not_null": "warn",
+    "completion_not_null": "error",
     "completion_numeric": "error",
     "completion_not_nan": "error",
     "completion_in_range": "error",
-    "event_id_not_null": "warn",
-    "unique_key": "warn",
-    "role_accepted_values": "warn",
-    "role_clean": "warn",
-    "timestamp_not_future": "warn",
+    "event_id_not_null": "error",
+    "unique_key": "error",
+    "role_accepted_values": "error",
+    "role_clean": "error",
+    "timestamp_not_future": "error",
+    "completion_scale": "warn",
 }
+
+# The scale check: a file read as percent whose numbers (at least this many) all lie within
+# 0..1, or read as a fraction with numbers above 1.
+MIN_SCALE_EVIDENCE = 20
 
 # What Rust's `str::parse::<f64>` accepts (after trimming, dropping one trailing '%', trimming again):
 # decimal numbers with an optional exponent, inf/infinity and nan, case-insensitively. DuckDB's
@@ -463,6 +469,30 @@ class Reference:
             self._sql(f"INSERT INTO scales VALUES {values}")
         self.scales = factors
 
+    def _scale_check_count(self) -> int:
+        """The values that contradict their file's scale, over every row of each file: all of
+        a percent file's numbers when at least MIN_SCALE_EVIDENCE all lie within 0..1, a
+        fraction file's numbers above 1."""
+        if self.completion_column is None:
+            return 0
+        number, blank = self._completion_expressions()
+        contradicting = 0
+        for file_index, factor in self.scales:
+            numbers, within, above = self._sql(
+                f"""
+                SELECT count(*), count(*) FILTER (WHERE value BETWEEN 0 AND 1),
+                       count(*) FILTER (WHERE value > 1)
+                FROM (SELECT {number} AS value FROM source
+                      WHERE {FILE_INDEX} = {file_index} AND NOT {blank}
+                        AND {number} IS NOT NULL AND NOT isnan({number}))
+                """
+            )[0]
+            if factor == 1.0:
+                contradicting += numbers if numbers >= MIN_SCALE_EVIDENCE and within == numbers else 0
+            else:
+                contradicting += above
+        return contradicting
+
     def _utc(self, name: str) -> str:
         """A timestamp column as a naive UTC TIMESTAMP (NULL when the column is absent)."""
         if name not in self.columns:
@@ -593,7 +623,9 @@ class Reference:
             "role_accepted_values": ROLE not in present,
             "role_clean": ROLE not in present,
             "timestamp_not_future": WATCHED_AT not in present and UPDATED_AT not in present,
+            "completion_scale": self.completion_column is None,
         }
+        counts["completion_scale"] = self._scale_check_count()
         details = {
             "role_accepted_values": ROLE_NOT_ACCEPTED,
             "role_clean": ROLE_NOT_CLEAN,
@@ -612,6 +644,8 @@ class Reference:
             if name in details and not skipped[name]:
                 condition = details[name].format(whitespace=WHITESPACE)
                 rule["details"] = self._dicts(ROLE_DETAILS.format(condition=condition))
+            if name == "completion_scale":
+                del rule["details"]  # the engine's evidence is a sentence per file
             rules.append(rule)
         return rules
 

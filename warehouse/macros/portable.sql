@@ -230,12 +230,17 @@
 
 {#- The engine's quality rules in its order, with their default severities (mart_quality,
     mart_quality_samples). -#}
+{#- The engine's rules with their default levels: severity, and the share of rows (percent)
+    above which an error-severity rule fails; every rule warns above 0 rows. The scale check
+    only warns. -#}
 {% macro quality_rules() -%}
   {{ return([
-    ('student_id_not_null', 'error'), ('video_not_null', 'error'), ('course_not_null', 'error'),
-    ('completion_not_null', 'warn'), ('completion_numeric', 'error'),
-    ('completion_not_nan', 'error'), ('completion_in_range', 'error'),
-    ('event_id_not_null', 'warn'), ('unique_key', 'warn'), ('role_accepted_values', 'warn'),
-    ('role_clean', 'warn'), ('timestamp_not_future', 'warn')
+    ('student_id_not_null', 'error', 1), ('video_not_null', 'error', 1),
+    ('course_not_null', 'error', 1), ('completion_not_null', 'error', 5),
+    ('completion_numeric', 'error', 1), ('completion_not_nan', 'error', 1),
+    ('completion_in_range', 'error', 1), ('event_id_not_null', 'error', 5),
+    ('unique_key', 'error', 5), ('role_accepted_values', 'error', 50),
+    ('role_clean', 'error', 50), ('timestamp_not_future', 'error', 1),
+    ('completion_scale', 'warn', 100)
   ]) }}
 {%- endmacro %}

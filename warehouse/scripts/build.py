@@ -81,6 +81,8 @@ class Build:
     marts: dict[str, list[dict[str, Any]]]
     # dbt test name -> failing rows, for the tests named after the engine's rules.
     test_failures: dict[str, int] = field(default_factory=dict)
+    # Each test's status by name: pass, warn or fail (dbt's run_results).
+    test_statuses: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     export_dir: Path | None = None
     # A landed copy's path -> the input it was landed from (CSV inputs are landed as Parquet).
@@ -288,10 +290,16 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
         for result in results
         if result["unique_id"].startswith("test.")
     }
+    statuses = {
+        result["unique_id"].split(".")[2]: result["status"]
+        for result in results
+        if result["unique_id"].startswith("test.")
+    }
     seconds = time.monotonic() - started
     marts = adapter.read_marts()
     exported = adapter.export(export_dir) if export else None
-    return Build(marts=marts, test_failures=failures, seconds=seconds, export_dir=exported,
+    return Build(marts=marts, test_failures=failures, test_statuses=statuses, seconds=seconds,
+                 export_dir=exported,
                  sources={str(landed): str(source) for landed, source in zip(files, inputs)
                           if landed != source})
 

@@ -178,9 +178,10 @@ def compare(result: Build, report: dict, names: dict[Path, str]) -> list[str]:
     quality = {row["rule_name"]: row for row in marts["mart_quality"]}
     checks.append(("quality (mart_quality)", [
         {"name": rule["name"], "severity": quality.get(rule["name"], {}).get("severity"),
-         "count": quality.get(rule["name"], {}).get("failing_rows")} for rule in engine_rules],
-        [{"name": rule["name"], "severity": rule["severity"], "count": rule["count"]}
-         for rule in engine_rules]))
+         "count": quality.get(rule["name"], {}).get("failing_rows"),
+         "status": quality.get(rule["name"], {}).get("status")} for rule in engine_rules],
+        [{"name": rule["name"], "severity": rule["severity"], "count": rule["count"],
+          "status": rule["status"]} for rule in engine_rules]))
     samples = sorted(marts["mart_quality_samples"],
                      key=lambda row: (row["rule_name"], row["position"]))
     checks.append(("quality samples (mart_quality_samples)", [
@@ -192,9 +193,19 @@ def compare(result: Build, report: dict, names: dict[Path, str]) -> list[str]:
         for rule in sorted(engine_rules, key=lambda rule: rule["name"])
         for sample in rule["samples"]]))
     tested = [rule for rule in engine_rules if rule["name"] in result.test_failures]
+
+    def dbt_status(name: str) -> str:
+        """The rule's status as its dbt tests gate: its error-level test failed, else its
+        warn-level test warned, else pass."""
+        if result.test_statuses.get(f"{name}_error_level") == "fail":
+            return "fail"
+        return "warn" if result.test_statuses.get(name) == "warn" else "pass"
+
     checks.append(("quality (dbt tests)", [
-        {"name": rule["name"], "count": result.test_failures[rule["name"]]} for rule in tested],
-        [{"name": rule["name"], "count": rule["count"]} for rule in tested]))
+        {"name": rule["name"], "count": result.test_failures[rule["name"]],
+         "status": dbt_status(rule["name"])} for rule in tested],
+        [{"name": rule["name"], "count": rule["count"], "status": rule["status"]}
+         for rule in tested]))
     if len(tested) != len(engine_rules):
         missing = sorted({rule["name"] for rule in engine_rules} - set(result.test_failures))
         return [f"dbt has no test named after the rules {missing}"]

@@ -136,8 +136,10 @@ struct ReportArgs {
     /// Fields: student, video, video_title, course, course_code, completion, role, event_id, updated_at, watched_at.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     mappings: Vec<String>,
-    /// Quality rule threshold and severity, rule=threshold[:severity] (e.g. unique_key=1%:warn); repeatable.
-    #[arg(long = "rule", value_name = "RULE=THRESHOLD[:SEVERITY]")]
+    /// Quality rule levels, rule=warn>T,error>T (either or both; T rows or a percentage of rows,
+    /// e.g. unique_key=warn>0.1%,error>5%), or one level, rule=T[:severity] (e.g.
+    /// unique_key=1%:warn: warn above 1 %, never fail); repeatable, later settings win.
+    #[arg(long = "rule", value_name = "RULE=LEVELS")]
     rules: Vec<String>,
     /// The time future timestamps are judged against (RFC 3339); defaults to the system clock.
     #[arg(long)]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use coursepulse_engine::{LearnerRow, Report, Status};
+use coursepulse_engine::{Crossed, LearnerRow, Report, Rule, Severity, Status};
 
 /// A table under construction: a header and rows of cells; numeric columns align right.
 pub(crate) struct Table {
@@ -310,10 +310,11 @@ pub fn quality(report: &Report) -> String {
     let mut table = Table::new(&[
         ("status", false),
         ("rule", false),
-        ("severity", false),
         ("count", true),
         ("percent", true),
-        ("threshold", true),
+        ("warn if >", true),
+        ("error if >", true),
+        ("crossed", false),
     ]);
     for rule in &report.quality.rules {
         let status = match rule.status {
@@ -322,17 +323,24 @@ pub fn quality(report: &Report) -> String {
             Status::Fail => "FAIL",
             Status::Skipped => "SKIP",
         };
-        let threshold = match rule.threshold {
-            coursepulse_engine::Threshold::Count(count) => count.to_string(),
-            coursepulse_engine::Threshold::Percent(percent) => format!("{percent}%"),
+        let crossed = match rule.crossed {
+            Some(Crossed::ErrorIf) => "error_if",
+            Some(Crossed::WarnIf) => "warn_if",
+            None => "-",
+        };
+        // With severity warn the error level is not applied (dbt's rule): say so.
+        let error_if = match rule.severity {
+            Severity::Error => rule.error_if.to_string(),
+            Severity::Warn => "never".to_owned(),
         };
         table.row(vec![
             status.to_owned(),
             rule.name.to_owned(),
-            format!("{:?}", rule.severity).to_lowercase(),
             rule.count.to_string(),
             format!("{:.2}", rule.percent),
-            threshold,
+            rule.warn_if.to_string(),
+            error_if,
+            crossed.to_owned(),
         ]);
     }
     table.render(&mut out);
@@ -347,6 +355,14 @@ pub fn quality(report: &Report) -> String {
             "\n{} ({} rows): {}",
             rule.name, rule.count, rule.description
         );
+        // The scale check's details are its evidence, a sentence per input, and it has no samples.
+        if rule.name == Rule::CompletionScale.name() {
+            for detail in &rule.details {
+                let evidence = detail.value.as_deref().unwrap_or_default();
+                let _ = writeln!(out, "  {}", crate::shown::text(evidence));
+            }
+            continue;
+        }
         for detail in &rule.details {
             let _ = writeln!(
                 out,
@@ -378,7 +394,7 @@ pub fn quality(report: &Report) -> String {
         if report.quality.passed {
             "PASSED"
         } else {
-            "FAILED (an error-severity rule is over its threshold)"
+            "FAILED (a rule is above its error level)"
         }
     );
     out

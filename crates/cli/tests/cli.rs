@@ -73,6 +73,119 @@ fn check_is_a_pipeline_gate() {
     );
 }
 
+/// 1,000 student rows of which `out_of_range` have a completion above 100 %.
+fn rows_with_out_of_range(out_of_range: usize) -> String {
+    let mut csv = String::from("student_id,video_id,course_code,role,completion_rate_percent\n");
+    for row in 0..1000 {
+        let completion = if row < out_of_range { 150 } else { 70 };
+        csv.push_str(&format!("S{row},V{},C1,Student,{completion}\n", row % 7));
+    }
+    csv
+}
+
+#[test]
+fn the_gate_follows_error_status_and_shares_of_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let blemish = write(
+        dir.path(),
+        "blemish.csv",
+        rows_with_out_of_range(10).as_bytes(),
+    );
+    let broken = write(
+        dir.path(),
+        "broken.csv",
+        rows_with_out_of_range(11).as_bytes(),
+    );
+    let run = |args: &[&str]| {
+        let output = coursepulse(args);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    // Exactly 1 % out of range warns (exit 0); one row more is above error_if (exit 1).
+    let (code, stdout) = run(&["check", blemish.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "WARN    completion_in_range      10     1.00     0 rows          1%  warn_if"
+        ),
+        "{stdout}"
+    );
+    let (code, stdout) = run(&["check", broken.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("Quality gate: FAILED (a rule is above its error level)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAIL    completion_in_range"), "{stdout}");
+    assert!(stdout.contains("error_if"), "{stdout}");
+    // Both levels can be set; a lower error level fails the blemish too.
+    let blemish_path = blemish.to_str().unwrap();
+    let strict = [
+        "check",
+        blemish_path,
+        "--rule",
+        "completion_in_range=warn>0,error>0.5%",
+    ];
+    assert_eq!(run(&strict).0, Some(1));
+    // The single-level syntax keeps its meaning: warn above 1 %, never fail.
+    let broken_path = broken.to_str().unwrap();
+    let warn_only = [
+        "check",
+        broken_path,
+        "--rule",
+        "completion_in_range=1%:warn",
+    ];
+    let (code, stdout) = run(&warn_only);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("WARN    completion_in_range"), "{stdout}");
+    let refused = run(&[
+        "check",
+        blemish_path,
+        "--rule",
+        "completion_in_range=warn>x",
+    ]);
+    assert_eq!(refused.0, Some(2));
+}
+
+#[test]
+fn a_pct_watched_column_of_fractions_warns_with_its_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("student_id,video_id,pct_watched\n");
+    for row in 0..30 {
+        csv.push_str(&format!("S{},V{},0.{:02}\n", row % 6, row % 4, row * 3 + 2));
+    }
+    let file = write(dir.path(), "pct.csv", csv.as_bytes());
+    let file = file.to_str().unwrap();
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", file, "--map", "completion=pct_watched"];
+        args.extend_from_slice(extra);
+        let output = coursepulse(&args);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    // Read as percent (the name says pct): a warning, not a failed gate, with the evidence.
+    let (code, stdout) = check(&[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("WARN    completion_scale         30"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pct.csv: all 30 values lie within 0..1 (min 0.02, max 0.89) but are read as percent; switch to scale=fraction"),
+        "{stdout}"
+    );
+    let (code, stdout) = check(&["--scale", "fraction"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("PASS    completion_scale          0"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn report_json_has_the_documented_sections() {
     let dir = tempfile::tempdir().unwrap();

@@ -74,7 +74,7 @@ pub use analysis::options::Options;
 pub use analysis::plan::{ReadPlan, Share, Step, shares};
 pub use analysis::view::KeptRows;
 pub use analysis::{Analysis, Source};
-pub use columns::{Field, Mapping, Override, Overrides, Scale};
+pub use columns::{Field, MIN_SCALE_EVIDENCE, Mapping, Override, Overrides, Scale, ScaleCheck};
 pub use error::{Error, Result};
 pub use events::{
     DEFAULT_SESSION_GAP_MINUTES, DropOff, EVENT_SNIFF_BYTES, EventField, EventFormat, EventInput,
@@ -101,7 +101,7 @@ pub use report::{
 pub use rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema, DbtTest, DbtUnsupported};
 pub use rules::quality;
 pub use rules::quality::{
-    QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold,
+    Crossed, QualityReport, QualityRule, Rule, RuleConfig, Severity, Status, Threshold,
 };
 pub use time::{
     format_date, is_bare_date, parse_time_micros, range_end_micros, range_start_micros,

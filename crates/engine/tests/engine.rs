@@ -435,6 +435,80 @@ fn fraction_scale_is_inferred_from_values_unless_named_or_overridden() {
     assert!(!named.sources[0].scale_inferred);
 }
 
+/// `n` rows of `completion_pct` values (a percent name) from `value(row)`.
+fn pct_watched(n: usize, value: impl Fn(usize) -> String) -> String {
+    let mut text = String::from("student_id,video_id,completion_pct\n");
+    for row in 0..n {
+        text.push_str(&format!("S{},V{},{}\n", row % 5, row % 3, value(row)));
+    }
+    text
+}
+
+#[test]
+fn the_scale_check_warns_when_the_values_contradict_the_scale() {
+    use coursepulse_engine::{Crossed, MIN_SCALE_EVIDENCE};
+    let scale_rule = |report: &Report| report.quality.rule(Rule::CompletionScale).clone();
+    let n = MIN_SCALE_EVIDENCE as usize;
+    // A percent-named column holding fractions: every value is evidence; it warns, no more.
+    let fractions = pct_watched(n, |row| format!("0.{:02}", row * 4 + 1));
+    let report = analyse_csv(&fractions, Options::default());
+    let rule = scale_rule(&report);
+    assert_eq!(report.sources[0].completion_scale, Scale::Percent);
+    assert_eq!(
+        (rule.status, rule.count, rule.crossed),
+        (Status::Warn, n as u64, Some(Crossed::WarnIf))
+    );
+    assert!(report.quality.passed, "the scale check only warns");
+    let evidence = rule.details[0].value.as_deref().unwrap();
+    assert!(
+        evidence.contains("all 20 values lie within 0..1 (min 0.01, max 0.77)"),
+        "{evidence}"
+    );
+    // One value fewer than the minimum, or one value above 1, and it passes.
+    let few = analyse_csv(&pct_watched(n - 1, |_| "0.5".into()), Options::default());
+    assert_eq!(scale_rule(&few).status, Status::Pass);
+    let one_above = pct_watched(n, |row| if row == 0 { "40".into() } else { "0.5".into() });
+    let one_above = analyse_csv(&one_above, Options::default());
+    assert_eq!(scale_rule(&one_above).status, Status::Pass);
+    // Switching the scale settles it and changes the mean a hundredfold.
+    let switched = analyse_csv(
+        &fractions,
+        Options {
+            scale: Some(Scale::Fraction),
+            ..Options::default()
+        },
+    );
+    assert_eq!(scale_rule(&switched).status, Status::Pass);
+    let mean = |report: &Report| report.summary.mean_completion.unwrap();
+    assert!((mean(&switched) - 100.0 * mean(&report)).abs() < 1e-9);
+    // A fraction scale with values above 1: those values are the evidence.
+    let percents = pct_watched(n, |row| {
+        if row < 3 {
+            format!("{}", 40 + row)
+        } else {
+            "0.5".into()
+        }
+    });
+    let forced = analyse_csv(
+        &percents,
+        Options {
+            scale: Some(Scale::Fraction),
+            ..Options::default()
+        },
+    );
+    let rule = scale_rule(&forced);
+    assert_eq!((rule.status, rule.count), (Status::Warn, 3));
+    assert!(
+        rule.details[0]
+            .value
+            .as_deref()
+            .unwrap()
+            .contains("3 of 20 values lie above 1"),
+        "{:?}",
+        rule.details
+    );
+}
+
 #[test]
 fn future_timestamps_are_flagged_against_the_callers_clock() {
     let report = analyse_csv(

@@ -22,7 +22,8 @@ export interface AnalyzeOptions {
   now?: string | null;
   /** Column choices by field (student, video, video_title, course, course_code, completion, role, event_id, updated_at, watched_at): `{ student: "learner" }`; "none" leaves a field unmapped. */
   map?: Record<string, string>;
-  /** Rule settings `rule=threshold[:severity]`, e.g. "unique_key=1%:warn". */
+  /** Rule settings: both levels `rule=warn>T,error>T` (e.g. "unique_key=warn>0.1%,error>5%"),
+   * or one level `rule=threshold[:severity]` (e.g. "unique_key=1%:warn"). */
   rules?: string[];
 }
 
@@ -96,6 +97,14 @@ export interface SourceInfo {
   mapping: [string, string][];
   completion_scale: "percent" | "fraction";
   scale_inferred: boolean;
+  /** The completion values as stored: the scale check's evidence. */
+  scale_check: {
+    numbers: number;
+    within_one: number;
+    above_one: number;
+    min: number | null;
+    max: number | null;
+  };
 }
 
 export interface RowCounts {
@@ -190,14 +199,22 @@ export interface DbtUnsupported {
 export interface QualityRule {
   name: string;
   description: string;
+  /** With "warn", `error_if` is not applied. */
   severity: "error" | "warn";
-  threshold: { count: number } | { percent: number };
+  /** Above this the rule warns. */
+  warn_if: Threshold;
+  /** Above this the rule fails (severity "error"). */
+  error_if: Threshold;
+  crossed: "warn_if" | "error_if" | null;
   count: number;
   percent: number;
   status: "pass" | "warn" | "fail" | "skipped";
   details: ValueCount[];
   samples: Sample[];
 }
+
+/** A row count, or a percentage of all rows. */
+export type Threshold = { count: number } | { percent: number };
 
 export interface ValueCount {
   value: string | null;

@@ -284,10 +284,12 @@ pub struct RuleView {
     pub name: String,
     /// What it flags.
     pub description: String,
-    /// `error` or `warn`.
-    pub severity: String,
-    /// Threshold as text (`0 rows`, `2.5%`).
-    pub threshold: String,
+    /// Above this the rule warns, as text (`0 rows`, `2.5%`).
+    pub warn_if: String,
+    /// Above this the rule fails, as text; `never` when the severity is warn.
+    pub error_if: String,
+    /// The level crossed: `warn_if`, `error_if`, or empty when none was.
+    pub crossed: String,
     /// Offending rows.
     pub count: u64,
     /// Offending rows as a percentage of all rows.

@@ -271,7 +271,7 @@ export class QualityPanel {
     return this.rules.and(this.page.locator(`[data-rule="${name}"]`));
   }
 
-  /// Every rule as { name, status, count } with the count as a number.
+  /// Every rule as { name, status, count, crossed } with the count as a number.
   async ruleRows() {
     await panelsRendered(this.page);
     return this.rules.evaluateAll((rows) =>
@@ -279,6 +279,10 @@ export class QualityPanel {
         name: row.dataset.rule,
         status: row.dataset.status,
         count: Number(row.querySelector('[data-testid=rule-count]').textContent.replace(/,/g, '')),
+        // The level marked as crossed: warn_if, error_if, or null.
+        crossed: { 'rule-warn-if': 'warn_if', 'rule-error-if': 'error_if' }[
+          row.querySelector('[data-crossed=true]')?.dataset.testid
+        ] ?? null,
       })),
     );
   }

@@ -1,9 +1,10 @@
 {#- mart_quality_samples: the offending rows behind each quality rule's count, as the engine's
-    samples: per rule the first `samples` failing rows in input order (file, then row), named by
+    samples: per rule (but the scale check) the first `samples` failing rows in input order (file, then row), named by
     their file and 1-based data row, with the row's learner id. -#}
 
 with failing as (
-    {% for rule, severity in quality_rules() -%}
+    {#- The scale check's evidence is per file, not sample rows (as in the engine). -#}
+    {% for rule, severity, error_percent in quality_rules() if rule != 'completion_scale' -%}
     select '{{ rule }}' as rule_name, _source_file, _file_index, _row_number, student_id
     from {{ ref('quality_flags') }}
     where fails_{{ rule }}

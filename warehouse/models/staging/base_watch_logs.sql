@@ -59,9 +59,22 @@ scales as (
 
 scaled as (
     select raw.*,
-           cast(raw.completion_raw * scales.factor as {{ double_type() }}) as completion_scaled
+           cast(raw.completion_raw * scales.factor as {{ double_type() }}) as completion_scaled,
+           scales.factor as _scale_factor
     from raw
     join scales on scales._file_index = raw._file_index
+),
+
+-- The scale check's evidence, per file over every row (as the engine counts the values it
+-- reads, whatever the view): its numbers, and how many lie within 0..1.
+checked as (
+    select scaled.*,
+           sum(case when completion_raw is not null and not {{ is_nan('completion_raw') }}
+                    then 1 else 0 end) over (partition by _file_index) as _file_numbers,
+           sum(case when completion_raw is not null and not {{ is_nan('completion_raw') }}
+                     and completion_raw between 0 and 1
+                    then 1 else 0 end) over (partition by _file_index) as _file_within_one
+    from scaled
 )
 
 select
@@ -84,6 +97,12 @@ select
          else 'valid' end as completion_status,
     case when completion_raw is not null and not {{ is_nan('completion_raw') }}
          then completion_scaled end as completion_pct,
+    -- The value contradicts its file's scale: read as percent in a file whose numbers (at least
+    -- 20) all lie within 0..1, or read as a fraction and above 1.
+    case when completion_raw is null or {{ is_nan('completion_raw') }} then false
+         when _scale_factor = 1.0
+              then _file_numbers >= 20 and _file_within_one = _file_numbers
+         else completion_raw > 1 end as contradicts_scale,
     {%- if 'role' in var('input_columns') %}
     coalesce(lower(trim(role)) = 'student', false) as is_student,
     {%- else %}
@@ -93,5 +112,5 @@ select
     last_updated_at,
     coalesce(watched_at, last_updated_at) as event_time,
     cast(coalesce(watched_at, last_updated_at) as date) as watch_date
-from scaled
+from checked
 where {{ view_filter() }}

@@ -35,5 +35,6 @@ select
     (role is null or lower(trim(role)) <> 'student') as fails_role_accepted_values,
     coalesce(lower(trim(role)) = 'student' and role <> 'Student', false) as fails_role_clean,
     coalesce(watched_at > {{ now_timestamp() }} or last_updated_at > {{ now_timestamp() }}, false)
-        as fails_timestamp_not_future
+        as fails_timestamp_not_future,
+    contradicts_scale as fails_completion_scale
 from {{ ref('base_watch_logs') }}

@@ -80,6 +80,7 @@ impl Analysis {
                     mine.rows = mine.rows.max(theirs.rows);
                     mine.row_groups = mine.row_groups.max(theirs.row_groups);
                     mine.scale_inferred |= theirs.scale_inferred;
+                    mine.scale_check.merge(&theirs.scale_check);
                 }
                 None => {
                     if let Some(counts) = later.input_counts.get(&theirs.name) {

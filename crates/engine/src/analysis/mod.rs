@@ -14,7 +14,7 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::dataset::{Extended, with_partitions};
 use crate::analysis::options::Options;
-use crate::columns::{Field, Mapping, Scale};
+use crate::columns::{Field, Mapping, Scale, ScaleCheck};
 use crate::compute::aggregate::{Aggregator, BatchLayout, BatchSettings};
 use crate::compute::dbt_rules::{DbtRules, TestedBatch};
 use crate::compute::decode::{self, status};
@@ -26,6 +26,7 @@ use crate::input::prune::{self, Pruning, TimeColumn};
 use crate::report::masking::Masking;
 use crate::report::rank;
 use crate::report::{Report, SourceInfo};
+use crate::rules::quality::Rule;
 
 /// Valid numeric values looked at before the completion scale is inferred.
 const SCALE_SAMPLE: usize = 10_000;
@@ -131,6 +132,7 @@ impl Source {
                 mapping: Vec::new(),
                 completion_scale: Scale::Percent,
                 scale_inferred: false,
+                scale_check: ScaleCheck::default(),
             },
             mapping: Mapping::empty(),
             projection: Vec::new(),
@@ -384,6 +386,7 @@ impl Analysis {
                 .collect(),
             completion_scale: scale.unwrap_or(Scale::Percent),
             scale_inferred: false,
+            scale_check: ScaleCheck::default(),
         };
         Ok(Source {
             info,
@@ -545,8 +548,13 @@ impl Analysis {
             max_samples: self.options.max_samples,
             filter: &self.options.filter,
         };
-        self.aggregator
-            .add_batch(&source.layout, batch, source.next_row, &settings)?;
+        let scale_check =
+            self.aggregator
+                .add_batch(&source.layout, batch, source.next_row, &settings)?;
+        // Every key pass reads every row: the values are counted in the first.
+        if self.aggregator.key_pass() == 0 {
+            source.info.scale_check.merge(&scale_check);
+        }
         // In a multi-pass read every pass sees every row: the tests count them in the first.
         if let Some(schema) = &self.options.dbt
             && self.aggregator.key_pass() == 0
@@ -733,31 +741,39 @@ impl Analysis {
         let (most_watched_learner, learners_top, learners_bottom, learners) =
             rank::learners(aggregator, &listing);
         let (rows, summary) = rank::summary(aggregator);
-        let quality =
-            aggregator
-                .quality
-                .evaluate(aggregator.rows_total, &self.options.rules, |rule| {
-                    let counts = match rule {
-                        crate::rules::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
-                        crate::rules::quality::Rule::RoleClean => &aggregator.dirty_roles,
-                        _ => return Vec::new(),
-                    };
-                    let mut details: Vec<crate::rules::quality::ValueCount> = counts
-                        .iter()
-                        .map(|(role, count)| crate::rules::quality::ValueCount {
-                            value: (*role != crate::compute::keys::NONE)
-                                .then(|| aggregator.roles.key(*role).to_string()),
-                            count: *count,
-                        })
-                        .collect();
-                    details.sort_by(|left, right| {
-                        right
-                            .count
-                            .cmp(&left.count)
-                            .then_with(|| left.value.cmp(&right.value))
-                    });
-                    details
-                });
+        // The scale check judges each input's values as stored, counted as they were read.
+        let mut counters = aggregator.quality.clone();
+        counters.set_finding(
+            Rule::CompletionScale,
+            self.sources
+                .iter()
+                .map(|source| source.scale_check.contradicting(source.completion_scale))
+                .fold(0, u64::saturating_add),
+            aggregator.quality.applies[Rule::CompletionInRange as usize],
+        );
+        let quality = counters.evaluate(aggregator.rows_total, &self.options.rules, |rule| {
+            let counts = match rule {
+                Rule::CompletionScale => return scale_evidence(&self.sources),
+                crate::rules::quality::Rule::RoleAcceptedValues => &aggregator.other_roles,
+                crate::rules::quality::Rule::RoleClean => &aggregator.dirty_roles,
+                _ => return Vec::new(),
+            };
+            let mut details: Vec<crate::rules::quality::ValueCount> = counts
+                .iter()
+                .map(|(role, count)| crate::rules::quality::ValueCount {
+                    value: (*role != crate::compute::keys::NONE)
+                        .then(|| aggregator.roles.key(*role).to_string()),
+                    count: *count,
+                })
+                .collect();
+            details.sort_by(|left, right| {
+                right
+                    .count
+                    .cmp(&left.count)
+                    .then_with(|| left.value.cmp(&right.value))
+            });
+            details
+        });
         let mut quality = quality;
         let mut notes = self.notes.clone();
         if let Some(schema) = &self.options.dbt {
@@ -899,6 +915,39 @@ fn ambiguous_columns(name: &str, schema: &Schema, mapping: &Mapping) -> Vec<Stri
                     schema.field(index).name(),
                     index + 1
                 )
+            })
+        })
+        .collect()
+}
+
+/// Per input whose values contradict its scale, what they are: the scale check's evidence.
+fn scale_evidence(sources: &[SourceInfo]) -> Vec<crate::rules::quality::ValueCount> {
+    sources
+        .iter()
+        .filter_map(|source| {
+            let check = &source.scale_check;
+            let count = check.contradicting(source.completion_scale);
+            if count == 0 {
+                return None;
+            }
+            let range = format!(
+                "min {}, max {}",
+                check.min.unwrap_or(f64::NAN),
+                check.max.unwrap_or(f64::NAN)
+            );
+            let finding = match source.completion_scale {
+                Scale::Percent => format!(
+                    "{}: all {} values lie within 0..1 ({range}) but are read as percent; switch to scale=fraction",
+                    source.name, check.numbers
+                ),
+                Scale::Fraction => format!(
+                    "{}: {} of {} values lie above 1 ({range}) but are read as a fraction; switch to scale=percent",
+                    source.name, check.above_one, check.numbers
+                ),
+            };
+            Some(crate::rules::quality::ValueCount {
+                value: Some(finding),
+                count,
             })
         })
         .collect()

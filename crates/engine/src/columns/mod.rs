@@ -152,6 +152,59 @@ impl Scale {
     }
 }
 
+/// The fewest completion values read as percent that, all within 0..1, make the scale check
+/// warn: fewer could be a handful of genuinely low percentages.
+pub const MIN_SCALE_EVIDENCE: u64 = 20;
+
+/// The completion values of one input as stored, before the scale is applied: the evidence of
+/// the scale check (counted in the pass that converts them, so no row is visited again).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ScaleCheck {
+    /// Numbers read (NULL, NaN and text that is not a number left out), every row of the
+    /// batches read, whatever the filter.
+    pub numbers: u64,
+    /// Of them, within 0..=1.
+    pub within_one: u64,
+    /// Of them, above 1.
+    pub above_one: u64,
+    /// The smallest number; `None` without numbers.
+    pub min: Option<f64>,
+    /// The largest number; `None` without numbers.
+    pub max: Option<f64>,
+}
+
+impl ScaleCheck {
+    /// Adds the numbers another batch or share of the same input read.
+    pub fn merge(&mut self, other: &ScaleCheck) {
+        self.numbers += other.numbers;
+        self.within_one += other.within_one;
+        self.above_one += other.above_one;
+        let pick = |mine: Option<f64>, theirs: Option<f64>, keep: fn(f64, f64) -> f64| match (
+            mine, theirs,
+        ) {
+            (Some(mine), Some(theirs)) => Some(keep(mine, theirs)),
+            (mine, theirs) => mine.or(theirs),
+        };
+        self.min = pick(self.min, other.min, f64::min);
+        self.max = pick(self.max, other.max, f64::max);
+    }
+
+    /// The values that contradict `scale`: under percent, every value when all of at least
+    /// [`MIN_SCALE_EVIDENCE`] lie within 0..1 (fractions read as percent); under fraction, the
+    /// values above 1 (percentages read as fractions). 0 when the scale fits.
+    pub fn contradicting(&self, scale: Scale) -> u64 {
+        match scale {
+            Scale::Percent
+                if self.numbers >= MIN_SCALE_EVIDENCE && self.within_one == self.numbers =>
+            {
+                self.numbers
+            }
+            Scale::Percent => 0,
+            Scale::Fraction => self.above_one,
+        }
+    }
+}
+
 /// A user's explicit choice for one field: a column name, or "do not use this field".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Override {

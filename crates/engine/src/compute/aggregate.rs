@@ -11,7 +11,7 @@ use crate::compute::event_keys::{self, EventKeys, Outcome};
 use crate::compute::pair_counts::PairCounts;
 use crate::compute::rows::{RowFacts, RowTable};
 
-use crate::columns::Field;
+use crate::columns::{Field, ScaleCheck};
 use crate::compute::decode::{self, NO_TIME, status};
 use crate::compute::keys::{Interner, NONE};
 use crate::error::{Error, Result};
@@ -423,14 +423,15 @@ impl Aggregator {
     }
 
     /// Aggregates one batch. `first_row` is the 1-based row number of its first row in the input;
-    /// `scale_factor` turns stored completion into percent.
+    /// `scale_factor` turns stored completion into percent. Returns the batch's completion
+    /// values as stored (the scale check's evidence, see [`ScaleCheck`]).
     pub(crate) fn add_batch(
         &mut self,
         layout: &BatchLayout,
         batch: &RecordBatch,
         first_row: u64,
         settings: &BatchSettings<'_>,
-    ) -> Result<()> {
+    ) -> Result<ScaleCheck> {
         let BatchSettings {
             scale_factor,
             now_micros,
@@ -511,7 +512,7 @@ impl Aggregator {
                 scratch.completion_status.resize(n_rows, status::NULL);
             }
         }
-        decode::apply_scale(
+        let scale_check = decode::apply_scale(
             &mut scratch.completion,
             &mut scratch.completion_status,
             scale_factor,
@@ -692,7 +693,7 @@ impl Aggregator {
             // bigger batches of them find more of each partition in cache.
             self.resolve_keys(max_samples);
         }
-        Ok(())
+        Ok(scale_check)
     }
 
     /// Counts one row's offences, its role and its labels (everything every row in view adds,

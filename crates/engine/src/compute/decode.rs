@@ -12,6 +12,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
+use crate::columns::ScaleCheck;
 use crate::compute::keys::for_each_text;
 use crate::time::parse_time_micros;
 
@@ -117,9 +118,17 @@ fn parse_completion_text(text: Option<&str>) -> (f64, u8) {
 }
 
 /// Applies the scale factor and checks the range: `NUMBER` becomes `VALID` or `OUT_OF_RANGE`.
-pub(crate) fn apply_scale(values: &mut [f64], statuses: &mut [u8], factor: f64) {
+/// Returns the numbers as stored, the scale check's evidence, counted in the same pass.
+pub(crate) fn apply_scale(values: &mut [f64], statuses: &mut [u8], factor: f64) -> ScaleCheck {
+    let (mut numbers, mut within_one, mut above_one) = (0u64, 0u64, 0u64);
+    let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
     for (value, value_status) in values.iter_mut().zip(statuses.iter_mut()) {
         if *value_status == status::NUMBER {
+            numbers += 1;
+            within_one += u64::from((0.0..=1.0).contains(value));
+            above_one += u64::from(*value > 1.0);
+            min = min.min(*value);
+            max = max.max(*value);
             *value *= factor;
             *value_status = if (0.0..=100.0).contains(value) {
                 status::VALID
@@ -127,6 +136,13 @@ pub(crate) fn apply_scale(values: &mut [f64], statuses: &mut [u8], factor: f64) 
                 status::OUT_OF_RANGE
             };
         }
+    }
+    ScaleCheck {
+        numbers,
+        within_one,
+        above_one,
+        min: (numbers > 0).then_some(min),
+        max: (numbers > 0).then_some(max),
     }
 }
 

@@ -6,7 +6,7 @@ pub(crate) mod rank;
 
 use serde::Serialize;
 
-use crate::columns::Scale;
+use crate::columns::{Scale, ScaleCheck};
 use crate::input::metadata::FileMetadata;
 use crate::input::prune::Pruning;
 use crate::report::lineage::Lineage;
@@ -69,6 +69,8 @@ pub struct SourceInfo {
     pub completion_scale: Scale,
     /// Whether the scale was inferred from the values (rather than the name or an override).
     pub scale_inferred: bool,
+    /// The completion values as stored, which the scale check judges the scale by.
+    pub scale_check: ScaleCheck,
 }
 
 /// Row counts through the pipeline.

@@ -35,11 +35,14 @@ pub enum Rule {
     RoleClean,
     /// A watch or update timestamp lies in the future.
     TimestampNotFuture,
+    /// The completion scale contradicts the values: read as percent, all lie within 0..1; read
+    /// as a fraction, some lie above 1.
+    CompletionScale,
 }
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::StudentIdNotNull,
         Rule::VideoNotNull,
         Rule::CourseNotNull,
@@ -52,6 +55,7 @@ impl Rule {
         Rule::RoleAcceptedValues,
         Rule::RoleClean,
         Rule::TimestampNotFuture,
+        Rule::CompletionScale,
     ];
 
     /// The rule's name in reports and options.
@@ -69,6 +73,7 @@ impl Rule {
             Rule::RoleAcceptedValues => "role_accepted_values",
             Rule::RoleClean => "role_clean",
             Rule::TimestampNotFuture => "timestamp_not_future",
+            Rule::CompletionScale => "completion_scale",
         }
     }
 
@@ -112,11 +117,15 @@ impl Rule {
                 "Student rows whose role is spelled differently from 'Student' (case or spaces)."
             }
             Rule::TimestampNotFuture => "Rows with a watch or update time in the future.",
+            Rule::CompletionScale => {
+                "Completion values that contradict their scale: read as percent but all within 0-1 (fractions?), or read as a fraction but above 1 (percentages?). Switch the scale in the column mapping."
+            }
         }
     }
 
-    /// Severity when the user has not chosen one.
-    pub fn default_severity(self) -> Severity {
+    /// The severity a single-threshold setting (`rule=threshold` without `:severity`) gives the
+    /// rule: the rule's severity before it had two levels, so such settings keep their meaning.
+    pub fn single_level_severity(self) -> Severity {
         match self {
             Rule::StudentIdNotNull
             | Rule::VideoNotNull
@@ -129,8 +138,43 @@ impl Rule {
             | Rule::UniqueKey
             | Rule::RoleAcceptedValues
             | Rule::RoleClean
-            | Rule::TimestampNotFuture => Severity::Warn,
+            | Rule::TimestampNotFuture
+            | Rule::CompletionScale => Severity::Warn,
         }
+    }
+
+    /// The severity in force when the user has not chosen one: error (both levels apply), but
+    /// warn for the scale check, which is a suspicion the user settles, not a count of bad rows.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Rule::CompletionScale => Severity::Warn,
+            _ => Severity::Error,
+        }
+    }
+
+    /// The default levels, `(warn_if, error_if)`: every rule warns on its first offending row, so
+    /// a 0.1 % blemish shows, and errors above the share of rows at which the extract itself is
+    /// broken rather than a few records. A missing key or an unreadable completion is a broken
+    /// extract above 1 %, as is a future time (a unit or time-zone slip shifts many rows). A
+    /// missing completion or event id, or duplicates, are normal in small numbers (an unfinished
+    /// view, an at-least-once export) and a broken extract above 5 % (a file loaded twice is 50 %).
+    /// Non-student and misspelt roles are normal (instructors preview videos): only a role column
+    /// where most rows are not clean students is an error.
+    pub fn default_levels(self) -> (Threshold, Threshold) {
+        let error_percent = match self {
+            Rule::StudentIdNotNull
+            | Rule::VideoNotNull
+            | Rule::CourseNotNull
+            | Rule::CompletionNumeric
+            | Rule::CompletionNotNan
+            | Rule::CompletionInRange
+            | Rule::TimestampNotFuture => 1.0,
+            Rule::CompletionNotNull | Rule::EventIdNotNull | Rule::UniqueKey => 5.0,
+            Rule::RoleAcceptedValues | Rule::RoleClean => 50.0,
+            // Not applied (severity warn): the scale check only warns.
+            Rule::CompletionScale => 100.0,
+        };
+        (Threshold::Count(0), Threshold::Percent(error_percent))
     }
 }
 
@@ -155,7 +199,7 @@ impl Severity {
     }
 }
 
-/// How many offending rows a rule tolerates before it fails.
+/// How many offending rows a level of a rule tolerates: the level is crossed above it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Threshold {
@@ -180,7 +224,10 @@ impl Threshold {
         }
     }
 
-    fn exceeded(self, count: u64, percent: f64) -> bool {
+    /// Whether `count` offending rows, `percent` of all rows, lie above the threshold. `percent`
+    /// is `count * 100 / rows`, correctly rounded like the parsed limit, so a share exactly at
+    /// the limit (1 row of 1,000 against `0.1%`) is not above it.
+    pub fn exceeded(self, count: u64, percent: f64) -> bool {
         match self {
             Threshold::Count(limit) => count > limit,
             Threshold::Percent(limit) => percent > limit,
@@ -188,23 +235,41 @@ impl Threshold {
     }
 }
 
-/// A user's severity or threshold choice for one rule.
+impl std::fmt::Display for Threshold {
+    /// `0 rows`, `1 row`, `2.5%`: as people read it and (without ` rows`) as `--rule` takes it.
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Threshold::Count(1) => write!(out, "1 row"),
+            Threshold::Count(rows) => write!(out, "{rows} rows"),
+            Threshold::Percent(percent) => write!(out, "{percent}%"),
+        }
+    }
+}
+
+/// A user's choice for one rule: its severity and the thresholds of its two levels. A field
+/// left `None` keeps the default (or an earlier setting's choice for the same rule).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleConfig {
     /// The rule configured.
     pub rule: Rule,
-    /// Replaces the default severity.
+    /// Replaces the severity (with `Warn`, `error_if` is not applied, as in dbt).
     pub severity: Option<Severity>,
-    /// Replaces the default threshold (0 rows).
-    pub threshold: Option<Threshold>,
+    /// Replaces the warn level's threshold.
+    pub warn_if: Option<Threshold>,
+    /// Replaces the error level's threshold.
+    pub error_if: Option<Threshold>,
 }
 
 impl RuleConfig {
-    /// Parses `rule=threshold[:severity]`, e.g. `unique_key=1%:warn` or `completion_in_range=10`.
+    /// Parses `rule=warn>T[,error>T]` (either level alone or both: warn above one threshold,
+    /// error above the other, e.g. `unique_key=warn>0.1%,error>5%`) or the single-level
+    /// `rule=threshold[:severity]` (e.g. `unique_key=1%:warn`, `completion_in_range=10`,
+    /// `role_clean=:error`): above the threshold (default 0 rows) the rule takes the severity
+    /// (default [`Rule::single_level_severity`]), and within it passes.
     pub fn parse(text: &str) -> Result<RuleConfig> {
         let invalid = |why: &str| {
             Error::Option(format!(
-                "rule setting {text:?}: {why}; expected rule=threshold[:severity], e.g. unique_key=1%:warn"
+                "rule setting {text:?}: {why}; expected rule=warn>threshold,error>threshold or rule=threshold[:severity], e.g. unique_key=warn>0.1%,error>5% or unique_key=1%:warn"
             ))
         };
         let (name, setting) = text.split_once('=').ok_or_else(|| invalid("missing '='"))?;
@@ -212,29 +277,51 @@ impl RuleConfig {
             let names: Vec<&str> = Rule::ALL.iter().map(|rule| rule.name()).collect();
             invalid(&format!("unknown rule; rules are {}", names.join(", ")))
         })?;
+        let threshold = |text: &str| {
+            Threshold::parse(text)
+                .ok_or_else(|| invalid("threshold is not a row count or a percentage"))
+        };
+        if setting.contains('>') {
+            let mut config = RuleConfig {
+                rule,
+                severity: None,
+                warn_if: None,
+                error_if: None,
+            };
+            for level in setting.split(',') {
+                let (severity, limit) = level
+                    .split_once('>')
+                    .ok_or_else(|| invalid("each level is warn>threshold or error>threshold"))?;
+                let slot = match Severity::from_name(severity) {
+                    Some(Severity::Warn) => &mut config.warn_if,
+                    Some(Severity::Error) => &mut config.error_if,
+                    None => return Err(invalid("a level is warn or error")),
+                };
+                if slot.replace(threshold(limit)?).is_some() {
+                    return Err(invalid("a level is given twice"));
+                }
+            }
+            return Ok(config);
+        }
         let (threshold_text, severity_text) = match setting.split_once(':') {
             Some((threshold, severity)) => (threshold, Some(severity)),
             None => (setting, None),
         };
-        let threshold = if threshold_text.trim().is_empty() {
-            None
+        let limit = if threshold_text.trim().is_empty() {
+            Threshold::Count(0)
         } else {
-            Some(
-                Threshold::parse(threshold_text)
-                    .ok_or_else(|| invalid("threshold is not a row count or a percentage"))?,
-            )
+            threshold(threshold_text)?
         };
         let severity = match severity_text {
-            Some(severity) => Some(
-                Severity::from_name(severity)
-                    .ok_or_else(|| invalid("severity must be error or warn"))?,
-            ),
-            None => None,
+            Some(severity) => Severity::from_name(severity)
+                .ok_or_else(|| invalid("severity must be error or warn"))?,
+            None => rule.single_level_severity(),
         };
         Ok(RuleConfig {
             rule,
-            severity,
-            threshold,
+            severity: Some(severity),
+            warn_if: Some(limit),
+            error_if: Some(limit),
         })
     }
 }
@@ -243,14 +330,43 @@ impl RuleConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Within the threshold.
+    /// Within both thresholds.
     Pass,
-    /// Over the threshold, severity warn.
+    /// Above the warn threshold (and not above an error threshold in force).
     Warn,
-    /// Over the threshold, severity error.
+    /// Above the error threshold, severity error.
     Fail,
     /// The column the rule needs is not in the data.
     Skipped,
+}
+
+/// Which level of a rule its offending rows crossed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Crossed {
+    /// Above `warn_if`: the rule warns.
+    WarnIf,
+    /// Above `error_if` with severity error: the rule fails.
+    ErrorIf,
+}
+
+/// A rule's severity and levels in force, and what its offending rows make of them (dbt's
+/// `severity`, `warn_if` and `error_if`): with severity error, above `error_if` fails; otherwise
+/// above `warn_if` warns; otherwise it passes.
+pub fn judge(
+    severity: Severity,
+    warn_if: Threshold,
+    error_if: Threshold,
+    count: u64,
+    percent: f64,
+) -> Option<Crossed> {
+    if severity == Severity::Error && error_if.exceeded(count, percent) {
+        Some(Crossed::ErrorIf)
+    } else if warn_if.exceeded(count, percent) {
+        Some(Crossed::WarnIf)
+    } else {
+        None
+    }
 }
 
 /// One rule's finding.
@@ -260,10 +376,14 @@ pub struct QualityRule {
     pub name: &'static str,
     /// What the rule flags and what happens to those rows.
     pub description: &'static str,
-    /// Severity in force.
+    /// Severity in force: `warn` means the rule never fails (`error_if` is not applied).
     pub severity: Severity,
-    /// Threshold in force.
-    pub threshold: Threshold,
+    /// Above this the rule warns.
+    pub warn_if: Threshold,
+    /// Above this the rule fails (with severity error).
+    pub error_if: Threshold,
+    /// The level its offending rows crossed, `None` when it passed or was skipped.
+    pub crossed: Option<Crossed>,
     /// Offending rows.
     pub count: u64,
     /// Offending rows as a percentage of all rows.
@@ -333,6 +453,12 @@ impl QualityCounters {
         self.applies[rule as usize] = true;
     }
 
+    /// Sets a rule judged from evidence other than rows one by one (the scale check).
+    pub(crate) fn set_finding(&mut self, rule: Rule, count: u64, applies: bool) {
+        self.counts[rule as usize] = count;
+        self.applies[rule as usize] = applies;
+    }
+
     /// Counts one offending row; `sample` builds its sample only while there is room for one.
     pub(crate) fn record(
         &mut self,
@@ -357,33 +483,36 @@ impl QualityCounters {
         let rules: Vec<QualityRule> = Rule::ALL
             .into_iter()
             .map(|rule| {
-                let config = configs.iter().rev().find(|config| config.rule == rule);
-                let severity = config
-                    .and_then(|config| config.severity)
-                    .unwrap_or(rule.default_severity());
-                let threshold = config
-                    .and_then(|config| config.threshold)
-                    .unwrap_or(Threshold::Count(0));
+                let (mut warn_if, mut error_if) = rule.default_levels();
+                let mut severity = rule.default_severity();
+                for config in configs.iter().filter(|config| config.rule == rule) {
+                    severity = config.severity.unwrap_or(severity);
+                    warn_if = config.warn_if.unwrap_or(warn_if);
+                    error_if = config.error_if.unwrap_or(error_if);
+                }
                 let count = self.counts[rule as usize];
                 let percent = if total_rows == 0 {
                     0.0
                 } else {
                     count as f64 * 100.0 / total_rows as f64
                 };
-                let status = if !self.applies[rule as usize] {
-                    Status::Skipped
-                } else if !threshold.exceeded(count, percent) {
-                    Status::Pass
-                } else if severity == Severity::Error {
-                    Status::Fail
-                } else {
-                    Status::Warn
+                let applies = self.applies[rule as usize];
+                let crossed = applies
+                    .then(|| judge(severity, warn_if, error_if, count, percent))
+                    .flatten();
+                let status = match crossed {
+                    _ if !applies => Status::Skipped,
+                    Some(Crossed::ErrorIf) => Status::Fail,
+                    Some(Crossed::WarnIf) => Status::Warn,
+                    None => Status::Pass,
                 };
                 QualityRule {
                     name: rule.name(),
                     description: rule.description(),
                     severity,
-                    threshold,
+                    warn_if,
+                    error_if,
+                    crossed,
                     count,
                     percent,
                     status,
@@ -409,84 +538,225 @@ impl QualityCounters {
 mod tests {
     use super::*;
 
+    type Parsed = (Rule, Option<Severity>, Option<Threshold>, Option<Threshold>);
+
     #[test]
     fn rule_settings_parse() {
-        let cases = [
+        let cases: [(&str, Option<Parsed>); 12] = [
             (
                 "unique_key=1%:warn",
                 Some((
                     Rule::UniqueKey,
-                    Some(Threshold::Percent(1.0)),
                     Some(Severity::Warn),
+                    Some(Threshold::Percent(1.0)),
+                    Some(Threshold::Percent(1.0)),
                 )),
             ),
             (
                 "completion_in_range=10",
-                Some((Rule::CompletionInRange, Some(Threshold::Count(10)), None)),
+                Some((
+                    Rule::CompletionInRange,
+                    Some(Severity::Error),
+                    Some(Threshold::Count(10)),
+                    Some(Threshold::Count(10)),
+                )),
+            ),
+            (
+                "unique_key=10",
+                Some((
+                    Rule::UniqueKey,
+                    Some(Severity::Warn),
+                    Some(Threshold::Count(10)),
+                    Some(Threshold::Count(10)),
+                )),
             ),
             (
                 "role_clean=:error",
-                Some((Rule::RoleClean, None, Some(Severity::Error))),
+                Some((
+                    Rule::RoleClean,
+                    Some(Severity::Error),
+                    Some(Threshold::Count(0)),
+                    Some(Threshold::Count(0)),
+                )),
+            ),
+            (
+                "unique_key=warn>0.1%,error>5%",
+                Some((
+                    Rule::UniqueKey,
+                    None,
+                    Some(Threshold::Percent(0.1)),
+                    Some(Threshold::Percent(5.0)),
+                )),
+            ),
+            (
+                "video_not_null=error>20",
+                Some((Rule::VideoNotNull, None, None, Some(Threshold::Count(20)))),
             ),
             ("nope=1", None),
             ("unique_key=-1%", None),
             ("unique_key=1:fatal", None),
             ("unique_key", None),
+            ("unique_key=warn>1,warn>2", None),
+            ("unique_key=fatal>1", None),
         ];
         for (text, expected) in cases {
-            let parsed = RuleConfig::parse(text)
-                .ok()
-                .map(|config| (config.rule, config.threshold, config.severity));
+            let parsed = RuleConfig::parse(text).ok().map(|config| {
+                (
+                    config.rule,
+                    config.severity,
+                    config.warn_if,
+                    config.error_if,
+                )
+            });
             assert_eq!(parsed, expected, "{text}");
         }
     }
 
-    #[test]
-    fn thresholds_and_severities_decide_status() {
+    fn sample() -> Sample {
+        Sample {
+            source: "f".into(),
+            row: 1,
+            values: BTreeMap::new(),
+        }
+    }
+
+    /// The status of `rule` with `count` offending rows of `total`, under `settings`.
+    fn status_of(rule: Rule, count: u64, total: u64, settings: &[&str]) -> Status {
         let mut counters = QualityCounters::default();
-        for rule in [
-            Rule::CompletionInRange,
-            Rule::UniqueKey,
-            Rule::RoleClean,
-            Rule::StudentIdNotNull,
-        ] {
+        counters.set_applies(rule);
+        for _ in 0..count {
+            counters.record(rule, 2, sample);
+        }
+        let configs: Vec<RuleConfig> = settings
+            .iter()
+            .map(|text| RuleConfig::parse(text).unwrap())
+            .collect();
+        counters
+            .evaluate(total, &configs, |_| Vec::new())
+            .rule(rule)
+            .status
+    }
+
+    #[test]
+    fn default_levels_warn_on_a_blemish_and_fail_a_broken_extract() {
+        use Status::{Fail, Pass, Warn};
+        let cases = [
+            // A key: warn above 0 rows, error above 1 %; exactly 1 % is not above it.
+            (Rule::StudentIdNotNull, 0, 1000, Pass),
+            (Rule::StudentIdNotNull, 1, 1000, Warn),
+            (Rule::StudentIdNotNull, 10, 1000, Warn),
+            (Rule::StudentIdNotNull, 11, 1000, Fail),
+            // Duplicates: error above 5 %.
+            (Rule::UniqueKey, 50, 1000, Warn),
+            (Rule::UniqueKey, 51, 1000, Fail),
+            // Roles: error only when most rows are not clean students.
+            (Rule::RoleAcceptedValues, 500, 1000, Warn),
+            (Rule::RoleAcceptedValues, 501, 1000, Fail),
+            (Rule::RoleClean, 1, 3, Warn),
+        ];
+        for (rule, count, total, expected) in cases {
+            assert_eq!(
+                status_of(rule, count, total, &[]),
+                expected,
+                "{} with {count} of {total}",
+                rule.name()
+            );
+        }
+    }
+
+    #[test]
+    fn settings_move_either_level_and_keep_the_single_level_meaning() {
+        use Status::{Fail, Pass, Warn};
+        let cases: [(&[&str], u64, Status); 10] = [
+            // Single level with severity error: up to the threshold passes, above it fails.
+            (&["completion_in_range=10"], 10, Pass),
+            (&["completion_in_range=10"], 11, Fail),
+            // A single-level warn never fails, however many rows.
+            (&["completion_in_range=1%:warn"], 900, Warn),
+            (&["completion_in_range=1%:warn"], 10, Pass),
+            // Both levels as shares: exactly at a share is within it, one row more is above.
+            (&["completion_in_range=warn>0.1%,error>2%"], 1, Pass),
+            (&["completion_in_range=warn>0.1%,error>2%"], 2, Warn),
+            (&["completion_in_range=warn>0.1%,error>2%"], 20, Warn),
+            (&["completion_in_range=warn>0.1%,error>2%"], 21, Fail),
+            // One level moved, the other kept from an earlier setting or the default.
+            (
+                &["completion_in_range=warn>5", "completion_in_range=error>8"],
+                6,
+                Warn,
+            ),
+            (&["completion_in_range=warn>5"], 11, Fail),
+        ];
+        for (settings, count, expected) in cases {
+            assert_eq!(
+                status_of(Rule::CompletionInRange, count, 1000, settings),
+                expected,
+                "{settings:?} with {count} of 1000"
+            );
+        }
+    }
+
+    #[test]
+    fn report_names_the_level_crossed_and_error_status_fails_the_gate() {
+        let mut counters = QualityCounters::default();
+        for rule in [Rule::CompletionInRange, Rule::UniqueKey, Rule::RoleClean] {
             counters.set_applies(rule);
         }
         for _ in 0..3 {
-            counters.record(Rule::CompletionInRange, 2, || Sample {
-                source: "f".into(),
-                row: 1,
-                values: BTreeMap::new(),
-            });
-            counters.record(Rule::UniqueKey, 2, || Sample {
-                source: "f".into(),
-                row: 1,
-                values: BTreeMap::new(),
-            });
+            counters.record(Rule::CompletionInRange, 2, sample);
+            counters.record(Rule::UniqueKey, 2, sample);
         }
-        let configs = [
-            RuleConfig::parse("unique_key=5%").unwrap(),
-            RuleConfig::parse("role_clean=0:error").unwrap(),
-        ];
-        let report = counters.evaluate(100, &configs, |_| Vec::new());
-        assert_eq!(report.rule(Rule::CompletionInRange).status, Status::Fail);
+        let report = counters.evaluate(100, &[], |_| Vec::new());
+        let in_range = report.rule(Rule::CompletionInRange);
+        assert_eq!(in_range.samples.len(), 2, "samples are capped");
+        assert_eq!(in_range.percent, 3.0);
         assert_eq!(
-            report.rule(Rule::CompletionInRange).samples.len(),
-            2,
-            "samples are capped"
+            (in_range.status, in_range.crossed),
+            (Status::Fail, Some(Crossed::ErrorIf))
         );
-        assert_eq!(report.rule(Rule::CompletionInRange).percent, 3.0);
+        let unique = report.rule(Rule::UniqueKey);
         assert_eq!(
-            report.rule(Rule::UniqueKey).status,
-            Status::Pass,
-            "3% is within 5%"
+            (unique.status, unique.crossed),
+            (Status::Warn, Some(Crossed::WarnIf))
         );
-        assert_eq!(report.rule(Rule::RoleClean).status, Status::Pass);
-        assert_eq!(report.rule(Rule::StudentIdNotNull).status, Status::Pass);
+        assert_eq!(
+            (unique.warn_if, unique.error_if),
+            (Threshold::Count(0), Threshold::Percent(5.0))
+        );
+        assert_eq!(report.rule(Rule::RoleClean).crossed, None);
         assert_eq!(
             report.rule(Rule::TimestampNotFuture).status,
             Status::Skipped
         );
         assert!(!report.passed);
+        let warned_only = counters.evaluate(
+            100,
+            &[RuleConfig::parse("completion_in_range=warn>0,error>3%").unwrap()],
+            |_| Vec::new(),
+        );
+        assert!(warned_only.passed, "warnings do not fail the gate");
+    }
+
+    proptest::proptest! {
+        /// At exactly a share of rows a level holds; one offending row more crosses it.
+        #[test]
+        fn a_share_is_crossed_by_the_row_after_it(
+            total in 1u64..2_000_000,
+            thousandths in 1u64..100_000,
+        ) {
+            let limit = thousandths as f64 / 1000.0;
+            let threshold = Threshold::parse(&format!("{limit}%")).unwrap();
+            // Rows at exactly the share exist when total * thousandths is a multiple of 100,000.
+            let exact = (total * thousandths).is_multiple_of(100_000);
+            let at = total * thousandths / 100_000;
+            let percent = |count: u64| count as f64 * 100.0 / total as f64;
+            proptest::prop_assert_eq!(threshold.exceeded(at, percent(at)), false);
+            if at < total {
+                proptest::prop_assert!(threshold.exceeded(at + 1, percent(at + 1)));
+            }
+            if exact && at > 0 {
+                proptest::prop_assert_eq!(threshold.exceeded(at - 1, percent(at - 1)), false);
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ use codec::{Reader, Writer};
 
 use crate::analysis::options::Options;
 use crate::analysis::{Analysis, InputCounts};
-use crate::columns::{Override, Scale};
+use crate::columns::{Override, Scale, ScaleCheck};
 use crate::compute::aggregate::{Aggregator, Contribution, FirstCopy, Kept};
 use crate::compute::event_keys::EventKeys;
 use crate::compute::keys::{Interner, Key};
@@ -33,7 +33,7 @@ use crate::rules::quality::{Rule, Sample};
 
 const MAGIC: &[u8; 4] = b"CPST";
 /// Bumped whenever the body's layout changes.
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
 
 impl Analysis {
     /// The whole accumulated state as bytes (see [`Analysis::load_state`]). Fails only when the
@@ -238,6 +238,12 @@ fn encode_analysis(analysis: &Analysis, out: &mut Writer, part: bool) {
         }
         out.bool(source.completion_scale == Scale::Fraction);
         out.bool(source.scale_inferred);
+        let check = &source.scale_check;
+        out.u64(check.numbers);
+        out.u64(check.within_one);
+        out.u64(check.above_one);
+        out.f64(check.min.unwrap_or(f64::NAN));
+        out.f64(check.max.unwrap_or(f64::NAN));
     }
     out.u64(analysis.notes.len() as u64);
     analysis.notes.iter().for_each(|note| out.text(note));
@@ -301,6 +307,21 @@ fn decode_analysis(reader: &mut Reader<'_>, options: Options, part: bool) -> Res
         } else {
             Scale::Percent
         };
+        let scale_inferred = reader.bool()?;
+        let scale_check = ScaleCheck {
+            numbers: reader.u64()?,
+            within_one: reader.u64()?,
+            above_one: reader.u64()?,
+            min: Some(reader.f64()?).filter(|min| !min.is_nan()),
+            max: Some(reader.f64()?).filter(|max| !max.is_nan()),
+        };
+        // An input's values are at most its rows, and each counted kind at most its values.
+        if scale_check.numbers > rows
+            || scale_check.within_one > scale_check.numbers
+            || scale_check.above_one > scale_check.numbers
+        {
+            return Err(reader.corrupt("an input's completion values outnumber its rows"));
+        }
         analysis.sources.push(SourceInfo {
             name,
             format,
@@ -308,7 +329,8 @@ fn decode_analysis(reader: &mut Reader<'_>, options: Options, part: bool) -> Res
             row_groups,
             mapping,
             completion_scale,
-            scale_inferred: reader.bool()?,
+            scale_inferred,
+            scale_check,
         });
     }
     for _ in 0..reader.len()? {
