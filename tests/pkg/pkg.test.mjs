@@ -185,6 +185,7 @@ test("the TypeScript declarations name every key of a real report, and only thos
   const shapes = {
     Report: report,
     SourceInfo: report.sources[0],
+    ScaleCheck: report.sources[0].scale_check,
     RowCounts: report.rows,
     Summary: report.summary,
     LearnerRow: report.learners_top[0],

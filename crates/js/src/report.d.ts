@@ -98,13 +98,16 @@ export interface SourceInfo {
   completion_scale: "percent" | "fraction";
   scale_inferred: boolean;
   /** The completion values as stored: the scale check's evidence. */
-  scale_check: {
-    numbers: number;
-    within_one: number;
-    above_one: number;
-    min: number | null;
-    max: number | null;
-  };
+  scale_check: ScaleCheck;
+}
+
+/** The completion values of one input as stored, before scaling: the scale check's evidence. */
+export interface ScaleCheck {
+  numbers: number;
+  within_one: number;
+  above_one: number;
+  min: number | null;
+  max: number | null;
 }
 
 export interface RowCounts {
