@@ -33,7 +33,10 @@ impl Buckets {
                 counts[slot as usize] += 1;
             }
         }
-        let mut keys: Vec<(i64, u32)> = slot_of_key.into_iter().collect();
+        let mut keys: Vec<(i64, u32)> = slot_of_key
+            .iter()
+            .map(|(key, slot)| (*key, *slot))
+            .collect();
         keys.sort_unstable();
         // Each slot's first position in `rows`, in key order.
         let mut next_position = vec![0u32; counts.len()];
@@ -46,10 +49,9 @@ impl Buckets {
         }
         starts.push(total);
         let mut rows = vec![0u32; total as usize];
-        let positions: FxHashMap<i64, u32> = keys.iter().map(|(key, slot)| (*key, *slot)).collect();
         for row in 0..n_rows {
             if let Some(key) = key_of(row) {
-                let slot = positions[&key] as usize;
+                let slot = slot_of_key[&key] as usize;
                 rows[next_position[slot] as usize] = row as u32;
                 next_position[slot] += 1;
             }
