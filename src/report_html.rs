@@ -224,6 +224,9 @@ fn learners(html: &mut String, dashboard: &Dashboard, id: &dyn Fn(&LearnerView) 
             );
         }
         html.push_str("</tbody></table>");
+        if let Some(note) = dashboard.tie_note(rows) {
+            let _ = write!(html, "<p class=\"tie-note\">{}</p>", escape(&note));
+        }
     }
     html.push_str("</div></section>");
 }
@@ -427,6 +430,30 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("CoursePulse report: a &amp; b.csv"));
         assert!(!html.contains("src=") && !html.contains("href="));
+    }
+
+    #[test]
+    fn a_list_lengthened_by_ties_at_the_cut_says_so() {
+        let learner = |id: &str, rank: u64, avg: f64| LearnerView {
+            rank: Some(rank),
+            student_id: id.into(),
+            videos_watched: 1,
+            views: 1,
+            avg_completion: Some(avg),
+        };
+        let mut dashboard = dashboard(true);
+        dashboard.top_n = 2;
+        dashboard.top = vec![learner("A", 1, 90.0), learner("B", 2, 80.0)];
+        assert_eq!(dashboard.tie_note(&dashboard.top), None);
+        assert!(!render(&dashboard, false).contains("tie-note"));
+        dashboard.top.push(learner("C", 2, 80.0));
+        dashboard.top.push(learner("D", 2, 80.0));
+        let note = dashboard.tie_note(&dashboard.top).expect("a note");
+        assert_eq!(
+            note,
+            "4 listed, not 2: 3 learners tie at rank 2, and a tie at the cut keeps them all."
+        );
+        assert!(render(&dashboard, false).contains(&note));
     }
 
     #[test]

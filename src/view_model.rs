@@ -156,6 +156,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         most_watched: report.most_watched_learner.as_ref().map(learner),
         top: report.learners_top.iter().map(learner).collect(),
         bottom: report.learners_bottom.iter().map(learner).collect(),
+        top_n: report.lists.top_n,
         courses: report
             .courses
             .iter()

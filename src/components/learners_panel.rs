@@ -45,6 +45,18 @@ pub fn LearnersPanel() -> impl IntoView {
             .dashboard
             .with(|d| d.as_ref().map(|d| d.bottom.clone()).unwrap_or_default())
     });
+    let tie_note = move |bottom: bool| {
+        Signal::derive(move || {
+            state.dashboard.with(|dashboard| {
+                let dashboard = dashboard.as_ref()?;
+                dashboard.tie_note(if bottom {
+                    &dashboard.bottom
+                } else {
+                    &dashboard.top
+                })
+            })
+        })
+    };
     let top_n = move || state.settings.with(|settings| settings.top_n.max(1));
     let min_videos = move || state.settings.with(|settings| settings.min_videos.max(1));
     view! {
@@ -95,8 +107,8 @@ pub fn LearnersPanel() -> impl IntoView {
             </p>
             {most_watched}
             <div class="two-up">
-                <RankList title="Top" testid="top-learners" rows=top/>
-                <RankList title="Bottom" testid="bottom-learners" rows=bottom/>
+                <RankList title="Top" testid="top-learners" rows=top note=tie_note(false)/>
+                <RankList title="Bottom" testid="bottom-learners" rows=bottom note=tie_note(true)/>
             </div>
             <h3>"All learners, ranked by average completion"</h3>
             <DataTable table=TableId::Learners testid="learners-table" caption="All learners"/>
@@ -104,16 +116,31 @@ pub fn LearnersPanel() -> impl IntoView {
     }
 }
 
-/// A short ranked list.
+/// The most rows a short list draws: a tie at the cut can take in thousands of learners (every
+/// one at 100 %), who are all in the full ranking below.
+const MAX_DRAWN: usize = 100;
+
+/// A short ranked list, with a note when ties at the cut make it longer than N.
 #[component]
 fn RankList(
     title: &'static str,
     testid: &'static str,
     rows: Signal<Vec<LearnerView>>,
+    note: Signal<Option<String>>,
 ) -> impl IntoView {
+    let undrawn = move || {
+        let listed = rows.with(Vec::len);
+        (listed > MAX_DRAWN).then(|| {
+            format!(
+                "The first {MAX_DRAWN} are shown here; the other {} are in the full ranking below.",
+                format::int((listed - MAX_DRAWN) as u64)
+            )
+        })
+    };
     let body = move || {
         rows.get()
             .into_iter()
+            .take(MAX_DRAWN)
             .map(|row| {
                 view! {
                     <tr>
@@ -129,6 +156,8 @@ fn RankList(
     view! {
         <div class="rank-list">
             <h3>{move || format!("{title} {}", rows.with(Vec::len))}</h3>
+            {move || note.get().map(|note| view! { <p class="hint" data-testid="tie-note">{note}</p> })}
+            {move || undrawn().map(|text| view! { <p class="hint">{text}</p> })}
             <div class="scroll-x" tabindex="0" role="region" aria-label=title>
             <table data-testid=testid>
                 <thead>

@@ -65,4 +65,21 @@ EDGE_FILES = {
         + "".join(f"S{row % 5},V{row % 3},0.5\n" for row in range(24))
         + "S3,V1,45\n"
     ),
+    # The brief's own columns (no video id, no event id): a video is its title within its
+    # course, so "Intro" in courses 1 and 2 is two videos and "Intro" without a course a third;
+    # a NULL title is no video. Averages tie across the top-10 cut (five learners at 90 share
+    # rank 8: 12 listed) and across the bottom-10 cut (the same five share rank 7 from the
+    # bottom: 11 listed), so both lists are longer than 10 (`RANK() <= 10`).
+    "edge-brief-columns.csv": (
+        "student_id,course_id,course_code,video_title,role,completion_rate_percent\n"
+        + "".join(
+            f"S{learner:02d},{1 + learner % 2},{'CSC101' if learner % 2 == 0 else 'MTH201'},"
+            f"Intro,Student,{completion}\n"
+            for learner, completion in enumerate(
+                [99, 98, 97, 96, 95, 94, 93, 90, 90, 90, 90, 90, 20, 20, 20, 10, 15, 15])
+        )
+        + "S01,2,MTH201,Intro,Student,99\nS01,1,CSC101,Intro,Student,99\n"
+        + "S02,,,Intro,Student,98\nS03,1,CSC101,,Student,97\nS04,1,CSC101,Outro,Student,96\n"
+        + "S05,2,MTH201,Outro,instructor,5\nS06,1,CSC101,Intro,student ,94\n"
+    ),
 }

@@ -127,6 +127,7 @@ SELECT __file, __row, __copy,
        {course_key} AS course_key,
        {course_code} AS course_code,
        {video_key} AS video_key,
+       {video_uid} AS video_uid,
        {video_title} AS video_title,
        {role} AS role,
        {is_student} AS is_student,
@@ -164,7 +165,7 @@ SELECT (SELECT count(*) FROM records) AS total,
 SUMMARY = """
 SELECT count(DISTINCT student_id) AS learners,
        count(DISTINCT course_key) AS courses,
-       count(DISTINCT video_key) AS videos,
+       count(DISTINCT video_uid) AS videos,
        round(avg(valid), 9) AS mean_completion
 FROM students
 """
@@ -172,7 +173,7 @@ FROM students
 LEARNERS = """
 CREATE OR REPLACE TEMP TABLE learners AS
 SELECT student_id,
-       count(DISTINCT video_key) AS videos_watched,
+       count(DISTINCT video_uid) AS videos_watched,
        count(*) AS views,
        round(avg(valid), 9) AS avg_completion
 FROM students
@@ -187,13 +188,14 @@ ORDER BY videos_watched DESC, avg_completion DESC NULLS LAST, learners.student_i
 LIMIT 1
 """
 
+# `RANK() <= N`: everyone tied at the cut is listed, so a list may be longer than N.
 LEARNERS_TOP = """
 SELECT rank() OVER (ORDER BY avg_completion DESC) AS rank,
        CAST(student_id AS VARCHAR) AS student_id, videos_watched, views, avg_completion
 FROM learners
 WHERE avg_completion IS NOT NULL
+QUALIFY rank <= {top}
 ORDER BY avg_completion DESC, learners.student_id ASC
-LIMIT {top}
 """
 
 LEARNERS_BOTTOM = """
@@ -201,8 +203,8 @@ SELECT rank() OVER (ORDER BY avg_completion ASC) AS rank,
        CAST(student_id AS VARCHAR) AS student_id, videos_watched, views, avg_completion
 FROM learners
 WHERE avg_completion IS NOT NULL
+QUALIFY rank <= {top}
 ORDER BY avg_completion ASC, learners.student_id ASC
-LIMIT {top}
 """
 
 LEARNERS_ALL = """
@@ -217,28 +219,28 @@ ORDER BY avg_completion IS NULL, avg_completion DESC, learners.student_id ASC
 # Titles come from every row of the video (any role, duplicates included).
 VIDEO_TITLES = """
 CREATE OR REPLACE TEMP TABLE video_titles AS
-SELECT video_key, min(video_title) AS video_title
+SELECT video_uid, min(video_title) AS video_title
 FROM records
-WHERE video_key IS NOT NULL
-GROUP BY video_key
+WHERE video_uid IS NOT NULL
+GROUP BY video_uid
 """
 
 VIDEOS = """
 WITH stats AS (
-    SELECT video_key,
+    SELECT video_uid, min(video_key) AS video_key,
            count(*) AS views,
            count(DISTINCT student_id) AS learners,
            round(avg(valid), 9) AS avg_completion,
            min(course_key) AS course_id
     FROM students
-    WHERE video_key IS NOT NULL
-    GROUP BY video_key
+    WHERE video_uid IS NOT NULL
+    GROUP BY video_uid
 )
 SELECT CAST(stats.video_key AS VARCHAR) AS video_id, video_titles.video_title,
        CAST(course_id AS VARCHAR) AS course_id, views, learners, avg_completion
-FROM stats LEFT JOIN video_titles USING (video_key)
+FROM stats LEFT JOIN video_titles USING (video_uid)
 WHERE views >= {min_views}
-ORDER BY avg_completion DESC NULLS LAST, stats.video_key ASC
+ORDER BY avg_completion DESC NULLS LAST, stats.video_key ASC, stats.course_id ASC NULLS LAST
 """
 
 COURSES = """
@@ -251,7 +253,7 @@ WITH codes AS (
 SELECT course_key, CAST(course_key AS VARCHAR) AS course_id, codes.course_code,
        count(*) AS views,
        count(DISTINCT student_id) AS learners,
-       count(DISTINCT video_key) AS videos,
+       count(DISTINCT video_uid) AS videos,
        round(avg(valid), 9) AS avg_completion
 FROM students LEFT JOIN codes USING (course_key)
 WHERE course_key IS NOT NULL
@@ -262,10 +264,11 @@ ORDER BY course_key ASC
 # Per (course, video) with a valid average; `position_top`/`position_bottom` pick the first N.
 COURSE_VIDEOS = """
 WITH stats AS (
-    SELECT course_key, video_key, count(*) AS views, round(avg(valid), 9) AS avg_completion
+    SELECT course_key, video_uid, min(video_key) AS video_key, count(*) AS views,
+           round(avg(valid), 9) AS avg_completion
     FROM students
-    WHERE course_key IS NOT NULL AND video_key IS NOT NULL
-    GROUP BY course_key, video_key
+    WHERE course_key IS NOT NULL AND video_uid IS NOT NULL
+    GROUP BY course_key, video_uid
     HAVING avg(valid) IS NOT NULL
 ),
 positioned AS (
@@ -279,7 +282,7 @@ positioned AS (
 SELECT CAST(course_key AS VARCHAR) AS course_id, position_top, position_bottom,
        CAST(positioned.video_key AS VARCHAR) AS video_id, video_titles.video_title,
        views, avg_completion
-FROM positioned LEFT JOIN video_titles USING (video_key)
+FROM positioned LEFT JOIN video_titles USING (video_uid)
 WHERE position_top <= {per_course} OR position_bottom <= {per_course}
 """
 
@@ -505,6 +508,18 @@ class Reference:
             return f"CAST({column} AS TIMESTAMP)"
         return f"TRY_CAST({column} AS TIMESTAMP)"
 
+    def _video_uid(self, video_key: str, course_key: str) -> str:
+        """What tells videos apart: the video id, or without one the title within its course
+        (the same title in two courses is two videos; a row without a course is its own)."""
+        if video_key not in self.columns:
+            return "CAST(NULL AS VARCHAR)"
+        key = quote_identifier(video_key)
+        if video_key == VIDEO_ID or course_key not in self.columns:
+            return f"CAST({key} AS VARCHAR)"
+        course = quote_identifier(course_key)
+        return (f"CASE WHEN {key} IS NOT NULL THEN concat_ws(chr(0), {key}, "
+                f"coalesce(CAST({course} AS VARCHAR), chr(1))) END")
+
     def _record_expressions(self) -> dict[str, str]:
         def column_or_null(name: str, kind: str = "VARCHAR") -> str:
             return quote_identifier(name) if name in self.columns else f"CAST(NULL AS {kind})"
@@ -528,6 +543,7 @@ class Reference:
             # title (NULL), even when it is keyed by id.
             "course_code": column_or_null(COURSE_CODE),
             "video_key": column_or_null(video_key),
+            "video_uid": self._video_uid(video_key, course_key),
             "video_title": column_or_null(VIDEO_TITLE),
             "role": role,
             "is_student": is_student,

@@ -188,6 +188,7 @@ test("the TypeScript declarations name every key of a real report, and only thos
     ScaleCheck: report.sources[0].scale_check,
     RowCounts: report.rows,
     Summary: report.summary,
+    Lists: report.lists,
     LearnerRow: report.learners_top[0],
     VideoRow: report.videos[0],
     CourseRow: course,

@@ -102,6 +102,23 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- What tells videos apart: the video id as text, or without one the title within its course
+    (the same title in two courses is two videos, as the engine has it; a row without a course
+    is its own). The course is length-prefixed so that no course and title pair reads as
+    another. -#}
+{% macro video_uid(course) -%}
+  {%- set columns = var('input_columns') -%}
+  {%- if 'video_id' in columns -%} cast(video_id as {{ text_type() }})
+  {%- elif 'video_title' in columns and ('course_id' in columns or 'course_code' in columns) -%}
+    case when video_title is not null then
+      (case when {{ course }} is null then 'none'
+            else cast(length(cast({{ course }} as {{ text_type() }})) as {{ text_type() }}) || ':'
+                 || cast({{ course }} as {{ text_type() }}) end)
+      || '|' || cast(video_title as {{ text_type() }}) end
+  {%- else -%} {{ column_or_null('video_title', text_type()) }}
+  {%- endif -%}
+{%- endmacro %}
+
 {#- Whether a text matches a regular expression (anchored in the pattern; no backslashes, which
     Spark's string literals would eat). -#}
 {% macro matches_regex(expression, pattern) -%}

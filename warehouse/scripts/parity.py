@@ -270,6 +270,20 @@ def without_columns(source: Path, target: Path, columns: list[str]) -> Path:
     return target
 
 
+def brief_columns(source: Path, target: Path) -> Path:
+    """The brief's own shape of the Parquet file `source`, as CSV: student_id, course_id,
+    course_code, video_title, role, completion_rate_percent (no video id, no event id), with the
+    titles cut to "Lecture N" so that the same title recurs in every course."""
+    connection = duckdb.connect(":memory:")
+    connection.execute(
+        "COPY (SELECT student_id, course_id, course_code, "
+        "nullif(regexp_extract(video_title, 'Lecture [0-9]+'), '') AS video_title, role, "
+        f"completion_rate_percent FROM read_parquet('{source}')) TO '{target}' "
+        "(FORMAT csv, HEADER)")
+    connection.close()
+    return target
+
+
 def rows_subset(source: Path, target: Path, every: int) -> Path:
     """Every `every`-th row of the Parquet file `source`, written to `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -361,6 +375,9 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
     cases["no event id, hive partitions (whole-row copies across region=)"] = Case([regions])
     labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
     cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
+    brief = brief_columns(dirty, directory / "brief-columns.csv")
+    cases["the brief's columns (a video is its title within its course; no event id)"] = Case(
+        [brief])
     big = directory / "big"
     day_count = 10
     per_day = max(rows // day_count, 1)

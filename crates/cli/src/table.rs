@@ -143,6 +143,18 @@ fn learner_table(out: &mut String, title: &str, rows: &[LearnerRow]) {
 
 /// The full report as text.
 /// What pruning saved, for datasets of several files or when anything was skipped.
+/// Why a ranked list is longer than the N asked for: `RANK() <= N` keeps everyone tied at the cut.
+fn tie_note(rows: &[LearnerRow], top_n: u64) -> String {
+    let Some(cut) = rows.last().and_then(|row| row.rank) else {
+        return String::new();
+    };
+    if rows.len() as u64 <= top_n {
+        return String::new();
+    }
+    let tied = rows.iter().filter(|row| row.rank == Some(cut)).count();
+    format!(" ({top_n} asked for: {tied} tie at rank {cut})")
+}
+
 fn pruning(report: &Report) -> Option<String> {
     let pruning = &report.pruning;
     let skipped = pruning.files_skipped + pruning.row_groups_skipped + pruning.files_already_loaded;
@@ -208,22 +220,17 @@ pub fn report(report: &Report, all_learners: bool) -> String {
         }
         None => out.push_str("\nMost watched videos: no learners\n"),
     }
-    learner_table(
-        &mut out,
-        &format!(
-            "Top {} learners by average completion",
-            report.learners_top.len()
-        ),
-        &report.learners_top,
-    );
-    learner_table(
-        &mut out,
-        &format!(
-            "Bottom {} learners by average completion",
-            report.learners_bottom.len()
-        ),
-        &report.learners_bottom,
-    );
+    for (end, rows) in [
+        ("Top", &report.learners_top),
+        ("Bottom", &report.learners_bottom),
+    ] {
+        let title = format!(
+            "{end} {} learners by average completion{}",
+            rows.len(),
+            tie_note(rows, report.lists.top_n)
+        );
+        learner_table(&mut out, &title, rows);
+    }
     if all_learners {
         learner_table(&mut out, "All learners", &report.learners);
     }

@@ -661,3 +661,79 @@ fn every_thread_count_gives_the_one_thread_report() {
         }
     }
 }
+
+/// The brief's exact columns: no video id, no event id. A video is its title within its course,
+/// and the top and bottom lists follow `RANK() <= N`, listing everyone tied at the cut.
+#[test]
+fn the_briefs_columns_key_videos_by_course_and_title_and_rank_ties_at_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "student_id,course_id,course_code,video_title,role,completion_rate_percent\n\
+               S1,1,CSC101,Intro,Student,90\n\
+               S1,2,MTH201,Intro,Student,70\n\
+               S2,1,CSC101,Intro,Student,60\n\
+               S3,2,MTH201,Intro,Student,60\n\
+               S4,2,MTH201,Outro,Student,40\n";
+    let brief = write(dir.path(), "brief.csv", csv.as_bytes());
+    let path = brief.to_str().unwrap();
+    let output = coursepulse(&["report", path, "--format", "json", "--top", "2"]);
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // "Intro" in CSC101 and in MTH201 are two videos: S1 watched two, and three are listed.
+    assert_eq!(report["summary"]["videos"], 3);
+    assert_eq!(report["most_watched_learner"]["student_id"], "S1");
+    assert_eq!(report["most_watched_learner"]["videos_watched"], 2);
+    let videos: Vec<(String, String, u64)> = report["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|video| {
+            (
+                video["video_id"].as_str().unwrap().to_owned(),
+                video["course_id"].as_str().unwrap().to_owned(),
+                video["views"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        videos,
+        [
+            ("Intro".to_owned(), "1".to_owned(), 2),
+            ("Intro".to_owned(), "2".to_owned(), 2),
+            ("Outro".to_owned(), "2".to_owned(), 1),
+        ]
+    );
+    // S2 and S3 tie at 60 = rank 2 from the top and from the bottom: both lists hold 3, not 2.
+    let ranks = |list: &str| -> Vec<(String, u64)> {
+        report[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                (
+                    row["student_id"].as_str().unwrap().to_owned(),
+                    row["rank"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let owned = |rows: &[(&str, u64)]| -> Vec<(String, u64)> {
+        rows.iter()
+            .map(|(id, rank)| ((*id).to_owned(), *rank))
+            .collect()
+    };
+    assert_eq!(
+        ranks("learners_top"),
+        owned(&[("S1", 1), ("S2", 2), ("S3", 2)])
+    );
+    assert_eq!(
+        ranks("learners_bottom"),
+        owned(&[("S4", 1), ("S2", 2), ("S3", 2)])
+    );
+    assert_eq!(report["lists"]["top_n"], 2);
+    let table = coursepulse(&["report", path, "--top", "2"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("Top 3 learners by average completion (2 asked for: 2 tie at rank 2)"),
+        "{text}"
+    );
+}

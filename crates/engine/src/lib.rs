@@ -95,8 +95,8 @@ pub use input::prune::Pruning;
 pub use report::lineage::{Lineage, LineageStep, MetricLineage};
 pub use report::masking::{Masking, PiiKind, looks_like_email, pii_column};
 pub use report::{
-    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Report, RowCounts, SourceInfo,
-    Summary, VideoRow,
+    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Lists, Report, RowCounts,
+    SourceInfo, Summary, VideoRow,
 };
 pub use rules::dbt::{DbtCheck, DbtRuleResult, DbtSchema, DbtTest, DbtUnsupported};
 pub use rules::quality;

@@ -238,8 +238,36 @@ fn check_rankings(report: &Report, top_n: usize) -> Result<(), TestCaseError> {
         .filter(|row| row.rank.is_some())
         .collect();
     let (top, bottom) = (&report.learners_top, &report.learners_bottom);
-    prop_assert_eq!(top.len(), ranked.len().min(top_n));
-    prop_assert_eq!(bottom.len(), ranked.len().min(top_n));
+    // SQL's `RANK() <= N`: the top list is the full ranking's learners ranked N or better (ties
+    // at the cut included); the bottom list is every learner with fewer than N strictly lower.
+    let ids = |rows: &[&LearnerRow]| {
+        rows.iter()
+            .map(|row| row.student_id.clone())
+            .collect::<Vec<_>>()
+    };
+    let expected_top: Vec<&LearnerRow> = ranked
+        .iter()
+        .copied()
+        .filter(|row| row.rank.is_some_and(|rank| rank <= top_n as u64))
+        .collect();
+    prop_assert_eq!(ids(&top.iter().collect::<Vec<_>>()), ids(&expected_top));
+    let below = |average: Option<f64>| {
+        ranked
+            .iter()
+            .filter(|other| other.avg_completion < average)
+            .count()
+    };
+    let mut expected_bottom: Vec<String> = ranked
+        .iter()
+        .filter(|row| below(row.avg_completion) < top_n)
+        .map(|row| row.student_id.clone())
+        .collect();
+    let mut bottom_ids = ids(&bottom.iter().collect::<Vec<_>>());
+    expected_bottom.sort();
+    bottom_ids.sort();
+    prop_assert_eq!(bottom_ids, expected_bottom);
+    prop_assert!(top.len() >= ranked.len().min(top_n));
+    prop_assert!(bottom.len() >= ranked.len().min(top_n));
     check_ranks(top)?;
     check_ranks(bottom)?;
     let ranked_rows: Vec<LearnerRow> = ranked.iter().map(|row| (*row).clone()).collect();

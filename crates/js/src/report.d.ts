@@ -34,6 +34,8 @@ export interface Report {
   notes: string[];
   rows: RowCounts;
   summary: Summary;
+  /** The sizes the lists were asked for; a learner list longer than `top_n` has ties at the cut. */
+  lists: Lists;
   most_watched_learner: LearnerRow | null;
   learners_top: LearnerRow[];
   learners_bottom: LearnerRow[];
@@ -123,6 +125,14 @@ export interface Summary {
   courses: number;
   videos: number;
   mean_completion: number | null;
+}
+
+/** The list sizes and minimums the report's lists were built with. */
+export interface Lists {
+  top_n: number;
+  per_course_n: number;
+  min_views: number;
+  min_videos: number;
 }
 
 export interface LearnerRow {

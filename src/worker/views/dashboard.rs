@@ -17,10 +17,14 @@ pub struct Dashboard {
     pub cards: Cards,
     /// The learner with the most watched videos.
     pub most_watched: Option<LearnerView>,
-    /// Top N learners by average completion.
+    /// The learners with `RANK() <= N` by average completion (ties at the cut included, so
+    /// there may be more than N).
     pub top: Vec<LearnerView>,
-    /// Bottom N learners by average completion.
+    /// The learners with `RANK() <= N` from the bottom.
     pub bottom: Vec<LearnerView>,
+    /// N, as the engine cut the lists at.
+    #[serde(default)]
+    pub top_n: u64,
     /// Every course with its top and bottom videos.
     pub courses: Vec<CourseView>,
     /// Completion histogram (valid values of de-duplicated student rows).
@@ -204,6 +208,23 @@ pub struct Cards {
     pub rules_failed: u64,
     /// Rules over a warn-severity threshold.
     pub rules_warned: u64,
+}
+
+impl Dashboard {
+    /// Why a learner list is longer than the N asked for, in words: `RANK() <= N` keeps
+    /// everyone tied at the cut. `None` when the list is not longer.
+    pub fn tie_note(&self, rows: &[LearnerView]) -> Option<String> {
+        let cut = rows.last()?.rank?;
+        if rows.len() as u64 <= self.top_n {
+            return None;
+        }
+        let tied = rows.iter().filter(|row| row.rank == Some(cut)).count();
+        Some(format!(
+            "{} listed, not {}: {tied} learners tie at rank {cut}, and a tie at the cut keeps them all.",
+            rows.len(),
+            self.top_n
+        ))
+    }
 }
 
 /// A learner line.

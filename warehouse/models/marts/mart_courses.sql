@@ -20,7 +20,7 @@ from (
         course_id,
         count(*) as views,
         count(distinct student_id) as learners,
-        count(distinct video_id) as videos,
+        count(distinct video_uid) as videos,
         {{ round9('avg(valid_completion)') }} as avg_completion
     from {{ ref('stg_learner_events') }}
     where course_id is not null

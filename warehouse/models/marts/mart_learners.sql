@@ -6,7 +6,7 @@
 with learners as (
     select
         student_id,
-        count(distinct video_id) as videos_watched,
+        count(distinct video_uid) as videos_watched,
         count(*) as views,
         {{ round9('avg(valid_completion)') }} as avg_completion
     from {{ ref('stg_learner_events') }}

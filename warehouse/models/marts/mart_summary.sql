@@ -9,6 +9,6 @@ select
     count(valid_completion) as valid_completion_rows,
     count(distinct student_id) as learners,
     count(distinct course_id) as courses,
-    count(distinct video_id) as videos,
+    count(distinct video_uid) as videos,
     {{ round9('avg(valid_completion)') }} as mean_completion
 from {{ ref('stg_learner_events') }}

@@ -1,6 +1,6 @@
 {#- base_watch_logs: every row read within the view (the vars courses/from/to, as the CLI's
     --course/--from/--to), typed and mapped: the keys (course_id else course_code, video_id else
-    video_title), the completion in percent with its status (text such as "85 %" parsed), the
+    video_title; video_uid tells videos apart: the id, or the title within its course), the completion in percent with its status (text such as "85 %" parsed), the
     student flag, the de-duplication key (event id, else the whole row) and order. Quality rules
     count these rows (before de-duplication and the student filter); staging keeps one copy of
     each. -#}
@@ -16,6 +16,7 @@ with raw as (
         {{ key_column('course_id', 'course_code') }} as course_id,
         {{ column_or_null('course_code', text_type()) }} as course_code,
         {{ key_column('video_id', 'video_title') }} as video_id,
+        {{ video_uid(key_column('course_id', 'course_code')) }} as video_uid,
         {{ column_or_null('video_title', text_type()) }} as video_title,
         {{ column_or_null('role', text_type()) }} as role,
         {{ completion_number(var('completion_column')) }} as completion_raw,
@@ -87,6 +88,7 @@ select
     course_id,
     course_code,
     video_id,
+    video_uid,
     video_title,
     role,
     completion_raw,

@@ -8,6 +8,7 @@ select
     course_id,
     course_code,
     video_id,
+    video_uid,
     video_title,
     completion_pct,
     case when completion_status = 'valid' then completion_pct end as valid_completion,

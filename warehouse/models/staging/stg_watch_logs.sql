@@ -27,7 +27,7 @@
 
 {%- set columns = [
     '_source_file', '_file_index', '_row_number', 'event_id', '_dedup_key', 'student_id',
-    'course_id', 'course_code', 'video_id', 'video_title', 'role', 'completion_raw',
+    'course_id', 'course_code', 'video_id', 'video_uid', 'video_title', 'role', 'completion_raw',
     'completion_status', 'completion_pct', 'is_student', 'watched_at', 'last_updated_at',
     'event_time', 'watch_date'
 ] %}

@@ -798,6 +798,7 @@ impl Analysis {
             notes,
             rows,
             summary,
+            lists: listing.lists(),
             most_watched_learner,
             learners_top,
             learners_bottom,

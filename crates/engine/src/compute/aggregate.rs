@@ -13,7 +13,7 @@ use crate::compute::rows::{RowFacts, RowTable};
 
 use crate::columns::{Field, ScaleCheck};
 use crate::compute::decode::{self, NO_TIME, status};
-use crate::compute::keys::{Interner, NONE};
+use crate::compute::keys::{Interner, Key, NONE};
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::rules::quality::{QualityCounters, Rule, Sample};
@@ -227,6 +227,9 @@ pub(crate) struct Aggregator {
     pub(crate) codes: Interner,
     /// Smallest title id seen per video (by text), or NONE.
     pub(crate) video_title: Vec<u32>,
+    /// (course or NONE << 32 | title id) -> video id, for videos keyed by title within their
+    /// course: a memo of [`Interner::intern_key`] on [`Key::InCourse`] (ids never change).
+    video_in_course: FxHashMap<u64, u32>,
     /// Smallest code id seen per course (by text), or NONE.
     pub(crate) course_code: Vec<u32>,
     role_classes: Vec<RoleClass>,
@@ -455,7 +458,15 @@ impl Aggregator {
                 .map_err(arrow_error)?,
             None => fill_none(&mut scratch.students),
         }
+        // Without a video id a video is its title within its course (when there is a course):
+        // the titles are interned first, then paired with the course below.
+        let video_in_course = layout.video_key == Field::VideoTitle
+            && layout.columns[layout.course_key as usize].is_some();
         match layout.column(batch, layout.video_key) {
+            Some(column) if video_in_course => self
+                .titles
+                .encode(column, &mut scratch.videos)
+                .map_err(arrow_error)?,
             Some(column) => self
                 .videos
                 .encode(column, &mut scratch.videos)
@@ -468,6 +479,9 @@ impl Aggregator {
                 .encode(column, &mut scratch.courses)
                 .map_err(arrow_error)?,
             None => fill_none(&mut scratch.courses),
+        }
+        if video_in_course {
+            self.videos_in_courses(&mut scratch.videos, &scratch.courses);
         }
         match layout
             .column(batch, Field::VideoTitle)
@@ -786,6 +800,29 @@ impl Aggregator {
             } else {
                 f64::NAN
             },
+        }
+    }
+
+    /// Turns title ids (of [`Aggregator::titles`]) into the ids of the videos those titles name
+    /// in each row's course ([`Key::InCourse`]).
+    fn videos_in_courses(&mut self, videos: &mut [u32], courses: &[u32]) {
+        for (video, course) in videos.iter_mut().zip(courses) {
+            if *video == NONE {
+                continue;
+            }
+            let pair = pair(*course, *video);
+            *video = match self.video_in_course.get(&pair) {
+                Some(id) => *id,
+                None => {
+                    let course_key = (*course != NONE).then(|| self.courses.key(*course).clone());
+                    let title = self.titles.key(*video).clone();
+                    let id = self
+                        .videos
+                        .intern_key(&Key::InCourse(Box::new((course_key, title))));
+                    self.video_in_course.insert(pair, id);
+                    id
+                }
+            };
         }
     }
 

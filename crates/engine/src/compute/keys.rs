@@ -19,6 +19,21 @@ pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) enum Key {
     Int(i64),
     Str(Box<str>),
+    /// A video known by its title within its course (`None`: a row without a course), when the
+    /// data has no video id: the same title in two courses is two videos, as SQL's
+    /// `GROUP BY course_id, video_title` has it.
+    InCourse(Box<(Option<Key>, Key)>),
+}
+
+impl Key {
+    /// Where a kind of key sorts among the others: integers, then text, then titles in courses.
+    fn kind(&self) -> u8 {
+        match self {
+            Key::Int(_) => 0,
+            Key::Str(_) => 1,
+            Key::InCourse(_) => 2,
+        }
+    }
 }
 
 impl Ord for Key {
@@ -26,8 +41,18 @@ impl Ord for Key {
         match (self, other) {
             (Key::Int(left), Key::Int(right)) => left.cmp(right),
             (Key::Str(left), Key::Str(right)) => left.as_bytes().cmp(right.as_bytes()),
-            (Key::Int(_), Key::Str(_)) => Ordering::Less,
-            (Key::Str(_), Key::Int(_)) => Ordering::Greater,
+            // By title, then course, a row without a course last (SQL's `ASC NULLS LAST`).
+            (Key::InCourse(left), Key::InCourse(right)) => {
+                left.1
+                    .cmp(&right.1)
+                    .then_with(|| match (&left.0, &right.0) {
+                        (Some(left), Some(right)) => left.cmp(right),
+                        (Some(_), None) => Ordering::Less,
+                        (None, Some(_)) => Ordering::Greater,
+                        (None, None) => Ordering::Equal,
+                    })
+            }
+            _ => self.kind().cmp(&other.kind()),
         }
     }
 }
@@ -43,6 +68,8 @@ impl fmt::Display for Key {
         match self {
             Key::Int(value) => write!(f, "{value}"),
             Key::Str(value) => f.write_str(value),
+            // The title: the course is reported beside it.
+            Key::InCourse(pair) => pair.1.fmt(f),
         }
     }
 }
@@ -52,6 +79,8 @@ impl fmt::Display for Key {
 pub(crate) struct Interner {
     by_int: FxHashMap<i64, u32>,
     by_str: FxHashMap<Box<str>, u32>,
+    /// Keys of the other kinds ([`Key::InCourse`]).
+    by_key: FxHashMap<Key, u32>,
     keys: Vec<Key>,
     /// Integer keys' ids by `value - dense_base` ([`NONE`]: not interned yet), for id columns
     /// whose values lie in a range not much wider than their count, as sequential ids do: a
@@ -68,6 +97,7 @@ impl Clone for Interner {
         Interner {
             by_int: self.by_int.clone(),
             by_str: self.by_str.clone(),
+            by_key: self.by_key.clone(),
             keys: self.keys.clone(),
             dense: Vec::new(),
             dense_base: 0,
@@ -102,6 +132,15 @@ impl Interner {
         match key {
             Key::Int(value) => self.intern_int(*value),
             Key::Str(value) => self.intern_str(value),
+            Key::InCourse(_) => {
+                if let Some(id) = self.by_key.get(key) {
+                    return *id;
+                }
+                let id = self.keys.len() as u32;
+                self.keys.push(key.clone());
+                self.by_key.insert(key.clone(), id);
+                id
+            }
         }
     }
 

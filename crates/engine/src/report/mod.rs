@@ -25,11 +25,15 @@ pub struct Report {
     pub rows: RowCounts,
     /// Headline figures.
     pub summary: Summary,
+    /// How long the ranked lists were asked to be (what the lists below were cut at).
+    pub lists: Lists,
     /// The learner with the most distinct watched videos.
     pub most_watched_learner: Option<LearnerRow>,
-    /// Top N learners by average completion.
+    /// The learners with `RANK() <= N` by average completion, best first: everyone tied at the
+    /// cut is listed, so the list may be longer than N.
     pub learners_top: Vec<LearnerRow>,
-    /// Bottom N learners by average completion.
+    /// The learners with `RANK() <= N` by ascending average completion, lowest first (ties at
+    /// the cut included, as for the top list).
     pub learners_bottom: Vec<LearnerRow>,
     /// Every learner: ranked ones by average completion, then unranked ones (no valid completion).
     pub learners: Vec<LearnerRow>,
@@ -50,6 +54,20 @@ pub struct Report {
     pub lineage: Lineage,
     /// Per input file: size, content hash, row groups, codecs, writer, schema with descriptions.
     pub files: Vec<FileMetadata>,
+}
+
+/// The list sizes and minimums the report's lists were built with, so that a reader can tell a
+/// list lengthened by ties at the cut (`RANK() <= top_n`) from the size asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Lists {
+    /// N of the top and bottom learner lists.
+    pub top_n: u64,
+    /// Most and least engaged videos listed per course.
+    pub per_course_n: u64,
+    /// Minimum views for a video to be listed.
+    pub min_views: u64,
+    /// Minimum distinct videos for a learner to enter the top and bottom lists.
+    pub min_videos: u64,
 }
 
 /// What was read from one input.

@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap;
 use crate::compute::aggregate::{Aggregator, Stats, pair_parts};
 use crate::compute::keys::{Interner, NONE};
 use crate::report::{
-    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, RowCounts, Summary, VideoRow,
+    CourseRow, CourseVideoRow, DailyRow, HistogramBin, LearnerRow, Lists, RowCounts, Summary,
+    VideoRow,
 };
 use crate::time::format_date;
 
@@ -25,6 +26,18 @@ pub(crate) struct Listing {
     pub(crate) min_views: u64,
     /// Minimum distinct videos for a learner to enter the top and bottom lists (1: everyone).
     pub(crate) min_videos: u64,
+}
+
+impl Listing {
+    /// The sizes as the report states them.
+    pub(crate) fn lists(&self) -> Lists {
+        Lists {
+            top_n: self.top_n as u64,
+            per_course_n: self.per_course_n as u64,
+            min_views: self.min_views,
+            min_videos: self.min_videos.max(1),
+        }
+    }
 }
 
 pub(crate) fn round9(value: f64) -> f64 {
@@ -59,6 +72,18 @@ fn assign_ranks(rows: &mut [LearnerRow]) {
         row.rank = Some(rank);
         previous = Some((avg, rank));
     }
+}
+
+/// Whether a ranked row belongs to a list of `n` under SQL's `RANK() <= n`: everyone tied at the
+/// cut is in, so the list may be longer than `n` (rows without an average have no rank).
+fn within_cut(row: &LearnerRow, n: usize) -> bool {
+    row.rank.is_some_and(|rank| rank <= n as u64)
+}
+
+/// Keeps the leading rows of a ranked list that are within the cut (see [`within_cut`]).
+fn keep_within_cut(rows: &mut Vec<LearnerRow>, n: usize) {
+    let kept = rows.iter().take_while(|row| within_cut(row, n)).count();
+    rows.truncate(kept);
 }
 
 struct Learner {
@@ -133,8 +158,7 @@ pub(crate) fn learners(
         |videos_watched: u64| listing.min_videos <= 1 || videos_watched >= listing.min_videos;
     let top: Vec<LearnerRow> = if listing.min_videos <= 1 {
         all.iter()
-            .filter(|row| row.rank.is_some())
-            .take(listing.top_n)
+            .take_while(|row| within_cut(row, listing.top_n))
             .cloned()
             .collect()
     } else {
@@ -144,7 +168,7 @@ pub(crate) fn learners(
             .cloned()
             .collect();
         assign_ranks(&mut ranked);
-        ranked.truncate(listing.top_n);
+        keep_within_cut(&mut ranked, listing.top_n);
         ranked
     };
 
@@ -163,7 +187,7 @@ pub(crate) fn learners(
         .map(|learner| learner.row(students))
         .collect();
     assign_ranks(&mut bottom);
-    bottom.truncate(listing.top_n);
+    keep_within_cut(&mut bottom, listing.top_n);
     (most_watched, top, bottom, all)
 }
 

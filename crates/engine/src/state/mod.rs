@@ -33,7 +33,7 @@ use crate::rules::quality::{Rule, Sample};
 
 const MAGIC: &[u8; 4] = b"CPST";
 /// Bumped whenever the body's layout changes.
-const FORMAT_VERSION: u32 = 5;
+const FORMAT_VERSION: u32 = 6;
 
 impl Analysis {
     /// The whole accumulated state as bytes (see [`Analysis::load_state`]). Fails only when the
@@ -395,6 +395,49 @@ fn decode_analysis(reader: &mut Reader<'_>, options: Options, part: bool) -> Res
     Ok(analysis)
 }
 
+/// A key as its kind (0 integer, 1 text, 2 a title in a course) and its value.
+fn write_key(key: &Key, out: &mut Writer) {
+    match key {
+        Key::Int(value) => {
+            out.u64(0);
+            out.i64(*value);
+        }
+        Key::Str(text) => {
+            out.u64(1);
+            out.text(text);
+        }
+        Key::InCourse(pair) => {
+            out.u64(2);
+            match &pair.0 {
+                Some(course) => {
+                    out.bool(true);
+                    write_key(course, out);
+                }
+                None => out.bool(false),
+            }
+            write_key(&pair.1, out);
+        }
+    }
+}
+
+/// Reads what [`write_key`] wrote; a title in a course holds only plain keys (`nested` is
+/// false inside one), so a hostile state cannot nest them without end.
+fn read_key(reader: &mut Reader<'_>, nested: bool) -> Result<Key> {
+    Ok(match reader.u64()? {
+        0 => Key::Int(reader.i64()?),
+        1 => Key::Str(reader.text()?.into()),
+        2 if nested => {
+            let course = if reader.bool()? {
+                Some(read_key(reader, false)?)
+            } else {
+                None
+            };
+            Key::InCourse(Box::new((course, read_key(reader, false)?)))
+        }
+        other => return Err(reader.corrupt(&format!("key kind {other}"))),
+    })
+}
+
 /// A part (see [`Analysis::save_part`]) adds each key's first origin, whole-row copies'
 /// contributions and the kept rows.
 fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer, part: bool) {
@@ -408,16 +451,7 @@ fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer, part: bool) {
     ] {
         out.u64(interner.len() as u64);
         for key in interner.keys() {
-            match key {
-                Key::Int(value) => {
-                    out.u64(0);
-                    out.i64(*value);
-                }
-                Key::Str(text) => {
-                    out.u64(1);
-                    out.text(text);
-                }
-            }
+            write_key(key, out);
         }
     }
     for labels in [&aggregator.video_title, &aggregator.course_code] {
@@ -545,11 +579,7 @@ fn decode_aggregator(reader: &mut Reader<'_>, part: bool) -> Result<Aggregator> 
         *interner = Interner::default();
         let n_keys = reader.len()?;
         for _ in 0..n_keys {
-            match reader.u64()? {
-                0 => interner.intern_int(reader.i64()?),
-                1 => interner.intern_str(&reader.text()?),
-                other => return Err(reader.corrupt(&format!("key kind {other}"))),
-            };
+            interner.intern_key(&read_key(reader, true)?);
         }
         // A key listed twice would shift every id after it.
         if interner.len() != n_keys {
