@@ -182,13 +182,16 @@ test('"Forget this data" empties the storage and the next visit starts afresh', 
   await dataset.storedBytes((bytes) => bytes > 0);
   await dataset.forget();
   await expect(dataset.storedSize.first()).toContainText('0 bytes');
-  // Forgetting starts a fresh worker, and the reload can cut off the download of its wasm: a
-  // request the navigation aborts is not a failure of the page, any other one still is.
+  // Forgetting starts a fresh worker, and the reload can cut off the download of its script or
+  // wasm (either worker's): a worker file the navigation aborts is not a failure of the page,
+  // any other failed request still is. The page settles first, so that a late abort is seen.
   const failedBefore = session.failedRequests.length;
   await page.reload();
   await expect(app.landing).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const abortedWorkerFile = /\/coursepulse-worker(-full)?(_bg\.wasm|_loader\.js|\.js): net::ERR_ABORTED$/;
   session.failedRequests = session.failedRequests.filter(
-    (failure, index) => index < failedBefore || !failure.endsWith('coursepulse-worker_bg.wasm: net::ERR_ABORTED'),
+    (failure, index) => index < failedBefore || !abortedWorkerFile.test(failure),
   );
   await expect(app.dashboard).toBeHidden();
   session.expectNoErrors();

@@ -40,8 +40,21 @@ pub fn analyse(
     session_gap: u32,
     options: Options,
     forced: bool,
+    state: Option<&std::path::Path>,
 ) -> Result<EventReport> {
-    let mut log = EventLog::new(options)?;
+    let mut log = match state {
+        Some(path) if path.exists() => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", shown::path(path)))?;
+            EventLog::load_state(&bytes, options).with_context(|| {
+                format!(
+                    "cannot continue from {} (delete it to start afresh)",
+                    shown::path(path)
+                )
+            })?
+        }
+        _ => EventLog::new(options)?,
+    };
     log.set_session_gap(session_gap)?;
     if let Some(path) = videos {
         let bytes =
@@ -62,7 +75,11 @@ pub fn analyse(
         log.add(&input.name, bytes, None)
             .map_err(|error| input.engine_error(error))?;
     }
-    Ok(log.report()?)
+    let report = log.report()?;
+    if let Some(path) = state {
+        crate::durable::write_atomically(path, &log.save_state())?;
+    }
+    Ok(report)
 }
 
 /// The event section as text: lineage, retention per video, event quality rules.

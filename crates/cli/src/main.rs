@@ -173,7 +173,7 @@ struct ReportArgs {
     threads: usize,
     /// Incremental runs: load the analysis state from FILE if it exists, add only the files it
     /// has not absorbed (recognised by content), and write the state back. The report covers
-    /// every file absorbed so far.
+    /// every file absorbed so far. Works for event logs too (their own kind of state).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// Replace learner ids, names and e-mail addresses by pseudonyms (keyed with --salt, else
@@ -462,11 +462,6 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
     if !event_mode {
         return Ok(None);
     }
-    if args.state.is_some() {
-        anyhow::bail!(
-            "--state is not supported for event logs yet: give every event log in one run"
-        );
-    }
     if args.dbt_schema.is_some() {
         anyhow::bail!(
             "--dbt-schema tests columns of rows, not of event logs; leave it out for event logs"
@@ -479,6 +474,7 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
         args.session_gap,
         options,
         args.events,
+        args.state.as_deref(),
     )
     .map(Some)
 }

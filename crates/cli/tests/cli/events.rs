@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::coursepulse;
+use super::{coursepulse, write};
 
 fn generate(dir: &Path, format: &str) {
     let spec = coursepulse_fixtures::EventSpec {
@@ -148,4 +148,79 @@ fn bad_event_inputs_are_named() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+/// `--state` with event logs: a run over the first log and a run over the second, continuing
+/// from the first's state, report what one run over both does; the first log given again is
+/// skipped; a rows state is refused with a message.
+#[test]
+fn event_logs_load_incrementally_with_state() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), "parquet");
+    let whole = report(dir.path(), "parquet");
+    let state = dir.path().join("events.state");
+    let (state, videos) = (state.display().to_string(), dir.path().join("videos.csv"));
+    let videos = videos.display().to_string();
+    let part = |index: usize| {
+        dir.path()
+            .join(format!("events-{index}.parquet"))
+            .display()
+            .to_string()
+    };
+    let run = |files: &[String]| {
+        let mut args = vec!["report"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend([
+            "--videos",
+            &videos,
+            "--state",
+            &state,
+            "--format",
+            "json",
+            "--now",
+            "2026-01-01T00:00:00Z",
+        ]);
+        let output = coursepulse(&args);
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let first = run(&[part(0)]);
+    assert!(first["summary"]["learners"].as_u64().unwrap() > 0);
+    assert_ne!(first["summary"], whole["summary"]);
+    let second = run(&[part(0), part(1)]);
+    for key in ["summary", "learners", "videos", "courses"] {
+        assert_eq!(second[key], whole[key], "{key}");
+    }
+    assert_eq!(second["events"]["lineage"], whole["events"]["lineage"]);
+    assert_eq!(second["events"]["videos"], whole["events"]["videos"]);
+    let notes = second["events"]["notes"].to_string();
+    assert!(
+        notes.contains("events-0.parquet: already loaded"),
+        "{notes}"
+    );
+
+    let rows_state = dir.path().join("rows.state");
+    let csv = write(
+        dir.path(),
+        "rows.csv",
+        b"student_id,video_id,completion_rate_percent\nS1,V1,50\n",
+    );
+    let rows = coursepulse(&[
+        "report",
+        csv.to_str().unwrap(),
+        "--state",
+        rows_state.to_str().unwrap(),
+    ]);
+    assert!(rows.status.success(), "{rows:?}");
+    let refused = coursepulse(&[
+        "report",
+        &part(1),
+        "--videos",
+        &videos,
+        "--state",
+        rows_state.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("not of event logs"), "{message}");
 }

@@ -104,6 +104,15 @@ impl Interner {
     pub(crate) fn key(&self, id: u32) -> &str {
         &self.keys[id as usize]
     }
+
+    /// Every key, by id (interning them in order gives the same ids).
+    pub(crate) fn keys(&self) -> &[Box<str>] {
+        &self.keys
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
 }
 
 /// A (learner, video) pair.
@@ -148,7 +157,7 @@ pub(crate) struct Collector {
     pub(crate) events_read: u64,
     pub(crate) quality: EventQuality,
     /// The current file's last time per (pair, session), for `time_backwards`.
-    last_time_in_file: FxHashMap<(u32, u32), i64>,
+    pub(crate) last_time_in_file: FxHashMap<(u32, u32), i64>,
 }
 
 /// Marks an event dropped as a duplicate (removed before replay).

@@ -250,6 +250,19 @@ pub(crate) enum Verb {
 }
 
 impl Verb {
+    /// Every verb, in declaration order (`Verb::ALL[verb as usize] == verb`).
+    pub(crate) const ALL: [Verb; 9] = [
+        Verb::Load,
+        Verb::Play,
+        Verb::RateChange,
+        Verb::Heartbeat,
+        Verb::Seek,
+        Verb::Pause,
+        Verb::Ended,
+        Verb::Terminated,
+        Verb::Unknown,
+    ];
+
     /// Recognises an event type: a plain word, or an IRI by its last path segment
     /// (`http://adlnet.gov/expapi/verbs/played`), case-insensitively.
     pub(crate) fn parse(text: &str) -> Verb {

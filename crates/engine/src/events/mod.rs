@@ -21,13 +21,13 @@
 //! # Ok::<(), coursepulse_engine::Error>(())
 //! ```
 
-mod catalogue;
-mod collect;
-mod fields;
-mod intervals;
+pub(crate) mod catalogue;
+pub(crate) mod collect;
+pub(crate) mod fields;
+pub(crate) mod intervals;
 mod ndjson;
 mod pairs;
-mod quality;
+pub(crate) mod quality;
 mod retention;
 mod sessions;
 mod tabular;
@@ -38,6 +38,7 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::analysis::options::Options;
 use crate::error::{Error, Result};
+use crate::input::parquet::Fingerprint;
 use crate::report::Report;
 
 pub use catalogue::is_video_catalogue;
@@ -222,12 +223,15 @@ pub struct EventReport {
 /// log later re-derives every pair it touches.
 #[derive(Debug)]
 pub struct EventLog {
-    options: Options,
+    pub(crate) options: Options,
     gap_minutes: u32,
-    collector: collect::Collector,
-    catalogue: catalogue::Catalogue,
-    inputs: Vec<EventInput>,
-    notes: Vec<String>,
+    pub(crate) collector: collect::Collector,
+    pub(crate) catalogue: catalogue::Catalogue,
+    pub(crate) inputs: Vec<EventInput>,
+    pub(crate) notes: Vec<String>,
+    /// The content identity of every log read (see [`Fingerprint`]): a log read again is
+    /// skipped with a note, as rows' inputs are.
+    pub(crate) fingerprints: Vec<Fingerprint>,
 }
 
 impl EventLog {
@@ -244,6 +248,7 @@ impl EventLog {
             catalogue: catalogue::Catalogue::default(),
             inputs: Vec::new(),
             notes: Vec::new(),
+            fingerprints: Vec::new(),
         })
     }
 
@@ -287,11 +292,29 @@ impl EventLog {
                     .map_err(|error| Error::format(name, format!("cannot read: {error}")))?,
             ),
         };
+        // Text logs are read whole, so their bytes are at hand once for both the identity and
+        // the reading; a Parquet log's identity is its footer.
+        let bytes = match format {
+            EventFormat::Parquet => None,
+            EventFormat::Csv | EventFormat::Ndjson => Some(whole(&reader)?),
+        };
+        let fingerprint = match &bytes {
+            Some(bytes) => Fingerprint::of_bytes(bytes),
+            None => Fingerprint::of_parquet(name, &reader)?,
+        };
+        if self.fingerprints.contains(&fingerprint) {
+            self.notes.push(format!(
+                "{name}: already loaded (the same content as a log read before), so it was skipped"
+            ));
+            return Ok(());
+        }
         let before = self.collector.events_read;
-        let mapping = match format {
-            EventFormat::Csv => tabular::read_csv(&mut self.collector, name, &whole(&reader)?),
-            EventFormat::Parquet => tabular::read_parquet(&mut self.collector, name, reader),
-            EventFormat::Ndjson => ndjson::read(&mut self.collector, name, &whole(&reader)?),
+        let mapping = match &bytes {
+            None => tabular::read_parquet(&mut self.collector, name, reader),
+            Some(bytes) if format == EventFormat::Csv => {
+                tabular::read_csv(&mut self.collector, name, bytes)
+            }
+            Some(bytes) => ndjson::read(&mut self.collector, name, bytes),
         };
         let events = self.collector.events_read - before;
         let mapping = match mapping {
@@ -302,6 +325,7 @@ impl EventLog {
                 Vec::new()
             }
         };
+        self.fingerprints.push(fingerprint);
         self.inputs.push(EventInput {
             name: name.to_owned(),
             format,

@@ -110,9 +110,9 @@ pub struct EventRuleResult {
 /// Counters and samples of every event rule.
 #[derive(Clone, Debug)]
 pub(crate) struct EventQuality {
-    counts: [u64; EventRule::ALL.len()],
-    samples: [Vec<EventSample>; EventRule::ALL.len()],
-    max_samples: usize,
+    pub(crate) counts: [u64; EventRule::ALL.len()],
+    pub(crate) samples: [Vec<EventSample>; EventRule::ALL.len()],
+    pub(crate) max_samples: usize,
 }
 
 impl EventQuality {

@@ -13,6 +13,7 @@ use rustc_hash::FxHashSet;
 
 mod check;
 mod codec;
+mod events;
 mod files;
 mod rows;
 

@@ -302,7 +302,111 @@ mod properties {
             let (split_lineage, whole_lineage) = (&split.events.lineage, &whole.events.lineage);
             prop_assert_eq!((split_lineage.pairs, split_lineage.sessions, split_lineage.segments), (whole_lineage.pairs, whole_lineage.sessions, whole_lineage.segments));
         }
+
+        /// Saving the log after some files and restoring it before the rest gives the report of
+        /// reading every file in one go (the CLI's `--state` with event logs).
+        #[test]
+        fn a_saved_state_and_the_later_files_equal_one_read(
+            seed in 0u64..1_000,
+            parts in 2usize..4,
+            saved in 1usize..3,
+        ) {
+            let spec = EventSpec { events: 1_200, seed, ..EventSpec::default() };
+            let catalogue = catalogue_csv(&spec);
+            let files = files(&spec, parts, seed % 2 == 0);
+            let name = |index: usize| format!("part-{index}.{}", if seed % 2 == 0 { "ndjson" } else { "csv" });
+            let mut whole = log();
+            whole.add_catalogue("videos.csv", catalogue.as_bytes()).unwrap();
+            for (index, text) in files.iter().enumerate() {
+                add(&mut whole, &name(index), text);
+            }
+            let mut first = log();
+            first.add_catalogue("videos.csv", catalogue.as_bytes()).unwrap();
+            let saved = saved.min(parts - 1);
+            for (index, text) in files.iter().enumerate().take(saved) {
+                add(&mut first, &name(index), text);
+            }
+            let state = first.save_state();
+            let mut restored = EventLog::load_state(&state, Options {
+                now_micros: Some(1_800_000_000_000_000),
+                ..Options::default()
+            }).unwrap();
+            for (index, text) in files.iter().enumerate().skip(saved) {
+                add(&mut restored, &name(index), text);
+            }
+            // A file of the saved run given again is recognised and skipped.
+            add(&mut restored, &name(0), &files[0]);
+            let (whole, restored) = (whole.report().unwrap(), restored.report().unwrap());
+            prop_assert_eq!(&restored.report.learners, &whole.report.learners);
+            prop_assert_eq!(&restored.report.videos, &whole.report.videos);
+            prop_assert_eq!(&restored.report.summary, &whole.report.summary);
+            prop_assert_eq!(&restored.events.videos, &whole.events.videos);
+            prop_assert_eq!(&restored.events.lineage, &whole.events.lineage);
+            prop_assert_eq!(&restored.events.inputs, &whole.events.inputs);
+            let counts = |report: &coursepulse_engine::EventReport| -> Vec<u64> {
+                report.events.quality.iter().map(|rule| rule.count).collect()
+            };
+            prop_assert_eq!(counts(&restored), counts(&whole));
+            prop_assert!(restored.events.notes.iter().any(|note| note.contains("already loaded")), "{:?}", restored.events.notes);
+        }
+
+        /// A state cut short or with a byte changed is an error, never a panic or a wrong log.
+        #[test]
+        fn a_damaged_event_state_is_refused(
+            cut in 0usize..10_000,
+            flip in 0usize..10_000,
+        ) {
+            let spec = EventSpec { events: 300, seed: 7, ..EventSpec::default() };
+            let mut events = log();
+            add(&mut events, "e.csv", &files(&spec, 1, false)[0]);
+            let state = events.save_state();
+            let options = Options::default;
+            prop_assert!(EventLog::load_state(&state[..cut % state.len()], options()).is_err());
+            let mut flipped = state.clone();
+            flipped[flip % state.len()] ^= 0x5a;
+            prop_assert!(EventLog::load_state(&flipped, options()).is_err());
+            prop_assert!(EventLog::load_state(&state, options()).is_ok());
+        }
     }
+}
+
+#[test]
+fn an_event_state_is_not_a_row_state_and_a_log_read_twice_is_skipped() {
+    let csv = format!(
+        "{HEADER}S1,V1,play,2025-03-01T10:00:00Z,0,,100\nS1,V1,ended,2025-03-01T10:01:40Z,100,,100\n"
+    );
+    let mut events = log();
+    add(&mut events, "a.csv", &csv);
+    add(&mut events, "copy-of-a.csv", &csv);
+    let report = events.report().unwrap();
+    assert_eq!(report.events.inputs.len(), 1);
+    assert_eq!(report.events.lineage.events_read, 2);
+    assert!(
+        report.events.notes.iter().any(|note| note
+            == "copy-of-a.csv: already loaded (the same content as a log read before), so it was skipped"),
+        "{:?}",
+        report.events.notes
+    );
+    // A copy of an event (no event id, equal in every field) is dropped, and the state keeps
+    // that count and every figure.
+    let copies = format!(
+        "{HEADER}S2,V1,play,2025-03-01T10:00:00Z,0,,100\nS2,V1,play,2025-03-01T10:00:00Z,0,,100\nS2,V1,pause,2025-03-01T10:00:50Z,50,,100\n"
+    );
+    add(&mut events, "b.csv", &copies);
+    let before = events.report().unwrap();
+    assert_eq!(before.events.lineage.copies_removed, 1);
+    let mut restored = EventLog::load_state(
+        &events.save_state(),
+        Options {
+            now_micros: Some(1_800_000_000_000_000),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(restored.report().unwrap(), before);
+    let rows = coursepulse_engine::Analysis::new(Options::default()).unwrap();
+    let error = EventLog::load_state(&rows.save_state().unwrap(), Options::default()).unwrap_err();
+    assert!(error.to_string().contains("not of event logs"), "{error}");
 }
 
 #[test]
