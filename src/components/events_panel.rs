@@ -194,7 +194,9 @@ fn EventRules(rules: Vec<EventRuleView>) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     view! {
-        <div class="table-scroll">
+        // Ten rules at most: the table grows with the page (on a phone too) and only scrolls
+        // sideways, never inside a box of its own.
+        <div class="scroll-x" tabindex="0" role="region" aria-label="Event quality rules">
             <table data-testid="event-rules">
                 <caption class="visually-hidden">"Event quality rules"</caption>
                 <thead>
