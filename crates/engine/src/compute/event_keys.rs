@@ -117,6 +117,14 @@ impl<C: Copy> EventKeys<C> {
                 part.reserve(share);
             }
         }
+        // The buffers too, a quarter above their share of a flush: grown by pushes, their first
+        // fill copied each one ten times over (callgrind at 1M rows: 1.5% of the instructions).
+        let buffered = keys.min(FLUSH_ROWS).div_ceil(PARTITIONS);
+        for pending in &mut self.pending {
+            if pending.capacity() == 0 {
+                pending.reserve(buffered + buffered / 4);
+            }
+        }
     }
 
     /// Folds in `key`'s kept row from an analysis of later rows, as if that analysis's rows had

@@ -41,7 +41,11 @@ impl Default for PairCounts {
 
 impl PairCounts {
     /// Adds `sign` (1, or -1 to take a row back) to `key`'s count, later (see the module docs).
+    #[inline]
     pub(crate) fn bump(&mut self, key: u64, sign: i64) {
+        if self.pending_rows == 0 && self.pending[0].capacity() == 0 {
+            self.reserve_buffers();
+        }
         self.pending[partition(key)].push((key, sign as i32));
         self.pending_rows += 1;
         if self.pending_rows >= FLUSH_ROWS {
@@ -102,6 +106,16 @@ impl PairCounts {
     /// Sets a pair's count (restoring a saved state).
     pub(crate) fn insert(&mut self, key: u64, count: u32) {
         self.parts[partition(key)].insert(key, count);
+    }
+
+    /// Sizes the buffers for a flush, a quarter above their share, before the first bump (grown
+    /// by pushes, their first fill copied each one ten times over).
+    #[cold]
+    fn reserve_buffers(&mut self) {
+        let share = FLUSH_ROWS.div_ceil(PARTITIONS);
+        for pending in &mut self.pending {
+            pending.reserve(share + share / 4);
+        }
     }
 
     /// Sizes the table for `pairs` pairs in all.
