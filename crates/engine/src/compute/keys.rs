@@ -8,6 +8,7 @@ use arrow_array::types::{
     Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrowPrimitiveType};
+use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType};
 use rustc_hash::FxHashMap;
 
@@ -105,6 +106,44 @@ impl Clone for Interner {
     }
 }
 
+/// Calls `visit` with each run of rows that are not NULL (all of them without a null buffer):
+/// whole runs, found a word of the validity bits at a time, instead of a bit test per row
+/// (callgrind at 1M rows: the per-row test was 54 of 2,072 instructions a row).
+fn for_each_valid_run(
+    len: usize,
+    nulls: Option<&NullBuffer>,
+    mut visit: impl FnMut(std::ops::Range<usize>),
+) {
+    match nulls.filter(|nulls| nulls.null_count() > 0) {
+        None => visit(0..len),
+        Some(nulls) => nulls
+            .inner()
+            .set_slices()
+            .for_each(|(start, end)| visit(start..end)),
+    }
+}
+
+/// Appends `id(value)` for every value, [`NONE`] for NULL rows (whose values are not looked at).
+fn map_valid<T: Copy>(
+    values: &[T],
+    nulls: Option<&NullBuffer>,
+    out: &mut Vec<u32>,
+    mut id: impl FnMut(T) -> u32,
+) {
+    let start = out.len();
+    if nulls.is_none_or(|nulls| nulls.null_count() == 0) {
+        out.extend(values.iter().map(|value| id(*value)));
+        return;
+    }
+    out.resize(start + values.len(), NONE);
+    let written = &mut out[start..];
+    for_each_valid_run(values.len(), nulls, |run| {
+        for (slot, value) in written[run.clone()].iter_mut().zip(&values[run]) {
+            *slot = id(*value);
+        }
+    });
+}
+
 /// The widest range of integers [`Interner`] looks up directly: 16 MB of ids.
 const DENSE_MAX_SPAN: i128 = 1 << 22;
 /// How much wider than the keys and rows it serves a direct table may be: the bench's 100k
@@ -186,15 +225,7 @@ impl Interner {
                         .and_then(|key| value_ids.get(key).copied())
                         .unwrap_or(NONE)
                 };
-                match keys.nulls().filter(|nulls| nulls.null_count() > 0) {
-                    None => out.extend(keys.values().iter().map(|key| id(*key))),
-                    Some(nulls) => out.extend(
-                        keys.values()
-                            .iter()
-                            .zip(nulls.iter())
-                            .map(|(key, valid)| if valid { id(*key) } else { NONE }),
-                    ),
-                }
+                map_valid(keys.values(), keys.nulls(), out, id);
                 return Ok(());
             }
             let keys = dictionary.normalized_keys();
@@ -266,13 +297,17 @@ impl Interner {
         T::Native: TryInto<i64>,
     {
         let values = array.as_primitive::<T>();
-        let as_i64 = |value: Option<T::Native>| value.and_then(|value| value.try_into().ok());
-        let range = values.iter().filter_map(as_i64).fold(None, |range, value| {
-            let (low, high) = range.unwrap_or((value, value));
-            Some((value.min(low), value.max(high)))
+        let (slice, nulls) = (values.values(), values.nulls());
+        let as_i64 = |value: T::Native| -> Option<i64> { value.try_into().ok() };
+        let mut range: Option<(i64, i64)> = None;
+        for_each_valid_run(slice.len(), nulls, |run| {
+            for value in slice[run].iter().filter_map(|value| as_i64(*value)) {
+                let (low, high) = range.unwrap_or((value, value));
+                range = Some((value.min(low), value.max(high)));
+            }
         });
         let direct = range.is_some_and(|(low, high)| self.cover(low, high, values.len()));
-        out.extend(values.iter().map(|value| match as_i64(value) {
+        map_valid(slice, nulls, out, |value| match as_i64(value) {
             Some(value) if direct => {
                 let slot = (value - self.dense_base) as usize;
                 match self.dense[slot] {
@@ -286,7 +321,7 @@ impl Interner {
             }
             Some(value) => self.intern_int(value),
             None => NONE,
-        }));
+        });
     }
 
     /// Makes the direct table cover `low..=high` if that range is narrow enough for the keys
@@ -421,6 +456,62 @@ mod tests {
         DictionaryArray, Float64Array, Int32Array, StringArray, StringViewArray, types::Int8Type,
     };
     use std::sync::Arc;
+
+    /// NULL rows are NONE whatever value sits under them, in runs of every shape (the values
+    /// of NULL rows are never read, so a wild one cannot widen the direct table).
+    #[test]
+    fn null_rows_are_none_and_their_values_are_never_read() {
+        use arrow_array::Int64Array;
+        use arrow_buffer::{BooleanBuffer, ScalarBuffer};
+        let values: Vec<i64> = (0..200)
+            .map(|row| if row % 7 == 3 { i64::MAX } else { row % 11 })
+            .collect();
+        let validity: Vec<bool> = (0..200)
+            .map(|row| row % 7 != 3 && !(60..130).contains(&row))
+            .collect();
+        let nulls = NullBuffer::new(BooleanBuffer::from(validity.clone()));
+        let ints = Int64Array::new(ScalarBuffer::from(values.clone()), Some(nulls.clone()));
+        let keys = Int32Array::new(
+            ScalarBuffer::from(values.iter().map(|value| *value as i32).collect::<Vec<_>>()),
+            Some(nulls),
+        );
+        let dictionary = DictionaryArray::<Int32Type>::try_new(
+            keys,
+            Arc::new(StringArray::from(
+                (0..11).map(|key| format!("v{key}")).collect::<Vec<_>>(),
+            )),
+        );
+        let expected: Vec<Option<String>> = values
+            .iter()
+            .zip(&validity)
+            .map(|(value, valid)| valid.then(|| value.to_string()))
+            .collect();
+        let mut interner = Interner::default();
+        let mut ids = Vec::new();
+        interner.encode(&ints, &mut ids).unwrap();
+        let decoded: Vec<Option<String>> = ids
+            .iter()
+            .map(|id| (*id != NONE).then(|| interner.key(*id).to_string()))
+            .collect();
+        assert_eq!(decoded, expected);
+        assert!(
+            interner.dense.len() < 1 << 17,
+            "the NULL rows' values widened the table"
+        );
+        // A dictionary whose NULL rows hold out-of-range keys.
+        let dictionary = dictionary.unwrap();
+        let mut interner = Interner::default();
+        interner.encode(&dictionary, &mut ids).unwrap();
+        let decoded: Vec<Option<String>> = ids
+            .iter()
+            .map(|id| (*id != NONE).then(|| interner.key(*id).to_string()))
+            .collect();
+        let expected: Vec<Option<String>> = expected
+            .iter()
+            .map(|value| value.as_ref().map(|value| format!("v{value}")))
+            .collect();
+        assert_eq!(decoded, expected);
+    }
 
     fn check(array: &dyn Array, expected: &[Option<&str>]) {
         let mut interner = Interner::default();
