@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { LiveControl } from './pages/live-control.mjs';
-import { groupThousands, tools } from './support/reference.mjs';
+import { tools } from './support/reference.mjs';
 import { Session } from './support/session.mjs';
 
 test.describe.configure({ mode: 'serial' });
@@ -55,15 +55,8 @@ function cliReport(args) {
   return JSON.parse(result.stdout);
 }
 
-/// The cards and the top list equal the CLI's report.
 async function expectFiguresOf(report) {
-  const { app } = session;
-  await expect(app.card('rows')).toHaveText(groupThousands(report.rows.total));
-  await expect(app.card('students')).toHaveText(groupThousands(report.rows.student));
-  await expect(app.card('learners')).toHaveText(groupThousands(report.summary.learners));
-  await expect(app.card('videos')).toHaveText(groupThousands(report.summary.videos));
-  const shown = await app.learners.topRows();
-  expect(shown.map((row) => row.id)).toEqual(report.learners_top.map((row) => row.student_id));
+  await session.app.expectFiguresOf(report);
 }
 
 test.beforeAll(async ({ browser }) => {

@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 
 use super::coursepulse;
 
-const NOW: &str = "2025-04-01T00:00:00Z";
+/// The clock of `report_json`, which the one-off reports use.
+const NOW: &str = "2026-01-01";
 const HEADER: &str = "student_id,video_id,course_code,role,completion_rate_percent\n";
 
 fn day_file(dir: &Path, day: u32, rows: &str) {
@@ -16,23 +17,9 @@ fn day_file(dir: &Path, day: u32, rows: &str) {
     std::fs::write(folder.join("part-0.csv"), format!("{HEADER}{rows}")).unwrap();
 }
 
-/// The CLI's one-off JSON report of the folder as it is now.
+/// The CLI's one-off JSON report of the folder as it is now (with the clock `NOW`).
 fn one_off(dir: &Path) -> serde_json::Value {
-    let output = coursepulse(&[
-        "report",
-        dir.to_str().unwrap(),
-        "--format",
-        "json",
-        "--now",
-        NOW,
-    ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    super::report_json(&[dir.to_str().unwrap()])
 }
 
 /// The figures a refresh must agree on (the report's timing fields aside).
