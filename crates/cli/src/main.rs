@@ -257,12 +257,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Report(args) if args.watch => {
-            let listed = inputs::expand(
-                &args.files,
-                inputs::ExpandOptions {
-                    allow_outside_manifest: args.allow_outside_manifest,
-                },
-            )?;
+            let listed = expand_inputs(&args)?;
             if event_mode(&args, &listed)? {
                 anyhow::bail!(
                     "--watch is not supported for event logs yet: give every event log in one run"
@@ -479,12 +474,7 @@ fn parse_bound(text: &str, parse: fn(&str) -> coursepulse_engine::Result<i64>) -
 /// The report of event logs, when the inputs are event logs (or --events/--videos say so);
 /// `None` for rows with a completion column.
 fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventReport>> {
-    let inputs = inputs::expand(
-        &args.files,
-        inputs::ExpandOptions {
-            allow_outside_manifest: args.allow_outside_manifest,
-        },
-    )?;
+    let inputs = expand_inputs(args)?;
     if !event_mode(args, &inputs)? {
         return Ok(None);
     }
@@ -509,6 +499,16 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
     .map(Some)
 }
 
+/// The report's input arguments as files (folders walked, manifests read).
+fn expand_inputs(args: &ReportArgs) -> Result<Vec<inputs::Input>> {
+    inputs::expand(
+        &args.files,
+        inputs::ExpandOptions {
+            allow_outside_manifest: args.allow_outside_manifest,
+        },
+    )
+}
+
 /// Whether the inputs are read as event logs (--events, --videos, or what the files are).
 fn event_mode(args: &ReportArgs, inputs: &[inputs::Input]) -> Result<bool> {
     let mut event_mode = args.events || args.videos.is_some();
@@ -522,12 +522,7 @@ fn event_mode(args: &ReportArgs, inputs: &[inputs::Input]) -> Result<bool> {
 }
 
 fn analyse(args: &ReportArgs) -> Result<Report> {
-    let inputs = inputs::expand(
-        &args.files,
-        inputs::ExpandOptions {
-            allow_outside_manifest: args.allow_outside_manifest,
-        },
-    )?;
+    let inputs = expand_inputs(args)?;
     let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
     let mut analysis = start_analysis(args)?;
     set_partitioning(&mut analysis, &names, args)?;

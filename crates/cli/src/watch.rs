@@ -90,12 +90,7 @@ fn refresh(
     loaded: &mut Vec<String>,
     stamps: &mut HashMap<String, Stamp>,
 ) -> Result<Refresh> {
-    let listed = inputs::expand(
-        &args.files,
-        inputs::ExpandOptions {
-            allow_outside_manifest: args.allow_outside_manifest,
-        },
-    )?;
+    let listed = crate::expand_inputs(args)?;
     let names: Vec<&str> = listed.iter().map(|input| input.name.as_str()).collect();
     let loaded_names: Vec<&str> = loaded.iter().map(String::as_str).collect();
     let change = listing_change(&names, &loaded_names);
