@@ -6,6 +6,7 @@
 
 pub mod attention;
 pub mod components;
+pub mod date_window;
 pub mod download;
 #[cfg(target_arch = "wasm32")]
 pub mod dropped;
@@ -14,6 +15,7 @@ pub mod embed_policy;
 pub mod event_view_model;
 pub mod focus;
 pub mod format;
+pub mod live;
 pub mod paths;
 pub mod period;
 pub mod report_html;
@@ -166,6 +168,9 @@ fn sync_url(state: AppState, page: UrlState) {
             min_views: state.min_views.get(),
             course: state.selected_course.get(),
             mask: settings.mask,
+            refresh: state.refresh_secs.get(),
+            window: state.window.get(),
+            refresh_note: None,
             ..page.clone()
         }
         .to_query();

@@ -61,6 +61,32 @@ pub fn parse_manifest(text: &str, manifest_url: &str) -> Result<Vec<ManifestEntr
         .collect())
 }
 
+/// A manifest read again (live mode) beside the names the dataset has loaded: the entries not
+/// loaded yet (the only ones to fetch, in the manifest's order) and the loaded names of
+/// `from_manifest` that it no longer lists (files added by hand are not the manifest's to drop).
+pub fn new_entries(
+    entries: Vec<ManifestEntry>,
+    loaded: &[String],
+    from_manifest: impl Fn(&str) -> bool,
+) -> (Vec<ManifestEntry>, Vec<String>) {
+    let listed: Vec<&str> = entries.iter().map(|entry| entry.name.as_str()).collect();
+    let loaded: Vec<&str> = loaded.iter().map(String::as_str).collect();
+    let change = coursepulse_engine::listing_change(&listed, &loaded);
+    let missing = change
+        .missing
+        .into_iter()
+        .filter(|name| from_manifest(name))
+        .collect();
+    let mut added = change.added.into_iter().peekable();
+    let new = entries
+        .into_iter()
+        .enumerate()
+        .filter(|(position, _)| added.next_if_eq(position).is_some())
+        .map(|(_, entry)| entry)
+        .collect();
+    (new, missing)
+}
+
 /// `path` resolved against `base` the way a browser resolves a link: absolute URLs as they are,
 /// `/x` against the origin, anything else against the base's folder (`..` and `.` removed).
 pub fn resolve_url(base: &str, path: &str) -> String {
@@ -217,6 +243,44 @@ mod tests {
             assert!(error.contains(expected), "{text:?}: {error}");
             assert!(error.starts_with(base), "{text:?}: {error}");
         }
+    }
+
+    #[test]
+    fn a_manifest_read_again_yields_only_its_new_entries() {
+        let base = "http://h/app/data/live/manifest.json";
+        let text = r#"{"files": ["date=2025-03-02/part-0.parquet", "date=2025-03-03/part-0.parquet", "date=2025-03-03/part-0.parquet", "./date=2025-03-04/part-0.parquet"]}"#;
+        let entries = parse_manifest(text, base).unwrap();
+        let loaded: Vec<String> = [
+            "date=2025-03-01/part-0.parquet",
+            "date=2025-03-02/part-0.parquet",
+            "mine.csv",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let (new, missing) = new_entries(entries, &loaded, |name| name.starts_with("date="));
+        let names: Vec<&str> = new.iter().map(|entry| entry.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "date=2025-03-03/part-0.parquet",
+                "date=2025-03-04/part-0.parquet"
+            ]
+        );
+        assert_eq!(
+            new[1].url,
+            "http://h/app/data/live/date=2025-03-04/part-0.parquet"
+        );
+        assert_eq!(
+            missing,
+            ["date=2025-03-01/part-0.parquet"],
+            "a file added by hand is not the manifest's to drop"
+        );
+        let (none, _) = new_entries(
+            parse_manifest("[\"mine.csv\"]", base).unwrap(),
+            &loaded,
+            |_| true,
+        );
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -58,6 +58,13 @@ pub struct AppState {
     pub salt_in_link: bool,
     /// The embed's embedder is not allowed (`embed_bridge.rs`): it shows only a refusal.
     pub refused: RwSignal<bool>,
+    /// Live mode: seconds between re-reads of the `?src=` manifest (0: off; `refresh=`).
+    pub refresh_secs: RwSignal<u32>,
+    /// Live mode: the last refresh, and what to know about it.
+    pub live: RwSignal<crate::live::LiveStatus>,
+    /// The date filter's relative window, in days ending on the data's newest day (`window=`);
+    /// while set, `settings.from` follows it and `settings.to` is open.
+    pub window: RwSignal<Option<u32>>,
 }
 
 /// The state provided by [`App`](crate::App).
@@ -89,7 +96,78 @@ impl AppState {
             embedded: params.layout == crate::url_state::Layout::Embed,
             salt_in_link: params.salt_in_link,
             refused: RwSignal::new(false),
+            refresh_secs: RwSignal::new(params.refresh),
+            window: RwSignal::new(params.window),
+            live: RwSignal::new(crate::live::LiveStatus {
+                notice: params.refresh_note.clone(),
+                ..crate::live::LiveStatus::default()
+            }),
         }
+    }
+
+    /// Whether the data shown comes from a manifest that live mode can read again.
+    pub fn is_live_source(self) -> bool {
+        self.src
+            .with(|src| src.as_deref().is_some_and(crate::paths::is_manifest_url))
+            && self.dashboard.with(Option::is_some)
+    }
+
+    /// Live mode's one step, run by the timer and by "Refresh now": reads the manifest again
+    /// in the worker and adds its new entries through the same `Add` as "Add files…". Skipped
+    /// (not queued) while a load or another refresh runs.
+    pub fn refresh_now(self) {
+        let Some(url) = self
+            .src
+            .get_untracked()
+            .filter(|url| crate::paths::is_manifest_url(url))
+        else {
+            return;
+        };
+        if self.dashboard.with_untracked(Option::is_none)
+            || self.loading.with_untracked(Option::is_some)
+            || self.live.with_untracked(|live| live.running)
+        {
+            return;
+        }
+        self.live.update(|live| live.running = true);
+        self.request(RequestKind::CheckListing { url }, |state, response| {
+            match response {
+                ResponseKind::Listing(listing) => {
+                    if listing.new_files.is_empty() {
+                        return state.live_refreshed(0, &listing.missing);
+                    }
+                    // A load that started meanwhile wins; the next tick tries again.
+                    if state.loading.with_untracked(Option::is_some) {
+                        return state.live.update(|live| live.running = false);
+                    }
+                    state.live.update(|live| live.missing = listing.missing);
+                    let label = state.data_label.get_untracked().unwrap_or_default();
+                    let kind = RequestKind::Add {
+                        source: SourceSpec::Remote {
+                            files: listing.new_files,
+                        },
+                    };
+                    state.start_load(kind, None, label, false);
+                }
+                ResponseKind::Error(error) => state.live.update(|live| {
+                    live.running = false;
+                    live.notice = Some(crate::live::failed_notice(&clock_time(), &error.message));
+                }),
+                _ => state.live.update(|live| live.running = false),
+            }
+        });
+    }
+
+    /// A refresh finished: `new_files` were added, `missing` are no longer listed.
+    fn live_refreshed(self, new_files: u64, missing: &[String]) {
+        self.live.update(|live| {
+            live.running = false;
+            live.last = Some(clock_time());
+            live.new_files = new_files;
+            live.refreshes += 1;
+            live.notice = crate::live::missing_notice(missing);
+            live.missing.clear();
+        });
     }
 
     /// The worker died (`message` says why): the load in flight is gone, and the data shown,
@@ -302,7 +380,14 @@ impl AppState {
             cancel_request(previous.id);
         }
         mark("analysis-start");
-        let adds = matches!(kind, RequestKind::Add { .. });
+        // Live mode's adds keep the label: the data is still what `?src=` names.
+        let live_add = matches!(
+            kind,
+            RequestKind::Add {
+                source: SourceSpec::Remote { .. }
+            }
+        );
+        let adds = matches!(kind, RequestKind::Add { .. }) && !live_add;
         let reanalyses = matches!(kind, RequestKind::Reanalyse { .. });
         // Only `restore` opens without replacing the data: it follows a worker crash, whose
         // message must stay on screen after the data is back.
@@ -338,12 +423,26 @@ impl AppState {
                     if !restores {
                         state.error.set(None);
                     }
+                    let added = dashboard.added.map_or(0, |added| added.new_files);
                     state.show(*dashboard);
+                    if live_add {
+                        let missing = state.live.with_untracked(|live| live.missing.clone());
+                        state.live_refreshed(added, &missing);
+                    }
                     measure_after_paint("analysis", "analysis-start");
                     measure_after_paint("render", "dashboard-received");
                 }
                 ResponseKind::Error(error) => {
                     state.loading.set(None);
+                    if live_add {
+                        // A failed refresh keeps the dashboard and the timer, with a notice.
+                        state.live.update(|live| {
+                            live.running = false;
+                            live.notice =
+                                Some(crate::live::failed_notice(&clock_time(), &error.message));
+                        });
+                        return;
+                    }
                     state.error.set(Some(error));
                     // The dashboard still shows the last settings' figures; so must the
                     // controls, or they would describe numbers that were never computed.
@@ -355,7 +454,12 @@ impl AppState {
                         state.settings.set(shown);
                     }
                 }
-                ResponseKind::Cancelled => state.loading.set(None),
+                ResponseKind::Cancelled => {
+                    state.loading.set(None);
+                    if live_add {
+                        state.live.update(|live| live.running = false);
+                    }
+                }
                 _ => {}
             }
         });
@@ -417,6 +521,17 @@ fn cancel_request(id: u32) {
     crate::worker::client::cancel(id);
     #[cfg(not(target_arch = "wasm32"))]
     let _ = id;
+}
+
+/// The time of day as the page's locale writes it (`09:41:07`, or `9:41:07 AM`).
+pub fn clock_time() -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::new_0()
+        .to_locale_time_string("default")
+        .as_string()
+        .unwrap_or_default();
+    #[cfg(not(target_arch = "wasm32"))]
+    String::new()
 }
 
 /// A User Timing mark, so DevTools and the benchmark see the phases.

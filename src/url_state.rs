@@ -1,5 +1,7 @@
 //! The shareable part of the state in the page URL's query string: `src`, `courses`, `from`,
-//! `to`, `top`, `per_course`, `min_videos` (for the learner rankings), `min_views`, `course` (the selected one), `mask`, and for embeds
+//! `to`, `top`, `per_course`, `min_videos` (for the learner rankings), `min_views`, `course` (the selected one), `mask`,
+//! `refresh` (live mode: seconds between re-reads of a `src` manifest, see `live.rs`), `window`
+//! (the last N days of the data, `90d`, which replaces `from`/`to`: see `date_window.rs`), and for embeds
 //! (`embed.html`) `panels` and `theme`. Parsing never fails: unknown keys and bad values are
 //! ignored, so any bookmarked link opens.
 //!
@@ -63,6 +65,12 @@ pub struct UrlState {
     pub panels: Vec<String>,
     /// Embed only: `light` or `dark`; `None` follows the system.
     pub theme: Option<String>,
+    /// Live mode: seconds between re-reads of the `src` manifest (0: off), clamped.
+    pub refresh: u32,
+    /// Why `refresh=` was not used as written, if it was not.
+    pub refresh_note: Option<String>,
+    /// The last N days of the data (`window=90d`); when set, `from`/`to` are derived from it.
+    pub window: Option<u32>,
 }
 
 impl UrlState {
@@ -111,6 +119,12 @@ impl UrlState {
                         .collect();
                 }
                 "theme" => state.theme = text().filter(|theme| theme == "light" || theme == "dark"),
+                "window" => state.window = crate::date_window::parse_window(&value),
+                "refresh" => {
+                    let ask = crate::live::parse_refresh(&value);
+                    state.refresh = ask.seconds;
+                    state.refresh_note = ask.note;
+                }
                 _ => {}
             }
         }
@@ -130,6 +144,12 @@ impl UrlState {
             {
                 state.course = None;
             }
+        }
+        // A window is the date filter: a typed range beside it is dropped (the window's first
+        // day is computed once the data's newest day is known).
+        if state.window.is_some() {
+            state.from = None;
+            state.to = None;
         }
         state
     }
@@ -173,11 +193,16 @@ impl UrlState {
         if !self.courses.is_empty() {
             pairs.push(("courses", self.courses.join(",")));
         }
-        if let Some(from) = &self.from {
-            pairs.push(("from", from.clone()));
-        }
-        if let Some(to) = &self.to {
-            pairs.push(("to", to.clone()));
+        match self.window {
+            Some(days) => pairs.push(("window", crate::date_window::window_query(days))),
+            None => {
+                if let Some(from) = &self.from {
+                    pairs.push(("from", from.clone()));
+                }
+                if let Some(to) = &self.to {
+                    pairs.push(("to", to.clone()));
+                }
+            }
         }
         if self.top_n != 0 && self.top_n != 10 {
             pairs.push(("top", self.top_n.to_string()));
@@ -205,6 +230,9 @@ impl UrlState {
         }
         if let Some(theme) = &self.theme {
             pairs.push(("theme", theme.clone()));
+        }
+        if self.refresh > 0 {
+            pairs.push(("refresh", self.refresh.to_string()));
         }
         if pairs.is_empty() {
             return String::new();
@@ -329,6 +357,41 @@ mod tests {
         assert_eq!(state.settings().min_videos, 4);
         assert_eq!(UrlState::parse(&query), state);
         assert_eq!(UrlState::default().to_query(), "");
+    }
+
+    #[test]
+    fn live_refresh_round_trips_and_a_bad_value_says_why() {
+        let state = UrlState::parse("?src=data/live/manifest.json&refresh=300");
+        assert_eq!((state.refresh, &state.refresh_note), (300, &None));
+        assert_eq!(state.to_query(), "?src=data/live/manifest.json&refresh=300");
+        let fast = UrlState::parse("?src=m.json&refresh=2");
+        assert_eq!(fast.refresh, crate::live::MIN_REFRESH_SECS);
+        assert!(fast.refresh_note.as_deref().unwrap().contains("minimum"));
+        // What sync_url writes back is the interval in force, which reads back without a note.
+        let written = UrlState::parse(&fast.to_query());
+        assert_eq!((written.refresh, written.refresh_note), (10, None));
+        let bad = UrlState::parse("?src=m.json&refresh=often");
+        assert_eq!(bad.refresh, 0);
+        assert!(bad.refresh_note.is_some());
+        assert_eq!(bad.to_query(), "?src=m.json");
+    }
+
+    #[test]
+    fn a_relative_window_replaces_the_typed_range_and_round_trips() {
+        let state = UrlState::parse("?src=sample&window=90d&from=2025-01-01&to=2025-02-01");
+        assert_eq!(state.window, Some(90));
+        assert_eq!((&state.from, &state.to), (&None, &None), "the window wins");
+        assert_eq!(state.to_query(), "?src=sample&window=90d");
+        assert_eq!(UrlState::parse(&state.to_query()), state);
+        // Written while a window is in force, its derived first day stays out of the URL.
+        let derived = UrlState {
+            from: Some("2025-03-05".into()),
+            ..state.clone()
+        };
+        assert_eq!(derived.to_query(), "?src=sample&window=90d");
+        let bad = UrlState::parse("?window=forever&from=2025-01-01");
+        assert_eq!(bad.window, None);
+        assert_eq!(bad.from.as_deref(), Some("2025-01-01"));
     }
 
     #[test]

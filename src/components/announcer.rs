@@ -27,8 +27,14 @@ pub fn Announcer() -> impl IntoView {
         state.dashboard.with(|dashboard| {
             dashboard.as_ref().map_or_else(String::new, |dashboard| {
                 let cards = &dashboard.cards;
+                // Live mode: each refresh changes this line, so it is read out too.
+                let refreshed = state.live.with(|live| {
+                    live.last.as_deref().map_or_else(String::new, |time| {
+                        format!(" {}.", crate::live::status_line(time, live.new_files))
+                    })
+                });
                 format!(
-                    "Loaded {}: {} learners, {} videos, {} courses, mean completion {}.",
+                    "Loaded {}: {} learners, {} videos, {} courses, mean completion {}.{refreshed}",
                     state.data_label.get().unwrap_or_default(),
                     format::int(cards.learners),
                     format::int(cards.videos),

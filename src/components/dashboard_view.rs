@@ -14,6 +14,7 @@ use crate::components::dataset_panel::DatasetPanel;
 use crate::components::events_panel::EventsPanel;
 use crate::components::filters::Filters;
 use crate::components::learners_panel::LearnersPanel;
+use crate::components::live_control::LiveControl;
 use crate::components::metadata_panel::MetadataPanel;
 use crate::components::needs_attention::NeedsAttention;
 use crate::components::overview::{Overview, rule_counts};
@@ -74,6 +75,7 @@ pub fn DashboardView() -> impl IntoView {
             </div>
             <div class="view-bar">
                 <Filters/>
+                <LiveControl/>
                 <ReportActions/>
             </div>
             <Section id="charts" title="Charts" teaser=teaser(charts_teaser)>

@@ -15,6 +15,7 @@ pub mod filters;
 pub mod header;
 pub mod landing;
 pub mod learners_panel;
+pub mod live_control;
 pub mod mapping_dialog;
 pub mod mask_toggle;
 pub mod masked_badge;

@@ -25,8 +25,8 @@ use crate::worker::fetch::http::url_file_name;
 use crate::worker::fetch::input::{ChunkReader, Input};
 use crate::worker::fetch::remote;
 use crate::worker::protocol::{
-    AddedView, Request, RequestKind, Response, ResponseKind, Settings, SourceSpec, TableId,
-    TableQuery,
+    AddedView, ListingView, RemoteFile, Request, RequestKind, Response, ResponseKind, Settings,
+    SourceSpec, TableId, TableQuery,
 };
 use crate::worker::read_events;
 use crate::worker::read_inputs::{self, Stop, analyse};
@@ -171,12 +171,43 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
                     error_view("no data is loaded yet to add files to"),
                 );
             };
+            // Live mode adds the new entries of the dataset's own manifest: the dataset still
+            // comes wholly from its URL (stored and resumed as such). Other files end that.
+            let src = match &source {
+                SourceSpec::Remote { .. } => host
+                    .borrow()
+                    .dataset
+                    .as_ref()
+                    .and_then(|dataset| dataset.src.clone()),
+                _ => None,
+            };
             let host = host.clone();
             spawn_local(async move {
                 match open_inputs(&host, source, files).await {
-                    Ok(inputs) => load(host, id, inputs, settings, Mode::Add, None).await,
+                    Ok(inputs) => load(host, id, inputs, settings, Mode::Add, src).await,
                     Err(message) => reply(&host, id, error_view(message)),
                 }
+            });
+        }
+        RequestKind::CheckListing { url } => {
+            let loaded = host.borrow().dataset.as_ref().map(|dataset| {
+                dataset
+                    .origins
+                    .iter()
+                    .map(|origin| (origin.name.clone(), origin.url.is_some()))
+                    .collect::<HashMap<String, bool>>()
+            });
+            let Some(loaded) = loaded else {
+                return reply(host, id, error_view("no data is loaded yet to refresh"));
+            };
+            let host = host.clone();
+            spawn_local(async move {
+                let scope = host.borrow().scope.clone();
+                let kind = match remote::fetch_manifest(&scope, &url, true).await {
+                    Ok(entries) => ResponseKind::Listing(listing(entries, &loaded)),
+                    Err(message) => error_view(message),
+                };
+                reply(&host, id, kind);
             });
         }
         RequestKind::Reanalyse { settings } => {
@@ -224,6 +255,30 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
             });
             reply(host, id, kind);
         }
+    }
+}
+
+/// A manifest read again beside the loaded inputs (`name` → came from a URL).
+fn listing(
+    entries: Vec<crate::paths::ManifestEntry>,
+    loaded: &HashMap<String, bool>,
+) -> ListingView {
+    let listed = entries.len() as u64;
+    let names: Vec<String> = loaded.keys().cloned().collect();
+    let (new, mut missing) = crate::paths::new_entries(entries, &names, |name| {
+        loaded.get(name).copied().unwrap_or(false)
+    });
+    missing.sort();
+    ListingView {
+        listed,
+        new_files: new
+            .into_iter()
+            .map(|entry| RemoteFile {
+                url: entry.url,
+                name: entry.name,
+            })
+            .collect(),
+        missing,
     }
 }
 
@@ -448,6 +503,16 @@ async fn open_inputs(
             reader: ChunkReader::Memory(remote::fetch_bytes(&scope, SAMPLE_URL).await?),
         }]),
         SourceSpec::Url { url } => remote::open_url(&scope, &url).await,
+        SourceSpec::Remote { files } => {
+            if files.is_empty() {
+                return Err("no files were given".into());
+            }
+            let files = files
+                .into_iter()
+                .map(|file| (file.url, file.name))
+                .collect();
+            remote::open_all(&scope, files).await
+        }
     }
 }
 

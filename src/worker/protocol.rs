@@ -7,7 +7,7 @@
 //! because they are not serde values; the worker reads them itself, so the page never holds a
 //! copy of the bytes); the worker answers with a `Response` value. Requests carry an `id`;
 //! every response names the request it answers, and a request is finished by exactly one of
-//! `Dashboard`, `Page`, `Csv`, `Stored`, `Error` or `Cancelled`. `Progress` may come any number of times
+//! `Dashboard`, `Page`, `Csv`, `Listing`, `Stored`, `Error` or `Cancelled`. `Progress` may come any number of times
 //! before that. The worker sends `Response { id: 0, kind: Ready }` once, when it can take work.
 
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,12 @@ pub enum RequestKind {
         /// The new inputs.
         source: SourceSpec,
     },
+    /// Read the dataset's manifest again, past the HTTP cache (live mode), and answer which of
+    /// its entries are not loaded yet (`Listing`); reads no data file.
+    CheckListing {
+        /// The manifest's URL (the dataset's `?src=`).
+        url: String,
+    },
     /// Show the dataset stored in this browser by an earlier visit, if any (answered by
     /// `Dashboard` with `restored` set, or by `Stored` when nothing usable is stored).
     Restore,
@@ -101,6 +107,12 @@ pub enum SourceSpec {
     Url {
         /// Absolute or relative to the page.
         url: String,
+    },
+    /// Files of a manifest, by URL and name (live mode adds the new entries of the dataset's
+    /// own manifest this way, so the dataset still counts as coming from it).
+    Remote {
+        /// The files, opened in this order.
+        files: Vec<RemoteFile>,
     },
 }
 
@@ -136,6 +148,8 @@ pub enum ResponseKind {
     Error(ErrorView),
     /// The request was cancelled; the previous dataset (if any) is still loaded.
     Cancelled,
+    /// What the dataset's manifest lists beside the files loaded (after `CheckListing`).
+    Listing(ListingView),
     /// What is stored in this browser (after `Forget`, or `Restore` with nothing to show).
     Stored(StorageView),
     /// The worker panicked and is about to stop (wasm aborts on panic), id 0: what went wrong,
@@ -268,6 +282,17 @@ mod tests {
                 names: vec!["date=2025-03-01/part-0.parquet".into()],
             },
         });
+        round_trip_request(RequestKind::Add {
+            source: SourceSpec::Remote {
+                files: vec![RemoteFile {
+                    url: "data/live/date=2025-03-02/part-0.parquet".into(),
+                    name: "date=2025-03-02/part-0.parquet".into(),
+                }],
+            },
+        });
+        round_trip_request(RequestKind::CheckListing {
+            url: "data/live/manifest.json".into(),
+        });
         round_trip_request(RequestKind::Restore);
         round_trip_request(RequestKind::Forget);
         round_trip_request(RequestKind::Reanalyse {
@@ -369,6 +394,14 @@ mod tests {
                 needs_full_worker: false,
             }),
             ResponseKind::Cancelled,
+            ResponseKind::Listing(ListingView {
+                listed: 3,
+                new_files: vec![RemoteFile {
+                    url: "http://h/x.parquet".into(),
+                    name: "x.parquet".into(),
+                }],
+                missing: vec!["old.parquet".into()],
+            }),
             ResponseKind::Stored(StorageView::default()),
             ResponseKind::Crashed {
                 message: "x.parquet: the Parquet decoder failed".into(),

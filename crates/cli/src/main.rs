@@ -10,6 +10,7 @@ mod parallel;
 mod shown;
 mod split;
 mod table;
+mod watch;
 
 use file_reader::SharedFile;
 
@@ -207,6 +208,21 @@ struct ReportArgs {
     /// Event logs: minutes of inactivity that end a player session.
     #[arg(long, value_name = "MINUTES", default_value_t = coursepulse_engine::DEFAULT_SESSION_GAP_MINUTES)]
     session_gap: u32,
+    /// Live mode (`report` only): keep running, list the inputs again every --interval seconds
+    /// (a folder's files, a manifest's entries), read only the files not loaded yet (by name;
+    /// the incremental add --state uses) and print the report again when files were added. One
+    /// summary line per listing goes to standard error (new files, files no longer listed,
+    /// files changed since read, which are not read again). With --format json, one report per
+    /// line. With --state, the state file is written after each listing. Ctrl-C ends it.
+    #[arg(long)]
+    watch: bool,
+    /// Seconds between two listings with --watch (at least 1).
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    interval: u64,
+    /// Stop --watch after this many listings (tests and scripts).
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_refreshes: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -240,6 +256,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Report(args) if args.watch => {
+            let listed = expand_inputs(&args)?;
+            if event_mode(&args, &listed)? {
+                anyhow::bail!(
+                    "--watch is not supported for event logs yet: give every event log in one run"
+                );
+            }
+            watch::run(&args)
+        }
         Command::Report(args) => {
             if let Some(events) = analyse_events(&args)? {
                 let text = match args.format {
@@ -265,6 +290,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             write_stdout(&text)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) if args.watch => {
+            anyhow::bail!("--watch works with `coursepulse report`, not `check`")
         }
         Command::Check(args) => {
             let (report, text) = match analyse_events(&args)? {
@@ -446,20 +474,8 @@ fn parse_bound(text: &str, parse: fn(&str) -> coursepulse_engine::Result<i64>) -
 /// The report of event logs, when the inputs are event logs (or --events/--videos say so);
 /// `None` for rows with a completion column.
 fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventReport>> {
-    let inputs = inputs::expand(
-        &args.files,
-        inputs::ExpandOptions {
-            allow_outside_manifest: args.allow_outside_manifest,
-        },
-    )?;
-    let mut event_mode = args.events || args.videos.is_some();
-    for input in &inputs {
-        if event_mode {
-            break;
-        }
-        event_mode = events::is_event_log(input)?;
-    }
-    if !event_mode {
+    let inputs = expand_inputs(args)?;
+    if !event_mode(args, &inputs)? {
         return Ok(None);
     }
     if args.dbt_schema.is_some() {
@@ -479,52 +495,34 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
     .map(Some)
 }
 
-fn analyse(args: &ReportArgs) -> Result<Report> {
-    let inputs = inputs::expand(
+/// The report's input arguments as files (folders walked, manifests read).
+fn expand_inputs(args: &ReportArgs) -> Result<Vec<inputs::Input>> {
+    inputs::expand(
         &args.files,
         inputs::ExpandOptions {
             allow_outside_manifest: args.allow_outside_manifest,
         },
-    )?;
-    let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
-    let options = options(args)?;
-    let mut analysis = match &args.state {
-        Some(path) if path.exists() => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read {}", shown::path(path)))?;
-            Analysis::load_state(&bytes, options).with_context(|| {
-                format!(
-                    "cannot continue from {} (delete it to start afresh)",
-                    shown::path(path)
-                )
-            })?
+    )
+}
+
+/// Whether the inputs are read as event logs (--events, --videos, or what the files are).
+fn event_mode(args: &ReportArgs, inputs: &[inputs::Input]) -> Result<bool> {
+    let mut event_mode = args.events || args.videos.is_some();
+    for input in inputs {
+        if event_mode {
+            break;
         }
-        _ => Analysis::new(options)?,
-    };
-    analysis
-        .set_partitioning(Partitioning::infer(&names))
-        .with_context(|| match &args.state {
-            Some(path) => format!("{} (delete it to start afresh)", shown::path(path)),
-            None => "partitions".to_owned(),
-        })?;
-    let mut opened = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let file = SharedFile::open(&input.path)
-            .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
-        let format = match args.input_format {
-            Some(InputFormat::Parquet) => Format::Parquet,
-            Some(InputFormat::Csv) => Format::Csv,
-            None => match Format::from_name(&input.name) {
-                Some(format) => format,
-                None => Format::sniff(
-                    &file
-                        .head(64)
-                        .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
-                ),
-            },
-        };
-        opened.push((input, file, format));
+        event_mode = events::is_event_log(input)?;
     }
+    Ok(event_mode)
+}
+
+fn analyse(args: &ReportArgs) -> Result<Report> {
+    let inputs = expand_inputs(args)?;
+    let names: Vec<&str> = inputs.iter().map(|input| input.name.as_str()).collect();
+    let mut analysis = start_analysis(args)?;
+    set_partitioning(&mut analysis, &names, args)?;
+    let opened = open_inputs(&inputs, args)?;
     let threads = match args.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         threads => threads,
@@ -552,7 +550,82 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
         // Otherwise (or after a failure) the files are read one by one below, which names the
         // input that fails and where.
     }
-    let (mut added, mut known) = (0usize, 0usize);
+    let (added, known) = add_opened(&mut analysis, opened, args.state.is_some())?;
+    if let Some(path) = &args.state {
+        durable::write_atomically(path, &analysis.save_state()?)?;
+        eprintln!(
+            "coursepulse: {} new files added, {known} already in {}",
+            added.len(),
+            shown::path(path)
+        );
+    }
+    Ok(analysis.report())
+}
+
+/// A new analysis with the arguments' options, or the one `--state` continues from.
+fn start_analysis(args: &ReportArgs) -> Result<Analysis> {
+    let options = options(args)?;
+    Ok(match &args.state {
+        Some(path) if path.exists() => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", shown::path(path)))?;
+            Analysis::load_state(&bytes, options).with_context(|| {
+                format!(
+                    "cannot continue from {} (delete it to start afresh)",
+                    shown::path(path)
+                )
+            })?
+        }
+        _ => Analysis::new(options)?,
+    })
+}
+
+/// The hive partitions of every input `names` (all of the dataset's, including those absorbed
+/// before).
+fn set_partitioning(analysis: &mut Analysis, names: &[&str], args: &ReportArgs) -> Result<()> {
+    analysis
+        .set_partitioning(Partitioning::infer(names))
+        .with_context(|| match &args.state {
+            Some(path) => format!("{} (delete it to start afresh)", shown::path(path)),
+            None => "partitions".to_owned(),
+        })
+}
+
+/// The inputs opened, each with its format (`--input-format`, else its name, else sniffed).
+fn open_inputs<'a>(
+    inputs: &'a [inputs::Input],
+    args: &ReportArgs,
+) -> Result<Vec<(&'a inputs::Input, SharedFile, Format)>> {
+    let mut opened = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let file = SharedFile::open(&input.path)
+            .with_context(|| format!("cannot read {}", shown::path(&input.path)))?;
+        let format = match args.input_format {
+            Some(InputFormat::Parquet) => Format::Parquet,
+            Some(InputFormat::Csv) => Format::Csv,
+            None => match Format::from_name(&input.name) {
+                Some(format) => format,
+                None => Format::sniff(
+                    &file
+                        .head(64)
+                        .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
+                ),
+            },
+        };
+        opened.push((input, file, format));
+    }
+    Ok(opened)
+}
+
+/// Adds the opened inputs one by one (the incremental upsert `--state` and `--watch` share);
+/// with `skip_known`, files the analysis absorbed before (same content) are skipped unread.
+/// Returns the names added and how many were skipped.
+fn add_opened(
+    analysis: &mut Analysis,
+    opened: Vec<(&inputs::Input, SharedFile, Format)>,
+    skip_known: bool,
+) -> Result<(Vec<String>, usize)> {
+    let (mut added, mut known) = (Vec::new(), 0usize);
     for (input, file, format) in opened {
         // Parquet is read column chunk by column chunk from disk; CSV is parsed whole.
         let csv = match format {
@@ -562,7 +635,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
                     .with_context(|| format!("cannot read {}", shown::path(&input.path)))?,
             )),
         };
-        if args.state.is_some() {
+        if skip_known {
             // Files absorbed in an earlier run are skipped here, before the engine sees them.
             let fingerprint = match &csv {
                 None => Fingerprint::of_parquet(&input.name, &file)
@@ -579,14 +652,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
             Some(bytes) => analysis.add_csv(&input.name, &bytes),
         }
         .map_err(|error| input.engine_error(error))?;
-        added += 1;
+        added.push(input.name.clone());
     }
-    if let Some(path) = &args.state {
-        durable::write_atomically(path, &analysis.save_state()?)?;
-        eprintln!(
-            "coursepulse: {added} new files added, {known} already in {}",
-            shown::path(path)
-        );
-    }
-    Ok(analysis.report())
+    Ok((added, known))
 }

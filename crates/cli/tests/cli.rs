@@ -13,6 +13,9 @@ mod bombs;
 // issue 16: event logs.
 #[path = "cli/events.rs"]
 mod events;
+// issue 16: report --watch (live mode).
+#[path = "cli/watch.rs"]
+mod watch;
 // issue 14: masked samples hide no unmapped column.
 #[path = "cli/masked_samples.rs"]
 mod masked_samples;

@@ -84,8 +84,9 @@ pub use events::{
 };
 pub use filter::Filter;
 pub use input::dataset_paths::{
-    DATA_EXTENSIONS, MANIFEST_ENTRY_LIMIT, ManifestKind, data_format, empty_folder_message,
-    is_data_path, is_skipped_segment, is_url, manifest_entry_name, outside_reason, parse_manifest,
+    DATA_EXTENSIONS, ListingChange, MANIFEST_ENTRY_LIMIT, ManifestKind, data_format,
+    empty_folder_message, is_data_path, is_skipped_segment, is_url, listing_change,
+    manifest_entry_name, outside_reason, parse_manifest,
 };
 pub use input::guard::decoder_panic;
 pub use input::metadata::{ColumnMetadata, FileMetadata};

@@ -34,6 +34,21 @@ pub async fn open_url(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<V
             open_within(scope, url, url_file_name(url), &mut budget).await?,
         ]);
     }
+    let entries = fetch_manifest(scope, url, false).await?;
+    let mut inputs = Vec::with_capacity(entries.len());
+    for entry in entries {
+        inputs.push(open_within(scope, &entry.url, entry.name, &mut budget).await?);
+    }
+    Ok(inputs)
+}
+
+/// The files the manifest at `url` lists, resolved against it. `fresh` asks past the browser's
+/// HTTP cache (`cache: 'no-store'`): live mode reads a manifest that changes under the same URL.
+pub async fn fetch_manifest(
+    scope: &DedicatedWorkerGlobalScope,
+    url: &str,
+    fresh: bool,
+) -> Result<Vec<paths::ManifestEntry>, String> {
     let refuse = |size| {
         format!(
             "{url}: the manifest is {} or more; a manifest may have at most {}",
@@ -41,16 +56,17 @@ pub async fn open_url(scope: &DedicatedWorkerGlobalScope, url: &str) -> Result<V
             crate::format::bytes(MAX_MANIFEST_BYTES)
         )
     };
-    let response = fetch_response(scope, url, None).await?;
+    let response = if fresh {
+        let promise = fetch_with_init(scope, url, None, None)
+            .map_err(|error| failed(url, "could not fetch", error))?;
+        checked_response(url, promise, "could not fetch").await?
+    } else {
+        fetch_response(scope, url, None).await?
+    };
     let body = read_at_most(&response, url, MAX_MANIFEST_BYTES, refuse).await?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| format!("{url}: the manifest is not UTF-8 text"))?;
-    let entries = paths::parse_manifest(&text, url)?;
-    let mut inputs = Vec::with_capacity(entries.len());
-    for entry in entries {
-        inputs.push(open_within(scope, &entry.url, entry.name, &mut budget).await?);
-    }
-    Ok(inputs)
+    paths::parse_manifest(&text, url)
 }
 
 /// The remote files `(url, name)`, opened one after another as a manifest's are: those
@@ -418,7 +434,7 @@ async fn fetch_response(
 ) -> Result<web_sys::Response, String> {
     let promise = match &range {
         None => scope.fetch_with_str(url),
-        Some((range, signal)) => fetch_with_range(scope, url, range, signal.as_ref())
+        Some((range, signal)) => fetch_with_init(scope, url, Some(range), signal.as_ref())
             .map_err(|error| failed(url, "could not fetch", error))?,
     };
     // A range request's failure reads as the synchronous range requests' do.
@@ -427,6 +443,16 @@ async fn fetch_response(
     } else {
         "could not fetch"
     };
+    checked_response(url, promise, what).await
+}
+
+/// The response `promise` gives, when it is a successful HTTP response; `what` says what
+/// failed otherwise.
+async fn checked_response(
+    url: &str,
+    promise: js_sys::Promise,
+    what: &str,
+) -> Result<web_sys::Response, String> {
     let response = JsFuture::from(promise)
         .await
         .map_err(|error| failed(url, what, error))?;
@@ -443,18 +469,20 @@ async fn fetch_response(
     Ok(response)
 }
 
-/// `fetch(url, { headers: { Range: range }, cache: 'no-store', signal })`, through the
-/// global's own `fetch`.
-fn fetch_with_range(
+/// `fetch(url, { headers: { Range: range }, cache: 'no-store', signal })` (the header and the
+/// signal when given), through the global's own `fetch`.
+fn fetch_with_init(
     scope: &DedicatedWorkerGlobalScope,
     url: &str,
-    range: &str,
+    range: Option<&str>,
     signal: Option<&JsValue>,
 ) -> Result<js_sys::Promise, JsValue> {
-    let headers = js_sys::Object::new();
-    js_sys::Reflect::set(&headers, &"Range".into(), &range.into())?;
     let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"headers".into(), &headers)?;
+    if let Some(range) = range {
+        let headers = js_sys::Object::new();
+        js_sys::Reflect::set(&headers, &"Range".into(), &range.into())?;
+        js_sys::Reflect::set(&init, &"headers".into(), &headers)?;
+    }
     // Past the browser's HTTP cache, as the synchronous range requests go: its handling of
     // partial answers restarts some requests (seen as aborted ones).
     js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into())?;

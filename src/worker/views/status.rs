@@ -1,5 +1,5 @@
-//! How a request is going: a load's progress, and why a request failed (with the columns to
-//! choose from when a mapping can fix it).
+//! How a request is going: a load's progress, why a request failed (with the columns to
+//! choose from when a mapping can fix it), and what a manifest read again lists (live mode).
 
 use serde::{Deserialize, Serialize};
 
@@ -64,3 +64,25 @@ pub const MAPPABLE_FIELDS: &[(&str, &str, bool)] = &[
     ("updated_at", "Last updated at", false),
     ("watched_at", "Watched at", false),
 ];
+
+/// One file of a remote dataset: where to fetch it and the name the engine sees (a manifest's
+/// relative path, whose `key=value` segments are partitions).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteFile {
+    /// Absolute, or relative to the page.
+    pub url: String,
+    /// The input's name.
+    pub name: String,
+}
+
+/// What the dataset's manifest, read again for live mode, lists beside the files loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingView {
+    /// Entries the manifest lists now.
+    pub listed: u64,
+    /// The entries whose names are not loaded yet, in the manifest's order: the only ones to
+    /// fetch.
+    pub new_files: Vec<RemoteFile>,
+    /// Loaded files of the manifest that it no longer lists (their rows stay counted).
+    pub missing: Vec<String>,
+}

@@ -2,6 +2,8 @@
 // them are `data-testid`s (see the list in tests/e2e/README.md), so a restyle does not break tests.
 import { expect } from '@playwright/test';
 
+import { groupThousands } from '../support/reference.mjs';
+
 /// The whole app: landing, header, loading, errors, and the dashboard's panels.
 export class AppPage {
   constructor(page) {
@@ -97,6 +99,17 @@ export class AppPage {
   /// The headline card `name` (rows, students, learners, courses, videos, mean, quality).
   card(name) {
     return this.page.getByTestId(`card-${name}`).locator('.card-value');
+  }
+
+  /// Expects the cards and the learners' top list (the Learners section open) to equal the
+  /// CLI's JSON `report`.
+  async expectFiguresOf(report) {
+    await expect(this.card('rows')).toHaveText(groupThousands(report.rows.total));
+    await expect(this.card('students')).toHaveText(groupThousands(report.rows.student));
+    await expect(this.card('learners')).toHaveText(groupThousands(report.summary.learners));
+    await expect(this.card('videos')).toHaveText(groupThousands(report.summary.videos));
+    const shown = await this.learners.topRows();
+    expect(shown.map((row) => row.id)).toEqual(report.learners_top.map((row) => row.student_id));
   }
 
   async cardValues() {

@@ -127,6 +127,37 @@ pub fn outside_reason(entry: &str) -> Option<&'static str> {
     None
 }
 
+/// What a dataset's listing read again (a manifest fetched again, a folder listed again) holds
+/// beside the names already loaded. Live mode reads only `added`, through the same incremental
+/// add as any new file, and says which loaded names the listing no longer has: files are told
+/// apart by name here, so a name already loaded is never fetched again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListingChange {
+    /// Positions in the listing of the names not loaded yet, in listing order (a name listed
+    /// twice counts once).
+    pub added: Vec<usize>,
+    /// Loaded names the listing no longer holds, in the order they were loaded.
+    pub missing: Vec<String>,
+}
+
+/// Compares a listing read again with the names already `loaded`.
+pub fn listing_change(listing: &[&str], loaded: &[&str]) -> ListingChange {
+    let known: std::collections::HashSet<&str> = loaded.iter().copied().collect();
+    let mut seen = std::collections::HashSet::with_capacity(listing.len());
+    let added = listing
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| seen.insert(**name) && !known.contains(**name))
+        .map(|(position, _)| position)
+        .collect();
+    let missing = loaded
+        .iter()
+        .filter(|name| !seen.contains(**name))
+        .map(|name| (*name).to_owned())
+        .collect();
+    ListingChange { added, missing }
+}
+
 fn manifest_error(message: impl Into<String>) -> Error {
     Error::Manifest(message.into())
 }
@@ -189,6 +220,31 @@ fn line_entries(text: &str) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_listing_change(listing: &[&str], loaded: &[&str], added: &[usize], missing: &[&str]) {
+        let change = listing_change(listing, loaded);
+        assert_eq!(change.added, added, "{listing:?} after {loaded:?}");
+        assert_eq!(change.missing, missing, "{listing:?} after {loaded:?}");
+    }
+
+    #[test]
+    fn a_listing_read_again_adds_only_new_names_and_names_the_missing_ones() {
+        let day = |n: u32| format!("date=2025-03-{n:02}/part-0.parquet");
+        let (d1, d2, d3, d4) = (day(1), day(2), day(3), day(4));
+        let (d1, d2, d3, d4) = (d1.as_str(), d2.as_str(), d3.as_str(), d4.as_str());
+        // An hourly sink: the listing grows at its end.
+        check_listing_change(&[d1, d2, d3], &[d1, d2], &[2], &[]);
+        // Nothing new.
+        check_listing_change(&[d1, d2], &[d1, d2], &[], &[]);
+        // New names anywhere in the listing, in listing order; a name listed twice is added once.
+        check_listing_change(&[d3, d1, d4, d3, d2], &[d1, d2], &[0, 2], &[]);
+        // A loaded file the listing dropped is named, never silently kept or re-read.
+        check_listing_change(&[d2, d3], &[d1, d2], &[1], &[d1]);
+        // The first listing: everything is new.
+        check_listing_change(&[d1, d2], &[], &[0, 1], &[]);
+        // An empty listing: every loaded name is missing.
+        check_listing_change(&[], &[d1, d2], &[], &[d1, d2]);
+    }
 
     fn check_data_path(relative: &str, expected: bool) {
         assert_eq!(is_data_path(relative), expected, "{relative}");
