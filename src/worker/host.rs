@@ -587,23 +587,37 @@ async fn load(
     if let Some(previous) = host.borrow_mut().active_load.replace(id) {
         host.borrow_mut().cancelled.insert(previous);
     }
-    // Event logs added to event logs are read with them: a later event re-derives its pair.
+    // Event logs added to event logs continue from the events loaded (a copy, so that a failed
+    // add changes nothing): only the new logs are read, and a later event re-derives its pair.
+    // That holds for a dashboard restored from storage too, whose logs are not at hand.
     let event_logs_loaded = host
-        .borrow()
+        .borrow_mut()
         .dataset
-        .as_ref()
-        .filter(|dataset| dataset.events.is_some())
-        .map(|dataset| dataset.inputs.clone());
+        .as_mut()
+        .and_then(|dataset| {
+            let events = dataset.events.as_mut()?;
+            Some((
+                dataset.inputs.clone(),
+                events.copy_log(),
+                events.view.catalogues.clone(),
+            ))
+        })
+        .filter(|_| mode == Mode::Add);
     let new_inputs = inputs.len();
-    let inputs = match (&event_logs_loaded, mode) {
-        (Some(loaded), Mode::Add) => loaded.iter().cloned().chain(inputs).collect(),
-        _ => inputs,
-    };
     let opened = match read_inputs::open_inputs(&inputs) {
         Ok(opened) => opened,
         Err(stop) => return fail_load(&host, id, &inputs, new_inputs, mode, stop),
     };
-    if let Some(classified) = read_events::classify(&inputs, &opened) {
+    let classified = read_events::classify(&inputs, &opened);
+    if let (Some(_), None) = (&event_logs_loaded, &classified) {
+        let name = inputs
+            .first()
+            .map(|input| input.name.clone())
+            .unwrap_or_default();
+        let stop = read_inputs::stop_message(coursepulse_engine::not_an_event_log(&name));
+        return fail_load(&host, id, &inputs, new_inputs, mode, stop);
+    }
+    if let Some(classified) = classified {
         let loaded = host.borrow().dataset.is_some();
         if mode == Mode::Add && loaded && event_logs_loaded.is_none() {
             let stop = read_inputs::stop_message(
@@ -613,8 +627,28 @@ async fn load(
             );
             return fail_load(&host, id, &inputs, new_inputs, mode, stop);
         }
+        let (all_inputs, start) = match event_logs_loaded {
+            Some((loaded, log, catalogues)) => match log {
+                Ok(log) => (
+                    loaded.into_iter().chain(inputs.iter().cloned()).collect(),
+                    Some((log, catalogues)),
+                ),
+                Err(message) => {
+                    let stop = read_inputs::stop_message(message);
+                    return fail_load(&host, id, &inputs, new_inputs, mode, stop);
+                }
+            },
+            None => (inputs.clone(), None),
+        };
+        // What the inputs had read before this load: the earlier logs are not read again.
+        let bytes_before: u64 = all_inputs
+            .iter()
+            .map(|input| input.reader.bytes_read())
+            .sum();
         let read = match classified {
-            Ok(classified) => read_events::analyse_events(&host, id, &classified, &settings).await,
+            Ok(classified) => {
+                read_events::analyse_events(&host, id, &classified, &settings, start).await
+            }
             Err(stop) => Err(stop),
         };
         return match read {
@@ -623,7 +657,7 @@ async fn load(
                 install_events(
                     &host,
                     id,
-                    inputs,
+                    all_inputs,
                     read,
                     settings,
                     mode,

@@ -74,16 +74,24 @@ pub(crate) struct EventsRead {
     pub(crate) catalogues: Vec<(String, u64)>,
 }
 
-/// Reads the catalogues, then every log, into a new `EventLog` with `settings`' options.
+/// Reads the catalogues, then every log, into `start` (the events loaded so far, when logs are
+/// added to them: only the new logs are read) or a new `EventLog` with `settings`' options.
 pub(crate) async fn analyse_events(
     host: &Rc<RefCell<Host>>,
     id: u32,
     inputs: &EventInputs,
     settings: &Settings,
+    start: Option<(EventLog, Vec<(String, u64)>)>,
 ) -> Result<EventsRead, Stop> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
-    let mut log = EventLog::new(options)?;
+    let (mut log, mut catalogues) = match start {
+        Some((mut log, catalogues)) => {
+            log.set_options(options)?;
+            (log, catalogues)
+        }
+        None => (EventLog::new(options)?, Vec::new()),
+    };
     let all = inputs
         .catalogues
         .iter()
@@ -94,7 +102,6 @@ pub(crate) async fn analyse_events(
         ..Progress::default()
     };
     let mut pacer = Pacer::new();
-    let mut catalogues = Vec::new();
     for input in &inputs.catalogues {
         let bytes = read_whole(host, id, input, &mut progress, &mut pacer).await?;
         let entries = log.add_catalogue(&input.name, &bytes).map_err(|error| {

@@ -68,6 +68,16 @@ pub(crate) struct EventData {
     pub(crate) view: EventsView,
 }
 
+impl EventData {
+    /// A copy of the log (through its saved state), to add logs to while this one stays as it
+    /// is until the add succeeds.
+    pub(crate) fn copy_log(&mut self) -> Result<EventLog, String> {
+        let state = self.log.save_state();
+        EventLog::load_state(&state, coursepulse_engine::Options::default())
+            .map_err(|error| format!("the events loaded could not be copied to add to: {error}"))
+    }
+}
+
 impl Dataset {
     /// The analysis the report shows: the view, else the analysis as read.
     pub(crate) fn current_mut(&mut self) -> &mut Analysis {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
+import { DatasetPanel } from './pages/dataset-panel.mjs';
 import { groupThousands, isTwoDecimals, tools } from './support/reference.mjs';
 import { Session } from './support/session.mjs';
 
@@ -172,6 +173,52 @@ test('event logs mixed with rows of completion rates are refused with the CLI wo
   await app.pickFiles([join(work, log.folder, log.name), join(work, 'dirty.parquet')]);
   await expect(app.error.message).toContainText(`dirty.parquet ${MIXED}`);
   await expect(app.dashboard).toBeHidden();
+});
+
+test('an event dashboard is kept for the next visit, and a later log continues from its events', async () => {
+  test.setTimeout(180_000);
+  const { app, page } = session;
+  const work = process.env.E2E_WORK;
+  const { cli, fixtures } = tools();
+  const folder = 'events-stored';
+  const directory = join(work, folder);
+  mkdirSync(directory, { recursive: true });
+  run(fixtures, ['events', directory, '--events', '20000', '--parts', '2', '--format', 'csv', '--seed', '17']);
+  const videos = join(directory, 'videos.csv');
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const report = (names) =>
+    JSON.parse(run(cli, ['report', ...names.map((name) => join(directory, name)), '--videos', videos, '--format', 'json', '--now', now], [0, 1]));
+  const first = report(['events-0.csv']);
+  const both = report(['events-0.csv', 'events-1.csv']);
+  const expectFigures = async (reference) => {
+    await expect(page.getByTestId('lineage-events')).toHaveAttribute('data-value', String(reference.events.lineage.events_read));
+    await expect(page.getByTestId('lineage-pairs')).toHaveAttribute('data-value', String(reference.events.lineage.pairs));
+    const cards = await app.cardValues();
+    expect(cards.learners).toBe(groupThousands(reference.summary.learners));
+    expect(isTwoDecimals(cards.mean, reference.summary.mean_completion), `mean ${cards.mean}, CLI ${reference.summary.mean_completion}`).toBe(true);
+  };
+
+  await app.goto('');
+  await drop(page, folder, ['events-0.csv', 'videos.csv']);
+  await app.waitForData('events-0.csv, videos.csv');
+  await app.openAllSections();
+  await expectFigures(first);
+  const dataset = new DatasetPanel(page);
+  await dataset.storedBytes((bytes) => bytes > 0);
+
+  // The next visit shows the stored event dashboard without the logs.
+  await page.reload();
+  await expect(app.dashboard).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('restored-banner')).toBeVisible();
+  await app.openAllSections();
+  await expectFigures(first);
+
+  // A later log is added to the stored events: the pairs it touches are derived again, and the
+  // figures are the CLI's over both logs.
+  await dataset.addFilesInput.setInputFiles(join(directory, 'events-1.csv'));
+  await expectFigures(both);
+  await dataset.forget();
+  session.expectNoErrors();
 });
 
 for (const [width, height] of [[1366, 860], [390, 844]]) {

@@ -42,6 +42,23 @@ pub fn analyse(
     forced: bool,
     state: Option<&std::path::Path>,
 ) -> Result<EventReport> {
+    let mut log = open_log(videos, session_gap, options, state)?;
+    add_logs(&mut log, inputs, forced)?;
+    let report = log.report()?;
+    if let Some(path) = state {
+        crate::durable::write_atomically(path, &log.save_state())?;
+    }
+    Ok(report)
+}
+
+/// The log to add to: the one saved in `state` when that file exists, else a new one; with the
+/// `videos` catalogue read into it.
+pub fn open_log(
+    videos: Option<&std::path::Path>,
+    session_gap: u32,
+    options: Options,
+    state: Option<&std::path::Path>,
+) -> Result<EventLog> {
     let mut log = match state {
         Some(path) if path.exists() => {
             let bytes = std::fs::read(path)
@@ -62,6 +79,11 @@ pub fn analyse(
         log.add_catalogue(&path.display().to_string(), &bytes)
             .with_context(|| format!("{} is not a usable video catalogue", shown::path(path)))?;
     }
+    Ok(log)
+}
+
+/// Reads `inputs` into `log`; an input that is not an event log is an error unless `forced`.
+pub fn add_logs(log: &mut EventLog, inputs: &[Input], forced: bool) -> Result<()> {
     for input in inputs {
         if !forced && !is_event_log(input)? {
             bail!(coursepulse_engine::not_an_event_log(&shown::path(
@@ -75,11 +97,7 @@ pub fn analyse(
         log.add(&input.name, bytes, None)
             .map_err(|error| input.engine_error(error))?;
     }
-    let report = log.report()?;
-    if let Some(path) = state {
-        crate::durable::write_atomically(path, &log.save_state())?;
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// The event section as text: lineage, retention per video, event quality rules.

@@ -258,24 +258,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Report(args) if args.watch => {
             let listed = expand_inputs(&args)?;
-            if event_mode(&args, &listed)? {
+            let events = event_mode(&args, &listed)?;
+            if events && args.dbt_schema.is_some() {
                 anyhow::bail!(
-                    "--watch is not supported for event logs yet: give every event log in one run"
+                    "--dbt-schema tests columns of rows, not of event logs; leave it out for event logs"
                 );
             }
-            watch::run(&args)
+            watch::run(&args, events)
         }
         Command::Report(args) => {
             if let Some(events) = analyse_events(&args)? {
                 let text = match args.format {
                     OutputFormat::Json => serde_json::to_string_pretty(&events)? + "\n",
-                    OutputFormat::Table => {
-                        let mut text = table::report(&events.report, args.all_learners);
-                        if args.metadata {
-                            text += &metadata::table(&events.report);
-                        }
-                        text + &events::table(&events.events)
-                    }
+                    OutputFormat::Table => events_table(&args, &events),
                 };
                 write_stdout(&text)?;
                 return Ok(ExitCode::SUCCESS);
@@ -469,6 +464,16 @@ fn parse_bound(text: &str, parse: fn(&str) -> coursepulse_engine::Result<i64>) -
     parse(text).with_context(|| {
         format!("{text:?} is not a time such as 2026-01-31 or 2026-01-31T09:00:00Z")
     })
+}
+
+/// The table of an event-log report: the pairs' report, the metadata when asked for, then the
+/// event section.
+fn events_table(args: &ReportArgs, events: &coursepulse_engine::EventReport) -> String {
+    let mut text = table::report(&events.report, args.all_learners);
+    if args.metadata {
+        text += &metadata::table(&events.report);
+    }
+    text + &events::table(&events.events)
 }
 
 /// The report of event logs, when the inputs are event logs (or --events/--videos say so);

@@ -2,7 +2,9 @@
 //! manifest, files) are listed again every `--interval` seconds; only names not loaded yet are
 //! read, through the same incremental add as `--state`, and the report is printed again when
 //! files were added. Each listing prints one summary line on standard error. Ctrl-C (or
-//! SIGTERM) ends it between two steps, with exit code 0.
+//! SIGTERM) ends it between two steps, with exit code 0. Event logs are watched the same way:
+//! each new log is read into the events loaded so far, and the pairs it touches are derived
+//! again.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use coursepulse_engine::{Analysis, listing_change};
+use coursepulse_engine::{Analysis, EventLog, listing_change};
 
 use crate::{OutputFormat, ReportArgs, inputs, shown};
 
@@ -43,14 +45,30 @@ struct Refresh {
     changed: Vec<String>,
 }
 
-/// Runs `report --watch` until Ctrl-C or `--max-refreshes`.
-pub fn run(args: &ReportArgs) -> Result<ExitCode> {
+/// What is watched: rows with a completion column, or player event logs.
+enum Watched {
+    Rows(Box<Analysis>),
+    Events(Box<EventLog>),
+}
+
+/// Runs `report --watch` until Ctrl-C or `--max-refreshes`; `events` when the inputs are event
+/// logs.
+pub fn run(args: &ReportArgs, events: bool) -> Result<ExitCode> {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .context("cannot listen for Ctrl-C")?;
     }
-    let mut analysis = crate::start_analysis(args)?;
+    let mut analysis = if events {
+        Watched::Events(Box::new(crate::events::open_log(
+            args.videos.as_deref(),
+            args.session_gap,
+            crate::options(args)?,
+            args.state.as_deref(),
+        )?))
+    } else {
+        Watched::Rows(Box::new(crate::start_analysis(args)?))
+    };
     let mut loaded: Vec<String> = Vec::new();
     let mut stamps: HashMap<String, Stamp> = HashMap::new();
     let mut listings = 0u64;
@@ -60,7 +78,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
                 eprintln!("coursepulse: {}", summary(&refresh, &clock_time()));
                 // The first listing always prints; later ones only when the report changed.
                 if listings == 0 || !refresh.added.is_empty() {
-                    print_report(args, &analysis)?;
+                    print_report(args, &mut analysis)?;
                 }
             }
             // The first listing fails as a plain report would; a later one keeps the report
@@ -86,11 +104,16 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
 /// Lists the inputs again and adds the files not loaded yet.
 fn refresh(
     args: &ReportArgs,
-    analysis: &mut Analysis,
+    watched: &mut Watched,
     loaded: &mut Vec<String>,
     stamps: &mut HashMap<String, Stamp>,
 ) -> Result<Refresh> {
-    let listed = crate::expand_inputs(args)?;
+    let mut listed = crate::expand_inputs(args)?;
+    // The catalogue given with --videos may sit in the watched folder: it is not a log.
+    if let (Watched::Events(_), Some(videos)) = (&*watched, &args.videos) {
+        let catalogue = std::fs::canonicalize(videos).ok();
+        listed.retain(|input| std::fs::canonicalize(&input.path).ok() != catalogue);
+    }
     let names: Vec<&str> = listed.iter().map(|input| input.name.as_str()).collect();
     let loaded_names: Vec<&str> = loaded.iter().map(String::as_str).collect();
     let change = listing_change(&names, &loaded_names);
@@ -116,20 +139,36 @@ fn refresh(
     if new.is_empty() {
         return Ok(refresh);
     }
-    let every_name: Vec<&str> = loaded_names
-        .iter()
-        .copied()
-        .chain(new.iter().map(|input| input.name.as_str()))
-        .collect();
-    crate::set_partitioning(analysis, &every_name, args)?;
     let stamped: Vec<(String, Option<Stamp>)> = new
         .iter()
         .map(|input| (input.name.clone(), Stamp::of(&input.path)))
         .collect();
-    let opened = crate::open_inputs(&new, args)?;
     // Files absorbed by an earlier run (`--state`) are recognised by content, as without
     // --watch; within a run, by name.
-    let (added, known) = crate::add_opened(analysis, opened, args.state.is_some())?;
+    let (added, known) = match watched {
+        Watched::Rows(analysis) => {
+            let every_name: Vec<&str> = loaded_names
+                .iter()
+                .copied()
+                .chain(new.iter().map(|input| input.name.as_str()))
+                .collect();
+            crate::set_partitioning(analysis, &every_name, args)?;
+            let opened = crate::open_inputs(&new, args)?;
+            crate::add_opened(analysis, opened, args.state.is_some())?
+        }
+        Watched::Events(log) => {
+            let mut added = Vec::new();
+            for input in &new {
+                let before = log.logs_read();
+                crate::events::add_logs(log, std::slice::from_ref(input), args.events)?;
+                if log.logs_read() > before {
+                    added.push(input.name.clone());
+                }
+            }
+            let known = new.len() - added.len();
+            (added, known)
+        }
+    };
     for (name, stamp) in stamped {
         if let Some(stamp) = stamp {
             stamps.insert(name.clone(), stamp);
@@ -139,17 +178,32 @@ fn refresh(
     refresh.skipped_known = known;
     refresh.added = added;
     if let Some(path) = &args.state {
-        crate::durable::write_atomically(path, &analysis.save_state()?)?;
+        let state = match watched {
+            Watched::Rows(analysis) => analysis.save_state()?,
+            Watched::Events(log) => log.save_state(),
+        };
+        crate::durable::write_atomically(path, &state)?;
     }
     Ok(refresh)
 }
 
 /// Prints the report: a table followed by a blank line, or one JSON document a line.
-fn print_report(args: &ReportArgs, analysis: &Analysis) -> Result<()> {
-    let report = analysis.report();
-    let text = match args.format {
-        OutputFormat::Json => serde_json::to_string(&report)? + "\n",
-        OutputFormat::Table => crate::table::report(&report, args.all_learners) + "\n",
+fn print_report(args: &ReportArgs, watched: &mut Watched) -> Result<()> {
+    let text = match watched {
+        Watched::Rows(analysis) => {
+            let report = analysis.report();
+            match args.format {
+                OutputFormat::Json => serde_json::to_string(&report)? + "\n",
+                OutputFormat::Table => crate::table::report(&report, args.all_learners) + "\n",
+            }
+        }
+        Watched::Events(log) => {
+            let events = log.report()?;
+            match args.format {
+                OutputFormat::Json => serde_json::to_string(&events)? + "\n",
+                OutputFormat::Table => crate::events_table(args, &events) + "\n",
+            }
+        }
     };
     crate::write_stdout(&text)
 }

@@ -8,13 +8,22 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use coursepulse_engine::Analysis;
+use coursepulse_engine::{Analysis, EventLog, pairs_report};
+
+use crate::event_view_model;
 
 use crate::view_model::{self, Context};
 use crate::worker::protocol::{Dashboard, ResponseKind, RestoredView, Settings, StorageView};
-use crate::worker::shared::{Dataset, Host, SAMPLE_URL, prepare_views, reply, today};
+use crate::worker::shared::{Dataset, EventData, Host, SAMPLE_URL, prepare_views, reply, today};
+
+/// How an event-log state begins (the engine's `EventLog::save_state`); a rows state begins
+/// `CPST`.
+const EVENT_STATE_MAGIC: &[u8] = b"CPEV";
 use crate::worker::storage::saved::{self, SavedMeta};
 use crate::worker::storage::store::{self, Slot};
+
+/// Event logs with more events than this are not stored: about 50 bytes an event in the state.
+pub const MAX_STORED_EVENTS: u64 = 1_500_000;
 
 /// Datasets with more rows than this are not stored: their state (about 56 bytes per event id,
 /// about 85 a row with the kept rows) would take hundreds of megabytes of memory to write, and
@@ -40,13 +49,13 @@ fn set_current(view: &StorageView) {
 /// shows data other than what was last loaded.
 pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
     let (slot, blob) = {
-        let host = host.borrow();
+        let mut host = host.borrow_mut();
         // The embed's data is the embedding site's: it neither replaces what the user stored
         // nor outlives the frame.
         if !host.persist {
             return;
         }
-        let Some(dataset) = host.dataset.as_ref() else {
+        let Some(dataset) = host.dataset.as_mut() else {
             return;
         };
         // The bundled sample is always one click away; storing it would only replace the
@@ -64,12 +73,39 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
             .analysis
             .kept_rows()
             .map_or(dataset.report.rows.total, |kept| kept.rows);
-        let blob = if dataset.events.is_some() {
-            Err(
-                "Not kept for the next visit: a dashboard of event logs is computed from the \
-                 events, which are read again from the logs."
-                    .to_owned(),
-            )
+        let meta = |dataset: &Dataset, catalogues: Vec<(String, u64)>| {
+            // The filter the stored analysis was read with, which a view's is not.
+            let mut settings = saved::without_secrets(&dataset.context.settings);
+            settings.courses = dataset.read_settings.courses.clone();
+            settings.from = dataset.read_settings.from.clone();
+            settings.to = dataset.read_settings.to.clone();
+            SavedMeta {
+                saved_at_ms: js_sys::Date::now(),
+                settings,
+                sources: dataset.origins.clone(),
+                src: dataset.src.clone(),
+                catalogues,
+            }
+        };
+        let blob = if let Some(events) = dataset.events.as_ref() {
+            // Event logs keep their events (settled), so the next visit re-derives the pairs
+            // for any filter and takes more logs without the earlier ones.
+            let replayed = events.view.lineage.events_replayed;
+            if replayed > MAX_STORED_EVENTS {
+                Err(format!(
+                    "Not kept for the next visit: {} events is more than the {} this browser keeps.",
+                    crate::format::int(replayed),
+                    crate::format::int(MAX_STORED_EVENTS)
+                ))
+            } else {
+                let meta = meta(dataset, events.view.catalogues.clone());
+                let state = dataset
+                    .events
+                    .as_mut()
+                    .map(|events| events.log.save_state())
+                    .unwrap_or_default();
+                Ok(saved::encode(&meta, &state))
+            }
         } else if rows > MAX_STORED_ROWS {
             Err(format!(
                 "Not kept for the next visit: {} rows is more than the {} this browser keeps.",
@@ -84,20 +120,7 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
                 .kept_rows()
                 .and_then(|_| analysis.save_part().ok())
                 .map_or_else(|| analysis.save_state(), Ok)
-                .map(|state| {
-                    // The filter the stored analysis was read with, which a view's is not.
-                    let mut settings = saved::without_secrets(&dataset.context.settings);
-                    settings.courses = dataset.read_settings.courses.clone();
-                    settings.from = dataset.read_settings.from.clone();
-                    settings.to = dataset.read_settings.to.clone();
-                    let meta = SavedMeta {
-                        saved_at_ms: js_sys::Date::now(),
-                        settings,
-                        sources: dataset.origins.clone(),
-                        src: dataset.src.clone(),
-                    };
-                    saved::encode(&meta, &state)
-                })
+                .map(|state| saved::encode(&meta(dataset, Vec::new()), &state))
                 .map_err(|error| format!("Not kept for the next visit: {error}"))
         };
         (slot, blob)
@@ -212,8 +235,21 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     // The stored settings, not the page's: the engine refuses a state under other options.
     let options = crate::settings::options(&meta.settings, now_micros)?;
-    let analysis = Analysis::load_state(state, options).map_err(|error| error.to_string())?;
-    let report = analysis.report();
+    // Event logs keep their events, whose pairs are derived again.
+    let (analysis, events) = if state.starts_with(EVENT_STATE_MAGIC) {
+        let mut log = EventLog::load_state(state, options).map_err(|error| error.to_string())?;
+        let (analysis, section) = log.analyse().map_err(|error| error.to_string())?;
+        let view = event_view_model::events_view(&section, meta.catalogues.clone());
+        (analysis, Some(EventData { log, view }))
+    } else {
+        let analysis = Analysis::load_state(state, options).map_err(|error| error.to_string())?;
+        (analysis, None)
+    };
+    let report = if events.is_some() {
+        pairs_report(&analysis)
+    } else {
+        analysis.report()
+    };
     let context = Context {
         source_bytes: meta.sources.iter().map(|source| source.bytes).collect(),
         source_columns: Vec::new(),
@@ -229,11 +265,14 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
             .iter()
             .map(|source| source.name.clone())
             .collect(),
-        needs_files_to_refilter: meta.sources.iter().any(|source| source.url.is_none()),
+        // Event logs are kept whole: their pairs are derived again for any filter.
+        needs_files_to_refilter: events.is_none()
+            && meta.sources.iter().any(|source| source.url.is_none()),
         rows_kept: analysis.kept_rows().is_some(),
     };
     let mut dashboard = view_model::dashboard(&report, context.clone());
     dashboard.restored = Some(restored.clone());
+    dashboard.events = events.as_ref().map(|events| events.view.clone());
     let dataset = Dataset {
         inputs: Vec::new(),
         complete: meta.sources.is_empty(),
@@ -247,7 +286,7 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
         tables: HashMap::new(),
         restored: Some(restored),
         src: meta.src.clone(),
-        events: None,
+        events,
     };
     Ok((dataset, dashboard))
 }

@@ -21,6 +21,10 @@ pub struct SavedMeta {
     /// from the stored state and reads only files not absorbed before.
     #[serde(default)]
     pub src: Option<String>,
+    /// For event logs, the video catalogues read (name, videos listed): the state holds their
+    /// entries, not their names.
+    #[serde(default)]
+    pub catalogues: Vec<(String, u64)>,
 }
 
 /// One input of a saved dataset.

@@ -140,3 +140,90 @@ fn watch_refuses_what_it_cannot_do() {
     let report: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     assert_eq!(report["rows"]["total"], 1);
 }
+
+/// Event logs are watched too: a new log is read into the events loaded so far (the pairs it
+/// touches derived again), the --videos catalogue sitting in the folder is not taken for a log,
+/// and each refresh equals a one-off report of the logs.
+#[test]
+fn watch_adds_a_new_event_log_to_the_events_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = dir.path().join("generated");
+    let spec = coursepulse_fixtures::EventSpec {
+        events: 3_000,
+        ..coursepulse_fixtures::EventSpec::default()
+    };
+    coursepulse_fixtures::write_event_log(
+        &spec,
+        &generated,
+        2,
+        coursepulse_fixtures::EventLogFormat::Csv,
+    )
+    .unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    for name in ["events-0.csv", "videos.csv"] {
+        std::fs::copy(generated.join(name), logs.join(name)).unwrap();
+    }
+    let videos = logs.join("videos.csv");
+    let one_off = |files: &[&Path]| -> serde_json::Value {
+        let mut args = vec!["report".to_owned()];
+        args.extend(files.iter().map(|file| file.display().to_string()));
+        for extra in [
+            "--videos",
+            videos.to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ] {
+            args.push(extra.to_owned());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = coursepulse(&args);
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let event_figures = |report: &serde_json::Value| {
+        serde_json::json!({
+            "summary": report["summary"],
+            "learners": report["learners"],
+            "lineage": report["events"]["lineage"],
+            "videos": report["events"]["videos"],
+        })
+    };
+    let first_expected = one_off(&[&logs.join("events-0.csv")]);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coursepulse"))
+        .args([
+            "report",
+            logs.to_str().unwrap(),
+            "--videos",
+            videos.to_str().unwrap(),
+        ])
+        .args(["--watch", "--interval", "1", "--max-refreshes", "300"])
+        .args(["--format", "json", "--now", NOW])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut reports = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&reports.next().unwrap().unwrap()).unwrap();
+    assert_eq!(event_figures(&first), event_figures(&first_expected));
+
+    std::fs::copy(generated.join("events-1.csv"), logs.join("events-1.csv")).unwrap();
+    let both = one_off(&[&logs.join("events-0.csv"), &logs.join("events-1.csv")]);
+    let second: serde_json::Value =
+        serde_json::from_str(&reports.next().unwrap().unwrap()).unwrap();
+    assert_eq!(event_figures(&second), event_figures(&both));
+    assert_ne!(event_figures(&second), event_figures(&first));
+
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1 new file (events-1.csv)"), "{stderr}");
+}

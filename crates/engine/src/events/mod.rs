@@ -335,6 +335,11 @@ impl EventLog {
         Ok(())
     }
 
+    /// Logs read so far (a log given again, recognised by its content, is not counted twice).
+    pub fn logs_read(&self) -> usize {
+        self.inputs.len()
+    }
+
     /// Every (learner, video) pair's figures, sorted by learner then video.
     pub fn pairs(&mut self) -> Vec<PairFigures> {
         self.collector.settle();
