@@ -6,12 +6,12 @@ use std::fmt::Write;
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use coursepulse_engine::{EventLog, EventReport, EventSection, Options, ParquetFile};
+use coursepulse_engine::{EventLog, EventSection, ParquetFile};
 
 use crate::file_reader::SharedFile;
 use crate::inputs::Input;
-use crate::shown;
 use crate::table::Table;
+use crate::{ReportArgs, shown};
 
 /// Whether the input is an event log: the engine's decision ([`coursepulse_engine::is_event_input`],
 /// which the web app shares) over the file's first bytes and, for Parquet, its schema.
@@ -32,34 +32,12 @@ pub fn is_event_log(input: &Input) -> Result<bool> {
     })
 }
 
-/// Reads every input as an event log, with the catalogue, and reports; `forced` (`--events`)
-/// reads inputs that do not look like event logs too (JSON lines under another name).
-pub fn analyse(
-    inputs: &[Input],
-    videos: Option<&std::path::Path>,
-    session_gap: u32,
-    options: Options,
-    forced: bool,
-    state: Option<&std::path::Path>,
-) -> Result<EventReport> {
-    let mut log = open_log(videos, session_gap, options, state)?;
-    add_logs(&mut log, inputs, forced)?;
-    let report = log.report()?;
-    if let Some(path) = state {
-        crate::durable::write_atomically(path, &log.save_state())?;
-    }
-    Ok(report)
-}
-
-/// The log to add to: the one saved in `state` when that file exists, else a new one; with the
-/// `videos` catalogue read into it.
-pub fn open_log(
-    videos: Option<&std::path::Path>,
-    session_gap: u32,
-    options: Options,
-    state: Option<&std::path::Path>,
-) -> Result<EventLog> {
-    let mut log = match state {
+/// The log to add to, as the report's arguments say: the one saved in `--state` when that file
+/// exists, else a new one; with the `--videos` catalogue read into it, the session gap and the
+/// `--map` of event fields.
+pub fn open_log(args: &ReportArgs) -> Result<EventLog> {
+    let options = crate::options_without_mapping(args)?;
+    let mut log = match &args.state {
         Some(path) if path.exists() => {
             let bytes = std::fs::read(path)
                 .with_context(|| format!("cannot read {}", shown::path(path)))?;
@@ -72,8 +50,9 @@ pub fn open_log(
         }
         _ => EventLog::new(options)?,
     };
-    log.set_session_gap(session_gap)?;
-    if let Some(path) = videos {
+    log.set_session_gap(args.session_gap)?;
+    log.set_mapping(crate::event_mapping(args)?)?;
+    if let Some(path) = &args.videos {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", shown::path(path)))?;
         log.add_catalogue(&path.display().to_string(), &bytes)

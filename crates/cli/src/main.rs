@@ -135,6 +135,9 @@ struct ReportArgs {
     scale: Option<Scale>,
     /// Column mapping override, field=column (or field=none); repeatable.
     /// Fields: student, video, video_title, course, course_code, completion, role, event_id, updated_at, watched_at.
+    /// For event logs, the event fields, field=column (a JSON path such as event.currentTime in
+    /// NDJSON): learner, video, title, course, event_type, time, position, seek_from, seek_to,
+    /// duration, session, sequence, rate, role, event_id, played_segments.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     mappings: Vec<String>,
     /// Quality rule levels, rule=warn>T,error>T (either or both; T rows or a percentage of rows,
@@ -399,7 +402,41 @@ fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// The report's options; `--map` names row fields here (event logs read it with
+/// [`event_mapping`]).
 fn options(args: &ReportArgs) -> Result<Options> {
+    let mut options = options_without_mapping(args)?;
+    for mapping in &args.mappings {
+        options.overrides.parse_assignment(mapping)?;
+    }
+    Ok(options)
+}
+
+/// `--map` for event logs: event field -> column or JSON path.
+fn event_mapping(args: &ReportArgs) -> Result<Vec<(coursepulse_engine::EventField, String)>> {
+    args.mappings
+        .iter()
+        .map(|mapping| {
+            let (field, column) = mapping.split_once('=').with_context(|| {
+                format!("--map {mapping:?}: expected FIELD=COLUMN, such as event_type=action")
+            })?;
+            let field = coursepulse_engine::EventField::from_name(field).with_context(|| {
+                let names: Vec<&str> = coursepulse_engine::EventField::ALL
+                    .iter()
+                    .map(|field| field.name())
+                    .collect();
+                format!(
+                    "--map {mapping:?}: {:?} is not an event field; event fields: {}",
+                    field.trim(),
+                    names.join(", ")
+                )
+            })?;
+            Ok((field, column.trim().to_owned()))
+        })
+        .collect()
+}
+
+fn options_without_mapping(args: &ReportArgs) -> Result<Options> {
     let mut options = Options {
         top_n: args.top,
         per_course_n: args.per_course,
@@ -422,9 +459,6 @@ fn options(args: &ReportArgs) -> Result<Options> {
         .as_deref()
         .map(|text| parse_bound(text, coursepulse_engine::range_end_micros))
         .transpose()?;
-    for mapping in &args.mappings {
-        options.overrides.parse_assignment(mapping)?;
-    }
     for rule in &args.rules {
         options.rules.push(RuleConfig::parse(rule)?);
     }
@@ -488,16 +522,13 @@ fn analyse_events(args: &ReportArgs) -> Result<Option<coursepulse_engine::EventR
             "--dbt-schema tests columns of rows, not of event logs; leave it out for event logs"
         );
     }
-    let options = options(args)?;
-    events::analyse(
-        &inputs,
-        args.videos.as_deref(),
-        args.session_gap,
-        options,
-        args.events,
-        args.state.as_deref(),
-    )
-    .map(Some)
+    let mut log = events::open_log(args)?;
+    events::add_logs(&mut log, &inputs, args.events)?;
+    let report = log.report()?;
+    if let Some(path) = &args.state {
+        durable::write_atomically(path, &log.save_state())?;
+    }
+    Ok(Some(report))
 }
 
 /// The report's input arguments as files (folders walked, manifests read).

@@ -60,12 +60,7 @@ pub fn run(args: &ReportArgs, events: bool) -> Result<ExitCode> {
             .context("cannot listen for Ctrl-C")?;
     }
     let mut analysis = if events {
-        Watched::Events(Box::new(crate::events::open_log(
-            args.videos.as_deref(),
-            args.session_gap,
-            crate::options(args)?,
-            args.state.as_deref(),
-        )?))
+        Watched::Events(Box::new(crate::events::open_log(args)?))
     } else {
         Watched::Rows(Box::new(crate::start_analysis(args)?))
     };

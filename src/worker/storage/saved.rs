@@ -110,6 +110,7 @@ mod tests {
                 bytes: 42,
             }],
             src: Some("data/ds/manifest.json".into()),
+            catalogues: vec![("videos.csv".into(), 40)],
         };
         let blob = encode(&meta, b"CPST-state");
         let (back, state) = decode(&blob).unwrap();

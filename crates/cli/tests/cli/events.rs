@@ -224,3 +224,114 @@ fn event_logs_load_incrementally_with_state() {
     let message = String::from_utf8_lossy(&refused.stderr);
     assert!(message.contains("not of event logs"), "{message}");
 }
+
+/// Event fields named otherwise than their synonyms are mapped with --map: columns in CSV, JSON
+/// paths in NDJSON (an Open edX tracking log keeps the video and the playhead in its `event`
+/// object); the figures equal those of the same events under the usual names. A wrong name is
+/// a clear error.
+#[test]
+fn event_fields_are_mapped_by_column_or_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let usual = write(
+        dir.path(),
+        "usual.csv",
+        b"user_id,video_id,event_type,timestamp,position,duration\n\
+          S1,V1,play,2025-03-01T10:00:00Z,0,180\n\
+          S1,V1,pause,2025-03-01T10:00:30Z,30,180\n\
+          S2,V1,play,2025-03-01T11:00:00Z,0,180\n\
+          S2,V1,pause,2025-03-01T11:01:30Z,90,180\n",
+    );
+    let renamed = write(
+        dir.path(),
+        "renamed.csv",
+        b"who,clip,what,at_time,head,len\n\
+          S1,V1,play,2025-03-01T10:00:00Z,0,180\n\
+          S1,V1,pause,2025-03-01T10:00:30Z,30,180\n\
+          S2,V1,play,2025-03-01T11:00:00Z,0,180\n\
+          S2,V1,pause,2025-03-01T11:01:30Z,90,180\n",
+    );
+    let edx = write(
+        dir.path(),
+        "tracking.log",
+        br#"{"username":"S1","event_type":"play_video","time":"2025-03-01T10:00:00Z","event":{"id":"V1","currentTime":0,"duration":180}}
+{"username":"S1","event_type":"pause_video","time":"2025-03-01T10:00:30Z","event":{"id":"V1","currentTime":30,"duration":180}}
+{"username":"S2","event_type":"play_video","time":"2025-03-01T11:00:00Z","event":{"id":"V1","currentTime":0,"duration":180}}
+{"username":"S2","event_type":"pause_video","time":"2025-03-01T11:01:30Z","event":{"id":"V1","currentTime":90,"duration":180}}
+"#,
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report"];
+        all.extend(args);
+        all.extend(["--format", "json", "--now", "2026-01-01T00:00:00Z"]);
+        let output = coursepulse(&all);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let expected = json(&[usual.to_str().unwrap()]);
+    // S1 watched 30 of 180 s, S2 90: about a third on average.
+    let mean = expected["summary"]["mean_completion"].as_f64().unwrap();
+    assert!((mean - 100.0 / 3.0).abs() < 1e-3, "{mean}");
+    let mapped = json(&[
+        renamed.to_str().unwrap(),
+        "--events",
+        "--map",
+        "learner=who",
+        "--map",
+        "video=clip",
+        "--map",
+        "event_type=what",
+        "--map",
+        "time=at_time",
+        "--map",
+        "position=head",
+        "--map",
+        "duration=len",
+    ]);
+    let edx = json(&[
+        edx.to_str().unwrap(),
+        "--events",
+        "--map",
+        "video=event.id",
+        "--map",
+        "position=event.currentTime",
+        "--map",
+        "duration=event.duration",
+    ]);
+    for report in [&mapped, &edx] {
+        assert_eq!(report["summary"], expected["summary"]);
+        assert_eq!(report["learners"], expected["learners"]);
+        assert_eq!(report["events"]["lineage"], expected["events"]["lineage"]);
+    }
+    assert_eq!(
+        edx["events"]["inputs"][0]["mapping"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|pair| pair[0] == "position")
+            .unwrap()[1],
+        "event.currentTime"
+    );
+    for (map, message) in [
+        ("playhead=head", "\"playhead\" is not an event field"),
+        (
+            "position=nowhere",
+            "no column \"nowhere\" (given for position)",
+        ),
+    ] {
+        let output = coursepulse(&[
+            "report",
+            renamed.to_str().unwrap(),
+            "--events",
+            "--map",
+            map,
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::events::fields::{Verb, parse_played_segments};
+use crate::events::fields::{EventField, Verb, parse_played_segments};
 use crate::events::intervals::Segment;
 use crate::events::quality::{EventQuality, EventRule, EventSample};
 
@@ -158,6 +158,9 @@ pub(crate) struct Collector {
     pub(crate) quality: EventQuality,
     /// The current file's last time per (pair, session), for `time_backwards`.
     pub(crate) last_time_in_file: FxHashMap<(u32, u32), i64>,
+    /// Columns (or JSON paths) given for fields, over the synonyms; a setting of the run, not
+    /// part of a saved state.
+    pub(crate) overrides: Vec<(EventField, String)>,
 }
 
 /// Marks an event dropped as a duplicate (removed before replay).
@@ -181,6 +184,7 @@ impl Collector {
             events_read: 0,
             quality: EventQuality::new(max_samples),
             last_time_in_file: FxHashMap::default(),
+            overrides: Vec::new(),
         }
     }
 

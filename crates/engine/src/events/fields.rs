@@ -64,6 +64,14 @@ impl EventField {
         EventField::PlayedSegments,
     ];
 
+    /// The field written `name` (as [`EventField::name`] writes it, any case), if any: what a
+    /// mapping override names.
+    pub fn from_name(name: &str) -> Option<EventField> {
+        EventField::ALL
+            .into_iter()
+            .find(|field| field.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// The field's name in reports and messages.
     pub fn name(self) -> &'static str {
         match self {

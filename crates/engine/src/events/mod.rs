@@ -252,6 +252,28 @@ impl EventLog {
         })
     }
 
+    /// Names the column (CSV, Parquet) or JSON path (NDJSON, e.g. `event.currentTime`) that
+    /// plays each field given, over the synonyms, for the logs added from now on. A field
+    /// given twice, or an empty name, is refused.
+    pub fn set_mapping(&mut self, overrides: Vec<(EventField, String)>) -> Result<()> {
+        for (index, (field, column)) in overrides.iter().enumerate() {
+            if column.trim().is_empty() {
+                return Err(Error::Option(format!(
+                    "the column for {} is empty",
+                    field.name()
+                )));
+            }
+            if overrides[..index]
+                .iter()
+                .any(|(earlier, _)| earlier == field)
+            {
+                return Err(Error::Option(format!("{} is mapped twice", field.name())));
+            }
+        }
+        self.collector.overrides = overrides;
+        Ok(())
+    }
+
     /// Sets the inactivity gap (minutes, at least 1) that ends a session.
     pub fn set_session_gap(&mut self, minutes: u32) -> Result<()> {
         if minutes == 0 {

@@ -43,7 +43,7 @@ pub(crate) fn holds_event_records(head: &[u8]) -> bool {
     if records.is_empty() {
         return false;
     }
-    let paths = EventPaths::resolve(&records);
+    let paths = EventPaths::resolve(&records, &[]);
     [EventField::EventType, EventField::Position]
         .into_iter()
         .all(|field| paths.path(field).is_some())
@@ -58,8 +58,8 @@ pub(crate) struct EventPaths {
 impl EventPaths {
     /// For each field, the first of its xAPI paths or flat names that holds a value in one of
     /// `records`.
-    fn resolve(records: &[Value]) -> EventPaths {
-        let paths = EventField::ALL.map(|field| {
+    fn resolve(records: &[Value], overrides: &[(EventField, String)]) -> EventPaths {
+        let mut paths = EventField::ALL.map(|field| {
             let xapi = field.xapi_paths().iter().map(|path| Cow::Borrowed(*path));
             let names = field.candidates();
             let flat = names.iter().filter_map(|candidate| {
@@ -79,6 +79,9 @@ impl EventPaths {
                 })
                 .map(Cow::into_owned)
         });
+        for (field, path) in overrides {
+            paths[*field as usize] = Some(path.trim().to_owned());
+        }
         EventPaths { paths }
     }
 
@@ -167,7 +170,23 @@ pub(crate) fn read(
             "file is empty; expected JSON lines (one event per line)",
         ));
     }
-    let paths = EventPaths::resolve(&sample);
+    let paths = EventPaths::resolve(&sample, &collector.overrides);
+    // A path given for a field must hold a value in the first records, or it is a typo.
+    for (field, path) in &collector.overrides {
+        if !sample
+            .iter()
+            .any(|record| lookup(record, path.trim()).is_some_and(|value| !value.is_null()))
+        {
+            return Err(Error::mapping(
+                name,
+                format!(
+                    "no value at {path:?} (given for {}) in the first {} records",
+                    field.name(),
+                    sample.len()
+                ),
+            ));
+        }
+    }
     let missing: Vec<&str> = [EventField::Learner, EventField::EventType, EventField::Time]
         .into_iter()
         .filter(|field| paths.path(*field).is_none())

@@ -29,8 +29,28 @@ pub(crate) struct EventColumns {
 impl EventColumns {
     /// Recognises the event fields among `names`; an error names what is missing and what the
     /// file has.
-    pub(crate) fn resolve(name: &str, names: &[String]) -> Result<EventColumns> {
-        let columns = EventField::ALL.map(|field| find_column(field, names));
+    pub(crate) fn resolve(
+        name: &str,
+        names: &[String],
+        overrides: &[(EventField, String)],
+    ) -> Result<EventColumns> {
+        let mut columns = EventField::ALL.map(|field| find_column(field, names));
+        for (field, column) in overrides {
+            let found = names
+                .iter()
+                .position(|candidate| candidate.trim().eq_ignore_ascii_case(column.trim()))
+                .ok_or_else(|| {
+                    Error::mapping(
+                        name,
+                        format!(
+                            "no column {column:?} (given for {}); file has: {}",
+                            field.name(),
+                            names.join(", ")
+                        ),
+                    )
+                })?;
+            columns[*field as usize] = Some(found);
+        }
         let resolved = EventColumns { columns };
         let missing: Vec<String> = [EventField::Learner, EventField::EventType, EventField::Time]
             .into_iter()
@@ -111,7 +131,7 @@ pub(crate) fn read_csv(
         ));
     }
     let (table, names) = read_csv_table(name, bytes)?;
-    let columns = EventColumns::resolve(name, &names)?;
+    let columns = EventColumns::resolve(name, &names, &collector.overrides)?;
     let file = collector.begin_file(name);
     let mut row = 1;
     for batch in &table.batches {
@@ -151,7 +171,7 @@ pub(crate) fn read_parquet<R: ChunkReader + Clone + 'static>(
         .iter()
         .map(|field| field.name().clone())
         .collect();
-    let columns = EventColumns::resolve(name, &names)?;
+    let columns = EventColumns::resolve(name, &names, &collector.overrides)?;
     let projection = columns.projection();
     let projected = columns.projected(&projection);
     let index = collector.begin_file(name);
