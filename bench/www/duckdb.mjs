@@ -94,17 +94,20 @@ SELECT student_id FROM learners
 ORDER BY videos_watched DESC, avg_completion DESC NULLS LAST, student_id
 LIMIT 1`;
 
+// RANK() <= N: everyone tied at the cut is listed, as the report defines the lists.
 const LEARNERS_TOP = (top) => `
 SELECT rank, student_id, avg_completion FROM learners
-WHERE avg_completion IS NOT NULL
-ORDER BY avg_completion DESC, student_id
-LIMIT ${top}`;
+WHERE avg_completion IS NOT NULL AND rank <= ${top}
+ORDER BY avg_completion DESC, student_id`;
 
+// (A subquery: the learners table has a rank column of its own, the descending one.)
 const LEARNERS_BOTTOM = (top) => `
-SELECT rank() OVER (ORDER BY avg_completion) AS rank, student_id, avg_completion FROM learners
-WHERE avg_completion IS NOT NULL
-ORDER BY avg_completion, student_id
-LIMIT ${top}`;
+SELECT * FROM (
+  SELECT rank() OVER (ORDER BY avg_completion) AS rank, student_id, avg_completion FROM learners
+  WHERE avg_completion IS NOT NULL
+) AS ascending
+WHERE rank <= ${top}
+ORDER BY avg_completion, student_id`;
 
 // Titles and codes come from every row (any role, duplicates included).
 const VIDEOS = `

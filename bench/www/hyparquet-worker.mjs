@@ -109,6 +109,19 @@ async function readGroup(bytes, metadata, rowStart, rowEnd) {
   return columns;
 }
 
+/// The leading rows of a list sorted by `avg` whose SQL RANK() is at most `top`: everyone tied
+/// at the cut is kept, as the report defines the lists.
+function withinRank(sorted, top) {
+  let rank = 0;
+  let kept = 0;
+  for (const [position, row] of sorted.entries()) {
+    if (position === 0 || row.avg !== sorted[position - 1].avg) rank = position + 1;
+    if (rank > top) break;
+    kept = position + 1;
+  }
+  return sorted.slice(0, kept);
+}
+
 async function analyse(bytes, nowMicros, top, perCourse) {
   const metadata = parquetMetadata(bytes);
   const names = new Set(metadata.schema.map((element) => element.name));
@@ -404,8 +417,8 @@ async function analyse(bytes, nowMicros, top, perCourse) {
       mean_completion: average(validSum, validRows),
     },
     most_watched: mostWatched ? String(mostWatched.id) : null,
-    top: rankedDescending.slice(0, top).map((row) => ({ id: String(row.id), avg: row.avg })),
-    bottom: ascending.slice(0, top).map((row) => ({ id: String(row.id), avg: row.avg })),
+    top: withinRank(rankedDescending, top).map((row) => ({ id: String(row.id), avg: row.avg })),
+    bottom: withinRank(ascending, top).map((row) => ({ id: String(row.id), avg: row.avg })),
     courses: Object.fromEntries(
       courseRows.map((row) => [
         String(row.id),
