@@ -4,6 +4,7 @@
 // any other path is a 404. MIME types matter: browsers compile wasm by streaming only when it
 // is served as application/wasm.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
@@ -24,6 +25,9 @@ const TYPES = {
   '.parquet': 'application/vnd.apache.parquet',
   '.csv': 'text/csv; charset=utf-8',
 };
+
+/// What `compress` gzips: the build's code and text, not data.
+const COMPRESSED = new Set(['.wasm', '.js', '.mjs', '.css', '.html', '.json', '.svg']);
 
 /// Bytes and requests served per data path, for the remote-file journeys (`GET BASE__stats`;
 /// `GET BASE__stats/reset` empties it).
@@ -167,9 +171,12 @@ export async function contentSecurityPolicy(dist) {
 
 /// Serves `dist` on 127.0.0.1 (a free port); resolves to { url, close }, url ending in BASE.
 /// With `dataDir`, also serves its files under BASE data/ (with Range) and BASE data-norange/.
-/// Every file of the app is sent with the build's Content-Security-Policy header.
-export async function startServer(dist, dataDir) {
+/// Every file of the app is sent with the build's Content-Security-Policy header. With
+/// `compress`, the build's code and text (wasm, JS, CSS, HTML, JSON, SVG) go gzip-encoded to a
+/// client that accepts it, as a static host sends them; data files never are.
+export async function startServer(dist, dataDir, { compress = false } = {}) {
   const csp = await contentSecurityPolicy(dist);
+  const gzipped = new Map();
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     if (url.pathname === `${BASE}__stats`) {
@@ -219,12 +226,18 @@ export async function startServer(dist, dataDir) {
       return;
     }
     try {
-      const body = await readFile(join(dist, relative));
+      let body = await readFile(join(dist, relative));
       const headers = {
         'content-type': TYPES[extname(relative)] ?? 'application/octet-stream',
-        'content-length': body.length,
         'cache-control': 'no-store',
       };
+      if (compress && COMPRESSED.has(extname(relative)) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+        if (!gzipped.has(relative)) gzipped.set(relative, gzipSync(body, { level: 9 }));
+        body = gzipped.get(relative);
+        headers['content-encoding'] = 'gzip';
+        headers.vary = 'accept-encoding';
+      }
+      headers['content-length'] = body.length;
       // Documents and workers (their scripts) take the policy from the header.
       if (csp) headers['content-security-policy'] = relative === 'embed.html' ? csp.embed : csp.app;
       response.writeHead(200, headers);
