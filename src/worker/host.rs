@@ -590,11 +590,9 @@ async fn load(
     // Event logs added to event logs continue from the events loaded (a copy, so that a failed
     // add changes nothing): only the new logs are read, and a later event re-derives its pair.
     // That holds for a dashboard restored from storage too, whose logs are not at hand.
-    let event_logs_loaded = host
-        .borrow_mut()
-        .dataset
-        .as_mut()
-        .and_then(|dataset| {
+    // Only an add continues from them: the copy (a state round trip) is made for nothing else.
+    let event_logs_loaded = if mode == Mode::Add {
+        host.borrow_mut().dataset.as_mut().and_then(|dataset| {
             let events = dataset.events.as_mut()?;
             Some((
                 dataset.inputs.clone(),
@@ -602,7 +600,9 @@ async fn load(
                 events.view.catalogues.clone(),
             ))
         })
-        .filter(|_| mode == Mode::Add);
+    } else {
+        None
+    };
     let new_inputs = inputs.len();
     let opened = match read_inputs::open_inputs(&inputs) {
         Ok(opened) => opened,
