@@ -458,6 +458,7 @@ mod tests {
             mapping: Some(crate::worker::protocol::MappingHelp {
                 source: "week.csv".into(),
                 columns: vec!["a".into()],
+                events: false,
             }),
             ..ErrorView::new("columns a, b")
         };

@@ -3,10 +3,17 @@
 
 use coursepulse_engine::{EventFormat, EventSection};
 
-use crate::worker::protocol::{EventLineageView, EventRuleView, EventsView, VideoRetentionView};
+use crate::worker::protocol::{
+    EventLineageView, EventLogView, EventRuleView, EventsView, VideoRetentionView,
+};
 
-/// The events view of `section`; `catalogues` are the catalogue files read, with their entries.
-pub fn events_view(section: &EventSection, catalogues: Vec<(String, u64)>) -> EventsView {
+/// The events view of `section`; `catalogues` are the catalogue files read, with their entries,
+/// and `columns` the columns (or JSON paths) of the logs at hand, by name.
+pub fn events_view(
+    section: &EventSection,
+    catalogues: Vec<(String, u64)>,
+    columns: &[(String, Vec<String>)],
+) -> EventsView {
     let lineage = &section.lineage;
     EventsView {
         lineage: EventLineageView {
@@ -24,7 +31,17 @@ pub fn events_view(section: &EventSection, catalogues: Vec<(String, u64)>) -> Ev
         logs: section
             .inputs
             .iter()
-            .map(|input| (input.name.clone(), format_name(input.format), input.events))
+            .map(|input| EventLogView {
+                name: input.name.clone(),
+                format: format_name(input.format),
+                events: input.events,
+                mapping: input.mapping.clone(),
+                columns: columns
+                    .iter()
+                    .find(|(name, _)| *name == input.name)
+                    .map(|(_, columns)| columns.clone())
+                    .unwrap_or_default(),
+            })
             .collect(),
         catalogues,
         rules: section
@@ -75,6 +92,14 @@ pub fn events_view(section: &EventSection, catalogues: Vec<(String, u64)>) -> Ev
     }
 }
 
+/// The columns of each log of `view`, by name: what a rebuilt view keeps.
+pub fn log_columns(view: &EventsView) -> Vec<(String, Vec<String>)> {
+    view.logs
+        .iter()
+        .map(|log| (log.name.clone(), log.columns.clone()))
+        .collect()
+}
+
 fn format_name(format: EventFormat) -> String {
     match format {
         EventFormat::Parquet => "Parquet",
@@ -90,6 +115,19 @@ mod tests {
     use coursepulse_engine::{EventLog, Options};
 
     #[test]
+    fn the_mapping_screen_offers_every_event_field_by_the_engine_name() {
+        let offered: Vec<&str> = crate::worker::protocol::EVENT_FIELDS
+            .iter()
+            .map(|(name, _, _)| *name)
+            .collect();
+        let engine: Vec<&str> = coursepulse_engine::EventField::ALL
+            .iter()
+            .map(|field| field.name())
+            .collect();
+        assert_eq!(offered, engine);
+    }
+
+    #[test]
     fn the_view_carries_the_engine_figures() {
         let csv = "user_id,video_id,event_type,timestamp,position,seek_to,duration\n\
                    S1,V1,play,2025-03-01T10:00:00Z,0,,180\n\
@@ -101,8 +139,18 @@ mod tests {
         let mut log = EventLog::new(Options::default()).unwrap();
         log.add("e.csv", bytes::Bytes::from(csv), None).unwrap();
         let report = log.report().unwrap();
-        let view = events_view(&report.events, vec![("videos.csv".into(), 1)]);
-        assert_eq!(view.logs, vec![("e.csv".into(), "CSV".into(), 6)]);
+        let columns = vec![("e.csv".to_owned(), vec!["user_id".to_owned()])];
+        let view = events_view(&report.events, vec![("videos.csv".into(), 1)], &columns);
+        let log = &view.logs[0];
+        assert_eq!(
+            (log.name.as_str(), log.format.as_str(), log.events),
+            ("e.csv", "CSV", 6)
+        );
+        assert!(
+            log.mapping
+                .contains(&("position".to_owned(), "position".to_owned()))
+        );
+        assert_eq!(log.columns, columns[0].1);
         assert_eq!(view.lineage.events_read, 6);
         assert_eq!(view.lineage.pairs, 2);
         let video = &view.videos[0];

@@ -182,7 +182,7 @@ mod tests {
         assert!(data_files(Vec::<(String, ())>::new()).is_none());
         assert_eq!(
             empty_folder_message("logs"),
-            "logs is a directory with no data files (.parquet, .parq or .csv) in it"
+            "logs is a directory with no data files (.parquet, .parq, .csv, or .ndjson or .jsonl event logs) in it"
         );
     }
 

@@ -281,6 +281,17 @@ impl AppState {
 
     #[cfg(target_arch = "wasm32")]
     fn open(self, source: SourceSpec, files: Option<js_sys::Array>, label: String) {
+        // Reading the last data as event logs, and its event fields, were choices about its
+        // shape: new data is told afresh.
+        let chose_events = self.settings.with_untracked(|settings| {
+            settings.events.is_some() || !settings.event_mapping.is_empty()
+        });
+        if chose_events {
+            self.settings.update(|settings| {
+                settings.events = None;
+                settings.event_mapping.clear();
+            });
+        }
         last_source::remember(&source, files.as_ref(), &label);
         self.start_open(source, files, label, true);
     }

@@ -256,6 +256,7 @@ fn Sources() -> impl IntoView {
                         let help = crate::worker::protocol::MappingHelp {
                             source: source.name.clone(),
                             columns: source.columns.clone(),
+                            events: false,
                         };
                         let unsure = source.scale_inferred.then(|| {
                             view! {

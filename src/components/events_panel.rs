@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::charts::retention_chart::RetentionChart;
 use crate::format;
 use crate::state::use_app_state;
-use crate::worker::protocol::{EventRuleView, EventsView, VideoRetentionView};
+use crate::worker::protocol::{EventRuleView, EventsView, MappingHelp, VideoRetentionView};
 
 /// The Events section's panels (nothing without event logs).
 #[component]
@@ -215,11 +215,39 @@ fn EventRules(rules: Vec<EventRuleView>) -> impl IntoView {
 /// The logs and catalogues read, and the engine's notes.
 #[component]
 fn Logs(events: EventsView) -> impl IntoView {
+    let state = use_app_state();
     let logs = events
         .logs
         .iter()
-        .map(|(name, format, count)| {
-            view! { <li>{format!("{name} · {format} · {} events", format::int(*count))}</li> }
+        .map(|log| {
+            let mapping = log
+                .mapping
+                .iter()
+                .map(|(field, column)| format!("{field} ← {column}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            // The log must be at hand to read it again (not a dashboard restored from storage).
+            let help = (!log.columns.is_empty()).then(|| MappingHelp {
+                source: log.name.clone(),
+                columns: log.columns.clone(),
+                events: true,
+            });
+            view! {
+                <li>
+                    <strong>{log.name.clone()}</strong>
+                    {format!(" · {} · {} events", log.format, format::int(log.events))}
+                    <div class="hint" data-testid="event-log-mapping">{mapping}</div>
+                    {help.map(|help| view! {
+                        <button
+                            class="secondary"
+                            data-testid="adjust-event-mapping"
+                            on:click=move |_| state.mapping_help.set(Some(help.clone()))
+                        >
+                            "Adjust event fields"
+                        </button>
+                    })}
+                </li>
+            }
         })
         .collect::<Vec<_>>();
     let catalogues = if events.catalogues.is_empty() {

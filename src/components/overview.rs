@@ -96,6 +96,7 @@ fn scale_note(dashboard: &Dashboard) -> Option<AnyView> {
             .map(|source| MappingHelp {
                 source: source.name.clone(),
                 columns: source.columns.clone(),
+                events: false,
             });
         view! {
             <div class="scale-note" role="note" data-testid="scale-note">

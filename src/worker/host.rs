@@ -336,7 +336,11 @@ fn refilter_events(
         Ok(derived) => derived,
         Err(message) => return Some(error_view(message)),
     };
-    events.view = event_view_model::events_view(&section, events.view.catalogues.clone());
+    events.view = event_view_model::events_view(
+        &section,
+        events.view.catalogues.clone(),
+        &event_view_model::log_columns(&events.view),
+    );
     let view = events.view.clone();
     dataset.analysis = analysis;
     dataset.report = pairs_report(&dataset.analysis);
@@ -598,6 +602,7 @@ async fn load(
                 dataset.inputs.clone(),
                 events.copy_log(),
                 events.view.catalogues.clone(),
+                event_view_model::log_columns(&events.view),
             ))
         })
     } else {
@@ -608,7 +613,7 @@ async fn load(
         Ok(opened) => opened,
         Err(stop) => return fail_load(&host, id, &inputs, new_inputs, mode, stop),
     };
-    let classified = read_events::classify(&inputs, &opened);
+    let classified = read_events::classify(&inputs, &opened, settings.events);
     if let (Some(_), None) = (&event_logs_loaded, &classified) {
         let name = inputs
             .first()
@@ -628,10 +633,14 @@ async fn load(
             return fail_load(&host, id, &inputs, new_inputs, mode, stop);
         }
         let (all_inputs, start) = match event_logs_loaded {
-            Some((loaded, log, catalogues)) => match log {
+            Some((loaded, log, catalogues, columns)) => match log {
                 Ok(log) => (
                     loaded.into_iter().chain(inputs.iter().cloned()).collect(),
-                    Some((log, catalogues)),
+                    Some(read_events::Loaded {
+                        log,
+                        catalogues,
+                        columns,
+                    }),
                 ),
                 Err(message) => {
                     let stop = read_inputs::stop_message(message);
@@ -854,7 +863,7 @@ async fn install_events(
     bytes_before: u64,
 ) {
     let report = pairs_report(&read.analysis);
-    let view = event_view_model::events_view(&read.section, read.catalogues);
+    let view = event_view_model::events_view(&read.section, read.catalogues, &read.columns);
     let total_bytes: u64 = inputs.iter().map(Input::size).sum();
     let context = Context {
         // The report's one source is the pairs, made from every log.

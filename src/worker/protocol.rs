@@ -390,6 +390,7 @@ mod tests {
                 mapping: Some(MappingHelp {
                     source: "x.csv".into(),
                     columns: vec!["a".into()],
+                    events: false,
                 }),
                 needs_full_worker: false,
             }),

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use bytes::Bytes;
 use coursepulse_engine::{
     Analysis, EVENT_SNIFF_BYTES, Error as EngineError, EventFormat, Format, ParquetFile,
-    Partitioning, ReadPlan, csv_columns, is_event_input,
+    Partitioning, ReadPlan, csv_columns, event_record_paths, is_event_input,
 };
 use parquet::file::reader::ChunkReader as _;
 
@@ -54,7 +54,8 @@ pub(crate) enum Opened {
 }
 
 impl Opened {
-    /// The input's columns (a Parquet schema, a CSV header; none for JSON).
+    /// The input's columns (a Parquet schema, a CSV header; for JSON lines, the paths to the
+    /// values of its first records).
     pub(crate) fn columns(&self) -> Vec<String> {
         match self {
             Opened::Parquet(file) => file
@@ -64,7 +65,7 @@ impl Opened {
                 .map(|field| field.name().clone())
                 .collect(),
             Opened::Csv { columns, .. } => columns.clone(),
-            Opened::Json { .. } => Vec::new(),
+            Opened::Json { head } => event_record_paths(head),
         }
     }
 
@@ -87,10 +88,14 @@ fn open_input(input: &Input) -> Result<Opened, Stop> {
     let reader = input.reader.clone();
     // JSON lines of events (by name, or `.json` whose first lines are event records, as the
     // CLI decides); other JSON takes the usual path, which says what it is.
+    // JSON lines whose fields are named otherwise are opened as JSON too, so that the mapping
+    // screen can name their fields (a JSON array or document takes the usual path).
     if is_json_name(name) {
         let head = read_csv(&reader, name, input.size().min(EVENT_SNIFF_BYTES as u64))?;
         let never = || Ok::<_, std::convert::Infallible>(Vec::new());
-        if is_event_input(name, &head, never).unwrap_or_else(|never| match never {}) {
+        if is_event_input(name, &head, never).unwrap_or_else(|never| match never {})
+            || !event_record_paths(&head).is_empty()
+        {
             return Ok(Opened::Json { head });
         }
     }
@@ -139,14 +144,21 @@ pub(crate) fn stop_message(message: String) -> Stop {
     Stop::Failed(ErrorView::new(message))
 }
 
-/// A mapping error, with the input's columns so the page can offer a mapping screen.
-fn mapping_stop(error: EngineError, source: &str, columns: Vec<String>) -> Stop {
+/// A mapping error, with the input's columns so the page can offer a mapping screen (for the
+/// event fields when `events`: the input was read as a player event log).
+pub(crate) fn mapping_stop(
+    error: EngineError,
+    source: &str,
+    columns: Vec<String>,
+    events: bool,
+) -> Stop {
     match error {
         EngineError::Mapping { .. } => Stop::Failed(ErrorView {
             message: error.to_string(),
             mapping: Some(MappingHelp {
                 source: source.to_owned(),
                 columns,
+                events,
             }),
             needs_full_worker: false,
         }),
@@ -170,16 +182,27 @@ pub(crate) async fn analyse(
 ) -> Result<(Analysis, Vec<Vec<String>>), Stop> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
-    if let Some((input, _)) = inputs
+    if let Some((input, json)) = inputs
         .iter()
         .zip(&opened)
         .find(|(_, opened)| matches!(opened, Opened::Json { .. }))
     {
-        // Unreachable through the host, which reads event logs apart; said plainly all the same.
-        return Err(stop_message(format!(
-            "{} is a JSON-lines event log, read only with other event logs",
-            input.name
-        )));
+        // JSON lines are read only as player event logs: these were not recognised as one (or
+        // rows were asked for), so the mapping screen offers their fields as events.
+        return Err(Stop::Failed(ErrorView {
+            message: format!(
+                "{} holds JSON lines, which CoursePulse reads only as player event logs, and no \
+                 event type and playhead position were recognised in its records: say which \
+                 field is which (a manifest.json is opened by its URL instead)",
+                input.name
+            ),
+            mapping: Some(MappingHelp {
+                source: input.name.clone(),
+                columns: json.columns(),
+                events: true,
+            }),
+            needs_full_worker: false,
+        }));
     }
     // A fresh, unfiltered load of Parquet files keeps its rows, so that a filter change later
     // reads no file. A filtered load is read with the filter instead, which skips files and row
@@ -262,7 +285,7 @@ pub(crate) async fn analyse(
                 let bytes = read_csv(reader, input.name(), input.size())?;
                 analysis
                     .add_csv(input.name(), &bytes)
-                    .map_err(|error| mapping_stop(error, input.name(), columns.clone()))?;
+                    .map_err(|error| mapping_stop(error, input.name(), columns.clone(), false))?;
                 progress.groups_done += 1;
                 progress.bytes_done += input.size();
                 pacer.pace(host, id, &progress).await?;
@@ -327,7 +350,7 @@ async fn read_plan(
                 .iter()
                 .map(|field| field.name().clone())
                 .collect();
-            mapping_stop(error, input.name(), columns)
+            mapping_stop(error, input.name(), columns, false)
         })?;
     }
     // Progress in bytes per file and pass: what its reader fetched so far, and the whole file

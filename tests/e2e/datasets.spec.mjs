@@ -9,7 +9,6 @@ import { expect, test } from '@playwright/test';
 
 import { WEEK } from './global-setup.mjs';
 import { DatasetPanel } from './pages/dataset-panel.mjs';
-import { groupThousands } from './support/reference.mjs';
 import { Session } from './support/session.mjs';
 
 test.describe.configure({ mode: 'serial' });
@@ -56,15 +55,7 @@ async function footerBytes(folder) {
 }
 
 /// The cards and the top list equal the CLI's report.
-async function expectFiguresOf(report) {
-  const { app } = session;
-  await expect(app.card('rows')).toHaveText(groupThousands(report.rows.total));
-  await expect(app.card('students')).toHaveText(groupThousands(report.rows.student));
-  await expect(app.card('learners')).toHaveText(groupThousands(report.summary.learners));
-  await expect(app.card('videos')).toHaveText(groupThousands(report.summary.videos));
-  const shown = await app.learners.topRows();
-  expect(shown.map((row) => row.id)).toEqual(report.learners_top.map((row) => row.student_id));
-}
+const expectFiguresOf = (report) => session.app.expectFiguresOf(report);
 
 test('a one-week filter over a 180-day manifest skips the days before it, fetches only footers and unskipped row groups, and equals the CLI', async () => {
   const { app, page } = session;
@@ -133,7 +124,7 @@ test('an empty folder gets the same message as the CLI', async () => {
   await expect(app.landing).toBeVisible();
   await dataset.openFolder(join(work(), 'empty-folder'));
   await expect(app.error.message).toHaveText(
-    'empty-folder is a directory with no data files (.parquet, .parq or .csv) in it',
+    'empty-folder is a directory with no data files (.parquet, .parq, .csv, or .ndjson or .jsonl event logs) in it',
   );
   await expect(app.landing).toBeVisible();
 });

@@ -6,7 +6,7 @@
 // Events section at desktop and phone sizes in both themes. The logs are generated here, by the
 // fixtures generator, into the folder the test server serves as data/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { expect, test } from '@playwright/test';
@@ -57,6 +57,15 @@ function run(program, args, okCodes = [0]) {
     throw new Error(`${program} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stderr}`);
   }
   return result.stdout;
+}
+
+/// Writes a generated CSV event log (`events-0.csv`, `events-1.csv`, ... and `videos.csv`) into
+/// data/`folder`; returns the folder's path.
+function generateLogs(folder, events, parts, seed) {
+  const directory = join(process.env.E2E_WORK, folder);
+  mkdirSync(directory, { recursive: true });
+  run(tools().fixtures, ['events', directory, '--events', String(events), '--parts', String(parts), '--format', 'csv', '--seed', String(seed)]);
+  return directory;
 }
 
 /// Drops `names` (files the test server serves from data/`folder`) on the page, as a reader
@@ -178,12 +187,9 @@ test('event logs mixed with rows of completion rates are refused with the CLI wo
 test('an event dashboard is kept for the next visit, and a later log continues from its events', async () => {
   test.setTimeout(180_000);
   const { app, page } = session;
-  const work = process.env.E2E_WORK;
-  const { cli, fixtures } = tools();
+  const { cli } = tools();
   const folder = 'events-stored';
-  const directory = join(work, folder);
-  mkdirSync(directory, { recursive: true });
-  run(fixtures, ['events', directory, '--events', '20000', '--parts', '2', '--format', 'csv', '--seed', '17']);
+  const directory = generateLogs(folder, 20000, 2, 17);
   const videos = join(directory, 'videos.csv');
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const report = (names) =>
@@ -218,6 +224,152 @@ test('an event dashboard is kept for the next visit, and a later log continues f
   await dataset.addFilesInput.setInputFiles(join(directory, 'events-1.csv'));
   await expectFigures(both);
   await dataset.forget();
+  session.expectNoErrors();
+});
+
+/// The fixture log's columns renamed so that no synonym finds them, and the event field each
+/// then plays (what the mapping screen and `--map` name).
+const RENAMED = {
+  event_id: 'ref', user_id: 'who', course_id: 'unit', video_id: 'clip', video_title: 'clip_name',
+  event_type: 'happening', timestamp: 'at', position: 'playhead_s', seek_to: 'jump_to',
+  duration: 'len_s', session_id: 'visit', playback_rate: 'tempo', role: 'kind',
+};
+const FIELDS = {
+  event_id: 'ref', learner: 'who', course: 'unit', video: 'clip', title: 'clip_name',
+  event_type: 'happening', time: 'at', position: 'playhead_s', seek_to: 'jump_to',
+  duration: 'len_s', session: 'visit', rate: 'tempo', role: 'kind',
+};
+const NUMERIC = new Set(['playhead_s', 'jump_to', 'len_s', 'tempo']);
+
+/// The generated log's rows as objects of its (renamed) columns.
+function renamedRows(csvPath) {
+  const [header, ...lines] = readFileSync(csvPath, 'utf8').trim().split('\n');
+  const names = header.split(',').map((name) => RENAMED[name]);
+  expect(names.every(Boolean), `every column renamed: ${header}`).toBe(true);
+  return {
+    header: names.join(','),
+    lines,
+    records: lines.map((line) => Object.fromEntries(line.split(',').map((value, index) => [names[index], value]))),
+  };
+}
+
+async function expectEventFigures(page, app, reference) {
+  await expect(page.getByTestId('lineage-events')).toHaveAttribute('data-value', String(reference.events.lineage.events_read));
+  await expect(page.getByTestId('lineage-pairs')).toHaveAttribute('data-value', String(reference.events.lineage.pairs));
+  const cards = await app.cardValues();
+  expect(cards.learners).toBe(groupThousands(reference.summary.learners));
+  expect(isTwoDecimals(cards.mean, reference.summary.mean_completion), `mean ${cards.mean}, CLI ${reference.summary.mean_completion}`).toBe(true);
+}
+
+test('an event log whose columns are named otherwise is read through the mapping screen, as CSV and as JSON lines', async () => {
+  test.setTimeout(180_000);
+  const { app, page } = session;
+  const { cli } = tools();
+  const folder = 'events-renamed';
+  const directory = generateLogs(folder, 20000, 1, 18);
+  const { header, lines, records } = renamedRows(join(directory, 'events-0.csv'));
+  writeFileSync(join(directory, 'renamed.csv'), [header, ...lines].join('\n') + '\n');
+  writeFileSync(
+    join(directory, 'renamed.json'),
+    records
+      .map((record) => JSON.stringify(Object.fromEntries(
+        Object.entries(record).filter(([, value]) => value !== '').map(([key, value]) => [key, NUMERIC.has(key) ? Number(value) : value]),
+      )))
+      .join('\n') + '\n',
+  );
+  const videos = join(directory, 'videos.csv');
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const report = (name, extra) =>
+    JSON.parse(run(cli, ['report', join(directory, name), '--videos', videos, ...extra, '--format', 'json', '--now', now], [0, 1]));
+  const map = Object.entries(FIELDS).flatMap(([field, column]) => ['--map', `${field}=${column}`]);
+  const original = report('events-0.csv', []);
+  const reference = report('renamed.csv', ['--events', ...map]);
+  // Renaming the columns and naming them again changes no figure.
+  expect(reference.summary).toEqual(original.summary);
+  expect(reference.events.lineage).toEqual(original.events.lineage);
+  expect(report('renamed.json', ['--events', ...map]).summary).toEqual(original.summary);
+
+  const chooseFields = async () => {
+    await expect(page.getByTestId('map-event-fields')).toBeVisible();
+    for (const [field, column] of Object.entries(FIELDS)) {
+      await page.getByTestId(`map-event-${field}`).selectOption(column);
+    }
+    await page.getByTestId('apply-mapping').click();
+  };
+
+  // CSV: read as rows first (no completion column), so the screen starts on rows; the reader
+  // says these are player events and names each field.
+  await app.goto('');
+  await drop(page, folder, ['renamed.csv', 'videos.csv']);
+  await expect(app.mappingDialog).toBeVisible();
+  await expect(page.getByTestId('map-mode-rows')).toBeChecked();
+  await expect(page.getByTestId('map-event-fields')).toBeHidden();
+  await page.getByTestId('map-mode-events').check();
+  await session.screenshot('mapping-dialog-events', app.mappingDialog);
+  await chooseFields();
+  await app.waitForData('renamed.csv, videos.csv');
+  await app.openAllSections();
+  await expectEventFigures(page, app, reference);
+  await expect(page.getByTestId('event-log-mapping')).toContainText('learner ← who');
+  // The mapping in use is offered again, on the event fields.
+  await page.getByTestId('adjust-event-mapping').click();
+  await expect(app.mappingDialog).toBeVisible();
+  await expect(page.getByTestId('map-mode-events')).toBeChecked();
+  await expect(page.getByTestId('map-event-position')).toHaveValue('playhead_s');
+  await expect(page.getByTestId('map-event-sequence').locator('option').first()).toHaveText('Automatic (now: not found)');
+  await app.mappingDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(app.mappingDialog).toBeHidden();
+
+  // JSON lines under .json whose fields no synonym finds: the screen opens on event fields,
+  // offering the records' paths.
+  await app.goto('');
+  await drop(page, folder, ['renamed.json', 'videos.csv']);
+  await expect(app.mappingDialog).toBeVisible();
+  await expect(page.getByTestId('map-mode-events')).toBeChecked();
+  await expect(page.getByTestId('map-event-time').locator('option', { hasText: /^at$/ })).toHaveCount(1);
+  await chooseFields();
+  await app.waitForData('renamed.json, videos.csv');
+  await app.openAllSections();
+  await expectEventFigures(page, app, reference);
+  session.expectNoErrors();
+});
+
+test('an Open edX tracking log, its event held as a JSON string, reads without a mapping', async () => {
+  test.setTimeout(120_000);
+  const { app, page } = session;
+  const { cli } = tools();
+  const folder = 'events-open-edx';
+  const directory = generateLogs(folder, 20000, 1, 19);
+  const { records } = renamedRows(join(directory, 'events-0.csv'));
+  const verbs = { play: 'play_video', pause: 'pause_video', seek: 'seek_video', ended: 'stop_video', load: 'load_video', ratechange: 'speed_change_video' };
+  const lines = records.map((record) => {
+    const event = { id: record.clip, currentTime: Number(record.playhead_s), duration: Number(record.len_s) };
+    if (record.happening === 'seek') Object.assign(event, { old_time: Number(record.playhead_s), new_time: Number(record.jump_to) });
+    if (record.happening === 'ratechange') event.new_speed = Number(record.tempo);
+    return JSON.stringify({
+      username: record.who,
+      event_source: 'browser',
+      event_type: verbs[record.happening] ?? record.happening,
+      time: record.at,
+      session: record.visit,
+      context: { course_id: record.unit, org_id: 'Miva' },
+      event: JSON.stringify(event),
+    });
+  });
+  writeFileSync(join(directory, 'tracking.log.json'), lines.join('\n') + '\n');
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const reference = JSON.parse(run(cli, ['report', join(directory, 'tracking.log.json'), '--videos', join(directory, 'videos.csv'), '--format', 'json', '--now', now], [0, 1]));
+  expect(reference.events.lineage.events_read).toBe(lines.length);
+  expect(reference.events.lineage.pairs).toBeGreaterThan(100);
+  const mapping = Object.fromEntries(reference.events.inputs[0].mapping);
+  expect(mapping).toMatchObject({ video: 'event.id', position: 'event.currentTime', seek_to: 'event.new_time', course: 'context.course_id' });
+
+  await app.goto('');
+  await drop(page, folder, ['tracking.log.json', 'videos.csv']);
+  await app.waitForData('tracking.log.json, videos.csv');
+  await app.openAllSections();
+  await expectEventFigures(page, app, reference);
+  await expect(page.getByTestId('event-log-mapping')).toContainText('position ← event.currentTime');
   session.expectNoErrors();
 });
 

@@ -65,9 +65,11 @@ pub fn open_log(args: &ReportArgs) -> Result<EventLog> {
 pub fn add_logs(log: &mut EventLog, inputs: &[Input], forced: bool) -> Result<()> {
     for input in inputs {
         if !forced && !is_event_log(input)? {
-            bail!(coursepulse_engine::not_an_event_log(&shown::path(
-                &input.path
-            )));
+            bail!(
+                "{} (if it is an event log whose columns are named otherwise, give --events and \
+                 name them with --map FIELD=COLUMN)",
+                coursepulse_engine::not_an_event_log(&shown::path(&input.path))
+            );
         }
         let bytes = Bytes::from(
             std::fs::read(&input.path)

@@ -124,10 +124,9 @@ fn walk(root: &Path, folder: &Path, inputs: &mut Vec<Input>) -> Result<()> {
             walk(root, &path, inputs)?;
             continue;
         }
-        // Event logs may also be JSON lines (not any .json file: manifests and such are JSON).
-        let lower = file_name.to_ascii_lowercase();
-        let ndjson = lower.ends_with(".ndjson") || lower.ends_with(".jsonl");
-        if coursepulse_engine::data_format(file_name).is_none() && !ndjson {
+        // Data files and JSON-lines event logs (not any .json file: manifests and such are
+        // JSON), by the engine's rule, which the web app's folder picker shares.
+        if !coursepulse_engine::is_data_path(file_name) {
             continue;
         }
         let relative = path.strip_prefix(root).unwrap_or(&path);

@@ -79,13 +79,13 @@ pub use error::{Error, Result};
 pub use events::{
     DEFAULT_SESSION_GAP_MINUTES, DropOff, EVENT_SNIFF_BYTES, EventField, EventFormat, EventInput,
     EventLineage, EventLog, EventReport, EventRule, EventRuleResult, EventSample, EventSection,
-    PairFigures, Quartiles, VideoRetention, is_event_input, is_event_log, is_video_catalogue,
-    not_an_event_log, pairs_report,
+    PairFigures, Quartiles, VideoRetention, event_record_paths, is_event_input, is_event_log,
+    is_video_catalogue, not_an_event_log, pairs_report,
 };
 pub use filter::Filter;
 pub use input::dataset_paths::{
-    DATA_EXTENSIONS, ListingChange, MANIFEST_ENTRY_LIMIT, ManifestKind, data_format,
-    empty_folder_message, is_data_path, is_skipped_segment, is_url, listing_change,
+    DATA_EXTENSIONS, EVENT_LOG_EXTENSIONS, ListingChange, MANIFEST_ENTRY_LIMIT, ManifestKind,
+    data_format, empty_folder_message, is_data_path, is_skipped_segment, is_url, listing_change,
     manifest_entry_name, outside_reason, parse_manifest,
 };
 pub use input::guard::decoder_panic;

@@ -239,7 +239,7 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
     let (analysis, events) = if state.starts_with(EVENT_STATE_MAGIC) {
         let mut log = EventLog::load_state(state, options).map_err(|error| error.to_string())?;
         let (analysis, section) = log.analyse().map_err(|error| error.to_string())?;
-        let view = event_view_model::events_view(&section, meta.catalogues.clone());
+        let view = event_view_model::events_view(&section, meta.catalogues.clone(), &[]);
         (analysis, Some(EventData { log, view }))
     } else {
         let analysis = Analysis::load_state(state, options).map_err(|error| error.to_string())?;

@@ -11,8 +11,8 @@ pub struct EventsView {
     pub lineage: EventLineageView,
     /// The inactivity that ends a session, in minutes.
     pub session_gap_minutes: u32,
-    /// The event logs read (name, format, events).
-    pub logs: Vec<(String, String, u64)>,
+    /// The event logs read.
+    pub logs: Vec<EventLogView>,
     /// The catalogues read (name, videos listed).
     pub catalogues: Vec<(String, u64)>,
     /// Every event quality rule, in the engine's order.
@@ -21,6 +21,22 @@ pub struct EventsView {
     pub videos: Vec<VideoRetentionView>,
     /// Remarks a reader needs to trust the figures.
     pub notes: Vec<String>,
+}
+
+/// One event log read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventLogView {
+    /// Its name.
+    pub name: String,
+    /// `CSV`, `Parquet` or `JSON lines`.
+    pub format: String,
+    /// Events (rows or lines) read from it.
+    pub events: u64,
+    /// Event field -> the column (or JSON path) that played it.
+    pub mapping: Vec<(String, String)>,
+    /// Its columns (for JSON lines, the paths of its first records), for the mapping screen;
+    /// empty when the log is not at hand (a dashboard restored from storage).
+    pub columns: Vec<String>,
 }
 
 /// Events → sessions → segments → pairs.

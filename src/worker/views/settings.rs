@@ -24,6 +24,13 @@ pub struct Settings {
     pub scale: Option<String>,
     /// Column overrides: (field name, column name or `None` for "not in this data").
     pub mapping: Vec<(String, Option<String>)>,
+    /// How the inputs are read: `Some(true)` as player event logs, `Some(false)` as rows with a
+    /// completion column, `None` as the engine decides from each input (`is_event_input`).
+    #[serde(default)]
+    pub events: Option<bool>,
+    /// Event-log field overrides: (event field name, as `--map` names it, column or JSON path).
+    #[serde(default)]
+    pub event_mapping: Vec<(String, String)>,
     /// Show learner ids (and name/email columns) as keyed pseudonyms; on by default in embeds.
     /// Carried here so that `settings::options` can hand it to the engine's masking.
     #[serde(default)]

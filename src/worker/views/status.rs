@@ -46,8 +46,11 @@ impl ErrorView {
 pub struct MappingHelp {
     /// The input whose columns are listed.
     pub source: String,
-    /// Its columns.
+    /// Its columns (for JSON lines, the paths to the values of its first records).
     pub columns: Vec<String>,
+    /// Whether it was read as a player event log (the screen offers the event fields).
+    #[serde(default)]
+    pub events: bool,
 }
 
 /// The fields a user can map, with the labels the mapping screen shows: (engine field name, as
@@ -63,6 +66,27 @@ pub const MAPPABLE_FIELDS: &[(&str, &str, bool)] = &[
     ("event_id", "Event id", false),
     ("updated_at", "Last updated at", false),
     ("watched_at", "Watched at", false),
+];
+
+/// The event-log fields a user can map, as [`MAPPABLE_FIELDS`] (the engine's `EventField`
+/// names, as in `--map`).
+pub const EVENT_FIELDS: &[(&str, &str, bool)] = &[
+    ("learner", "Learner", true),
+    ("video", "Video id", false),
+    ("title", "Video title", false),
+    ("course", "Course", false),
+    ("event_type", "Event type (play, pause, seek…)", true),
+    ("time", "Event time", true),
+    ("position", "Playhead position (seconds)", false),
+    ("seek_from", "Seek from (seconds)", false),
+    ("seek_to", "Seek to (seconds)", false),
+    ("duration", "Video duration (seconds)", false),
+    ("session", "Session id", false),
+    ("sequence", "Sequence in session", false),
+    ("rate", "Playback rate", false),
+    ("role", "Role", false),
+    ("event_id", "Event id", false),
+    ("played_segments", "Played segments (xAPI)", false),
 ];
 
 /// One file of a remote dataset: where to fetch it and the name the engine sees (a manifest's

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{coursepulse, write};
+use super::{coursepulse, report_json, write};
 
 fn generate(dir: &Path, format: &str) {
     let spec = coursepulse_fixtures::EventSpec {
@@ -27,24 +27,9 @@ fn report(dir: &Path, extension: &str) -> serde_json::Value {
         })
         .collect();
     let videos = dir.join("videos.csv").display().to_string();
-    let mut args = vec!["report"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend([
-        "--videos",
-        &videos,
-        "--format",
-        "json",
-        "--now",
-        "2026-01-01T00:00:00Z",
-    ]);
-    let output = coursepulse(&args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend(["--videos", &videos]);
+    report_json(&args)
 }
 
 #[test]
@@ -168,21 +153,9 @@ fn event_logs_load_incrementally_with_state() {
             .to_string()
     };
     let run = |files: &[String]| {
-        let mut args = vec!["report"];
-        args.extend(files.iter().map(String::as_str));
-        args.extend([
-            "--videos",
-            &videos,
-            "--state",
-            &state,
-            "--format",
-            "json",
-            "--now",
-            "2026-01-01T00:00:00Z",
-        ]);
-        let output = coursepulse(&args);
-        assert!(output.status.success(), "{output:?}");
-        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+        let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+        args.extend(["--videos", &videos, "--state", &state]);
+        report_json(&args)
     };
     let first = run(&[part(0)]);
     assert!(first["summary"]["learners"].as_u64().unwrap() > 0);
@@ -259,24 +232,12 @@ fn event_fields_are_mapped_by_column_or_json_path() {
 {"username":"S2","event_type":"pause_video","time":"2025-03-01T11:01:30Z","event":{"id":"V1","currentTime":90,"duration":180}}
 "#,
     );
-    let json = |args: &[&str]| -> serde_json::Value {
-        let mut all = vec!["report"];
-        all.extend(args);
-        all.extend(["--format", "json", "--now", "2026-01-01T00:00:00Z"]);
-        let output = coursepulse(&all);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
-    let expected = json(&[usual.to_str().unwrap()]);
+
+    let expected = report_json(&[usual.to_str().unwrap()]);
     // S1 watched 30 of 180 s, S2 90: about a third on average.
     let mean = expected["summary"]["mean_completion"].as_f64().unwrap();
     assert!((mean - 100.0 / 3.0).abs() < 1e-3, "{mean}");
-    let mapped = json(&[
+    let mapped = report_json(&[
         renamed.to_str().unwrap(),
         "--events",
         "--map",
@@ -292,7 +253,7 @@ fn event_fields_are_mapped_by_column_or_json_path() {
         "--map",
         "duration=len",
     ]);
-    let edx = json(&[
+    let edx = report_json(&[
         edx.to_str().unwrap(),
         "--events",
         "--map",

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use super::coursepulse;
+use super::{coursepulse, report_json};
 
 /// The clock of `report_json`, which the one-off reports use.
 const NOW: &str = "2026-01-01";
@@ -19,7 +19,7 @@ fn day_file(dir: &Path, day: u32, rows: &str) {
 
 /// The CLI's one-off JSON report of the folder as it is now (with the clock `NOW`).
 fn one_off(dir: &Path) -> serde_json::Value {
-    super::report_json(&[dir.to_str().unwrap()])
+    report_json(&[dir.to_str().unwrap()])
 }
 
 /// The figures a refresh must agree on (the report's timing fields aside).
@@ -166,22 +166,13 @@ fn watch_adds_a_new_event_log_to_the_events_loaded() {
     }
     let videos = logs.join("videos.csv");
     let one_off = |files: &[&Path]| -> serde_json::Value {
-        let mut args = vec!["report".to_owned()];
-        args.extend(files.iter().map(|file| file.display().to_string()));
-        for extra in [
-            "--videos",
-            videos.to_str().unwrap(),
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ] {
-            args.push(extra.to_owned());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = coursepulse(&args);
-        assert!(output.status.success(), "{output:?}");
-        serde_json::from_slice(&output.stdout).unwrap()
+        let names: Vec<String> = files
+            .iter()
+            .map(|file| file.display().to_string())
+            .collect();
+        let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
+        args.extend(["--videos", videos.to_str().unwrap()]);
+        report_json(&args)
     };
     let event_figures = |report: &serde_json::Value| {
         serde_json::json!({

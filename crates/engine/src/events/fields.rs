@@ -163,8 +163,10 @@ impl EventField {
         }
     }
 
-    /// JSON paths tried in an NDJSON record before the flat names (xAPI statements). A path
-    /// segment may itself contain dots (an extension IRI): see `ndjson::lookup`.
+    /// JSON paths tried in an NDJSON record before the flat names: xAPI statements, then Open
+    /// edX tracking logs (whose `event` object, often held as a JSON string, carries the
+    /// video's id and the playhead). A path segment may itself contain dots (an extension IRI):
+    /// see `ndjson::lookup`.
     pub(crate) fn xapi_paths(self) -> &'static [&'static str] {
         match self {
             EventField::Learner => &[
@@ -174,26 +176,31 @@ impl EventField {
                 "actor.openid",
                 "actor.name",
             ],
-            EventField::Video => &["object.id"],
+            EventField::Video => &["object.id", "event.id"],
             EventField::Title => &["object.definition.name.en-US", "object.definition.name.en"],
             EventField::Course => &[
                 "context.contextActivities.parent.0.id",
                 "context.contextActivities.grouping.0.id",
+                "context.course_id",
             ],
             EventField::EventType => &["verb.id"],
             EventField::Time => &["timestamp"],
-            EventField::Position => {
-                &["result.extensions.https://w3id.org/xapi/video/extensions/time"]
-            }
-            EventField::SeekFrom => {
-                &["result.extensions.https://w3id.org/xapi/video/extensions/time-from"]
-            }
-            EventField::SeekTo => {
-                &["result.extensions.https://w3id.org/xapi/video/extensions/time-to"]
-            }
-            EventField::Duration => {
-                &["context.extensions.https://w3id.org/xapi/video/extensions/length"]
-            }
+            EventField::Position => &[
+                "result.extensions.https://w3id.org/xapi/video/extensions/time",
+                "event.currentTime",
+            ],
+            EventField::SeekFrom => &[
+                "result.extensions.https://w3id.org/xapi/video/extensions/time-from",
+                "event.old_time",
+            ],
+            EventField::SeekTo => &[
+                "result.extensions.https://w3id.org/xapi/video/extensions/time-to",
+                "event.new_time",
+            ],
+            EventField::Duration => &[
+                "context.extensions.https://w3id.org/xapi/video/extensions/length",
+                "event.duration",
+            ],
             EventField::Session => &[
                 "context.extensions.https://w3id.org/xapi/video/extensions/session-id",
                 "context.registration",
@@ -202,6 +209,7 @@ impl EventField {
             EventField::Rate => &[
                 "result.extensions.https://w3id.org/xapi/video/extensions/speed",
                 "context.extensions.https://w3id.org/xapi/video/extensions/speed",
+                "event.new_speed",
             ],
             EventField::Role => &[],
             EventField::EventId => &["id"],

@@ -43,6 +43,7 @@ use crate::report::Report;
 
 pub use catalogue::is_video_catalogue;
 pub use fields::{EventField, is_event_log};
+pub use ndjson::record_paths as event_record_paths;
 pub use pairs::PairFigures;
 pub use quality::{EventRule, EventRuleResult, EventSample};
 pub use retention::{DropOff, Quartiles};

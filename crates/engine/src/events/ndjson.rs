@@ -1,5 +1,7 @@
 //! Event logs as JSON lines (NDJSON): flat records, or nested xAPI statements read through JSON
-//! paths (`actor.account.name`, `verb.id`, `result.extensions.<IRI>`).
+//! paths (`actor.account.name`, `verb.id`, `result.extensions.<IRI>`). A string value that holds
+//! a JSON object (Open edX's browser events keep `event` so: `"event": "{\"id\": ...}"`) is read
+//! as that object, so a path descends into it (`event.currentTime`).
 
 use std::borrow::Cow;
 
@@ -26,20 +28,7 @@ pub(crate) fn looks_like_ndjson(bytes: &[u8]) -> bool {
 /// are JSON records in which an event type and a playhead position are found, by xAPI path or
 /// flat name: JSON lines of events under a name that does not say so (`.json`).
 pub(crate) fn holds_event_records(head: &[u8]) -> bool {
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    let complete = match head.iter().rposition(|byte| *byte == b'\n') {
-        Some(end) => &head[..end],
-        // One line without its end: whole only if it parses.
-        None => head,
-    };
-    let records: Vec<Value> = complete
-        .split(|byte| *byte == b'\n')
-        .map(<[u8]>::trim_ascii)
-        .filter(|line| !line.is_empty())
-        .take(MAPPING_SAMPLE)
-        .map_while(|line| serde_json::from_slice::<Value>(line).ok())
-        .filter(Value::is_object)
-        .collect();
+    let records = head_records(head);
     if records.is_empty() {
         return false;
     }
@@ -47,6 +36,26 @@ pub(crate) fn holds_event_records(head: &[u8]) -> bool {
     [EventField::EventType, EventField::Position]
         .into_iter()
         .all(|field| paths.path(field).is_some())
+}
+
+/// The JSON records among the complete lines of `head` (a file's first bytes; a cut last line
+/// is left out, a single line without its end is kept if it parses), up to the first line that
+/// is not one, at most [`MAPPING_SAMPLE`], string-held objects unfolded.
+fn head_records(head: &[u8]) -> Vec<Value> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let complete = match head.iter().rposition(|byte| *byte == b'\n') {
+        Some(end) => &head[..end],
+        None => head,
+    };
+    complete
+        .split(|byte| *byte == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty())
+        .take(MAPPING_SAMPLE)
+        .map_while(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter(Value::is_object)
+        .map(unfold_json_strings)
+        .collect()
 }
 
 /// The JSON path of each field in one file.
@@ -248,7 +257,80 @@ fn parse_line(name: &str, number: u64, line: &[u8]) -> Result<Value> {
             format!("line {number} is not a JSON object"),
         ));
     }
-    Ok(value)
+    Ok(unfold_json_strings(value))
+}
+
+/// `record` with each string value that holds a JSON object replaced by that object, at any
+/// depth (an object found so is not unfolded again, so a line is parsed at most twice over).
+fn unfold_json_strings(record: Value) -> Value {
+    match record {
+        Value::String(text) => {
+            let inner = text.trim();
+            if inner.starts_with('{') && inner.ends_with('}') {
+                match serde_json::from_str::<Value>(inner) {
+                    Ok(object @ Value::Object(_)) => object,
+                    _ => Value::String(text),
+                }
+            } else {
+                Value::String(text)
+            }
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (key, unfold_json_strings(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(unfold_json_strings).collect()),
+        other => other,
+    }
+}
+
+/// The most paths [`record_paths`] lists.
+const MAX_LISTED_PATHS: usize = 200;
+
+/// The paths to the values (not objects or arrays) of the first complete records in `head` (a
+/// JSON-lines file's first bytes), in first-seen order, at most [`MAX_LISTED_PATHS`]: what a
+/// mapping screen offers for an event field. Array elements are named by index (the first
+/// two only).
+pub fn record_paths(head: &[u8]) -> Vec<String> {
+    let mut paths = Vec::new();
+    for record in head_records(head) {
+        collect_paths(&record, &mut String::new(), &mut paths);
+        if paths.len() >= MAX_LISTED_PATHS {
+            break;
+        }
+    }
+    paths
+}
+
+fn collect_paths(value: &Value, prefix: &mut String, paths: &mut Vec<String>) {
+    let mut descend = |segment: &str, child: &Value, paths: &mut Vec<String>| {
+        let length = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(segment);
+        collect_paths(child, prefix, paths);
+        prefix.truncate(length);
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                descend(key, child, paths);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().take(2).enumerate() {
+                descend(&index.to_string(), child, paths);
+            }
+        }
+        _ if prefix.is_empty() => {}
+        _ => {
+            if paths.len() < MAX_LISTED_PATHS && !paths.contains(prefix) {
+                paths.push(prefix.clone());
+            }
+        }
+    }
 }
 
 fn push_record(collector: &mut Collector, file: u16, row: u64, paths: &EventPaths, record: &Value) {

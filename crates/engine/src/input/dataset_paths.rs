@@ -10,6 +10,10 @@ use crate::input::parquet::Format;
 /// still read when its bytes are Parquet (its magic is sniffed), but a folder does not pick it.
 pub const DATA_EXTENSIONS: [&str; 3] = ["parquet", "parq", "csv"];
 
+/// Extensions (lower case, without the dot) of player event logs as JSON lines, which a folder
+/// contributes too. Not `.json`: manifests and other documents are JSON.
+pub const EVENT_LOG_EXTENSIONS: [&str; 2] = ["ndjson", "jsonl"];
+
 /// Entries a manifest may list; more is refused rather than opened.
 pub const MANIFEST_ENTRY_LIMIT: usize = 100_000;
 
@@ -30,7 +34,7 @@ pub fn is_skipped_segment(segment: &str) -> bool {
 }
 
 /// Whether the file at `relative` (`/`-separated, relative to the chosen folder) is data: one of
-/// [`DATA_EXTENSIONS`], and no skipped segment on the way to it.
+/// [`DATA_EXTENSIONS`] or [`EVENT_LOG_EXTENSIONS`], and no skipped segment on the way to it.
 pub fn is_data_path(relative: &str) -> bool {
     let mut segments = relative.split('/').filter(|segment| !segment.is_empty());
     let mut file_name = None;
@@ -40,19 +44,32 @@ pub fn is_data_path(relative: &str) -> bool {
         }
         file_name = Some(segment);
     }
-    file_name.is_some_and(|name| data_format(name).is_some())
+    file_name.is_some_and(|name| data_format(name).is_some() || is_event_log_name(name))
+}
+
+/// Whether `name` ends in one of [`EVENT_LOG_EXTENSIONS`] (any case).
+fn is_event_log_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, extension)| {
+        EVENT_LOG_EXTENSIONS
+            .iter()
+            .any(|known| extension.eq_ignore_ascii_case(known))
+    })
 }
 
 /// What to say about a folder with no data files in it; the same words in the CLI and the app.
 pub fn empty_folder_message(folder: &str) -> String {
-    let mut listed: Vec<String> = DATA_EXTENSIONS
+    let listed: Vec<String> = DATA_EXTENSIONS
         .iter()
         .map(|ext| format!(".{ext}"))
         .collect();
-    let last = listed.pop().unwrap_or_default();
+    let logs: Vec<String> = EVENT_LOG_EXTENSIONS
+        .iter()
+        .map(|ext| format!(".{ext}"))
+        .collect();
     format!(
-        "{folder} is a directory with no data files ({} or {last}) in it",
-        listed.join(", ")
+        "{folder} is a directory with no data files ({}, or {} event logs) in it",
+        listed.join(", "),
+        logs.join(" or ")
     )
 }
 
@@ -256,6 +273,10 @@ mod tests {
             ("date=2025-03-02/part-0.parquet", true),
             ("date=2025-03-01/part-1.PARQ", true),
             ("extra.csv", true),
+            ("logs/day=1/events.NDJSON", true),
+            ("events.jsonl", true),
+            ("manifest.json", false),
+            ("_temporary/events.ndjson", false),
             ("/leading/slash.csv", true),
             ("date=2025-03-01/_SUCCESS", false),
             ("date=2025-03-01/.part-0.parquet.crc", false),
@@ -281,12 +302,16 @@ mod tests {
             );
             assert!(empty_folder_message("x").contains(&format!(".{extension}")));
         }
+        for extension in EVENT_LOG_EXTENSIONS {
+            assert!(is_data_path(&format!("a.{extension}")), "{extension}");
+            assert!(empty_folder_message("x").contains(&format!(".{extension}")));
+        }
         assert_eq!(data_format("A.PARQUET"), Some(Format::Parquet));
         assert_eq!(data_format("a.csv"), Some(Format::Csv));
         assert_eq!(data_format("a.pq"), None);
         assert_eq!(
             empty_folder_message("logs"),
-            "logs is a directory with no data files (.parquet, .parq or .csv) in it"
+            "logs is a directory with no data files (.parquet, .parq, .csv, or .ndjson or .jsonl event logs) in it"
         );
     }
 

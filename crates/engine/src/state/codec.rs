@@ -1,5 +1,7 @@
 //! The state's byte encoding: LEB128 varints, zigzag for signed values, IEEE bits for floats,
-//! length-prefixed bytes and text. Every read is bounds-checked and fails as a corrupt state.
+//! length-prefixed bytes and text, and the frame every kind of state shares ([`Frame`]: magic,
+//! format version, engine version, body, xxh3-64 checksum). Every read is bounds-checked and
+//! fails as a corrupt state.
 
 use crate::compute::aggregate::Stats;
 use crate::error::{Error, Result};
@@ -42,6 +44,12 @@ impl Writer {
     pub(super) fn bytes_field(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
         self.bytes.extend_from_slice(bytes);
+    }
+
+    /// Optional text: a flag, then the text (empty when absent), always.
+    pub(super) fn optional_text(&mut self, text: Option<&str>) {
+        self.bool(text.is_some());
+        self.text(text.unwrap_or_default());
     }
 
     pub(super) fn text(&mut self, text: &str) {
@@ -131,6 +139,22 @@ impl<'a> Reader<'a> {
         self.take(length)
     }
 
+    /// What [`Writer::optional_text`] wrote.
+    pub(super) fn optional_text(&mut self) -> Result<Option<String>> {
+        let present = self.bool()?;
+        let text = self.text()?;
+        Ok(present.then_some(text))
+    }
+
+    /// Refuses bytes after the last field.
+    pub(super) fn end(&self) -> Result<()> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(self.corrupt("bytes left over after the last field"))
+        }
+    }
+
     pub(super) fn text(&mut self) -> Result<String> {
         let bytes = self.bytes_field()?;
         String::from_utf8(bytes.to_vec()).map_err(|_| self.corrupt("text is not UTF-8"))
@@ -142,6 +166,71 @@ impl<'a> Reader<'a> {
             valid: self.i64()?,
             sum: self.u128()? as i128,
         })
+    }
+}
+
+/// One kind of state's frame: its magic, the layout version of its body, and the words its
+/// refusals use.
+pub(super) struct Frame {
+    pub(super) magic: &'static [u8; 4],
+    pub(super) version: u32,
+    /// What the state is called in messages ("state", "event-log state").
+    pub(super) called: &'static str,
+    /// What to do instead when it cannot be used ("analyse the dataset again").
+    pub(super) instead: &'static str,
+}
+
+impl Frame {
+    /// A writer holding the frame's head: magic, format version and this engine's version.
+    pub(super) fn begin(&self) -> Writer {
+        let mut out = Writer::default();
+        out.bytes.extend_from_slice(self.magic);
+        out.u64(u64::from(self.version));
+        out.text(crate::VERSION);
+        out
+    }
+
+    /// The written state with its checksum appended.
+    pub(super) fn seal(mut out: Writer) -> Vec<u8> {
+        let checksum = xxhash_rust::xxh3::xxh3_64(&out.bytes);
+        out.bytes.extend_from_slice(&checksum.to_le_bytes());
+        out.bytes
+    }
+
+    /// A reader of the body of `bytes`, after checking the magic (`not_this` says what other
+    /// bytes are), the format and engine versions, and the checksum.
+    pub(super) fn open<'a>(
+        &self,
+        bytes: &'a [u8],
+        not_this: impl FnOnce(&[u8]) -> String,
+    ) -> Result<Reader<'a>> {
+        let magic = self.magic.len();
+        if bytes.len() < magic + 8 || &bytes[..magic] != self.magic {
+            return Err(Error::State(not_this(bytes)));
+        }
+        let (body, checksum) = bytes.split_at(bytes.len() - 8);
+        let mut reader = Reader {
+            bytes: &body[magic..],
+        };
+        let (called, instead) = (self.called, self.instead);
+        let version = reader.u64()?;
+        if version != u64::from(self.version) {
+            return Err(Error::State(format!(
+                "the {called} has format version {version}; this engine reads version {}; {instead}",
+                self.version
+            )));
+        }
+        let engine = reader.text()?;
+        if engine != crate::VERSION {
+            return Err(Error::State(format!(
+                "the {called} was saved by engine {engine}; this is engine {}; {instead}",
+                crate::VERSION
+            )));
+        }
+        if checksum != xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() {
+            return Err(reader.corrupt("its checksum does not match"));
+        }
+        Ok(reader)
     }
 }
 

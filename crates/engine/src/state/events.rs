@@ -6,9 +6,9 @@
 
 use rustc_hash::FxHashMap;
 
-use super::codec::{Reader, Writer};
+use super::codec::{Frame, Reader, Writer};
 use crate::analysis::options::Options;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::events::catalogue::{Catalogue, Entry};
 use crate::events::collect::{Collector, Event, Interner, Pair, Video};
 use crate::events::fields::Verb;
@@ -16,9 +16,14 @@ use crate::events::quality::{EventQuality, EventRule, EventSample};
 use crate::events::{EventFormat, EventInput, EventLog};
 use crate::input::parquet::Fingerprint;
 
-const MAGIC: &[u8; 4] = b"CPEV";
-/// Bumped whenever the body's layout changes.
-const FORMAT_VERSION: u32 = 1;
+/// An event-log state's frame; `version` is bumped whenever the body's layout changes (2: optional
+/// text written as an analysis state writes it).
+const FRAME: Frame = Frame {
+    magic: b"CPEV",
+    version: 2,
+    called: "event-log state",
+    instead: "read the logs again",
+};
 
 impl EventLog {
     /// Everything read so far as bytes (see [`EventLog::load_state`]), for incremental loads:
@@ -26,57 +31,30 @@ impl EventLog {
     /// analysis state: keep the state where the logs may be kept.
     pub fn save_state(&mut self) -> Vec<u8> {
         self.collector.settle();
-        let mut out = Writer::default();
-        out.bytes.extend_from_slice(MAGIC);
-        out.u64(u64::from(FORMAT_VERSION));
-        out.text(crate::VERSION);
+        let mut out = FRAME.begin();
         encode_inputs(self, &mut out);
         encode_collector(&self.collector, &mut out);
         encode_catalogue(&self.catalogue, &mut out);
-        let checksum = xxhash_rust::xxh3::xxh3_64(&out.bytes);
-        out.bytes.extend_from_slice(&checksum.to_le_bytes());
-        out.bytes
+        Frame::seal(out)
     }
 
     /// Restores a state saved by [`EventLog::save_state`], to add more logs to it; `options`
     /// shape the report as for [`EventLog::new`] (they may differ from the saving run's: the
     /// events do not depend on them). A log already read is skipped when added again.
     pub fn load_state(bytes: &[u8], options: Options) -> Result<EventLog> {
-        if bytes.len() < MAGIC.len() + 8 || &bytes[..MAGIC.len()] != MAGIC {
-            let what = if bytes.starts_with(b"CPST") {
+        let mut reader = FRAME.open(bytes, |bytes| {
+            if bytes.starts_with(b"CPST") {
                 "an analysis state of rows, not of event logs: give it with rows, or start a new state for event logs"
             } else {
                 "not a CoursePulse event-log state (no CPEV header)"
-            };
-            return Err(Error::State(what.into()));
-        }
-        let (body, checksum) = bytes.split_at(bytes.len() - 8);
-        let mut reader = Reader {
-            bytes: &body[MAGIC.len()..],
-        };
-        let version = reader.u64()?;
-        if version != u64::from(FORMAT_VERSION) {
-            return Err(Error::State(format!(
-                "the event-log state has format version {version}; this engine reads version {FORMAT_VERSION}; read the logs again"
-            )));
-        }
-        let engine = reader.text()?;
-        if engine != crate::VERSION {
-            return Err(Error::State(format!(
-                "the event-log state was saved by engine {engine}; this is engine {}; read the logs again",
-                crate::VERSION
-            )));
-        }
-        if checksum != xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() {
-            return Err(reader.corrupt("its checksum does not match"));
-        }
+            }
+            .to_owned()
+        })?;
         let mut log = EventLog::new(options)?;
         decode_inputs(&mut log, &mut reader)?;
         log.collector = decode_collector(&mut reader, log.options.max_samples)?;
         log.catalogue = decode_catalogue(&mut reader)?;
-        if !reader.bytes.is_empty() {
-            return Err(reader.corrupt("bytes left over after the last field"));
-        }
+        reader.end()?;
         if log.collector.files.len() != log.inputs.len() {
             return Err(reader.corrupt("the inputs and the files read differ"));
         }
@@ -155,21 +133,6 @@ fn decode_interner(reader: &mut Reader<'_>) -> Result<Interner> {
     Ok(interner)
 }
 
-fn encode_optional_text(text: Option<&str>, out: &mut Writer) {
-    out.bool(text.is_some());
-    if let Some(text) = text {
-        out.text(text);
-    }
-}
-
-fn decode_optional_text(reader: &mut Reader<'_>) -> Result<Option<String>> {
-    Ok(if reader.bool()? {
-        Some(reader.text()?)
-    } else {
-        None
-    })
-}
-
 fn encode_collector(collector: &Collector, out: &mut Writer) {
     out.u64(collector.files.len() as u64);
     collector.files.iter().for_each(|file| out.text(file));
@@ -183,9 +146,9 @@ fn encode_collector(collector: &Collector, out: &mut Writer) {
     }
     out.u64(collector.videos.len() as u64);
     for video in &collector.videos {
-        encode_optional_text(video.id.as_deref(), out);
-        encode_optional_text(video.title.as_deref(), out);
-        encode_optional_text(video.course.as_deref(), out);
+        out.optional_text(video.id.as_deref());
+        out.optional_text(video.title.as_deref());
+        out.optional_text(video.course.as_deref());
         let mut durations: Vec<(u64, u64)> =
             video.durations.iter().map(|(k, v)| (*k, *v)).collect();
         durations.sort_unstable();
@@ -259,9 +222,9 @@ fn decode_collector(reader: &mut Reader<'_>, max_samples: usize) -> Result<Colle
     collector.sessions = decode_interner(reader)?;
     for _ in 0..reader.len()? {
         let mut video = Video {
-            id: decode_optional_text(reader)?,
-            title: decode_optional_text(reader)?,
-            course: decode_optional_text(reader)?,
+            id: reader.optional_text()?,
+            title: reader.optional_text()?,
+            course: reader.optional_text()?,
             durations: FxHashMap::default(),
         };
         for _ in 0..reader.len()? {
@@ -384,8 +347,8 @@ fn encode_catalogue(catalogue: &Catalogue, out: &mut Writer) {
         if let Some(duration) = entry.duration {
             out.f64(duration);
         }
-        encode_optional_text(entry.course.as_deref(), out);
-        encode_optional_text(entry.title.as_deref(), out);
+        out.optional_text(entry.course.as_deref());
+        out.optional_text(entry.title.as_deref());
     }
 }
 
@@ -404,8 +367,8 @@ fn decode_catalogue(reader: &mut Reader<'_>) -> Result<Catalogue> {
         }
         let entry = Entry {
             duration,
-            course: decode_optional_text(reader)?,
-            title: decode_optional_text(reader)?,
+            course: reader.optional_text()?,
+            title: reader.optional_text()?,
         };
         catalogue.by_key.insert(key, entry);
     }

@@ -5,10 +5,6 @@ use crate::error::Result;
 use crate::input::metadata::{ColumnMetadata, FileMetadata};
 
 pub(super) fn encode(files: &[FileMetadata], out: &mut Writer) {
-    let optional = |out: &mut Writer, text: &Option<String>| {
-        out.bool(text.is_some());
-        out.text(text.as_deref().unwrap_or_default());
-    };
     out.u64(files.len() as u64);
     for file in files {
         out.text(&file.name);
@@ -19,22 +15,17 @@ pub(super) fn encode(files: &[FileMetadata], out: &mut Writer) {
         out.u64(file.row_groups);
         out.u64(file.compression.len() as u64);
         file.compression.iter().for_each(|codec| out.text(codec));
-        optional(out, &file.created_by);
+        out.optional_text(file.created_by.as_deref());
         out.u64(file.columns.len() as u64);
         for column in &file.columns {
             out.text(&column.name);
             out.text(&column.data_type);
-            optional(out, &column.description);
+            out.optional_text(column.description.as_deref());
         }
     }
 }
 
 pub(super) fn decode(reader: &mut Reader<'_>) -> Result<Vec<FileMetadata>> {
-    fn optional(reader: &mut Reader<'_>) -> Result<Option<String>> {
-        let present = reader.bool()?;
-        let text = reader.text()?;
-        Ok(present.then_some(text))
-    }
     let mut files = Vec::new();
     for _ in 0..reader.len()? {
         let name = reader.text()?;
@@ -47,13 +38,13 @@ pub(super) fn decode(reader: &mut Reader<'_>) -> Result<Vec<FileMetadata>> {
         for _ in 0..reader.len()? {
             compression.push(reader.text()?);
         }
-        let created_by = optional(reader)?;
+        let created_by = reader.optional_text()?;
         let mut columns = Vec::new();
         for _ in 0..reader.len()? {
             columns.push(ColumnMetadata {
                 name: reader.text()?,
                 data_type: reader.text()?,
-                description: optional(reader)?,
+                description: reader.optional_text()?,
             });
         }
         files.push(FileMetadata {

@@ -17,7 +17,7 @@ mod events;
 mod files;
 mod rows;
 
-use codec::{Reader, Writer};
+use codec::{Frame, Reader, Writer};
 
 use crate::analysis::options::Options;
 use crate::analysis::{Analysis, InputCounts};
@@ -32,9 +32,13 @@ use crate::input::prune::Pruning;
 use crate::report::SourceInfo;
 use crate::rules::quality::{Rule, Sample};
 
-const MAGIC: &[u8; 4] = b"CPST";
-/// Bumped whenever the body's layout changes.
-const FORMAT_VERSION: u32 = 6;
+/// An analysis state's frame; `version` is bumped whenever the body's layout changes.
+const FRAME: Frame = Frame {
+    magic: b"CPST",
+    version: 6,
+    called: "state",
+    instead: "analyse the dataset again",
+};
 
 impl Analysis {
     /// The whole accumulated state as bytes (see [`Analysis::load_state`]). Fails only when the
@@ -89,16 +93,11 @@ impl Analysis {
                 "this dataset was read in several key passes to bound memory, so its unique keys are not all held; it cannot be saved for incremental loads".into(),
             ));
         }
-        let mut out = Writer::default();
-        out.bytes.extend_from_slice(MAGIC);
-        out.u64(u64::from(FORMAT_VERSION));
-        out.text(crate::VERSION);
+        let mut out = FRAME.begin();
         out.bytes_field(&meaning(&self.options));
         out.bool(part);
         encode_analysis(self, &mut out, part);
-        let checksum = xxhash_rust::xxh3::xxh3_64(&out.bytes);
-        out.bytes.extend_from_slice(&checksum.to_le_bytes());
-        Ok(out.bytes)
+        Ok(Frame::seal(out))
     }
 
     /// Restores a state saved by [`Analysis::save_state`], to add more inputs to it. `options`
@@ -107,32 +106,9 @@ impl Analysis {
     /// thresholds may differ. Rows absorbed earlier keep the future-timestamp judgement of the
     /// clock they were read with.
     pub fn load_state(bytes: &[u8], options: Options) -> Result<Analysis> {
-        let corrupt = |what: &str| Error::State(format!("the state is corrupt: {what}"));
-        if bytes.len() < MAGIC.len() + 8 || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(Error::State(
-                "not a CoursePulse analysis state (no CPST header)".into(),
-            ));
-        }
-        let (body, checksum) = bytes.split_at(bytes.len() - 8);
-        let mut reader = Reader {
-            bytes: &body[MAGIC.len()..],
-        };
-        let version = reader.u64()?;
-        if version != u64::from(FORMAT_VERSION) {
-            return Err(Error::State(format!(
-                "the state has format version {version}; this engine reads version {FORMAT_VERSION}; analyse the dataset again"
-            )));
-        }
-        let engine = reader.text()?;
-        if engine != crate::VERSION {
-            return Err(Error::State(format!(
-                "the state was saved by engine {engine}; this is engine {}; analyse the dataset again",
-                crate::VERSION
-            )));
-        }
-        if checksum != xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() {
-            return Err(corrupt("its checksum does not match"));
-        }
+        let mut reader = FRAME.open(bytes, |_| {
+            "not a CoursePulse analysis state (no CPST header)".to_owned()
+        })?;
         options.validate()?;
         let saved = reader.bytes_field()?;
         let wanted = meaning(&options);
@@ -144,9 +120,7 @@ impl Analysis {
         }
         let part = reader.bool()?;
         let analysis = decode_analysis(&mut reader, options, part)?;
-        if !reader.bytes.is_empty() {
-            return Err(corrupt("bytes left over after the last field"));
-        }
+        reader.end()?;
         Ok(analysis)
     }
 }
@@ -530,8 +504,7 @@ fn encode_aggregator(aggregator: &Aggregator, out: &mut Writer, part: bool) {
             out.u64(sample.values.len() as u64);
             for (column, value) in &sample.values {
                 out.text(column);
-                out.bool(value.is_some());
-                out.text(value.as_deref().unwrap_or_default());
+                out.optional_text(value.as_deref());
             }
         }
     }
@@ -680,9 +653,7 @@ fn decode_aggregator(reader: &mut Reader<'_>, part: bool) -> Result<Aggregator> 
             let mut values = BTreeMap::new();
             for _ in 0..reader.len()? {
                 let column = reader.text()?;
-                let present = reader.bool()?;
-                let value = reader.text()?;
-                values.insert(column, present.then_some(value));
+                values.insert(column, reader.optional_text()?);
             }
             samples.push(Sample {
                 source,

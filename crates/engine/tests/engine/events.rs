@@ -438,3 +438,76 @@ fn without_video_ids_the_same_title_in_two_courses_is_two_videos() {
         .collect();
     assert_eq!(retention, [(Some("C1"), None), (Some("C2"), None)]);
 }
+
+/// An Open edX tracking log as the LMS writes it: browser video events keep their `event` as a
+/// JSON string, and other events (a problem check) are mixed in.
+fn open_edx_line(kind: &str, time: &str, event: &str) -> String {
+    let event = serde_json::to_string(event).unwrap();
+    format!(
+        "{{\"username\":\"ada\",\"event_source\":\"browser\",\"event_type\":\"{kind}\",\"time\":\"{time}\",\"context\":{{\"course_id\":\"course-v1:Miva+CSC101+2025\",\"user_id\":7}},\"event\":{event},\"session\":\"s1\"}}\n"
+    )
+}
+
+#[test]
+fn an_open_edx_log_reads_without_a_mapping_even_with_its_event_as_a_json_string() {
+    let video = "block-v1:Miva+CSC101+2025+type@video+block@intro";
+    let at = |seconds: u32| {
+        format!(
+            "2025-03-01T10:{:02}:{:02}.000000+00:00",
+            seconds / 60,
+            seconds % 60
+        )
+    };
+    let log_text = [
+        open_edx_line("load_video", &at(0), &format!("{{\"id\":\"{video}\",\"duration\":180}}")),
+        open_edx_line("play_video", &at(1), &format!("{{\"id\":\"{video}\",\"currentTime\":0,\"duration\":180}}")),
+        open_edx_line("seek_video", &at(31), &format!("{{\"id\":\"{video}\",\"old_time\":30,\"new_time\":120,\"duration\":180}}")),
+        open_edx_line("stop_video", &at(91), &format!("{{\"id\":\"{video}\",\"currentTime\":180,\"duration\":180}}")),
+        // Not a video event: its own type, flagged as unknown, and no pair.
+        "{\"username\":\"ada\",\"event_type\":\"problem_check\",\"time\":\"2025-03-01T10:05:00+00:00\",\"event\":\"input_1=2\",\"context\":{\"course_id\":\"course-v1:Miva+CSC101+2025\"}}\n".to_owned(),
+    ]
+    .concat();
+    assert!(
+        coursepulse_engine::is_event_input("tracking.log.json", log_text.as_bytes(), || {
+            Ok::<_, std::convert::Infallible>(Vec::new())
+        })
+        .unwrap(),
+        "told as an event log by its records"
+    );
+    let paths = coursepulse_engine::event_record_paths(log_text.as_bytes());
+    for path in [
+        "username",
+        "context.course_id",
+        "event.id",
+        "event.currentTime",
+        "event.old_time",
+    ] {
+        assert!(
+            paths.iter().any(|found| found == path),
+            "{path} in {paths:?}"
+        );
+    }
+    let mut events = log();
+    add(&mut events, "tracking.log.ndjson", &log_text);
+    let pairs = events.pairs();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let pair = &pairs[0];
+    assert_eq!(
+        (
+            pair.learner.as_str(),
+            pair.video_id.as_deref(),
+            pair.course.as_deref()
+        ),
+        ("ada", Some(video), Some("course-v1:Miva+CSC101+2025"))
+    );
+    // 0–30 s, then 120–180 s of a 180 s video: half of it.
+    assert_eq!(pair.completion, Some(50.0));
+    let report = events.report().unwrap();
+    let unknown = report
+        .events
+        .quality
+        .iter()
+        .find(|rule| rule.rule == EventRule::UnknownEventType)
+        .unwrap();
+    assert_eq!(unknown.count, 1, "the problem check is named, not read");
+}
