@@ -31,7 +31,8 @@ use crate::worker::protocol::{
 use crate::worker::read_events;
 use crate::worker::read_inputs::{self, Stop, analyse};
 use crate::worker::shared::{
-    Dataset, EventData, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
+    Dataset, EventData, Host, READS_EVENTS, SAMPLE_URL, error_view, needs_event_reader, post,
+    prepare_views, reply, today,
 };
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
@@ -309,7 +310,7 @@ fn relist(
     dataset.tables.clear();
     let mut dashboard = view_model::dashboard(&dataset.report, dataset.context.clone());
     dashboard.comparison = period::comparison(&dataset.analysis, dataset.view.as_ref());
-    dashboard.events = dataset.events.as_ref().map(|events| events.view.clone());
+    dashboard.events = dataset.events().map(|events| events.view.clone());
     ResponseKind::Dashboard(Box::new(dashboard))
 }
 
@@ -323,7 +324,7 @@ fn refilter_events(
     if !same_reading(&dataset.read_settings, settings) {
         return None;
     }
-    let events = dataset.events.as_mut()?;
+    let events = dataset.events_mut()?;
     let derived = crate::settings::options(settings, (started * 1000.0) as i64)
         .and_then(|options| {
             events
@@ -362,7 +363,7 @@ fn refilter(host: &Rc<RefCell<Host>>, settings: &Settings) -> Option<ResponseKin
     let started = js_sys::Date::now();
     let mut host = host.borrow_mut();
     let dataset = host.dataset.as_mut()?;
-    if dataset.events.is_some() {
+    if dataset.events().is_some() {
         return refilter_events(dataset, settings, started);
     }
     dataset.analysis.kept_rows()?;
@@ -597,9 +598,11 @@ async fn load(
     // Only an add continues from them: the copy (a state round trip) is made for nothing else.
     let event_logs_loaded = if mode == Mode::Add {
         host.borrow_mut().dataset.as_mut().and_then(|dataset| {
-            let events = dataset.events.as_mut()?;
+            dataset.events()?;
+            let inputs = dataset.inputs.clone();
+            let events = dataset.events_mut()?;
             Some((
-                dataset.inputs.clone(),
+                inputs,
                 events.copy_log(),
                 events.view.catalogues.clone(),
                 event_view_model::log_columns(&events.view),
@@ -623,6 +626,12 @@ async fn load(
         return fail_load(&host, id, &inputs, new_inputs, mode, stop);
     }
     if let Some(classified) = classified {
+        // The lean worker has no event reader: the page switches to the full worker and sends
+        // this load again.
+        if !READS_EVENTS {
+            let stop = Stop::Failed(needs_event_reader());
+            return fail_load(&host, id, &inputs, new_inputs, mode, stop);
+        }
         let loaded = host.borrow().dataset.is_some();
         if mode == Mode::Add && loaded && event_logs_loaded.is_none() {
             let stop = read_inputs::stop_message(

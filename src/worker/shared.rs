@@ -56,8 +56,26 @@ pub(crate) struct Dataset {
     /// The URL the whole dataset came from (`?src=`), if it did.
     pub(crate) src: Option<String>,
     /// Set when the inputs are player event logs: `analysis` is then the analysis of their
-    /// (learner, video) pairs.
+    /// (learner, video) pairs. Read through [`Dataset::events`] and [`Dataset::events_mut`].
     pub(crate) events: Option<EventData>,
+}
+
+/// Whether this worker reads player event logs: the full worker does (built with the `events`
+/// feature); the lean one, which every visit downloads, leaves the event reader out (about 0.6
+/// MB gzip) and asks the page to switch to the full worker for event logs, as for a Brotli file.
+/// A constant, so that in the lean worker every event path below is dead code and is dropped.
+pub(crate) const READS_EVENTS: bool = cfg!(feature = "events");
+
+/// The message with which the lean worker hands event logs over to the full worker (the page
+/// switches workers on it and sends the request again; the message shows only if it cannot).
+pub(crate) fn needs_event_reader() -> ErrorView {
+    ErrorView {
+        message: "player event logs are read by the full analysis worker, which could not be \
+                  started"
+            .into(),
+        mapping: None,
+        needs_full_worker: true,
+    }
 }
 
 /// What a dataset of event logs keeps beside the pairs' analysis.
@@ -79,6 +97,16 @@ impl EventData {
 }
 
 impl Dataset {
+    /// The event logs behind the dataset, if it is one of event logs (never in the lean worker).
+    pub(crate) fn events(&self) -> Option<&EventData> {
+        self.events.as_ref().filter(|_| READS_EVENTS)
+    }
+
+    /// As [`Dataset::events`], to change them.
+    pub(crate) fn events_mut(&mut self) -> Option<&mut EventData> {
+        self.events.as_mut().filter(|_| READS_EVENTS)
+    }
+
     /// The analysis the report shows: the view, else the analysis as read.
     pub(crate) fn current_mut(&mut self) -> &mut Analysis {
         self.view.as_mut().unwrap_or(&mut self.analysis)
@@ -86,7 +114,7 @@ impl Dataset {
 
     /// The report of the analysis shown (for event logs, with the pairs named as their source).
     pub(crate) fn current_report(&mut self) -> Report {
-        let events = self.events.is_some();
+        let events = self.events().is_some();
         let current = self.current_mut();
         if events {
             pairs_report(current)

@@ -163,8 +163,12 @@ for (const [key, what] of [
     const { app, page } = session;
     const log = logs[key];
     await app.goto('');
+    // The lean worker has no event reader: the page fetches the full worker for event logs.
+    const fullWorker = () => session.appRequests.filter((url) => url.includes('coursepulse-worker-full')).length;
+    const before = fullWorker();
     await drop(page, log.folder, [log.name, 'videos.csv']);
     await expectEventDashboard(page, app, log);
+    expect(fullWorker(), 'the full worker read the event log').toBeGreaterThan(before);
     session.expectNoErrors();
   });
 }

@@ -14,7 +14,10 @@ use crate::event_view_model;
 
 use crate::view_model::{self, Context};
 use crate::worker::protocol::{Dashboard, ResponseKind, RestoredView, Settings, StorageView};
-use crate::worker::shared::{Dataset, EventData, Host, SAMPLE_URL, prepare_views, reply, today};
+use crate::worker::shared::{
+    Dataset, EventData, Host, READS_EVENTS, SAMPLE_URL, needs_event_reader, prepare_views, reply,
+    today,
+};
 
 /// How an event-log state begins (the engine's `EventLog::save_state`); a rows state begins
 /// `CPST`.
@@ -87,7 +90,7 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
                 catalogues,
             }
         };
-        let blob = if let Some(events) = dataset.events.as_ref() {
+        let blob = if let Some(events) = dataset.events() {
             // Event logs keep their events (settled), so the next visit re-derives the pairs
             // for any filter and takes more logs without the earlier ones.
             let replayed = events.view.lineage.events_replayed;
@@ -100,8 +103,7 @@ pub(crate) async fn store_current(host: Rc<RefCell<Host>>) {
             } else {
                 let meta = meta(dataset, events.view.catalogues.clone());
                 let state = dataset
-                    .events
-                    .as_mut()
+                    .events_mut()
                     .map(|events| events.log.save_state())
                     .unwrap_or_default();
                 Ok(saved::encode(&meta, &state))
@@ -205,6 +207,11 @@ pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
             if host.borrow().dataset.is_some() {
                 set_current(&view);
                 ResponseKind::Stored(view)
+            } else if !READS_EVENTS
+                && saved::decode(&blob).is_ok_and(|(_, state)| state.starts_with(EVENT_STATE_MAGIC))
+            {
+                // Stored event logs are restored by the full worker (the page switches to it).
+                ResponseKind::Error(needs_event_reader())
             } else {
                 match restored_dataset(&blob) {
                     Ok((dataset, mut dashboard)) => {
@@ -236,7 +243,7 @@ fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
     // The stored settings, not the page's: the engine refuses a state under other options.
     let options = crate::settings::options(&meta.settings, now_micros)?;
     // Event logs keep their events, whose pairs are derived again.
-    let (analysis, events) = if state.starts_with(EVENT_STATE_MAGIC) {
+    let (analysis, events) = if READS_EVENTS && state.starts_with(EVENT_STATE_MAGIC) {
         let mut log = EventLog::load_state(state, options).map_err(|error| error.to_string())?;
         let (analysis, section) = log.analyse().map_err(|error| error.to_string())?;
         let view = event_view_model::events_view(&section, meta.catalogues.clone(), &[]);
