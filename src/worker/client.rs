@@ -305,9 +305,9 @@ fn dispatch(response: &Response) {
     }
 }
 
-/// Replaces the lean worker with the one that has every codec and sends request `id` to it
-/// again. False when the full worker is already in use (the error then stands). Other pending
-/// requests belonged to the old worker's dataset and fail with a message.
+/// Replaces the lean worker with the full one (every codec, event logs) and sends request `id`
+/// to it again. False when the full worker is already in use (the error then stands). Other
+/// pending requests belonged to the old worker's dataset and fail with a message.
 fn switch_to_full_worker(id: u32) -> bool {
     let (envelope, others) = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
@@ -341,7 +341,7 @@ fn switch_to_full_worker(id: u32) -> bool {
     }
     for (_, handler) in others {
         handler(error_kind(
-            "the analysis worker was restarted with every codec; try again".into(),
+            "the analysis worker was restarted as the full one (every codec and event logs); try again".into(),
         ));
     }
     if let Err(message) = ensure_worker() {
