@@ -31,8 +31,7 @@ use crate::worker::protocol::{
 use crate::worker::read_events;
 use crate::worker::read_inputs::{self, Stop, analyse};
 use crate::worker::shared::{
-    Dataset, EventData, Host, READS_EVENTS, SAMPLE_URL, error_view, needs_event_reader, post,
-    prepare_views, reply, today,
+    Dataset, EventData, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
 };
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
@@ -627,66 +626,27 @@ async fn load(
     }
     if let Some(classified) = classified {
         // The lean worker has no event reader: the page switches to the full worker and sends
-        // this load again.
-        if !READS_EVENTS {
-            let stop = Stop::Failed(needs_event_reader());
+        // this load again. Only the full worker builds the event path (an async state machine
+        // keeps every branch it holds, so a constant alone would not drop it).
+        #[cfg(feature = "events")]
+        return load_events(
+            host,
+            id,
+            inputs,
+            classified,
+            event_logs_loaded,
+            settings,
+            mode,
+            src,
+            started,
+        )
+        .await;
+        #[cfg(not(feature = "events"))]
+        {
+            let _ = (classified, event_logs_loaded, src, started);
+            let stop = Stop::Failed(crate::worker::shared::needs_event_reader());
             return fail_load(&host, id, &inputs, new_inputs, mode, stop);
         }
-        let loaded = host.borrow().dataset.is_some();
-        if mode == Mode::Add && loaded && event_logs_loaded.is_none() {
-            let stop = read_inputs::stop_message(
-                "event logs cannot be added to rows with a completion column: open them on \
-                 their own"
-                    .to_owned(),
-            );
-            return fail_load(&host, id, &inputs, new_inputs, mode, stop);
-        }
-        let (all_inputs, start) = match event_logs_loaded {
-            Some((loaded, log, catalogues, columns)) => match log {
-                Ok(log) => (
-                    loaded.into_iter().chain(inputs.iter().cloned()).collect(),
-                    Some(read_events::Loaded {
-                        log,
-                        catalogues,
-                        columns,
-                    }),
-                ),
-                Err(message) => {
-                    let stop = read_inputs::stop_message(message);
-                    return fail_load(&host, id, &inputs, new_inputs, mode, stop);
-                }
-            },
-            None => (inputs.clone(), None),
-        };
-        // What the inputs had read before this load: the earlier logs are not read again.
-        let bytes_before: u64 = all_inputs
-            .iter()
-            .map(|input| input.reader.bytes_read())
-            .sum();
-        let read = match classified {
-            Ok(classified) => {
-                read_events::analyse_events(&host, id, &classified, &settings, start).await
-            }
-            Err(stop) => Err(stop),
-        };
-        return match read {
-            Ok(read) => {
-                finish_load(&host, id);
-                install_events(
-                    &host,
-                    id,
-                    all_inputs,
-                    read,
-                    settings,
-                    mode,
-                    src,
-                    started,
-                    bytes_before,
-                )
-                .await
-            }
-            Err(stop) => fail_load(&host, id, &inputs, new_inputs, mode, stop),
-        };
     }
     // An add continues from a copy of the current analysis (its saved state), so the dataset on
     // screen stays intact until the add succeeds, and a failed or cancelled add changes nothing.
@@ -833,6 +793,86 @@ async fn load(
             reply(&host, id, kind);
         }
     }
+}
+/// The event logs loaded before an add (the dataset's inputs, a copy of its log, its catalogues
+/// and its logs' columns), which the add continues from.
+type LoadedLogs = (
+    Vec<Input>,
+    Result<coursepulse_engine::EventLog, String>,
+    Vec<(String, u64)>,
+    Vec<(String, Vec<String>)>,
+);
+
+/// A load whose inputs are player event logs (the full worker only): reads the new logs into the
+/// events loaded so far (an add) or a new log, and shows them.
+#[cfg_attr(not(feature = "events"), allow(dead_code))]
+#[allow(clippy::too_many_arguments)]
+async fn load_events(
+    host: Rc<RefCell<Host>>,
+    id: u32,
+    inputs: Vec<Input>,
+    classified: Result<read_events::EventInputs, Stop>,
+    event_logs_loaded: Option<LoadedLogs>,
+    settings: Settings,
+    mode: Mode,
+    src: Option<String>,
+    started: f64,
+) {
+    let loaded = host.borrow().dataset.is_some();
+    if mode == Mode::Add && loaded && event_logs_loaded.is_none() {
+        let stop = read_inputs::stop_message(
+            "event logs cannot be added to rows with a completion column: open them on \
+             their own"
+                .to_owned(),
+        );
+        return fail_load(&host, id, &inputs, inputs.len(), mode, stop);
+    }
+    let (all_inputs, start) = match event_logs_loaded {
+        Some((loaded, log, catalogues, columns)) => match log {
+            Ok(log) => (
+                loaded.into_iter().chain(inputs.iter().cloned()).collect(),
+                Some(read_events::Loaded {
+                    log,
+                    catalogues,
+                    columns,
+                }),
+            ),
+            Err(message) => {
+                let stop = read_inputs::stop_message(message);
+                return fail_load(&host, id, &inputs, inputs.len(), mode, stop);
+            }
+        },
+        None => (inputs.clone(), None),
+    };
+    // What the inputs had read before this load: the earlier logs are not read again.
+    let bytes_before: u64 = all_inputs
+        .iter()
+        .map(|input| input.reader.bytes_read())
+        .sum();
+    let read = match classified {
+        Ok(classified) => {
+            read_events::analyse_events(&host, id, &classified, &settings, start).await
+        }
+        Err(stop) => Err(stop),
+    };
+    match read {
+        Ok(read) => {
+            finish_load(&host, id);
+            install_events(
+                &host,
+                id,
+                all_inputs,
+                read,
+                settings,
+                mode,
+                src,
+                started,
+                bytes_before,
+            )
+            .await
+        }
+        Err(stop) => fail_load(&host, id, &inputs, inputs.len(), mode, stop),
+    };
 }
 
 /// Ends load `id` with `stop`: the dataset shown stays; the new inputs' handles (the last

@@ -52,7 +52,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "clippy",
-        what: "cargo clippy --workspace --all-targets -- -D warnings",
+        what: "cargo clippy --workspace --all-targets -- -D warnings, and the web app for wasm32 (lean and full)",
         run: clippy,
     },
     Step {
@@ -240,7 +240,21 @@ fn fmt(sh: &Shell) -> Result<()> {
 fn clippy(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings")
         .run()
-        .context("clippy found warnings")
+        .context("clippy found warnings")?;
+    // The web app as it ships: the page and the lean worker, then the full worker's features
+    // (Brotli and the event-log reader, whose load path only that build compiles).
+    cmd!(
+        sh,
+        "cargo clippy -p coursepulse --target {WASM_TARGET} --bins --lib -- -D warnings"
+    )
+    .run()
+    .context("clippy found warnings in the web app (wasm)")?;
+    cmd!(
+        sh,
+        "cargo clippy -p coursepulse --target {WASM_TARGET} --bins --lib --features brotli,events -- -D warnings"
+    )
+    .run()
+    .context("clippy found warnings in the full worker's build (wasm)")
 }
 
 fn cargo_test(sh: &Shell) -> Result<()> {
