@@ -317,6 +317,10 @@ pub(crate) async fn analyse(
     Ok((analysis, source_columns, 1))
 }
 
+/// How long a share worker may take to start (fetch and compile its wasm) before its share is
+/// read on one worker instead.
+const SHARE_START_MS: f64 = 20_000.0;
+
 /// What a share worker is told of the load besides its share.
 struct ShareLoad<'a> {
     settings: &'a Settings,
@@ -327,7 +331,8 @@ struct ShareLoad<'a> {
 
 /// Reads Parquet `files` in shares on several workers when the load allows it (see `shares/`):
 /// `Some(workers)` when it did; `None` when the load is to be read on one worker, with
-/// `analysis` made anew: for one core or one row group, inputs that are not local files, a dbt schema (its
+/// `analysis` made anew: for one core, one row group or few rows, inputs that are not local
+/// files, a dbt schema (its
 /// counts do not move between workers), inputs with the same content, or a share that could
 /// not be read, where one worker names the input and the place in the words it always used.
 /// A share worker that dies fails the load with the words of a worker's death.
@@ -346,7 +351,8 @@ async fn read_in_shares(
     let row_groups = files.iter().map(ParquetFile::num_row_groups).sum();
     let asked = workers_in_query(&scope.location().search());
     let cores = scope.navigator().hardware_concurrency().max(0.0) as usize;
-    let count = worker_count(cores, asked, row_groups);
+    let rows = files.iter().map(ParquetFile::num_rows).sum();
+    let count = worker_count(cores, asked, row_groups, rows);
     // Local files only: a share worker reads its part of a `File` as the coordinator would,
     // where over HTTP each would fetch the footers and the read blocks at the shares' ends
     // again (a load from a URL reads each byte once).
@@ -354,7 +360,15 @@ async fn read_in_shares(
         ChunkReader::File(chunks) => chunks.url().is_none(),
         ChunkReader::Memory(_) => false,
     });
-    if count < 2 || !local || load.settings.dbt.is_some() || !can_read_in_shares(analysis, files) {
+    // A worker started from a served script can start its kind again from the same address;
+    // one from a Blob URL (the single-file build) is started with its wasm by the page.
+    let served = matches!(scope.location().protocol().as_str(), "http:" | "https:");
+    if count < 2
+        || !local
+        || !served
+        || load.settings.dbt.is_some()
+        || !can_read_in_shares(analysis, files)
+    {
         return Ok(None);
     }
     let cut = shares(analysis, files, count);
@@ -407,6 +421,9 @@ async fn read_in_shares(
         }
         if let Some(parts) = pool.take_parts() {
             break parts;
+        }
+        if pool.not_started_after(SHARE_START_MS) {
+            return Ok(None);
         }
         reply(
             host,

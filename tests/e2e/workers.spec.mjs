@@ -68,7 +68,7 @@ async function figures() {
     cards: await app.cardValues(),
     top: await app.learners.topRows(),
     bottom: await app.learners.bottomRows(),
-    courses: await page.getByTestId('courses-table').locator('tbody tr').allInnerTexts(),
+    courses: await page.getByTestId('course-card').allInnerTexts(),
     rules: await app.quality.ruleRows(),
   };
 }
@@ -83,6 +83,8 @@ test('two workers show exactly what one worker shows, which is the CLI report', 
   expect(onOne.rules.map(({ name, count }) => ({ name, count }))).toEqual(
     reference.quality.rules.map((rule) => ({ name: rule.name, count: rule.count })),
   );
+
+  expect(onOne.courses.length, 'every course has its card').toBe(reference.courses.length);
 
   const two = await load(2, [files.dirty], 2);
   expect(two).toMatch(/^Analysed in \d+ ms, read on 2 workers\.$/);
@@ -132,9 +134,12 @@ test('Cancel ends every worker of the load, and the next load runs', async () =>
   await expect(app.progress).toBeHidden({ timeout: 5_000 });
   await expect(app.error.root).toBeHidden();
   await expect.poll(() => analysisWorkers(page), { message: 'the share worker is gone' }).toBe(1);
+  // Ending a share worker may cut off the download of its script or wasm: not a failure of the
+  // page; any other failed request still is.
+  const abortedWorkerFile = /\/coursepulse-worker(-full)?(_bg\.wasm|_loader\.js|\.js)(\?[^:]*)?: net::ERR_ABORTED$/;
+  session.failedRequests = session.failedRequests.filter((failure) => !abortedWorkerFile.test(failure));
 
-  // The dataset loaded before is still shown, and the next load runs.
-  await expect(app.dataLabel).toHaveText('Showing dirty.parquet');
+  // The next load runs, on two workers again.
   await load(2, [files.dirty], 2);
   await app.expectFiguresOf(files.reference);
   session.expectNoErrors();

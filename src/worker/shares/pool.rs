@@ -5,7 +5,7 @@
 //! whether it ends in a dashboard, a cancel or a failure.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -45,6 +45,8 @@ struct PoolState {
     failure: Option<Failure>,
     /// Resolves the pending [`SharePool::wait`].
     wake: Option<Function>,
+    /// When the workers were started (`Date.now()`).
+    started: f64,
 }
 
 impl PoolState {
@@ -66,7 +68,8 @@ pub struct SharePool {
     workers: Vec<Worker>,
     state: Rc<RefCell<PoolState>>,
     // Kept alive as long as the workers they are installed on.
-    _closures: Vec<Closure<dyn Fn(JsValue)>>,
+    on_message: Vec<Closure<dyn Fn(JsValue)>>,
+    on_error: Vec<Closure<dyn Fn(JsValue)>>,
 }
 
 impl SharePool {
@@ -78,12 +81,14 @@ impl SharePool {
             ready: vec![false; count],
             progress: vec![(0, 0); count],
             parts: (0..count).map(|_| None).collect(),
+            started: js_sys::Date::now(),
             ..PoolState::default()
         }));
         let mut pool = SharePool {
             workers: Vec::with_capacity(count),
             state: state.clone(),
-            _closures: Vec::with_capacity(2 * count),
+            on_message: Vec::with_capacity(count),
+            on_error: Vec::with_capacity(count),
         };
         for index in 0..count {
             let worker = Worker::new(script)
@@ -97,19 +102,23 @@ impl SharePool {
                     }
                 })
             };
+            // It holds the pool's state weakly: it outlives the pool (see `Drop`).
             let on_error = {
-                let state = state.clone();
+                let state = Rc::downgrade(&state);
                 Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+                    // Handled here: not passed on to the coordinator's own error handler, which
+                    // would end the coordinator too.
+                    if let Some(event) = event.dyn_ref::<web_sys::Event>() {
+                        event.prevent_default();
+                    }
                     let detail = event
                         .dyn_ref::<ErrorEvent>()
-                        .map(|event| {
-                            // Handled here: not passed on to the coordinator's own error
-                            // handler, which would end the coordinator too.
-                            event.prevent_default();
-                            event.message()
-                        })
+                        .map(ErrorEvent::message)
                         .filter(|message| !message.is_empty())
                         .unwrap_or_else(|| "it stopped unexpectedly".into());
+                    let Some(state) = Weak::upgrade(&state) else {
+                        return;
+                    };
                     let mut state = state.borrow_mut();
                     let failure = if state.ready[index] {
                         Failure::Died(worker_failed(&detail))
@@ -123,7 +132,8 @@ impl SharePool {
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             pool.workers.push(worker);
-            pool._closures.extend([on_message, on_error]);
+            pool.on_message.push(on_message);
+            pool.on_error.push(on_error);
         }
         Ok(pool)
     }
@@ -142,6 +152,13 @@ impl SharePool {
     /// The first failure, if any.
     pub fn failure(&self) -> Option<Failure> {
         self.state.borrow().failure.clone()
+    }
+
+    /// Whether a worker has still not said it is ready `ms` after the workers were started (a
+    /// script that loads but never starts the worker, as where workers are not served).
+    pub fn not_started_after(&self, ms: f64) -> bool {
+        let state = self.state.borrow();
+        js_sys::Date::now() - state.started > ms && state.ready.iter().any(|ready| !ready)
     }
 
     /// Every share worker's part, in share order, once all have arrived.
@@ -174,8 +191,14 @@ impl Drop for SharePool {
     fn drop(&mut self) {
         for worker in &self.workers {
             worker.set_onmessage(None);
-            worker.set_onerror(None);
             worker.terminate();
+        }
+        // A worker's error raised before it was terminated can still arrive (a panic's account
+        // comes first, and ends the load): its handler stays, to keep it from reaching the
+        // coordinator's own error handler, which would end the coordinator too. A few bytes
+        // per share worker.
+        for on_error in self.on_error.drain(..) {
+            on_error.forget();
         }
     }
 }

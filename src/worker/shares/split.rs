@@ -34,14 +34,21 @@ pub fn workers_in_query(query: &str) -> Option<usize> {
         .find_map(|(_, value)| parse_workers(value))
 }
 
-/// How many workers read a load of `row_groups` row groups: the count asked for (`workers=`),
-/// else the cores the browser reports (`cores`, 0 when it does not say), at most
-/// [`MAX_WORKERS`], never more than the row groups, at least one.
-pub fn worker_count(cores: usize, asked: Option<usize>, row_groups: usize) -> usize {
-    asked
-        .unwrap_or(cores)
-        .clamp(1, MAX_WORKERS)
-        .min(row_groups.max(1))
+/// The fewest rows a worker is started for, unless a count is asked for: starting one (its wasm
+/// fetched from the cache and compiled) and merging its part costs about what reading this many
+/// rows does, so a smaller load is read sooner on one worker.
+pub const MIN_ROWS_PER_WORKER: u64 = 250_000;
+
+/// How many workers read a load of `rows` rows in `row_groups` row groups: the count asked for
+/// (`workers=`), else the cores the browser reports (`cores`, 0 when it does not say) but no
+/// more than one per [`MIN_ROWS_PER_WORKER`] rows; at most [`MAX_WORKERS`], never more than the
+/// row groups, at least one.
+pub fn worker_count(cores: usize, asked: Option<usize>, row_groups: usize, rows: u64) -> usize {
+    let wanted = asked.unwrap_or_else(|| {
+        let worth = (rows / MIN_ROWS_PER_WORKER).min(MAX_WORKERS as u64) as usize;
+        cores.min(worth)
+    });
+    wanted.clamp(1, MAX_WORKERS).min(row_groups.max(1))
 }
 
 /// The files of a load's `files` (a count) that `share` reads, and the share counted on those
@@ -155,21 +162,27 @@ mod tests {
 
     #[test]
     fn the_count_is_the_cores_at_most_eight_never_more_than_the_row_groups() {
-        for (cores, asked, groups, expected) in [
-            (2, None, 10, 2),
-            (16, None, 100, 8),
-            (0, None, 10, 1),
-            (4, None, 3, 3),
-            (4, None, 0, 1),
-            (2, Some(1), 10, 1),
-            (2, Some(4), 10, 4),
-            (2, Some(4), 2, 2),
-            (1, Some(8), 100, 8),
+        const MILLION: u64 = 1_000_000;
+        for (cores, asked, groups, rows, expected) in [
+            (2, None, 10, MILLION, 2),
+            (16, None, 100, 10 * MILLION, 8),
+            (0, None, 10, MILLION, 1),
+            (4, None, 3, MILLION, 3),
+            (4, None, 0, 0, 1),
+            // Small loads are read sooner on one worker, or on as many as their rows are worth.
+            (2, None, 10, 20_000, 1),
+            (8, None, 100, 3 * MIN_ROWS_PER_WORKER, 3),
+            (2, None, 10, 2 * MIN_ROWS_PER_WORKER, 2),
+            // A count asked for is used whatever the rows.
+            (2, Some(1), 10, MILLION, 1),
+            (2, Some(4), 10, 20_000, 4),
+            (2, Some(4), 2, MILLION, 2),
+            (1, Some(8), 100, 100, 8),
         ] {
             assert_eq!(
-                worker_count(cores, asked, groups),
+                worker_count(cores, asked, groups, rows),
                 expected,
-                "{cores} cores, {asked:?} asked, {groups} row groups"
+                "{cores} cores, {asked:?} asked, {groups} row groups, {rows} rows"
             );
         }
     }
