@@ -3,7 +3,8 @@
 
 const NAMES = {
   coursepulse: 'CoursePulse worker',
-  app: 'CoursePulse page (`analysis`)',
+  app: 'CoursePulse page (`analysis`, every core)',
+  app1: 'CoursePulse page, 1 worker',
   duckdb: 'DuckDB-WASM',
   hyparquet: 'hyparquet + JS',
 };
@@ -72,7 +73,7 @@ export function formatReport(report) {
   out.push('');
   out.push(
     table(
-      ['file', 'rows', 'size', ...Object.values(NAMES), 'DuckDB / CoursePulse', 'hyparquet / CoursePulse', 'answers'],
+      ['file', 'rows', 'size', ...Object.values(NAMES), 'DuckDB / CoursePulse', 'hyparquet / CoursePulse', 'page: 1 worker / every core', 'answers'],
       report.records.map((record) => {
         const coursepulse = medianOf(record, 'coursepulse');
         return [
@@ -82,6 +83,7 @@ export function formatReport(report) {
           ...Object.keys(NAMES).map((contender) => timeCell(record, contender)),
           ratioCell(medianOf(record, 'duckdb'), coursepulse),
           ratioCell(medianOf(record, 'hyparquet'), coursepulse),
+          ratioCell(medianOf(record, 'app1'), medianOf(record, 'app')),
           record.differences.length === 0 ? 'agree' : `${record.differences.length} differences`,
         ];
       }),

@@ -1,7 +1,8 @@
 //! The shareable part of the state in the page URL's query string: `src`, `courses`, `from`,
 //! `to`, `top`, `per_course`, `min_videos` (for the learner rankings), `min_views`, `course` (the selected one), `mask`,
 //! `refresh` (live mode: seconds between re-reads of a `src` manifest, see `live.rs`), `window`
-//! (the last N days of the data, `90d`, which replaces `from`/`to`: see `date_window.rs`), and for embeds
+//! (the last N days of the data, `90d`, which replaces `from`/`to`: see `date_window.rs`), `workers`
+//! (how many analysis workers a load may use, 1 to 8, for tests and the bench), and for embeds
 //! (`embed.html`) `panels` and `theme`. Parsing never fails: unknown keys and bad values are
 //! ignored, so any bookmarked link opens.
 //!
@@ -71,6 +72,9 @@ pub struct UrlState {
     pub refresh_note: Option<String>,
     /// The last N days of the data (`window=90d`); when set, `from`/`to` are derived from it.
     pub window: Option<u32>,
+    /// `workers=N`: how many analysis workers a load may use (clamped to 1..=8); `None` lets the
+    /// worker use every core. Handed on in the worker script's address (see `worker/shares/`).
+    pub workers: Option<usize>,
 }
 
 impl UrlState {
@@ -120,6 +124,7 @@ impl UrlState {
                 }
                 "theme" => state.theme = text().filter(|theme| theme == "light" || theme == "dark"),
                 "window" => state.window = crate::date_window::parse_window(&value),
+                "workers" => state.workers = crate::worker::shares::split::parse_workers(&value),
                 "refresh" => {
                     let ask = crate::live::parse_refresh(&value);
                     state.refresh = ask.seconds;
@@ -233,6 +238,9 @@ impl UrlState {
         }
         if self.refresh > 0 {
             pairs.push(("refresh", self.refresh.to_string()));
+        }
+        if let Some(workers) = self.workers {
+            pairs.push(("workers", workers.to_string()));
         }
         if pairs.is_empty() {
             return String::new();
@@ -357,6 +365,17 @@ mod tests {
         assert_eq!(state.settings().min_videos, 4);
         assert_eq!(UrlState::parse(&query), state);
         assert_eq!(UrlState::default().to_query(), "");
+    }
+
+    #[test]
+    fn a_worker_count_round_trips_clamped_and_a_bad_one_is_ignored() {
+        let state = UrlState::parse("?src=a.parquet&workers=2");
+        assert_eq!(state.workers, Some(2));
+        assert_eq!(state.to_query(), "?src=a.parquet&workers=2");
+        assert_eq!(UrlState::parse("?workers=0").workers, Some(1));
+        assert_eq!(UrlState::parse("?workers=100").to_query(), "?workers=8");
+        assert_eq!(UrlState::parse("?workers=many").workers, None);
+        assert_eq!(UrlState::parse("?workers=many").to_query(), "");
     }
 
     #[test]

@@ -258,6 +258,7 @@ pub fn dashboard(report: &Report, context: Context) -> Dashboard {
         elapsed_ms: 0.0,
         from_kept_rows: false,
         bytes_read: 0,
+        workers: 0,
         pruning: PruningView {
             files: report.pruning.files,
             files_skipped: report.pruning.files_skipped,

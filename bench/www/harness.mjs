@@ -167,14 +167,17 @@ function fromDashboard(dashboard) {
 
 // ---- The app page: its file input and its `analysis` measure --------------------------------
 
-/** A fresh app in the iframe; resolves when it has mounted (its worker starts on the first load). */
-async function appLoad() {
+/**
+ * A fresh app in the iframe (`query`, e.g. `?workers=1`, added to its address); resolves when it
+ * has mounted (its worker starts on the first load).
+ */
+async function appLoad(query = '') {
   state.iframe?.remove();
   const started = performance.now();
   const iframe = document.createElement('iframe');
   iframe.width = '1200';
   iframe.height = '800';
-  iframe.src = `${APP}index.html`;
+  iframe.src = `${APP}index.html${query}`;
   document.getElementById('app-frame').append(iframe);
   state.iframe = iframe;
   await new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));

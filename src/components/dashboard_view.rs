@@ -306,10 +306,16 @@ fn Sources() -> impl IntoView {
                             ""
                         }
                     )
+                } else if dashboard.workers > 1 {
+                    format!(
+                        "Analysed in {:.0} ms, read on {} workers.",
+                        dashboard.elapsed_ms, dashboard.workers
+                    )
                 } else {
                     format!("Analysed in {:.0} ms.", dashboard.elapsed_ms)
                 };
                 let bytes_read = dashboard.bytes_read.to_string();
+                let workers = dashboard.workers.to_string();
                 let from_kept_rows = dashboard.from_kept_rows.to_string();
                 view! {
                     <section class="sources-section" data-testid="panel-sources">
@@ -321,6 +327,7 @@ fn Sources() -> impl IntoView {
                             data-testid="analysed"
                             data-bytes-read=bytes_read
                             data-from-kept-rows=from_kept_rows
+                            data-workers=workers
                         >
                             {elapsed}
                         </p>

@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::worker::protocol::{Request, RequestKind, Response, ResponseKind};
+use crate::worker::shares::split::{worker_failed, workers_in_query};
 
 /// The worker's loader script that Trunk writes next to index.html (`data-loader-shim`).
 pub const WORKER_SCRIPT: &str = "./coursepulse-worker_loader.js";
@@ -135,7 +136,16 @@ fn ensure_worker() -> Result<(), String> {
             WORKER_SCRIPT
         }
     });
-    let worker = Worker::new(script)
+    // The page's `workers=` (tests, the bench) reaches the worker in its script's address: the
+    // worker reads it there and starts its share workers from the same address.
+    let asked = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .and_then(|query| workers_in_query(&query));
+    let script = match asked {
+        Some(workers) => format!("{script}?workers={workers}"),
+        None => script.to_owned(),
+    };
+    let worker = Worker::new(&script)
         .map_err(|error| format!("the analysis worker could not start: {error:?}"))?;
     let generation = CLIENT.with(|client| client.borrow().generation.wrapping_add(1));
     let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
@@ -156,13 +166,7 @@ fn ensure_worker() -> Result<(), String> {
             .map(|event| event.message())
             .filter(|message| !message.is_empty())
             .unwrap_or_else(|| "it stopped unexpectedly".into());
-        // A wasm allocation failure aborts as `unreachable`; by far the likeliest cause.
-        let hint = if detail.contains("unreachable") {
-            " (most likely it ran out of memory: the browser gives a worker at most 4 GB)"
-        } else {
-            ""
-        };
-        let mut message = format!("The analysis worker failed: {detail}{hint}");
+        let mut message = worker_failed(&detail);
         // The full worker is fetched the first time a Brotli file needs it (the service worker
         // does not install it), so offline it may not load at all. Say so, and go back to the
         // lean worker, which re-reads the data shown.

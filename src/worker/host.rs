@@ -33,6 +33,7 @@ use crate::worker::read_inputs::{self, Stop, analyse};
 use crate::worker::shared::{
     Dataset, EventData, Host, SAMPLE_URL, error_view, post, prepare_views, reply, today,
 };
+use crate::worker::shares;
 use crate::worker::storage::persist;
 use crate::worker::storage::saved::SavedSource;
 
@@ -98,6 +99,11 @@ enum Mode {
 }
 
 fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
+    // A coordinator's share of its load, when this worker is one of its share workers.
+    if shares::serve::is_share_job(&data) {
+        let scope = host.borrow().scope.clone();
+        return shares::serve::serve(&scope, &data);
+    }
     let value = Reflect::get(&data, &"request".into())
         .ok()
         .filter(|value| value.is_object());
@@ -679,7 +685,7 @@ async fn load(
     let outcome = analyse(&host, id, &inputs, opened, &settings, base).await;
     finish_load(&host, id);
     match outcome {
-        Ok((analysis, source_columns)) => {
+        Ok((analysis, source_columns, workers)) => {
             let report = analysis.report();
             let read_settings = settings.clone();
             let previous = host.borrow_mut().dataset.take();
@@ -729,6 +735,7 @@ async fn load(
             let mut dashboard = view_model::dashboard(&report, context.clone());
             dashboard.comparison = period::comparison(&analysis, None);
             dashboard.elapsed_ms = js_sys::Date::now() - started;
+            dashboard.workers = workers;
             dashboard.bytes_read = inputs
                 .iter()
                 .map(|input| input.reader.bytes_read())

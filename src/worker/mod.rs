@@ -3,7 +3,8 @@
 //! step `tidy`, checks it; ARCHITECTURE.md has the map):
 //!
 //! `views` < `protocol` < `event_loop` < `fetch/` (bytes by range or whole) < `storage/saved`
-//! < `storage/store` < `shared` (the worker's state) < `read_inputs` (the read loop)
+//! < `storage/store` < `shared` (the worker's state) < `shares/` (reading in shares on several
+//! workers: `split` < `pool` < `serve`) < `read_inputs` (the read loop)
 //! < `read_events` (event logs) < `storage/persist` < `host` (the message loop) < `client` (the page's side).
 
 pub mod protocol;
@@ -23,3 +24,4 @@ pub mod read_events;
 pub mod read_inputs;
 #[cfg(target_arch = "wasm32")]
 pub mod shared;
+pub mod shares;

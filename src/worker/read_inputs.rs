@@ -11,14 +11,21 @@ use std::rc::Rc;
 use bytes::Bytes;
 use coursepulse_engine::{
     Analysis, EVENT_SNIFF_BYTES, Error as EngineError, EventFormat, Format, ParquetFile,
-    Partitioning, ReadPlan, csv_columns, event_record_paths, is_event_input,
+    Partitioning, ReadPlan, Share, can_read_in_shares, csv_columns, event_record_paths,
+    is_event_input, shares,
 };
+use js_sys::{Array, Object, Reflect};
 use parquet::file::reader::ChunkReader as _;
+use wasm_bindgen::JsValue;
 
 use crate::worker::event_loop::yield_to_event_loop;
 use crate::worker::fetch::input::{ChunkReader, Input, MAX_CSV_BYTES, too_large_csv};
 use crate::worker::protocol::{ErrorView, MappingHelp, Progress, ResponseKind, Settings};
 use crate::worker::shared::{Host, YIELD_AFTER_MS, reply};
+use crate::worker::shares::pool::{Failure, SharePool};
+use crate::worker::shares::split::{
+    ShareInput, ShareJob, share_files, worker_count, workers_in_query,
+};
 
 /// Why a load stopped.
 pub(crate) enum Stop {
@@ -171,7 +178,9 @@ pub(crate) fn mapping_stop(
 /// on a filter change, as before.
 pub(crate) const MAX_KEPT_ROWS: u64 = 20_000_000;
 
-/// Reads `inputs` (rows with a completion column), opened by [`open_inputs`], into an analysis.
+/// Reads `inputs` (rows with a completion column), opened by [`open_inputs`], into an analysis;
+/// also says how many workers read it (more than one when its Parquet row groups were read in
+/// shares, see `shares/`).
 pub(crate) async fn analyse(
     host: &Rc<RefCell<Host>>,
     id: u32,
@@ -179,7 +188,7 @@ pub(crate) async fn analyse(
     opened: Vec<Opened>,
     settings: &Settings,
     base: Option<(Vec<u8>, Vec<String>)>,
-) -> Result<(Analysis, Vec<Vec<String>>), Stop> {
+) -> Result<(Analysis, Vec<Vec<String>>, usize), Stop> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     let options = crate::settings::options(settings, now_micros).map_err(stop_message)?;
     if let Some((input, json)) = inputs
@@ -217,16 +226,18 @@ pub(crate) async fn analyse(
         && parquet_only(&opened).is_some_and(|files| {
             files.iter().map(|file| file.num_rows()).sum::<u64>() <= MAX_KEPT_ROWS
         });
+    let continues = base.is_some();
     let (mut analysis, mut names) = match base {
-        Some((state, names)) => (Analysis::load_state(&state, options)?, names),
-        None => (Analysis::new(options)?, Vec::new()),
+        Some((state, names)) => (Analysis::load_state(&state, options.clone())?, names),
+        None => (Analysis::new(options.clone())?, Vec::new()),
     };
     if keep_rows {
         analysis.keep_rows()?;
     }
     // Hive partitions (`date=2025-03-01/...`) come from every name the dataset has had.
     names.extend(inputs.iter().map(|input| input.name.clone()));
-    analysis.set_partitioning(Partitioning::infer(&names))?;
+    let partitioning = Partitioning::infer(&names);
+    analysis.set_partitioning(partitioning.clone())?;
     let source_columns = opened.iter().map(Opened::columns).collect();
     let mut progress = Progress {
         bytes_total: inputs.iter().map(Input::size).sum(),
@@ -242,25 +253,60 @@ pub(crate) async fn analyse(
     let mut pacer = Pacer::new();
     // A dataset of Parquet files only is one read plan, in as many key passes as a unique-key
     // table needs (CSV inputs are small and held whole, so a mixed dataset is read an input at
-    // a time in one pass, as before).
-    if let Some(files) = parquet_only(&opened) {
-        let plan = ReadPlan::for_rows(&analysis, files.iter().map(|file| file.num_rows()).sum());
-        progress.groups_total *= u64::from(plan.passes());
-        progress.bytes_total *= u64::from(plan.passes());
-        let inputs: Vec<&Input> = inputs.iter().collect();
-        read_plan(
-            &mut analysis,
-            plan,
-            &inputs,
-            &files,
-            &mut progress,
-            &mut pacer,
-            host,
-            id,
-        )
-        .await?;
-        return Ok((analysis, source_columns));
-    }
+    // a time in one pass, as before). A fresh one read in one pass may be read in shares on
+    // several workers.
+    let opened = match into_parquet(opened) {
+        Ok(files) => {
+            let plan =
+                ReadPlan::for_rows(&analysis, files.iter().map(|file| file.num_rows()).sum());
+            progress.groups_total *= u64::from(plan.passes());
+            progress.bytes_total *= u64::from(plan.passes());
+            if !continues && plan.passes() == 1 {
+                let load = ShareLoad {
+                    settings,
+                    now_micros,
+                    names: &names,
+                    keep_rows,
+                };
+                let read = read_in_shares(
+                    host,
+                    id,
+                    &mut analysis,
+                    inputs,
+                    &files,
+                    &load,
+                    &mut progress,
+                    &mut pacer,
+                )
+                .await?;
+                if let Some(workers) = read {
+                    return Ok((analysis, source_columns, workers));
+                }
+                // Read on one worker after all: from the start, into a new analysis.
+                analysis = Analysis::new(options)?;
+                if keep_rows {
+                    analysis.keep_rows()?;
+                }
+                analysis.set_partitioning(partitioning)?;
+                progress.groups_done = 0;
+                progress.bytes_done = 0;
+            }
+            let inputs: Vec<&Input> = inputs.iter().collect();
+            read_plan(
+                &mut analysis,
+                plan,
+                &inputs,
+                &files,
+                &mut progress,
+                &mut pacer,
+                host,
+                id,
+            )
+            .await?;
+            return Ok((analysis, source_columns, 1));
+        }
+        Err(opened) => opened,
+    };
     for (input, opened) in inputs.iter().zip(&opened) {
         match opened {
             Opened::Parquet(file) => {
@@ -269,7 +315,7 @@ pub(crate) async fn analyse(
                     &mut analysis,
                     plan,
                     &[input],
-                    &[file],
+                    std::slice::from_ref(file),
                     &mut progress,
                     &mut pacer,
                     host,
@@ -292,7 +338,192 @@ pub(crate) async fn analyse(
             }
         }
     }
-    Ok((analysis, source_columns))
+    Ok((analysis, source_columns, 1))
+}
+
+/// How long a share worker may take to start (fetch and compile its wasm) before its share is
+/// read on one worker instead.
+const SHARE_START_MS: f64 = 20_000.0;
+
+/// What a share worker is told of the load besides its share.
+struct ShareLoad<'a> {
+    settings: &'a Settings,
+    now_micros: i64,
+    names: &'a [String],
+    keep_rows: bool,
+}
+
+/// Reads Parquet `files` in shares on several workers when the load allows it (see `shares/`):
+/// `Some(workers)` when it did; `None` when the load is to be read on one worker, with
+/// `analysis` made anew: for one core, one row group or few rows, inputs that are not local
+/// files, a dbt schema (its
+/// counts do not move between workers), inputs with the same content, or a share that could
+/// not be read, where one worker names the input and the place in the words it always used.
+/// A share worker that dies fails the load with the words of a worker's death.
+#[allow(clippy::too_many_arguments)]
+async fn read_in_shares(
+    host: &Rc<RefCell<Host>>,
+    id: u32,
+    analysis: &mut Analysis,
+    inputs: &[Input],
+    files: &[ParquetFile<ChunkReader>],
+    load: &ShareLoad<'_>,
+    progress: &mut Progress,
+    pacer: &mut Pacer,
+) -> Result<Option<usize>, Stop> {
+    let scope = host.borrow().scope.clone();
+    let row_groups = files.iter().map(ParquetFile::num_row_groups).sum();
+    let asked = workers_in_query(&scope.location().search());
+    let cores = scope.navigator().hardware_concurrency().max(0.0) as usize;
+    let rows = files.iter().map(ParquetFile::num_rows).sum();
+    let count = worker_count(cores, asked, row_groups, rows);
+    // Local files only: a share worker reads its part of a `File` as the coordinator would,
+    // where over HTTP each would fetch the footers and the read blocks at the shares' ends
+    // again (a load from a URL reads each byte once).
+    let local = inputs.iter().all(|input| match &input.reader {
+        ChunkReader::File(chunks) => chunks.url().is_none(),
+        ChunkReader::Memory(_) => false,
+    });
+    // A worker started from a served script can start its kind again from the same address;
+    // one from a Blob URL (the single-file build) is started with its wasm by the page.
+    let served = matches!(scope.location().protocol().as_str(), "http:" | "https:");
+    if count < 2
+        || !local
+        || !served
+        || load.settings.dbt.is_some()
+        || !can_read_in_shares(analysis, files)
+    {
+        return Ok(None);
+    }
+    let cut = shares(analysis, files, count);
+    if cut.len() < 2 {
+        return Ok(None);
+    }
+    let mut jobs = Vec::with_capacity(cut.len() - 1);
+    let mut ranges = Vec::with_capacity(cut.len() - 1);
+    for share in &cut[1..] {
+        let (range, rebased) = share_files(*share, files.len());
+        match share_job(load, &inputs[range.clone()], rebased) {
+            Some(job) => jobs.push(job),
+            None => return Ok(None),
+        }
+        ranges.push(range);
+    }
+    let Ok(pool) = SharePool::start(&scope.location().href(), jobs) else {
+        return Ok(None);
+    };
+    // This worker reads the first share meanwhile.
+    let inputs_read: Vec<&Input> = inputs.iter().collect();
+    let own = match ReadPlan::for_share(analysis, files, &cut[0]) {
+        Ok(plan) => {
+            drive(
+                analysis,
+                plan,
+                &inputs_read,
+                files,
+                progress,
+                pacer,
+                host,
+                id,
+                Some(&pool),
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    };
+    match (own, pool.failure()) {
+        (Ok(()), _) => {}
+        (Err(Stop::Cancelled), _) => return Err(Stop::Cancelled),
+        (Err(Stop::Failed(_)), Some(Failure::Died(message))) => return Err(stop_message(message)),
+        (Err(Stop::Failed(_)), _) => return Ok(None),
+    }
+    let parts = loop {
+        match pool.failure() {
+            Some(Failure::ReadAgain(_)) => return Ok(None),
+            Some(Failure::Died(message)) => return Err(stop_message(message)),
+            None => {}
+        }
+        if let Some(parts) = pool.take_parts() {
+            break parts;
+        }
+        if pool.not_started_after(SHARE_START_MS) {
+            return Ok(None);
+        }
+        reply(
+            host,
+            id,
+            ResponseKind::Progress(with_shares(progress, &pool)),
+        );
+        pool.wait(YIELD_AFTER_MS as i32).await;
+        if host.borrow().cancelled.contains(&id) {
+            return Err(Stop::Cancelled);
+        }
+    };
+    // The share workers end here, before the merge needs their memory.
+    drop(pool);
+    for (part, range) in parts.into_iter().zip(ranges) {
+        let merged = Analysis::load_state(&part.bytes, analysis.options().clone())
+            .and_then(|later| analysis.merge(later));
+        if merged.is_err() {
+            return Ok(None);
+        }
+        for (input, bytes) in inputs[range].iter().zip(part.bytes_read) {
+            if let ChunkReader::File(chunks) = &input.reader {
+                chunks.count_read_elsewhere(bytes);
+            }
+        }
+    }
+    // The samples that only the merge found are read again, as after any merge.
+    for file in files {
+        file.reread(analysis)?;
+    }
+    Ok(Some(cut.len()))
+}
+
+/// The message that starts a share worker on `share` of `inputs` (`None` when an input is not
+/// a local file, or its handle is gone).
+fn share_job(load: &ShareLoad<'_>, inputs: &[Input], share: Share) -> Option<JsValue> {
+    let handles = Array::new();
+    let mut described = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let ChunkReader::File(chunks) = &input.reader else {
+            return None;
+        };
+        if chunks.url().is_some() {
+            return None;
+        }
+        handles.push(&JsValue::from(chunks.file()?));
+        described.push(ShareInput {
+            name: input.name.clone(),
+            size: input.size(),
+        });
+    }
+    let job = ShareJob {
+        settings: load.settings.clone(),
+        now_micros: load.now_micros,
+        names: load.names.to_vec(),
+        keep_rows: load.keep_rows,
+        inputs: described,
+        start: share.start,
+        end: share.end,
+    };
+    let value =
+        serde::Serialize::serialize(&job, &serde_wasm_bindgen::Serializer::json_compatible())
+            .ok()?;
+    let envelope = Object::new();
+    Reflect::set(&envelope, &"share".into(), &value).ok()?;
+    Reflect::set(&envelope, &"files".into(), &handles).ok()?;
+    Some(envelope.into())
+}
+
+/// `progress` with what the share workers have read added.
+fn with_shares(progress: &Progress, pool: &SharePool) -> Progress {
+    let (groups, bytes) = pool.progress();
+    Progress {
+        groups_done: (progress.groups_done + groups).min(progress.groups_total),
+        bytes_done: (progress.bytes_done + bytes).min(progress.bytes_total),
+        ..progress.clone()
+    }
 }
 
 /// Reads the rows whose values a view's samples still need ([`Analysis::rows_to_read`]): only
@@ -317,6 +548,20 @@ pub(crate) fn fill_samples<'a>(
     Ok(())
 }
 
+/// The Parquet files, when every input is one; else the inputs as they were.
+fn into_parquet(opened: Vec<Opened>) -> Result<Vec<ParquetFile<ChunkReader>>, Vec<Opened>> {
+    if parquet_only(&opened).is_none() {
+        return Err(opened);
+    }
+    Ok(opened
+        .into_iter()
+        .filter_map(|opened| match opened {
+            Opened::Parquet(file) => Some(file),
+            Opened::Csv { .. } | Opened::Json { .. } => None,
+        })
+        .collect())
+}
+
 /// The Parquet files, when every input is one.
 fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<ChunkReader>>> {
     opened
@@ -328,15 +573,14 @@ fn parquet_only(opened: &[Opened]) -> Option<Vec<&ParquetFile<ChunkReader>>> {
         .collect()
 }
 
-/// Drives the engine's read plan over Parquet `files` (the inputs they came from beside them):
-/// begins each (a mapping failure comes back with the file's columns to choose from), reads
-/// every step, reporting progress and yielding as it goes, and finishes them.
+/// Reads Parquet `files` with `plan` (the inputs they came from beside them): begins each (a
+/// mapping failure comes back with the file's columns to choose from), then [`drive`]s it.
 #[allow(clippy::too_many_arguments)]
 async fn read_plan(
     analysis: &mut Analysis,
     mut plan: ReadPlan,
     inputs: &[&Input],
-    files: &[&ParquetFile<ChunkReader>],
+    files: &[ParquetFile<ChunkReader>],
     progress: &mut Progress,
     pacer: &mut Pacer,
     host: &Rc<RefCell<Host>>,
@@ -353,14 +597,44 @@ async fn read_plan(
             mapping_stop(error, input.name(), columns, false)
         })?;
     }
+    let passes = u64::from(plan.passes());
+    drive(
+        analysis, plan, inputs, files, progress, pacer, host, id, None,
+    )
+    .await?;
+    // A file without row groups has no step: its bytes are done all the same.
+    for (input, file) in inputs.iter().zip(files) {
+        if file.num_row_groups() == 0 {
+            progress.bytes_done += input.size() * passes;
+        }
+    }
+    Ok(())
+}
+
+/// Reads every step of a begun `plan`, reporting progress (with the share workers' of `pool`
+/// added) and yielding as it goes, and finishes it.
+#[allow(clippy::too_many_arguments)]
+async fn drive(
+    analysis: &mut Analysis,
+    mut plan: ReadPlan,
+    inputs: &[&Input],
+    files: &[ParquetFile<ChunkReader>],
+    progress: &mut Progress,
+    pacer: &mut Pacer,
+    host: &Rc<RefCell<Host>>,
+    id: u32,
+    pool: Option<&SharePool>,
+) -> Result<(), Stop> {
     // Progress in bytes per file and pass: what its reader fetched so far, and the whole file
     // once its last row group is done (pruned row groups fetch nothing).
     let mut bytes_before = progress.bytes_done;
     let mut read_before = 0;
+    let mut reading = None;
     while let Some(step) = plan.next_step(analysis)? {
-        let (input, file) = (inputs[step.file], files[step.file]);
+        let (input, file) = (inputs[step.file], &files[step.file]);
         let bytes_read = || input.reader.bytes_read();
-        if step.row_group == 0 {
+        if reading != Some((step.file, step.pass)) {
+            reading = Some((step.file, step.pass));
             progress.file = input.name().to_owned();
             bytes_before = progress.bytes_done;
             read_before = bytes_read();
@@ -378,12 +652,15 @@ async fn read_plan(
                         .sum(),
                 }
         };
-        pacer.pace(host, id, progress).await?;
-    }
-    // A file without row groups has no step: its bytes are done all the same.
-    for (input, file) in inputs.iter().zip(files) {
-        if file.num_row_groups() == 0 {
-            progress.bytes_done += input.size() * u64::from(plan.passes());
+        match pool {
+            Some(pool) => {
+                pacer.pace(host, id, &with_shares(progress, pool)).await?;
+                // A share that failed ends this one too: the caller decides what follows.
+                if pool.failure().is_some() {
+                    return Err(stop_message("a share worker failed".into()));
+                }
+            }
+            None => pacer.pace(host, id, progress).await?,
         }
     }
     plan.finish(analysis)?;

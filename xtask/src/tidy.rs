@@ -53,7 +53,8 @@ pub(crate) const ENGINE: Tree = Tree {
 
 /// The worker's modules, bottom to top, one per layer: what the page is shown and chooses
 /// (`views/`), the messages (`protocol`), yielding to the event loop (`event_loop`), reading bytes (`fetch/`), the stored blob and where it
-/// lives (`storage/saved`, `storage/store`), the worker's shared state (`shared`), the read loop
+/// lives (`storage/saved`, `storage/store`), the worker's shared state (`shared`), reading in
+/// shares on several workers (`shares/`), the read loop
 /// (`read_inputs`), the event-log reader (`read_events`), keeping analyses between visits (`storage/persist`), the message loop
 /// (`host`), and the page's side (`client`). A folder's `mod.rs` sits above its files.
 pub(crate) const WORKER: Tree = Tree {
@@ -80,6 +81,10 @@ pub(crate) const WORKER: Tree = Tree {
         &["storage::saved"],
         &["storage::store"],
         &["shared"],
+        &["shares::split"],
+        &["shares::pool"],
+        &["shares::serve"],
+        &["shares"],
         &["read_inputs"],
         &["read_events"],
         &["storage::persist"],

@@ -578,7 +578,7 @@ fn analyse(args: &ReportArgs) -> Result<Report> {
                     .map_err(|error| input.engine_error(error))?,
             );
         }
-        if parallel::can_read_in_shares(&analysis, &files)
+        if coursepulse_engine::can_read_in_shares(&analysis, &files)
             && let Ok(merged) = parallel::read(&analysis, &files, threads)
         {
             return Ok(merged.report());

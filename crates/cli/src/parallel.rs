@@ -6,18 +6,6 @@ use coursepulse_engine::{Analysis, ParquetFile, ReadPlan, shares};
 
 use crate::file_reader::SharedFile;
 
-/// Whether a dataset can be read in shares: not when two inputs have the same content (the
-/// later copy is refused as already loaded, which only one reader can decide), nor when it is
-/// read in several key passes (a pass's keys are dropped before the next, so shares of it
-/// cannot be merged).
-pub fn can_read_in_shares(analysis: &Analysis, files: &[ParquetFile<SharedFile>]) -> bool {
-    let mut prints: Vec<u128> = files.iter().map(|file| file.fingerprint().0).collect();
-    prints.sort_unstable();
-    prints.dedup();
-    let rows = files.iter().map(ParquetFile::num_rows).sum();
-    prints.len() == files.len() && analysis.key_passes(rows) <= 1
-}
-
 /// Reads `files` on up to `threads` threads into a new analysis with `template`'s options and
 /// partitioning. On an error the caller reads the files again one by one, which says which
 /// input failed where (and hides the content of inputs reached through a manifest).

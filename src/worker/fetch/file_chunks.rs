@@ -170,6 +170,30 @@ impl FileChunks {
         })
     }
 
+    /// The `File` behind this reader (`None` for a URL or a released handle), to hand to another
+    /// worker: a `File` crosses `postMessage` as a handle, not a copy of its bytes.
+    pub fn file(&self) -> Option<File> {
+        match self.origin {
+            Origin::File(index) => {
+                FILES.with(|files| files.borrow().get(index).and_then(Option::clone))
+            }
+            Origin::Http(_) => None,
+        }
+    }
+
+    /// The URL this reader fetches ranges of (`None` for a `File`).
+    pub fn url(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::File(_) => None,
+            Origin::Http(url) => Some(url),
+        }
+    }
+
+    /// Counts `bytes` read from this file by another worker on this reader's behalf.
+    pub fn count_read_elsewhere(&self, bytes: u64) {
+        self.bytes_read.fetch_add(bytes, Ordering::Relaxed);
+    }
+
     /// Drops the handle (when a new dataset replaces the one it belongs to); reads then fail.
     pub fn release(&self) {
         if let Origin::File(index) = self.origin {

@@ -58,6 +58,10 @@ pub struct Dashboard {
     /// Bytes read from the files (by range) to compute this dashboard.
     #[serde(default)]
     pub bytes_read: u64,
+    /// Workers that read the files for this dashboard: more than one when a load's row groups
+    /// were read in shares; 0 when no file was read (a filter from the kept rows, a restore).
+    #[serde(default)]
+    pub workers: usize,
     /// Files, row groups and bytes skipped before reading.
     #[serde(default)]
     pub pruning: PruningView,

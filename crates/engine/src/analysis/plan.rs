@@ -300,6 +300,21 @@ impl Share {
     }
 }
 
+/// Whether `files` can be read in shares ([`shares`]) by readers apart and merged: not when two
+/// inputs have the same content (the later copy is refused as already loaded, which only one
+/// reader can decide), nor when the dataset is read in several key passes (a pass's keys are
+/// dropped before the next, so shares of it cannot be merged).
+pub fn can_read_in_shares<R: ChunkReader + Clone + 'static>(
+    analysis: &Analysis,
+    files: &[ParquetFile<R>],
+) -> bool {
+    let mut prints: Vec<u128> = files.iter().map(|file| file.fingerprint().0).collect();
+    prints.sort_unstable();
+    prints.dedup();
+    let rows = files.iter().map(ParquetFile::num_rows).sum();
+    prints.len() == files.len() && analysis.key_passes(rows) <= 1
+}
+
 /// Cuts `files` into at most `count` shares of about the same number of rows, at row-group
 /// boundaries, in order: every row group is in exactly one share. A file whose completion
 /// scale is not known from `analysis`'s options or its column name is never cut, since the
