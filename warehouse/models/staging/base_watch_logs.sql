@@ -12,7 +12,7 @@ with raw as (
         _row_number,
         {{ column_or_null('event_id', text_type()) }} as event_id,
         {{ dedup_key() }} as _dedup_key,
-        student_id,
+        {{ column_or_null('student_id', text_type()) }} as student_id,
         {{ key_column('course_id', 'course_code') }} as course_id,
         {{ column_or_null('course_code', text_type()) }} as course_code,
         {{ key_column('video_id', 'video_title') }} as video_id,
@@ -105,7 +105,7 @@ select
          when _scale_factor = 1.0
               then _file_numbers >= 20 and _file_within_one = _file_numbers
          else completion_raw > 1 end as contradicts_scale,
-    {%- if 'role' in var('input_columns') %}
+    {%- if has_column('role') %}
     coalesce(lower(trim(role)) = 'student', false) as is_student,
     {%- else %}
     true as is_student,  -- without a role column every row is a student row

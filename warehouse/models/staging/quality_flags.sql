@@ -22,7 +22,7 @@ select
     completion_status = 'not_numeric' as fails_completion_numeric,
     completion_status = 'nan' as fails_completion_not_nan,
     completion_status = 'out_of_range' as fails_completion_in_range,
-    {%- if 'event_id' in var('input_columns') %}
+    {%- if has_column('event_id') %}
     event_id is null as fails_event_id_not_null,
     {%- else %}
     false as fails_event_id_not_null,  -- the rule is skipped without an event id column
