@@ -3,7 +3,11 @@
     video_title; video_uid tells videos apart: the id, or the title within its course), the completion in percent with its status (text such as "85 %" parsed), the
     student flag, the de-duplication key (event id, else the whole row) and order. Quality rules
     count these rows (before de-duplication and the student filter); staging keeps one copy of
-    each. -#}
+    each.
+    A table, not a view: staging, the marts, quality_flags and the rule tests all read it, and
+    a view would repeat its per-file windows over every input row for each of them (on Spark
+    at 10M rows, most of the build). -#}
+{{ config(materialized='table') }}
 
 with raw as (
     select

@@ -1,6 +1,8 @@
 {#- quality_flags: every row read (before de-duplication and the student filter, as the engine
     counts its quality rules) with one flag per rule, named after the engine's rules. mart_quality
-    counts the flags; quality_rows carries the dbt tests. -#}
+    counts the flags; quality_rows carries the dbt tests. A table, so that its window over
+    every row (the copies of each key) runs once, not once per rule test. -#}
+{{ config(materialized='table') }}
 
 select
     _source_file,
