@@ -88,16 +88,49 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- An optional input column, or a typed NULL when the inputs do not have it (scripts/build.py
-    passes the input's columns as the var input_columns). -#}
+{#- Whether the inputs have a column: a column of the files (scripts/build.py passes them as
+    the var input_columns), or a hive partition standing in for it (the var stand_ins). -#}
+{% macro has_column(name) -%}
+  {{ return(name in var('input_columns') or name in var('stand_ins', {})) }}
+{%- endmacro %}
+
+{#- An optional input column, or a typed NULL when the inputs do not have it. Where a file lacks
+    the column, a hive partition of its path stands in for it as the engine appends one (the var
+    stand_ins, scripts/build.py: `course_code=CSC101/` is the course code, a date partition such
+    as `date=2025-03-01/` the watch time of a file with no time column); each file's value is
+    picked by _file_index, and a file that has the column keeps its own values. -#}
 {% macro column_or_null(name, type) -%}
-  {%- if name in var('input_columns') -%} {{ name }} {%- else -%} cast(null as {{ type }}) {%- endif -%}
+  {%- set stand_in = var('stand_ins', {}).get(name) -%}
+  {%- set kind = portable_type(stand_in['type']) if stand_in else type -%}
+  {%- set own = adapter.quote(name) if name in var('input_columns')
+                else 'cast(null as ' ~ kind ~ ')' -%}
+  {%- if stand_in -%}
+    (case _file_index
+    {%- for index, value in stand_in['files'] %}
+       when {{ index }} then
+       {%- if value is none %} cast(null as {{ kind }})
+       {%- else %} cast('{{ value | replace("'", "''") }}' as {{ kind }})
+       {%- endif -%}
+    {%- endfor %}
+       else {{ own }} end)
+  {%- else -%}
+    {{ own }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- A column type named by scripts/build.py (text, bigint, double, date, timestamp, boolean) in
+    the adapter's spelling. -#}
+{% macro portable_type(kind) -%}
+  {%- if kind == 'text' -%} {{ text_type() }}
+  {%- elif kind == 'double' -%} {{ double_type() }}
+  {%- else -%} {{ kind }}
+  {%- endif -%}
 {%- endmacro %}
 
 {#- A key field: its own column, else the label column that stands in for it (the engine's
     course key is course_id, else course_code; its video key video_id, else video_title). -#}
 {% macro key_column(name, fallback) -%}
-  {%- if name in var('input_columns') -%} {{ name }}
+  {%- if has_column(name) -%} {{ column_or_null(name, text_type()) }}
   {%- else -%} {{ column_or_null(fallback, text_type()) }}
   {%- endif -%}
 {%- endmacro %}
@@ -107,14 +140,15 @@
     is its own). The course is length-prefixed so that no course and title pair reads as
     another. -#}
 {% macro video_uid(course) -%}
-  {%- set columns = var('input_columns') -%}
-  {%- if 'video_id' in columns -%} cast(video_id as {{ text_type() }})
-  {%- elif 'video_title' in columns and ('course_id' in columns or 'course_code' in columns) -%}
-    case when video_title is not null then
+  {%- set title = column_or_null('video_title', text_type()) -%}
+  {%- if has_column('video_id') -%}
+    cast({{ column_or_null('video_id', text_type()) }} as {{ text_type() }})
+  {%- elif has_column('video_title') and (has_column('course_id') or has_column('course_code')) -%}
+    case when {{ title }} is not null then
       (case when {{ course }} is null then 'none'
             else cast(length(cast({{ course }} as {{ text_type() }})) as {{ text_type() }}) || ':'
                  || cast({{ course }} as {{ text_type() }}) end)
-      || '|' || cast(video_title as {{ text_type() }}) end
+      || '|' || cast({{ title }} as {{ text_type() }}) end
   {%- else -%} {{ column_or_null('video_title', text_type()) }}
   {%- endif -%}
 {%- endmacro %}
@@ -174,8 +208,8 @@
     engine appends from each file's path (the var partition_values, scripts/build.py), so equal
     rows under region=EU/ and region=US/ are two rows. -#}
 {% macro dedup_key() -%}
-  {%- if 'event_id' in var('input_columns') -%}
-    cast(event_id as {{ text_type() }})
+  {%- if has_column('event_id') -%}
+    cast({{ column_or_null('event_id', text_type()) }} as {{ text_type() }})
   {%- else -%}
     {%- set terms = [] -%}
     {%- for name in var('input_columns') if name not in ('_file_index', '_row_number', '_source_file') -%}

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -30,12 +31,19 @@ from urllib.parse import unquote
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adapters import (ADAPTERS, WarehouseError, csv_as_parquet, landing_query, run,  # noqa: E402
-                      utc_connection)
+                      sql_text, utc_connection)
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMPLETION_CANDIDATES = ["completion_rate_percent", "completion_rate"]
 # Hive's spelling of a NULL partition value.
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+# The columns the models read that a hive partition of the same name can stand in for.
+FIELD_COLUMNS = ("event_id", "student_id", "course_id", "course_code", "video_id", "video_title",
+                 "role", "watched_at", "last_updated_at")
+TIME_COLUMNS = ("watched_at", "last_updated_at")
+# Partition keys whose dates are the watch time of a file without a time column (the engine's
+# DATE_KEYS, crates/engine/src/input/partition.rs).
+DATE_KEYS = ("date", "day", "dt", "event_date")
 
 
 @dataclass
@@ -151,6 +159,82 @@ def partition_values(names: list[str], columns: list[str]) -> dict[str, list[str
     return {key: [segments.get(key) for segments in per_file] for key in keys}
 
 
+def partition_kind(values: list[str | None]) -> str:
+    """A partition key's type over every input, as the engine decides it: a date when every
+    value is a strict YYYY-MM-DD date, bigint when every one is a canonical integer, else text
+    (NULLs say nothing)."""
+    kinds = {"date" if is_date(value) else "bigint" if is_canonical_int(value) else "text"
+             for value in values if value is not None}
+    return kinds.pop() if len(kinds) == 1 else "text"
+
+
+def is_date(text: str) -> bool:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_canonical_int(text: str) -> bool:
+    try:
+        return str(int(text)) == text and -2**63 <= int(text) < 2**63
+    except ValueError:
+        return False
+
+
+def stand_ins(names: list[str], file_columns: list[list[str]],
+              types: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The hive partitions that stand in for a column a file lacks, as the engine appends them
+    (crates/engine/src/analysis/dataset.rs): per column the models read, its type and each such
+    file's value, `{"type": T, "files": [[file index, text or None], ...]}`. A partition named
+    after a column (`course_code=CSC101/`) is that column for the files without one of their
+    own; a date partition named as in DATE_KEYS (`date=2025-03-01/`, typed a date over every
+    input) is the watch time of the files with neither time column. The type is the column's
+    own where other files have it (`types`), else the partition's."""
+    per_file = [partition_segments(name) for name in names]
+    keys = sorted({key for segments in per_file for key in segments})
+    kinds = {key: partition_kind([segments.get(key) for segments in per_file]) for key in keys}
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(column: str, kind: str, index: int, value: str | None) -> None:
+        entry = found.setdefault(column, {"type": stand_in_type(types.get(column), kind),
+                                          "files": []})
+        entry["files"].append([index, value])
+
+    for index, (segments, columns) in enumerate(zip(per_file, file_columns)):
+        own = {column.strip().lower() for column in columns}
+        appended = [key for key in keys if key.lower() not in own]
+        for key in appended:
+            if key.strip().lower() in FIELD_COLUMNS:
+                add(key.strip().lower(), kinds[key], index, segments.get(key))
+        if not (own | {key.strip().lower() for key in appended}) & set(TIME_COLUMNS):
+            date_key = next((key for key in appended if kinds[key] == "date"
+                             and key.lower() in DATE_KEYS), None)
+            if date_key is not None:
+                add("watched_at", "timestamp", index, segments.get(date_key))
+    return found
+
+
+def stand_in_type(duckdb_type: str | None, kind: str) -> str:
+    """The type a stand-in is cast to: the column's own (a DuckDB type, when other inputs have
+    the column) in the models' portable names, else the partition's."""
+    if duckdb_type is None:
+        return kind
+    upper = duckdb_type.upper()
+    if upper.startswith("TIMESTAMP"):
+        return "timestamp"
+    if upper in ("DATE", "BOOLEAN"):
+        return upper.lower()
+    if upper in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT"):
+        return "bigint"
+    if upper in ("DOUBLE", "FLOAT", "REAL") or upper.startswith("DECIMAL"):
+        return "double"
+    return "text"
+
+
 def input_columns(files: list[Path]) -> dict[str, str]:
     """The inputs' columns and their DuckDB types."""
     connection = utc_connection()
@@ -158,6 +242,17 @@ def input_columns(files: list[Path]) -> dict[str, str]:
                connection.execute(f"DESCRIBE {landing_query(files)}").fetchall()}
     connection.close()
     return columns
+
+
+def columns_per_file(files: list[Path]) -> list[list[str]]:
+    """Each input's own columns (a partition stands in only where its file lacks the column)."""
+    connection = utc_connection()
+    try:
+        return [[row[0] for row in connection.execute(
+            f"DESCRIBE SELECT * FROM read_parquet('{sql_text(path)}', hive_partitioning = false)"
+        ).fetchall()] for path in files]
+    finally:
+        connection.close()
 
 
 def land_csv(files: list[Path], folder: Path) -> list[Path]:
@@ -222,10 +317,11 @@ def build(adapter, files: list[Path], workdir: Path, options: Options,
     files = land_csv(files, workdir / "landed-csv")
     columns = input_columns(files)
     completion = completion_column(list(columns))
+    names = names or [str(path) for path in inputs]
     variables: dict[str, Any] = {
         "input_columns": list(columns),
-        "partition_values": partition_values(names or [str(path) for path in inputs],
-                                             list(columns)),
+        "partition_values": partition_values(names, list(columns)),
+        "stand_ins": stand_ins(names, columns_per_file(files), columns),
         "completion_column": completion,
         "completion_is_text": columns[completion] == "VARCHAR",
         "completion_scale": options.scale or "infer",

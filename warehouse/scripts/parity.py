@@ -39,11 +39,12 @@ NOW = "2026-01-01T00:00:00Z"
 TOLERANCE = 1e-9
 SALT = "parity"
 # Spark takes a minute or more per build whatever the size (a job per model and test), so it
-# runs three cases: the generated dataset (dirty values, copies, late updates), the partitioned
-# one (also the full refresh its incremental loading must equal) and CSV text completions
-# without event ids (its own spellings of the text parsing and the whole-row key); the other
-# cases exercise SQL that every adapter shares and run on DuckDB and Postgres.
-SPARK_DATASETS = ("generated", "partitioned (", "no event id, CSV")
+# runs four cases: the generated dataset (dirty values, copies, late updates), the partitioned
+# one (also the full refresh its incremental loading must equal), CSV text completions
+# without event ids (its own spellings of the text parsing and the whole-row key) and hive
+# partitions standing in for columns (its own casts of the partition values); the other cases
+# exercise SQL that every adapter shares and run on DuckDB and Postgres.
+SPARK_DATASETS = ("generated", "partitioned (", "no event id, CSV", "hive partitions standing")
 # The cases loaded incrementally (every partitioned one), and the one whose export is cut into
 # extracts.
 INCREMENTAL_CASE = "partitioned ("
@@ -284,6 +285,26 @@ def brief_columns(source: Path, target: Path) -> Path:
     return target
 
 
+def partitioned_without_columns(source: Path, target: Path) -> Path:
+    """The Parquet files under `source` laid out again as a partitioned writer leaves them:
+    under `course_code=C/date=D/` folders (D each row's watch date) whose files lack the
+    course_code, course_id, watched_at and last_updated_at columns, so that the partitions stand
+    in for the course key and the watch time. A row without a code or a time goes under Hive's
+    NULL marker (`__HIVE_DEFAULT_PARTITION__`), which the engine reads as NULL."""
+    connection = duckdb.connect(":memory:")
+    connection.execute("SET TimeZone = 'UTC'")
+    null = "'__HIVE_DEFAULT_PARTITION__'"
+    connection.execute(
+        "COPY (SELECT * EXCLUDE (course_id, course_code, watched_at, last_updated_at), "
+        f"coalesce(nullif(trim(course_code), ''), {null}) AS course_code, "
+        f"coalesce(CAST(CAST(watched_at AS DATE) AS VARCHAR), {null}) AS date "
+        f"FROM read_parquet('{source}/**/*.parquet', hive_partitioning = false) "
+        "ORDER BY event_id, last_updated_at) "
+        f"TO '{target}' (FORMAT parquet, PARTITION_BY (course_code, date))")
+    connection.close()
+    return target
+
+
 def rows_subset(source: Path, target: Path, every: int) -> Path:
     """Every `every`-th row of the Parquet file `source`, written to `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -373,6 +394,20 @@ def generate(fixtures: str, directory: Path, rows: int) -> dict[str, Case]:
     rows_subset(europe, regions / "region=EU" / "part-1.parquet", 3)
     rows_subset(europe, regions / "region=US" / "part-0.parquet", 2)
     cases["no event id, hive partitions (whole-row copies across region=)"] = Case([regions])
+    # Hive partitions standing in for missing columns, as a partitioned writer leaves them: the
+    # course code and the watch date are only in the folder names (the late updates and stale
+    # copies of the day-partitioned set, without last_updated_at, keep the first copy read); one
+    # more file under such folders has both columns of its own, with other values, which win
+    # over its folders'.
+    stand_ins = partitioned_without_columns(days, directory / "stand-ins")
+    own_folder = sorted(stand_ins.glob("course_code=*/date=*/"))[0]
+    own = fixture(fixtures, directory / "stand-in-own.parquet", "--rows", "800", "--seed", "17",
+                  "--first-event-id", "100000", "--courses", "2", "--dirty", "0.05",
+                  "--ids", "string")
+    without_columns(own, own_folder / "own-columns.parquet", ["course_id"])
+    own.unlink()
+    cases["hive partitions standing in for columns (course_code=, date=; no course_id, "
+          "watched_at, last_updated_at; one file with its own)"] = Case([stand_ins])
     labels = without_columns(dirty, directory / "labels.parquet", ["course_id", "video_id"])
     cases["labels as keys (course_code, video_title; no course_id, video_id)"] = Case([labels])
     brief = brief_columns(dirty, directory / "brief-columns.csv")

@@ -3,7 +3,11 @@
     video_title; video_uid tells videos apart: the id, or the title within its course), the completion in percent with its status (text such as "85 %" parsed), the
     student flag, the de-duplication key (event id, else the whole row) and order. Quality rules
     count these rows (before de-duplication and the student filter); staging keeps one copy of
-    each. -#}
+    each.
+    A table, not a view: staging, the marts, quality_flags and the rule tests all read it, and
+    a view would repeat its per-file windows over every input row for each of them (on Spark
+    at 10M rows, most of the build). -#}
+{{ config(materialized='table') }}
 
 with raw as (
     select
@@ -12,7 +16,7 @@ with raw as (
         _row_number,
         {{ column_or_null('event_id', text_type()) }} as event_id,
         {{ dedup_key() }} as _dedup_key,
-        student_id,
+        {{ column_or_null('student_id', text_type()) }} as student_id,
         {{ key_column('course_id', 'course_code') }} as course_id,
         {{ column_or_null('course_code', text_type()) }} as course_code,
         {{ key_column('video_id', 'video_title') }} as video_id,
@@ -105,7 +109,7 @@ select
          when _scale_factor = 1.0
               then _file_numbers >= 20 and _file_within_one = _file_numbers
          else completion_raw > 1 end as contradicts_scale,
-    {%- if 'role' in var('input_columns') %}
+    {%- if has_column('role') %}
     coalesce(lower(trim(role)) = 'student', false) as is_student,
     {%- else %}
     true as is_student,  -- without a role column every row is a student row

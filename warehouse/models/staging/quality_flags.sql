@@ -1,6 +1,8 @@
 {#- quality_flags: every row read (before de-duplication and the student filter, as the engine
     counts its quality rules) with one flag per rule, named after the engine's rules. mart_quality
-    counts the flags; quality_rows carries the dbt tests. -#}
+    counts the flags; quality_rows carries the dbt tests. A table, so that its window over
+    every row (the copies of each key) runs once, not once per rule test. -#}
+{{ config(materialized='table') }}
 
 select
     _source_file,
@@ -22,7 +24,7 @@ select
     completion_status = 'not_numeric' as fails_completion_numeric,
     completion_status = 'nan' as fails_completion_not_nan,
     completion_status = 'out_of_range' as fails_completion_in_range,
-    {%- if 'event_id' in var('input_columns') %}
+    {%- if has_column('event_id') %}
     event_id is null as fails_event_id_not_null,
     {%- else %}
     false as fails_event_id_not_null,  -- the rule is skipped without an event id column
