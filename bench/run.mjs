@@ -208,7 +208,8 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
     hyparquet: () => call(session, 'hyparquetRun', { ...OPTIONS, nowMicros }),
     app: async () => {
       // A fresh app for every load: the user's first load, landing page to dashboard.
-      const loaded = await call(session, 'appLoad');
+      // Every core (`?workers=auto`): the app reads on one worker unless asked.
+      const loaded = await call(session, 'appLoad', '?workers=auto');
       record.start.app ??= loaded.ms;
       const run = await startingWorker(session, () => call(session, 'appRun'));
       const memory = await wasmMemory(run.worker);

@@ -72,8 +72,9 @@ pub struct UrlState {
     pub refresh_note: Option<String>,
     /// The last N days of the data (`window=90d`); when set, `from`/`to` are derived from it.
     pub window: Option<u32>,
-    /// `workers=N`: how many analysis workers a load may use (clamped to 1..=8); `None` lets the
-    /// worker use every core. Handed on in the worker script's address (see `worker/shares/`).
+    /// `workers=N`: how many analysis workers a load may use (clamped to 1..=8), `workers=auto`
+    /// (0) every core; `None` reads on one (`shares::split::DEFAULT_WORKERS`). Handed on in the
+    /// worker script's address (see `worker/shares/`).
     pub workers: Option<usize>,
 }
 
@@ -239,8 +240,12 @@ impl UrlState {
         if self.refresh > 0 {
             pairs.push(("refresh", self.refresh.to_string()));
         }
-        if let Some(workers) = self.workers {
-            pairs.push(("workers", workers.to_string()));
+        match self.workers {
+            Some(crate::worker::shares::split::AUTO_WORKERS) => {
+                pairs.push(("workers", "auto".to_owned()));
+            }
+            Some(workers) => pairs.push(("workers", workers.to_string())),
+            None => {}
         }
         if pairs.is_empty() {
             return String::new();
@@ -372,6 +377,8 @@ mod tests {
         let state = UrlState::parse("?src=a.parquet&workers=2");
         assert_eq!(state.workers, Some(2));
         assert_eq!(state.to_query(), "?src=a.parquet&workers=2");
+        let state = UrlState::parse("?src=a.parquet&workers=auto");
+        assert_eq!(state.to_query(), "?src=a.parquet&workers=auto");
         assert_eq!(UrlState::parse("?workers=0").workers, Some(1));
         assert_eq!(UrlState::parse("?workers=100").to_query(), "?workers=8");
         assert_eq!(UrlState::parse("?workers=many").workers, None);

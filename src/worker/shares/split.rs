@@ -13,12 +13,27 @@ use crate::worker::protocol::Settings;
 /// the time falls on the machines we know).
 pub const MAX_WORKERS: usize = 8;
 
-/// A `workers=` value (of the page's address, handed on in the worker script's): a count
-/// clamped to 1..=[`MAX_WORKERS`]; `None` when it is not a number (then ignored, as the address's
-/// other bad values are).
+/// Workers a load uses when the address does not say (`workers=`): one. Measured on this
+/// 2-core machine, idle, 2026-12-07 (`node bench/run.mjs --only coursepulse,app,app1`), two
+/// workers were slower than one: 1.39 s against 0.88 s at 1M rows (3 rounds), 9.42 s against
+/// 9.17 s at 10M (1 round). Until the coordinator's cost (the part's save, transfer and merge,
+/// the samples read again) is profiled and cut, reading in shares is asked for: `workers=auto`
+/// (every core, [`worker_count`]'s rule) or `workers=N`.
+pub const DEFAULT_WORKERS: usize = 1;
+
+/// `workers=auto`, as [`parse_workers`] returns it: as many workers as the cores and rows are
+/// worth.
+pub const AUTO_WORKERS: usize = 0;
+
+/// A `workers=` value (of the page's address, handed on in the worker script's): `auto`
+/// ([`AUTO_WORKERS`]), or a count clamped to 1..=[`MAX_WORKERS`]; `None` when it is neither
+/// (then ignored, as the address's other bad values are).
 pub fn parse_workers(value: &str) -> Option<usize> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("auto") {
+        return Some(AUTO_WORKERS);
+    }
     value
-        .trim()
         .parse::<u64>()
         .ok()
         .map(|count| count.clamp(1, MAX_WORKERS as u64) as usize)
@@ -40,14 +55,18 @@ pub fn workers_in_query(query: &str) -> Option<usize> {
 pub const MIN_ROWS_PER_WORKER: u64 = 250_000;
 
 /// How many workers read a load of `rows` rows in `row_groups` row groups: the count asked for
-/// (`workers=`), else the cores the browser reports (`cores`, 0 when it does not say) but no
-/// more than one per [`MIN_ROWS_PER_WORKER`] rows; at most [`MAX_WORKERS`], never more than the
-/// row groups, at least one.
+/// (`workers=N`), [`DEFAULT_WORKERS`] when none is, and for `workers=auto` the cores the browser
+/// reports (`cores`, 0 when it does not say) but no more than one per [`MIN_ROWS_PER_WORKER`]
+/// rows; at most [`MAX_WORKERS`], never more than the row groups, at least one.
 pub fn worker_count(cores: usize, asked: Option<usize>, row_groups: usize, rows: u64) -> usize {
-    let wanted = asked.unwrap_or_else(|| {
-        let worth = (rows / MIN_ROWS_PER_WORKER).min(MAX_WORKERS as u64) as usize;
-        cores.min(worth)
-    });
+    let wanted = match asked {
+        None => DEFAULT_WORKERS,
+        Some(AUTO_WORKERS) => {
+            let worth = (rows / MIN_ROWS_PER_WORKER).min(MAX_WORKERS as u64) as usize;
+            cores.min(worth)
+        }
+        Some(count) => count,
+    };
     wanted.clamp(1, MAX_WORKERS).min(row_groups.max(1))
 }
 
@@ -147,6 +166,8 @@ mod tests {
             (" 8 ", Some(8)),
             ("0", Some(1)),
             ("64", Some(8)),
+            ("auto", Some(AUTO_WORKERS)),
+            (" AUTO", Some(AUTO_WORKERS)),
             ("99999999999999999999", None),
             ("two", None),
             ("", None),
@@ -163,16 +184,21 @@ mod tests {
     #[test]
     fn the_count_is_the_cores_at_most_eight_never_more_than_the_row_groups() {
         const MILLION: u64 = 1_000_000;
+        let auto = Some(AUTO_WORKERS);
         for (cores, asked, groups, rows, expected) in [
-            (2, None, 10, MILLION, 2),
-            (16, None, 100, 10 * MILLION, 8),
-            (0, None, 10, MILLION, 1),
-            (4, None, 3, MILLION, 3),
-            (4, None, 0, 0, 1),
+            // Unless asked, one worker (see DEFAULT_WORKERS).
+            (2, None, 10, MILLION, 1),
+            (16, None, 100, 10 * MILLION, 1),
+            // `auto`: every core, as the rows are worth.
+            (2, auto, 10, MILLION, 2),
+            (16, auto, 100, 10 * MILLION, 8),
+            (0, auto, 10, MILLION, 1),
+            (4, auto, 3, MILLION, 3),
+            (4, auto, 0, 0, 1),
             // Small loads are read sooner on one worker, or on as many as their rows are worth.
-            (2, None, 10, 20_000, 1),
-            (8, None, 100, 3 * MIN_ROWS_PER_WORKER, 3),
-            (2, None, 10, 2 * MIN_ROWS_PER_WORKER, 2),
+            (2, auto, 10, 20_000, 1),
+            (8, auto, 100, 3 * MIN_ROWS_PER_WORKER, 3),
+            (2, auto, 10, 2 * MIN_ROWS_PER_WORKER, 2),
             // A count asked for is used whatever the rows.
             (2, Some(1), 10, MILLION, 1),
             (2, Some(4), 10, 20_000, 4),
