@@ -262,26 +262,27 @@ fn parse_line(name: &str, number: u64, line: &[u8]) -> Result<Value> {
 
 /// `record` with each string value that holds a JSON object replaced by that object, at any
 /// depth (an object found so is not unfolded again, so a line is parsed at most twice over).
-fn unfold_json_strings(record: Value) -> Value {
-    match record {
+fn unfold_json_strings(mut record: Value) -> Value {
+    unfold_in_place(&mut record);
+    record
+}
+
+/// [`unfold_json_strings`] in place: only a string that holds an object is replaced, so a record
+/// without one is walked, not rebuilt.
+fn unfold_in_place(value: &mut Value) {
+    match value {
         Value::String(text) => {
             let inner = text.trim();
-            if inner.starts_with('{') && inner.ends_with('}') {
-                match serde_json::from_str::<Value>(inner) {
-                    Ok(object @ Value::Object(_)) => object,
-                    _ => Value::String(text),
-                }
-            } else {
-                Value::String(text)
+            if inner.starts_with('{')
+                && inner.ends_with('}')
+                && let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(inner)
+            {
+                *value = object;
             }
         }
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(key, value)| (key, unfold_json_strings(value)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(unfold_json_strings).collect()),
-        other => other,
+        Value::Object(map) => map.values_mut().for_each(unfold_in_place),
+        Value::Array(items) => items.iter_mut().for_each(unfold_in_place),
+        _ => {}
     }
 }
 
