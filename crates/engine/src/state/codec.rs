@@ -102,6 +102,16 @@ impl<'a> Reader<'a> {
         Ok(count as usize)
     }
 
+    /// A count of items of at least `each` bytes that follow, so that a buffer of that many
+    /// items is at most a few times the bytes it is read from.
+    pub(super) fn len_of(&mut self, each: usize) -> Result<usize> {
+        let count = self.len()?;
+        if count.saturating_mul(each) > self.bytes.len() {
+            return Err(self.corrupt("a count exceeds the bytes left"));
+        }
+        Ok(count)
+    }
+
     pub(super) fn u32(&mut self) -> Result<u32> {
         let value = self.u64()?;
         u32::try_from(value)

@@ -601,23 +601,25 @@ fn decode_aggregator(reader: &mut Reader<'_>, part: bool) -> Result<Aggregator> 
         *count = reader.i64()?;
     }
     aggregator.totals = reader.stats()?;
-    let n_events = reader.len()?;
-    aggregator.event_keys = EventKeys::default();
-    aggregator.event_keys.reserve(n_events);
+    // A key, its update time, ids (a byte each at least), flag and completion.
+    let n_events = reader.len_of(16 + 1 + 4 + 1 + 8)?;
+    let mut keys = Vec::with_capacity(n_events);
     for _ in 0..n_events {
         let key = reader.u128()?;
         let updated_at = reader.i64()?;
         let contribution = decode_contribution(reader)?;
         let first = if part { reader.u64()? } else { RESTORED };
-        aggregator.event_keys.insert(
+        keys.push((
             key,
             Kept {
                 updated_at,
                 contribution,
                 first,
             },
-        );
+        ));
     }
+    aggregator.event_keys = EventKeys::default();
+    aggregator.event_keys.restore(keys);
     let n_rows = reader.len()?;
     aggregator.by_row.reserve(n_rows);
     for _ in 0..n_rows {
