@@ -174,6 +174,29 @@ async function wasmMemory(worker) {
   }
 }
 
+/**
+ * Where a load read in shares spent its time, from the User Timing marks the coordinating
+ * worker leaves (`SHARE_MARKS` in src/worker/read_inputs.rs): null when it read on one worker.
+ */
+async function sharePhases(worker) {
+  if (!worker) return null;
+  try {
+    const marks = await worker.evaluate(() =>
+      Object.fromEntries(performance.getEntriesByType('mark').map((mark) => [mark.name, mark.startTime])),
+    );
+    const steps = [
+      ['own share read', 'shares-start', 'shares-own-read'],
+      ['waiting for the other shares', 'shares-own-read', 'shares-parts'],
+      ['merge', 'shares-parts', 'shares-merged'],
+      ['samples read again', 'shares-merged', 'shares-reread'],
+    ];
+    if (steps.some(([, from, to]) => marks[from] === undefined || marks[to] === undefined)) return null;
+    return Object.fromEntries(steps.map(([label, from, to]) => [label, marks[to] - marks[from]]));
+  } catch {
+    return null;
+  }
+}
+
 async function benchFile(session, file, { reps, only }, nowMicros) {
   const name = basename(file);
   const record = { file: name, bytes: statSync(file).size, start: {}, runs: {}, errors: {}, memory: {} };
@@ -209,11 +232,22 @@ async function benchFile(session, file, { reps, only }, nowMicros) {
     app: async () => {
       // A fresh app for every load: the user's first load, landing page to dashboard.
       // Every core (`?workers=auto`): the app reads on one worker unless asked.
-      const loaded = await call(session, 'appLoad', '?workers=auto');
-      record.start.app ??= loaded.ms;
-      const run = await startingWorker(session, () => call(session, 'appRun'));
+      // The app may start its worker as it mounts, so the window for the worker that reads
+      // (the first one created) opens before the app is loaded; share workers come after it.
+      const started = await startingWorker(session, async () => {
+        const loaded = await call(session, 'appLoad', '?workers=auto');
+        return { loaded, result: await call(session, 'appRun') };
+      });
+      record.start.app ??= started.result.loaded.ms;
+      const run = { worker: started.worker, result: started.result.result };
       const memory = await wasmMemory(run.worker);
       record.memory.app = Math.max(record.memory.app ?? 0, memory ?? 0) || null;
+      const phases = await sharePhases(run.worker);
+      if (phases) {
+        (record.sharePhases ??= []).push(phases);
+        const said = Object.entries(phases).map(([label, ms]) => `${label} ${Math.round(ms)} ms`);
+        console.error(`    read in shares: ${said.join(', ')}`);
+      }
       // Then explore the loaded dataset: filter changes, timed to the painted dashboard.
       try {
         const round = await call(session, 'appFilterRound');

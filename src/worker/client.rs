@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::worker::protocol::{Request, RequestKind, Response, ResponseKind};
-use crate::worker::shares::split::{worker_failed, workers_in_query};
+use crate::worker::shares::split::{worker_failed, workers_in_query, workers_value};
 
 /// The worker's loader script that Trunk writes next to index.html (`data-loader-shim`).
 pub const WORKER_SCRIPT: &str = "./coursepulse-worker_loader.js";
@@ -142,7 +142,7 @@ fn ensure_worker() -> Result<(), String> {
         .and_then(|window| window.location().search().ok())
         .and_then(|query| workers_in_query(&query));
     let script = match asked {
-        Some(workers) => format!("{script}?workers={workers}"),
+        Some(workers) => format!("{script}?workers={}", workers_value(workers)),
         None => script.to_owned(),
     };
     let worker = Worker::new(&script)

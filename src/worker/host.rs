@@ -218,10 +218,10 @@ fn handle_message(host: &Rc<RefCell<Host>>, data: JsValue) {
         }
         RequestKind::Reanalyse { settings } => {
             if let Some(kind) = refilter(host, &settings) {
+                // The view's sample values are read when a samples table is first asked for
+                // (`with_table`), not here: at 10M rows that read took about 3 s, and the next
+                // filter change waited behind it.
                 reply(host, id, kind);
-                // After the dashboard is on its way: requests for the samples' tables queue
-                // behind this, so they see the values.
-                fill_view_samples(host);
                 return;
             }
             let host = host.clone();
@@ -429,7 +429,8 @@ fn same_reading(read: &Settings, new: &Settings) -> bool {
 }
 
 /// Reads the rows the current view's samples still need (the load's samples hold most), so
-/// that sample tables show values. A failure leaves those samples without values and says so
+/// that sample tables show values: done when one is first asked for, since the dashboard shows
+/// only the counts. A failure leaves those samples without values and says so
 /// in the console: the figures are complete either way.
 fn fill_view_samples(host: &Rc<RefCell<Host>>) {
     let mut host = host.borrow_mut();
@@ -454,6 +455,12 @@ fn with_table(
     query: &TableQuery,
     answer: impl FnOnce(&Table) -> ResponseKind,
 ) -> ResponseKind {
+    if matches!(
+        query.table,
+        TableId::QualitySamples { .. } | TableId::DbtSamples { .. }
+    ) {
+        fill_view_samples(host);
+    }
     let mut host = host.borrow_mut();
     let Some(dataset) = host.dataset.as_mut() else {
         return error_view("no data is loaded yet");

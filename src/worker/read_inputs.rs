@@ -345,6 +345,17 @@ pub(crate) async fn analyse(
 /// read on one worker instead.
 const SHARE_START_MS: f64 = 20_000.0;
 
+/// User Timing marks of a load read in shares, in the coordinating worker's timeline (the
+/// bench reads them): the share workers started, this worker's own share read, every part
+/// received, the parts merged, the samples the merge found read again.
+const SHARE_MARKS: [&str; 5] = [
+    "shares-start",
+    "shares-own-read",
+    "shares-parts",
+    "shares-merged",
+    "shares-reread",
+];
+
 /// What a share worker is told of the load besides its share.
 struct ShareLoad<'a> {
     settings: &'a Settings,
@@ -409,6 +420,16 @@ async fn read_in_shares(
         }
         ranges.push(range);
     }
+    let timeline = scope.performance();
+    let mark = |name: &str| {
+        if let Some(timeline) = &timeline {
+            let _ = timeline.mark(name);
+        }
+    };
+    if let Some(timeline) = &timeline {
+        timeline.clear_marks();
+    }
+    mark(SHARE_MARKS[0]);
     let Ok(pool) = SharePool::start(&scope.location().href(), jobs) else {
         return Ok(None);
     };
@@ -431,6 +452,7 @@ async fn read_in_shares(
         }
         Err(error) => Err(error.into()),
     };
+    mark(SHARE_MARKS[1]);
     match (own, pool.failure()) {
         (Ok(()), _) => {}
         (Err(Stop::Cancelled), _) => return Err(Stop::Cancelled),
@@ -459,6 +481,7 @@ async fn read_in_shares(
             return Err(Stop::Cancelled);
         }
     };
+    mark(SHARE_MARKS[2]);
     // The share workers end here, before the merge needs their memory.
     drop(pool);
     for (part, range) in parts.into_iter().zip(ranges) {
@@ -473,10 +496,12 @@ async fn read_in_shares(
             }
         }
     }
+    mark(SHARE_MARKS[3]);
     // The samples that only the merge found are read again, as after any merge.
     for file in files {
         file.reread(analysis)?;
     }
+    mark(SHARE_MARKS[4]);
     Ok(Some(cut.len()))
 }
 

@@ -124,6 +124,18 @@ test('a filter change after a two-worker load is answered from the merged rows, 
   session.expectNoErrors();
 });
 
+test('?workers=auto reads a large load on every core the browser reports', async () => {
+  const { app, page } = session;
+  await app.goto('?workers=auto');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // 3M rows in many row groups: one worker per 250k rows would be 12, so the cores (at most 8)
+  // decide. The page hands `auto` on to its worker, which counts the cores itself.
+  await app.pickFiles([BIG()]);
+  const line = page.getByTestId('analysed');
+  await expect(line).toHaveAttribute('data-workers', String(Math.max(1, Math.min(cores, 8))), { timeout: 90_000 });
+  session.expectNoErrors();
+});
+
 test('Cancel ends every worker of the load, and the next load runs', async () => {
   const { app, page } = session;
   await app.goto('?workers=2');

@@ -39,6 +39,16 @@ pub fn parse_workers(value: &str) -> Option<usize> {
         .map(|count| count.clamp(1, MAX_WORKERS as u64) as usize)
 }
 
+/// A count as [`parse_workers`] reads it back: the page hands its `workers=` to the worker in
+/// the worker script's address, where `auto` must stay `auto` (a `0` would read as one worker).
+pub fn workers_value(count: usize) -> String {
+    if count == AUTO_WORKERS {
+        "auto".to_owned()
+    } else {
+        count.to_string()
+    }
+}
+
 /// The `workers=` of a query string (`?workers=2&x=y`, the `?` optional).
 pub fn workers_in_query(query: &str) -> Option<usize> {
     query
@@ -157,6 +167,15 @@ pub fn worker_failed(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_passed_on_to_the_worker_reads_back_as_asked() {
+        for asked in ["auto", "AUTO", "1", "2", "8", "64"] {
+            let count = parse_workers(asked).expect("a valid value");
+            let passed = format!("?workers={}&x=1", workers_value(count));
+            assert_eq!(workers_in_query(&passed), Some(count), "workers={asked}");
+        }
+    }
 
     #[test]
     fn workers_asked_for_are_clamped_and_bad_values_ignored() {
