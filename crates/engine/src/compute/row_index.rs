@@ -100,6 +100,15 @@ impl RowSet {
         }
     }
 
+    /// Adds `index`; true when it was not in the set yet.
+    pub(crate) fn insert(&mut self, index: usize) -> bool {
+        let word = &mut self.words[index / 64];
+        let bit = 1u64 << (index % 64);
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+
     pub(crate) fn add_all(&mut self, rows: &[u32]) {
         for row in rows {
             self.words[*row as usize / 64] |= 1 << (row % 64);
