@@ -115,48 +115,20 @@ fn MappingForm(state: AppState, help: MappingHelp) -> impl IntoView {
             RwSignal::new(current.unwrap_or_default())
         })
         .collect();
-    let event_rows = EVENT_FIELDS
-        .iter()
-        .zip(event_choices.iter().copied())
-        .map(|((field, label, required), choice)| {
-            let automatic = automatic_label(&events_in_use, field);
-            view! {
-                <label class="mapping-row">
-                    <span>{*label}{required.then_some(" *")}</span>
-                    <select
-                        data-testid=format!("map-event-{field}")
-                        prop:value=move || choice.get()
-                        on:change=move |event| choice.set(event_target_value(&event))
-                    >
-                        <option value="">{automatic}</option>
-                        {column_options(&help.columns)}
-                    </select>
-                </label>
-            }
-        })
-        .collect::<Vec<_>>();
-    let rows = MAPPABLE_FIELDS
-        .iter()
-        .zip(choices.iter().copied())
-        .map(|((field, label, required), choice)| {
-            let columns = column_options(&help.columns);
-            let automatic = automatic_label(&in_use, field);
-            view! {
-                <label class="mapping-row">
-                    <span>{*label}{required.then_some(" *")}</span>
-                    <select
-                        data-testid=format!("map-{field}")
-                        prop:value=move || choice.get()
-                        on:change=move |event| choice.set(event_target_value(&event))
-                    >
-                        <option value="">{automatic}</option>
-                        <option value=NONE>"(not in this data)"</option>
-                        {columns}
-                    </select>
-                </label>
-            }
-        })
-        .collect::<Vec<_>>();
+    let event_rows = Grid {
+        fields: EVENT_FIELDS,
+        test_prefix: "map-event-",
+        in_use: &events_in_use,
+        can_be_absent: false,
+    }
+    .rows(&event_choices, &help.columns);
+    let rows = Grid {
+        fields: MAPPABLE_FIELDS,
+        test_prefix: "map-",
+        in_use: &in_use,
+        can_be_absent: true,
+    }
+    .rows(&choices, &help.columns);
     let automatic_scale = match &scale_in_use {
         Some(in_use) => format!("Automatic (now: {in_use})"),
         None => "Automatic (from the column name, then the values)".to_owned(),
@@ -307,6 +279,45 @@ fn columns_hint(help: &MappingHelp) -> String {
 }
 
 /// "Automatic", with what the loaded data used for `field` when it is known.
+/// A grid of fields (name, label, required), each with a choice of the file's columns,
+/// "Automatic" (what the reader found, from `in_use`) first; a row field may also be "not in
+/// this data".
+struct Grid<'a> {
+    fields: &'a [(&'a str, &'a str, bool)],
+    test_prefix: &'a str,
+    in_use: &'a [(String, String)],
+    can_be_absent: bool,
+}
+
+impl Grid<'_> {
+    fn rows(&self, choices: &[RwSignal<String>], columns: &[String]) -> Vec<impl IntoView + use<>> {
+        self.fields
+            .iter()
+            .zip(choices.iter().copied())
+            .map(|((field, label, required), choice)| {
+                let label = (*label).to_owned();
+                let absent = self
+                    .can_be_absent
+                    .then(|| view! { <option value=NONE>"(not in this data)"</option> });
+                view! {
+                    <label class="mapping-row">
+                        <span>{label}{required.then_some(" *")}</span>
+                        <select
+                            data-testid=format!("{}{field}", self.test_prefix)
+                            prop:value=move || choice.get()
+                            on:change=move |event| choice.set(event_target_value(&event))
+                        >
+                            <option value="">{automatic_label(self.in_use, field)}</option>
+                            {absent}
+                            {column_options(columns)}
+                        </select>
+                    </label>
+                }
+            })
+            .collect()
+    }
+}
+
 fn automatic_label(in_use: &[(String, String)], field: &str) -> String {
     match in_use.iter().find(|(name, _)| name == field) {
         Some((_, column)) => format!("Automatic (now: {column})"),

@@ -613,12 +613,12 @@ async fn load(
             dataset.events()?;
             let inputs = dataset.inputs.clone();
             let events = dataset.events_mut()?;
-            Some((
-                inputs,
-                events.copy_log(),
-                events.view.catalogues.clone(),
-                event_view_model::log_columns(&events.view),
-            ))
+            let loaded = events.copy_log().map(|log| read_events::Loaded {
+                log,
+                catalogues: events.view.catalogues.clone(),
+                columns: event_view_model::log_columns(&events.view),
+            });
+            Some(EarlierLogs { inputs, loaded })
         })
     } else {
         None
@@ -808,14 +808,12 @@ async fn load(
         }
     }
 }
-/// The event logs loaded before an add (the dataset's inputs, a copy of its log, its catalogues
-/// and its logs' columns), which the add continues from.
-type LoadedLogs = (
-    Vec<Input>,
-    Result<coursepulse_engine::EventLog, String>,
-    Vec<(String, u64)>,
-    Vec<(String, Vec<String>)>,
-);
+/// The event logs loaded before an add, which the add continues from: the dataset's inputs and
+/// a copy of its log with its catalogues and columns (or why the copy failed).
+struct EarlierLogs {
+    inputs: Vec<Input>,
+    loaded: Result<read_events::Loaded, String>,
+}
 
 /// A load whose inputs are player event logs (the full worker only): reads the new logs into the
 /// events loaded so far (an add) or a new log, and shows them.
@@ -826,7 +824,7 @@ async fn load_events(
     id: u32,
     inputs: Vec<Input>,
     classified: Result<read_events::EventInputs, Stop>,
-    event_logs_loaded: Option<LoadedLogs>,
+    event_logs_loaded: Option<EarlierLogs>,
     settings: Settings,
     mode: Mode,
     src: Option<String>,
@@ -842,14 +840,13 @@ async fn load_events(
         return fail_load(&host, id, &inputs, inputs.len(), mode, stop);
     }
     let (all_inputs, start) = match event_logs_loaded {
-        Some((loaded, log, catalogues, columns)) => match log {
-            Ok(log) => (
-                loaded.into_iter().chain(inputs.iter().cloned()).collect(),
-                Some(read_events::Loaded {
-                    log,
-                    catalogues,
-                    columns,
-                }),
+        Some(EarlierLogs {
+            inputs: earlier,
+            loaded,
+        }) => match loaded {
+            Ok(loaded) => (
+                earlier.into_iter().chain(inputs.iter().cloned()).collect(),
+                Some(loaded),
             ),
             Err(message) => {
                 let stop = read_inputs::stop_message(message);

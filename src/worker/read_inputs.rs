@@ -65,12 +65,7 @@ impl Opened {
     /// values of its first records).
     pub(crate) fn columns(&self) -> Vec<String> {
         match self {
-            Opened::Parquet(file) => file
-                .schema()
-                .fields()
-                .iter()
-                .map(|field| field.name().clone())
-                .collect(),
+            Opened::Parquet(file) => parquet_columns(file),
             Opened::Csv { columns, .. } => columns.clone(),
             Opened::Json { head } => event_record_paths(head),
         }
@@ -83,6 +78,15 @@ impl Opened {
             Opened::Csv { head, .. } | Opened::Json { head } => head,
         }
     }
+}
+
+/// A Parquet file's column names, as the mapping screen offers them.
+fn parquet_columns(file: &ParquetFile<ChunkReader>) -> Vec<String> {
+    file.schema()
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect()
 }
 
 /// Opens every input of a load: Parquet footers, CSV headers, the first bytes of JSON.
@@ -612,15 +616,8 @@ async fn read_plan(
     id: u32,
 ) -> Result<(), Stop> {
     for (input, file) in inputs.iter().zip(files) {
-        plan.begin_file(analysis, file).map_err(|error| {
-            let columns = file
-                .schema()
-                .fields()
-                .iter()
-                .map(|field| field.name().clone())
-                .collect();
-            mapping_stop(error, input.name(), columns, false)
-        })?;
+        plan.begin_file(analysis, file)
+            .map_err(|error| mapping_stop(error, input.name(), parquet_columns(file), false))?;
     }
     let passes = u64::from(plan.passes());
     drive(

@@ -207,13 +207,18 @@ pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
             if host.borrow().dataset.is_some() {
                 set_current(&view);
                 ResponseKind::Stored(view)
-            } else if !READS_EVENTS
-                && saved::decode(&blob).is_ok_and(|(_, state)| state.starts_with(EVENT_STATE_MAGIC))
-            {
-                // Stored event logs are restored by the full worker (the page switches to it).
-                ResponseKind::Error(needs_event_reader())
             } else {
-                match restored_dataset(&blob) {
+                let decoded = saved::decode(&blob);
+                // Stored event logs are restored by the full worker (the page switches to it).
+                if !READS_EVENTS
+                    && decoded
+                        .as_ref()
+                        .is_ok_and(|(_, state)| state.starts_with(EVENT_STATE_MAGIC))
+                {
+                    reply(&host, id, ResponseKind::Error(needs_event_reader()));
+                    return;
+                }
+                match decoded.and_then(|(meta, state)| restored_dataset(meta, state)) {
                     Ok((dataset, mut dashboard)) => {
                         set_current(&view);
                         dashboard.storage = view;
@@ -237,8 +242,7 @@ pub(crate) async fn restore(host: Rc<RefCell<Host>>, id: u32) {
     prepare_views(&host);
 }
 
-fn restored_dataset(blob: &[u8]) -> Result<(Dataset, Dashboard), String> {
-    let (meta, state) = saved::decode(blob)?;
+fn restored_dataset(meta: SavedMeta, state: &[u8]) -> Result<(Dataset, Dashboard), String> {
     let now_micros = (js_sys::Date::now() * 1000.0) as i64;
     // The stored settings, not the page's: the engine refuses a state under other options.
     let options = crate::settings::options(&meta.settings, now_micros)?;
@@ -307,13 +311,13 @@ pub(crate) async fn resume(host: &Rc<RefCell<Host>>, url: &str, settings: &Setti
     let Ok(Some((blob, backend))) = store::load(Slot::Link).await else {
         return false;
     };
-    let Ok((meta, _)) = saved::decode(&blob) else {
+    let Ok((meta, state)) = saved::decode(&blob) else {
         return false;
     };
     if meta.src.as_deref() != Some(url) || !same_meaning(&meta.settings, settings) {
         return false;
     }
-    let Ok((dataset, _)) = restored_dataset(&blob) else {
+    let Ok((dataset, _)) = restored_dataset(meta, state) else {
         return false;
     };
     set_current(&StorageView {
