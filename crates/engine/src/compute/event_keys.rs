@@ -92,7 +92,6 @@ impl<C: Copy> EventKeys<C> {
     /// Buffers one row; `origin` is the caller's handle to find the row again for a sample.
     /// Returns true when the buffers are full and [`EventKeys::flush`] is due.
     pub(crate) fn push(&mut self, key: u128, kept: Kept<C>, origin: u64) -> bool {
-        self.settle();
         self.pending[partition(key)].push(Pending { key, kept, origin });
         self.pending_rows += 1;
         self.pending_rows >= FLUSH_ROWS
@@ -118,8 +117,9 @@ impl<C: Copy> EventKeys<C> {
         )
     }
 
-    /// Puts back the resolved keys of a saved state, into an empty table; each key appears
-    /// once (the caller checks). They join the tables when one is first looked up.
+    /// Puts back the resolved keys of a saved state, into an empty table. They join the tables
+    /// when one is first looked up (a flush of pushed rows, an absorb, a reserve), not when a row
+    /// is pushed: pushing only buffers. A state written by a save holds each key once.
     pub(crate) fn restore(&mut self, keys: Vec<(u128, Kept<C>)>) {
         debug_assert!(
             self.len() == 0 && !self.has_pending(),
