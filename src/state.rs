@@ -51,6 +51,9 @@ pub struct AppState {
     /// The data shown was read again after a worker crash, and no load was asked for since: a
     /// second crash then gives up rather than reading it again (and crashing) forever.
     pub recovering: RwSignal<bool>,
+    /// Loads asked for since the page opened, so an answer to an older request (the stored
+    /// dataset) can tell that the user has opened something since.
+    pub loads_started: RwSignal<u32>,
     /// The page is the embed: it never restores nor stores a dataset (the full app's stored
     /// data is not for the embedding site), and masking stays as the embed's URL set it.
     pub embedded: bool,
@@ -93,6 +96,7 @@ impl AppState {
             mapping_help: RwSignal::new(None),
             storage: RwSignal::new(StorageView::default()),
             recovering: RwSignal::new(false),
+            loads_started: RwSignal::new(0),
             embedded: params.layout == crate::url_state::Layout::Embed,
             salt_in_link: params.salt_in_link,
             refused: RwSignal::new(false),
@@ -223,21 +227,27 @@ impl AppState {
         if self.embedded {
             return;
         }
-        self.request(RequestKind::Restore, |state, response| match response {
-            ResponseKind::Dashboard(dashboard) => {
-                // Something opened meanwhile wins over the stored data.
-                if state.dashboard.with_untracked(Option::is_some)
-                    || state.loading.with_untracked(Option::is_some)
-                {
-                    return;
+        let loads_before = self.loads_started.get_untracked();
+        self.request(
+            RequestKind::Restore,
+            move |state, response| match response {
+                ResponseKind::Dashboard(dashboard) => {
+                    // Whatever the user opened meanwhile wins over the stored data, even when it
+                    // has failed or been answered already (a restore that needs the full worker is
+                    // answered after a later open).
+                    if state.dashboard.with_untracked(Option::is_some)
+                        || state.loads_started.get_untracked() != loads_before
+                    {
+                        return;
+                    }
+                    state.data_label.set(Some(RESTORED_LABEL.to_owned()));
+                    state.show(*dashboard);
                 }
-                state.data_label.set(Some(RESTORED_LABEL.to_owned()));
-                state.show(*dashboard);
-            }
-            ResponseKind::Stored(view) => state.storage.set(view),
-            ResponseKind::Error(error) => state.error.set(Some(error)),
-            _ => {}
-        });
+                ResponseKind::Stored(view) => state.storage.set(view),
+                ResponseKind::Error(error) => state.error.set(Some(error)),
+                _ => {}
+            },
+        );
     }
 
     /// Erases what this browser stores; the page then shows 0 bytes stored.
@@ -390,6 +400,8 @@ impl AppState {
         if let Some(previous) = self.loading.get_untracked() {
             cancel_request(previous.id);
         }
+        self.loads_started
+            .update(|started| *started = started.wrapping_add(1));
         mark("analysis-start");
         // Live mode's adds keep the label: the data is still what `?src=` names.
         let live_add = matches!(

@@ -44,7 +44,8 @@ pub fn DashboardView() -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.events.is_some()))
     };
     // Only the overview, "Needs attention" and the filters render with the dashboard; the
-    // charts and panels follow one per animation frame, so no single main-thread task builds
+    // charts and panels (the collapsed Data section's cards and dataset panel last) follow one
+    // per animation frame, so no single main-thread task builds
     // them all (together they took 50-90 ms on this machine: `cargo xtask bench`, longest-task
     // column).
     let shown = RwSignal::new(0u8);
@@ -120,9 +121,9 @@ pub fn DashboardView() -> impl IntoView {
             </Show>
             <Section id="data" title="Data" teaser=teaser(data_teaser)>
                 <div class="data-section">
-                    <Cards/>
-                    <DatasetPanel/>
                     <Show when=from(Stage::Sources)>
+                        <Cards/>
+                        <DatasetPanel/>
                         <Sources/>
                         <MetadataPanel/>
                     </Show>

@@ -6,7 +6,7 @@
 //! crash handler hears of it and the next request starts a fresh worker.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
@@ -24,6 +24,25 @@ pub const FULL_WORKER_SCRIPT: &str = "./coursepulse-worker-full_loader.js";
 
 type Handler = Rc<dyn Fn(ResponseKind)>;
 
+/// A pending request as it was posted.
+struct Sent {
+    envelope: JsValue,
+    /// `standalone` of its kind.
+    standalone: bool,
+}
+
+/// Whether `kind` needs nothing the worker holds (an open, a restore, erasing what is stored, a
+/// manifest check), so a fresh worker answers it as well as the one it was sent to.
+fn standalone(kind: &RequestKind) -> bool {
+    matches!(
+        kind,
+        RequestKind::Open { .. }
+            | RequestKind::Restore
+            | RequestKind::Forget
+            | RequestKind::CheckListing { .. }
+    )
+}
+
 #[derive(Default)]
 struct Client {
     worker: Option<Worker>,
@@ -31,7 +50,7 @@ struct Client {
     queue: Vec<JsValue>,
     handlers: HashMap<u32, Handler>,
     /// What was sent for each pending request, to send again after switching workers.
-    sent: HashMap<u32, JsValue>,
+    sent: HashMap<u32, Sent>,
     /// Whether the worker with every codec is the one in use.
     full: bool,
     on_crash: Option<Rc<dyn Fn(String)>>,
@@ -47,6 +66,58 @@ struct Client {
 thread_local! {
     static CLIENT: RefCell<Client> = RefCell::new(Client::default());
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// Responses decoded but not yet handled, oldest first, with the worker they came from.
+    static LATER: RefCell<VecDeque<(u32, Response)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Handles a decoded response. A dashboard is handled in a task of its own: decoding it and
+/// building the panels it shows made one main-thread task of 55 to 100 ms in a load (the bench's
+/// longest task; a CPU profile gave a quarter of it to the decoding). Responses that arrive
+/// behind one wait for it, so they are handled in the order the worker sent them.
+fn arrived(generation: u32, response: Response) {
+    let defers = matches!(response.kind, ResponseKind::Dashboard(_));
+    let (now, schedule) = LATER.with(|later| {
+        let mut later = later.borrow_mut();
+        if later.is_empty() && !defers {
+            return (Some(response), false);
+        }
+        later.push_back((generation, response));
+        (None, later.len() == 1)
+    });
+    if let Some(response) = now {
+        dispatch(&response);
+    }
+    if schedule {
+        handle_later();
+    }
+}
+
+/// Handles the oldest waiting response in a new task.
+fn handle_later() {
+    let scheduled = web_sys::window().is_some_and(|window| {
+        let callback = Closure::once_into_js(handle_oldest);
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0)
+            .is_ok()
+    });
+    // Without a timer (the page is closing), handle it now rather than never.
+    if !scheduled {
+        handle_oldest();
+    }
+}
+
+/// Handles the oldest waiting response (unless its worker has been replaced meanwhile), then
+/// schedules the next.
+fn handle_oldest() {
+    let oldest = LATER.with(|later| later.borrow_mut().pop_front());
+    if let Some((generation, response)) = oldest
+        && is_current(generation)
+    {
+        dispatch(&response);
+    }
+    if LATER.with(|later| !later.borrow().is_empty()) {
+        handle_later();
+    }
 }
 
 /// Called with a message when the worker dies; every pending request is dropped.
@@ -71,6 +142,7 @@ pub fn send(
         next.set(id.wrapping_add(1).max(1));
         id
     });
+    let standalone = standalone(&kind);
     let request = Request { id, kind };
     let envelope = Object::new();
     let value = match request.to_js() {
@@ -90,7 +162,13 @@ pub fn send(
     CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         client.handlers.insert(id, Rc::new(handler));
-        client.sent.insert(id, envelope.clone().into());
+        client.sent.insert(
+            id,
+            Sent {
+                envelope: envelope.clone().into(),
+                standalone,
+            },
+        );
         match (&client.worker, client.ready) {
             (Some(worker), true) => {
                 if let Err(error) = worker.post_message(&envelope) {
@@ -118,7 +196,11 @@ pub fn send(
 pub fn cancel(target: u32) {
     let id = send(RequestKind::Cancel { target }, None, |_| {});
     // A cancel request gets no answer of its own.
-    CLIENT.with(|client| client.borrow_mut().handlers.remove(&id));
+    CLIENT.with(|client| {
+        let mut client = client.borrow_mut();
+        client.handlers.remove(&id);
+        client.sent.remove(&id);
+    });
 }
 
 fn error_kind(message: String) -> ResponseKind {
@@ -156,7 +238,7 @@ fn ensure_worker() -> Result<(), String> {
             return;
         };
         match Response::from_js(data) {
-            Ok(response) => dispatch(&response),
+            Ok(response) => arrived(generation, response),
             Err(message) => web_sys::console::error_1(&message.into()),
         }
     });
@@ -310,49 +392,55 @@ fn dispatch(response: &Response) {
 }
 
 /// Replaces the lean worker with the full one (every codec, event logs) and sends request `id`
-/// to it again. False when the full worker is already in use (the error then stands). Other
-/// pending requests belonged to the old worker's dataset and fail with a message.
+/// to it again, with every other pending request that needs nothing the old worker held (a
+/// file the user dropped while a stored dataset was being restored is still opened), in the
+/// order they were sent. False when the full worker is already in use (the error then stands).
+/// The other pending requests belonged to the old worker's dataset and fail with a message.
 fn switch_to_full_worker(id: u32) -> bool {
-    let (envelope, others) = CLIENT.with(|client| {
+    let switched = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
-        if client.full {
-            return (None, Vec::new());
+        if client.full || !client.sent.contains_key(&id) {
+            return None;
         }
-        let Some(envelope) = client.sent.remove(&id) else {
-            return (None, Vec::new());
-        };
         if let Some(worker) = client.worker.take() {
             retire(&worker);
         }
         client.full = true;
         client.ready = false;
-        client.queue = vec![envelope.clone()];
         client.closures.clear();
-        let others: Vec<(u32, Handler)> = client
-            .handlers
-            .iter()
-            .filter(|(other, _)| **other != id)
-            .map(|(other, handler)| (*other, handler.clone()))
-            .collect();
-        for (other, _) in &others {
-            client.handlers.remove(other);
-            client.sent.remove(other);
+        let mut pending: Vec<u32> = client.sent.keys().copied().collect();
+        pending.sort_unstable();
+        let mut queue = Vec::new();
+        let mut resent = Vec::new();
+        let mut dropped = Vec::new();
+        for other in pending {
+            let sent = &client.sent[&other];
+            if other == id || sent.standalone {
+                queue.push(sent.envelope.clone());
+                resent.push(other);
+            } else {
+                client.sent.remove(&other);
+                dropped.extend(client.handlers.remove(&other));
+            }
         }
-        (Some(envelope), others)
+        client.queue = queue;
+        Some((resent, dropped))
     });
-    if envelope.is_none() {
+    let Some((resent, dropped)) = switched else {
         return false;
-    }
-    for (_, handler) in others {
+    };
+    for handler in dropped {
         handler(error_kind(
             "the analysis worker was restarted as the full one (every codec and event logs); try again".into(),
         ));
     }
     if let Err(message) = ensure_worker() {
-        dispatch(&Response {
-            id,
-            kind: error_kind(message),
-        });
+        for id in resent {
+            dispatch(&Response {
+                id,
+                kind: error_kind(message.clone()),
+            });
+        }
     }
     true
 }

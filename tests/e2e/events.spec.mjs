@@ -227,6 +227,32 @@ test('an event dashboard is kept for the next visit, and a later log continues f
   // figures are the CLI's over both logs.
   await dataset.addFilesInput.setInputFiles(join(directory, 'events-1.csv'));
   await expectFigures(both);
+
+  // A log dropped while the stored event dashboard is being restored wins. The restore needs
+  // the full worker, and the switch to it must send the drop again rather than fail it (or the
+  // stored dashboard replaced what the user just dropped). The lean worker's wasm is held back
+  // so that the drop is sent before the restore is answered (the service worker, which would
+  // serve it from its cache past the route, is unregistered for this visit).
+  await page.evaluate(async () => {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+  });
+  let heldBack = 0;
+  const leanWasm = /\/coursepulse-worker(-[0-9a-f]+)?_bg\.wasm$/;
+  await page.route(leanWasm, async (route) => {
+    heldBack += 1;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.reload();
+  await expect(page.getByTestId('app-title')).toBeVisible();
+  await drop(page, folder, ['events-0.csv', 'videos.csv']);
+  await app.waitForData('events-0.csv, videos.csv');
+  expect(heldBack, 'the lean worker was started and held back').toBeGreaterThan(0);
+  await expect(page.getByTestId('restored-banner')).toBeHidden();
+  await app.openAllSections();
+  await expectFigures(first);
+  await page.unroute(leanWasm);
+
   await dataset.forget();
   session.expectNoErrors();
 });
