@@ -185,12 +185,11 @@ impl<C: Copy> EventKeys<C> {
             Some(entry) => {
                 let earlier = *entry;
                 let loser = if later.updated_at > earlier.updated_at {
-                    let replaced = *entry;
                     *entry = Kept {
                         first: earlier.first,
                         ..later
                     };
-                    replaced.contribution
+                    earlier.contribution
                 } else {
                     later.contribution
                 };
@@ -269,6 +268,11 @@ fn bucket_hash(key: u128) -> u64 {
     key as u64
 }
 
+/// The bucket hash of the entry at a position, which the table needs when it grows.
+fn hash_at<C>(entries: &[(u128, Kept<C>)]) -> impl Fn(&u32) -> u64 + '_ {
+    move |position| bucket_hash(entries[*position as usize].0)
+}
+
 impl<C> Part<C> {
     fn len(&self) -> usize {
         self.entries.len()
@@ -276,9 +280,7 @@ impl<C> Part<C> {
 
     fn reserve(&mut self, keys: usize) {
         self.entries.reserve_exact(keys);
-        let entries = &self.entries;
-        self.positions
-            .reserve(keys, |position| bucket_hash(entries[*position as usize].0));
+        self.positions.reserve(keys, hash_at(&self.entries));
     }
 
     fn find(&mut self, key: u128) -> Option<&mut Kept<C>> {
@@ -295,11 +297,8 @@ impl<C> Part<C> {
         let position =
             u32::try_from(self.entries.len()).expect("over 4 billion keys in a partition");
         self.entries.push((key, kept));
-        let entries = &self.entries;
         self.positions
-            .insert_unique(bucket_hash(key), position, |position| {
-                bucket_hash(entries[*position as usize].0)
-            });
+            .insert_unique(bucket_hash(key), position, hash_at(&self.entries));
     }
 }
 
