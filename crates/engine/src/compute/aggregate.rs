@@ -103,6 +103,39 @@ impl Stats {
     }
 }
 
+/// Course-video sums kept in a list by video instead of the map by (course, video), for the
+/// rows whose course is their video's usual one (every row, unless a video id appears in
+/// several courses): a list index instead of a hash probe per row.
+pub(crate) struct ByVideo<'a> {
+    /// Each video's course (`NONE` for a video no row gives a course, whose rows are all keyed
+    /// by (`NONE`, video)).
+    pub(crate) course_of: &'a [u32],
+    pub(crate) sums: Vec<Stats>,
+}
+
+impl<'a> ByVideo<'a> {
+    pub(crate) fn new(course_of: &'a [u32]) -> ByVideo<'a> {
+        ByVideo {
+            course_of,
+            sums: vec![Stats::default(); course_of.len()],
+        }
+    }
+
+    /// Adds the sums to `aggregator`'s map, where a video without rows has no entry.
+    pub(crate) fn add_to(self, aggregator: &mut Aggregator) {
+        for (video, stats) in self.sums.iter().enumerate() {
+            if stats.views != 0 {
+                let course = self.course_of[video];
+                aggregator
+                    .course_videos
+                    .entry(pair(course, video as u32))
+                    .or_default()
+                    .merge(stats);
+            }
+        }
+    }
+}
+
 /// What one kept row adds to the metrics; stored per unique key so a later copy can replace it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Contribution {
@@ -1031,39 +1064,65 @@ impl Aggregator {
     /// Adds or takes back a contribution's sums and counts, all but its (learner, video) and
     /// (course, learner) pairs; returns whether it counted (a student row).
     pub(crate) fn apply_stats(&mut self, contribution: &Contribution, sign: i64) -> bool {
-        if !contribution.is_student {
-            return false;
+        self.apply_stats_all(std::slice::from_ref(contribution), sign, None);
+        contribution.is_student
+    }
+
+    /// [`Aggregator::apply_stats`] for many rows at once, one accumulator after another: each
+    /// loop is short, so the cache misses of many rows into the larger accumulators (a
+    /// learner's totals, at 100k learners 3.2 MB) are in flight together instead of one per
+    /// row. The sums are integers, so the order rows are added in does not change them.
+    /// `by_video`, when given, takes the course-video sums of rows in their video's own course.
+    pub(crate) fn apply_stats_all(
+        &mut self,
+        contributions: &[Contribution],
+        sign: i64,
+        mut by_video: Option<&mut ByVideo<'_>>,
+    ) {
+        let students = || contributions.iter().filter(|row| row.is_student);
+        for row in students() {
+            self.totals.update(fixed(row.completion), sign);
+            if !row.completion.is_nan() {
+                let bin = ((row.completion / 10.0) as usize).min(9);
+                self.histogram[bin] += sign;
+            }
         }
-        let completion = contribution.completion;
-        let fixed = fixed(completion);
-        self.totals.update(fixed, sign);
-        if !completion.is_nan() {
-            let bin = ((completion / 10.0) as usize).min(9);
-            self.histogram[bin] += sign;
+        for row in students().filter(|row| row.student != NONE) {
+            self.learners[row.student as usize].update(fixed(row.completion), sign);
         }
-        let Contribution {
-            student,
-            video,
-            course,
-            day,
-            ..
-        } = *contribution;
-        if student != NONE {
-            self.learners[student as usize].update(fixed, sign);
+        for row in students().filter(|row| row.course != NONE) {
+            self.course_stats[row.course as usize].update(fixed(row.completion), sign);
         }
-        if video != NONE {
+        for row in students().filter(|row| row.video != NONE) {
+            if let Some(dense) = by_video.as_mut()
+                && dense.course_of[row.video as usize] == row.course
+            {
+                dense.sums[row.video as usize].update(fixed(row.completion), sign);
+                continue;
+            }
             self.course_videos
-                .entry(pair(course, video))
+                .entry(pair(row.course, row.video))
                 .or_default()
-                .update(fixed, sign);
+                .update(fixed(row.completion), sign);
         }
-        if course != NONE {
-            self.course_stats[course as usize].update(fixed, sign);
+        // Rows come mostly in time order: a run of one day is looked up once.
+        let mut run: Option<(i32, Stats)> = None;
+        for row in students().filter(|row| row.day != NO_DAY) {
+            match &mut run {
+                Some((day, stats)) if *day == row.day => stats.update(fixed(row.completion), sign),
+                _ => {
+                    if let Some((day, stats)) = run.take() {
+                        self.days.entry(day).or_default().merge(&stats);
+                    }
+                    let mut stats = Stats::default();
+                    stats.update(fixed(row.completion), sign);
+                    run = Some((row.day, stats));
+                }
+            }
         }
-        if day != NO_DAY {
-            self.days.entry(day).or_default().update(fixed, sign);
+        if let Some((day, stats)) = run {
+            self.days.entry(day).or_default().merge(&stats);
         }
-        true
     }
 
     /// Distinct videos per learner (by learner id), from the (learner, video) pairs.

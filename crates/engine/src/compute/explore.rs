@@ -10,7 +10,9 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::compute::aggregate::{Aggregator, Contribution, CourseFilter, DistinctCounts, RowKind};
+use crate::compute::aggregate::{
+    Aggregator, ByVideo, Contribution, CourseFilter, DistinctCounts, RowKind,
+};
 use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
 use crate::compute::row_index::RowSet;
@@ -56,6 +58,11 @@ impl Aggregator {
         };
         // Rows whose key has copies wait for the copies to be compared.
         let mut waiting: FxHashMap<u32, Contribution> = FxHashMap::default();
+        let mut batch = Batch {
+            rows: Vec::with_capacity(Batch::SIZE),
+            contributions: Vec::with_capacity(Batch::SIZE),
+            by_video: ByVideo::new(&prepared.course_of_video),
+        };
         let mut visit = |index: usize, segment: &Segment| {
             if !keeps(index) {
                 return;
@@ -70,8 +77,8 @@ impl Aggregator {
             let sample = || placeholder(&names[segment.source as usize], row);
             let contribution = view.check_row(&table.facts(index), kind, &sample);
             if table.flags[index] & flag::HAS_COPY == 0 {
-                if view.apply_stats(&contribution, 1) {
-                    distinct.count(index, &contribution);
+                if contribution.is_student {
+                    batch.push(index as u32, contribution, &mut view, &mut distinct);
                 }
             } else {
                 waiting.insert(index as u32, contribution);
@@ -116,8 +123,8 @@ impl Aggregator {
                 continue;
             };
             let contribution = waiting[&winner];
-            if view.apply_stats(&contribution, 1) {
-                distinct.count(winner as usize, &contribution);
+            if contribution.is_student {
+                batch.push(winner, contribution, &mut view, &mut distinct);
             }
             // The earliest copy in view was counted as the key's first; the others as
             // duplicates, whichever won.
@@ -125,6 +132,8 @@ impl Aggregator {
             copies.sort_unstable();
             duplicates.extend_from_slice(&copies[1..]);
         }
+        batch.apply(&mut view, &mut distinct);
+        batch.by_video.add_to(&mut view);
         duplicates.sort_unstable();
         view.duplicates = duplicates.len() as u64;
         for index in duplicates {
@@ -214,6 +223,40 @@ fn candidate_rows(
     Some(set)
 }
 
+/// Student rows without copies, added to a view's accumulators [`Batch::SIZE`] at a time, one
+/// accumulator after another (see [`Aggregator::apply_stats_all`]).
+struct Batch<'a> {
+    rows: Vec<u32>,
+    contributions: Vec<Contribution>,
+    by_video: ByVideo<'a>,
+}
+
+impl Batch<'_> {
+    /// Rows a batch holds: its lists stay in the first-level cache.
+    const SIZE: usize = 1024;
+
+    fn push(
+        &mut self,
+        row: u32,
+        contribution: Contribution,
+        view: &mut Aggregator,
+        distinct: &mut Distinct<'_>,
+    ) {
+        self.rows.push(row);
+        self.contributions.push(contribution);
+        if self.rows.len() == Self::SIZE {
+            self.apply(view, distinct);
+        }
+    }
+
+    fn apply(&mut self, view: &mut Aggregator, distinct: &mut Distinct<'_>) {
+        view.apply_stats_all(&self.contributions, 1, Some(&mut self.by_video));
+        distinct.count_all(&self.rows, &self.contributions);
+        self.rows.clear();
+        self.contributions.clear();
+    }
+}
+
 /// A view's distinct pairs, counted as rows are added. The pairs seen are bits (at 10M rows,
 /// 1.2 MB instead of 10 MB of flags, which a random row's lookup missed in cache).
 struct Distinct<'a> {
@@ -224,22 +267,21 @@ struct Distinct<'a> {
 }
 
 impl Distinct<'_> {
-    /// Counts the pairs of row `index`, a kept student row with this contribution.
-    fn count(&mut self, index: usize, contribution: &Contribution) {
-        let Contribution {
-            student,
-            video,
-            course,
-            ..
-        } = *contribution;
-        let learner_video = self.pairs.learner_video[index];
-        if learner_video != NONE && self.seen_learner_video.insert(learner_video as usize) {
-            self.counts.videos_per_learner[student as usize] += 1;
-            self.counts.learners_per_video[video as usize] += 1;
+    /// Counts the pairs of student rows `rows` (table indices) with these contributions, one
+    /// kind of pair after the other.
+    fn count_all(&mut self, rows: &[u32], contributions: &[Contribution]) {
+        for (index, contribution) in rows.iter().zip(contributions) {
+            let learner_video = self.pairs.learner_video[*index as usize];
+            if learner_video != NONE && self.seen_learner_video.insert(learner_video as usize) {
+                self.counts.videos_per_learner[contribution.student as usize] += 1;
+                self.counts.learners_per_video[contribution.video as usize] += 1;
+            }
         }
-        let course_learner = self.pairs.course_learner[index];
-        if course_learner != NONE && self.seen_course_learner.insert(course_learner as usize) {
-            self.counts.learners_per_course[course as usize] += 1;
+        for (index, contribution) in rows.iter().zip(contributions) {
+            let course_learner = self.pairs.course_learner[*index as usize];
+            if course_learner != NONE && self.seen_course_learner.insert(course_learner as usize) {
+                self.counts.learners_per_course[contribution.course as usize] += 1;
+            }
         }
     }
 }

@@ -122,6 +122,8 @@ pub(crate) struct RowIds<'a> {
 pub(crate) struct ViewIndex {
     pub(crate) pairs: PairIds,
     pub(crate) copy_groups: Vec<Vec<u32>>,
+    /// Each video's course: that of its first row with a course (`NONE` when none has one).
+    pub(crate) course_of_video: Vec<u32>,
     pub(crate) by_course: Buckets,
     /// By the day of the row's time (rows without one are in no bucket).
     pub(crate) by_day: Buckets,
@@ -147,6 +149,7 @@ impl RowTable {
     pub(crate) fn bytes(&self) -> u64 {
         let pairs = self.prepared.get().map_or(0, |prepared| {
             8 * prepared.pairs.learner_video.len()
+                + 4 * prepared.course_of_video.len()
                 + prepared
                     .copy_groups
                     .iter()
@@ -325,6 +328,7 @@ impl RowTable {
         self.prepared.get_or_init(|| ViewIndex {
             pairs: self.pair_ids(),
             copy_groups: self.copy_groups(),
+            course_of_video: self.course_of_video(),
             by_course: Buckets::build(self.len(), |row| id_key(self.courses[row])),
             by_day: Buckets::build(self.len(), |row| {
                 let time = self.times[row];
@@ -337,6 +341,18 @@ impl RowTable {
     pub(crate) fn code_index(&self) -> &Buckets {
         self.by_code
             .get_or_init(|| Buckets::build(self.len(), |row| id_key(self.codes[row])))
+    }
+
+    /// See [`ViewIndex::course_of_video`].
+    fn course_of_video(&self) -> Vec<u32> {
+        let videos = self.videos.iter().filter(|video| **video != NONE);
+        let mut course_of = vec![NONE; videos.max().map_or(0, |most| *most as usize + 1)];
+        for (video, course) in self.videos.iter().zip(&self.courses) {
+            if *video != NONE && *course != NONE && course_of[*video as usize] == NONE {
+                course_of[*video as usize] = *course;
+            }
+        }
+        course_of
     }
 
     /// Numbers each row's pairs.
