@@ -1130,11 +1130,7 @@ impl Aggregator {
         if let Some(distinct) = &self.distinct {
             return distinct.videos_per_learner.clone();
         }
-        let mut counts = vec![0u64; self.students.len()];
-        for key in self.learner_videos.keys() {
-            counts[pair_parts(key).0 as usize] += 1;
-        }
-        counts
+        self.learner_videos.count_by_high(self.students.len())
     }
 
     /// Distinct learners per video (by video id), from the (learner, video) pairs.
@@ -1142,11 +1138,7 @@ impl Aggregator {
         if let Some(distinct) = &self.distinct {
             return distinct.learners_per_video.clone();
         }
-        let mut counts = vec![0u64; self.videos.len()];
-        for key in self.learner_videos.keys() {
-            counts[pair_parts(key).1 as usize] += 1;
-        }
-        counts
+        self.learner_videos.count_by_low(self.videos.len())
     }
 
     /// Distinct learners per course (by course id), from the (course, learner) pairs.
@@ -1154,11 +1146,7 @@ impl Aggregator {
         if let Some(distinct) = &self.distinct {
             return distinct.learners_per_course.clone();
         }
-        let mut counts = vec![0u64; self.courses.len()];
-        for key in self.course_learners.keys() {
-            counts[pair_parts(key).0 as usize] += 1;
-        }
-        counts
+        self.course_learners.count_by_high(self.courses.len())
     }
 
     /// Per-video stats over all courses (rows without a course included).

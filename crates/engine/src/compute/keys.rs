@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::OnceLock;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -64,6 +65,37 @@ impl PartialOrd for Key {
     }
 }
 
+impl Key {
+    /// The key as text, what `to_string` gives, without the formatting machinery: a report
+    /// writes every learner's id, and at 100k learners `to_string` through `Display` was a fifth
+    /// of its time (perf).
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Key::Int(value) => {
+                let mut digits = [0u8; 20];
+                let mut start = digits.len();
+                let mut rest = value.unsigned_abs();
+                loop {
+                    start -= 1;
+                    digits[start] = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                    if rest == 0 {
+                        break;
+                    }
+                }
+                let mut text = String::with_capacity(digits.len() - start + 1);
+                if *value < 0 {
+                    text.push('-');
+                }
+                text.extend(digits[start..].iter().map(|digit| char::from(*digit)));
+                text
+            }
+            Key::Str(value) => String::from(&**value),
+            Key::InCourse(pair) => pair.1.text(),
+        }
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -89,6 +121,10 @@ pub(crate) struct Interner {
     /// row spent on a student id column). `by_int` stays complete; this only caches it.
     dense: Vec<u32>,
     dense_base: i64,
+    /// Each id's place among the keys sorted ([`Key`]'s order), counted on first use after a
+    /// key was added: rankings break ties by key, and a report at 10M rows spent a fifth of
+    /// its time comparing 100k learner keys in its sorts (perf). Views clone it along.
+    order: OnceLock<Vec<u32>>,
 }
 
 /// A clone leaves the direct table behind: it is a cache that a clone rebuilds when it encodes
@@ -102,6 +138,7 @@ impl Clone for Interner {
             keys: self.keys.clone(),
             dense: Vec::new(),
             dense_base: 0,
+            order: self.order.clone(),
         }
     }
 }
@@ -166,6 +203,21 @@ impl Interner {
         &self.keys[id as usize]
     }
 
+    /// Compares two ids by their keys, as `key(left).cmp(key(right))` does.
+    pub(crate) fn cmp_keys(&self, left: u32, right: u32) -> Ordering {
+        let order = self.order.get_or_init(|| {
+            let mut ids: Vec<u32> = (0..self.keys.len() as u32).collect();
+            ids.sort_by(|left, right| self.key(*left).cmp(self.key(*right)));
+            let mut order = vec![0; ids.len()];
+            for (place, id) in ids.into_iter().enumerate() {
+                order[id as usize] = place as u32;
+            }
+            order
+        });
+        // Distinct ids have distinct keys, so their places differ exactly when the keys do.
+        order[left as usize].cmp(&order[right as usize])
+    }
+
     /// The id of `key`, interning it if it is new.
     pub(crate) fn intern_key(&mut self, key: &Key) -> u32 {
         match key {
@@ -177,6 +229,7 @@ impl Interner {
                 }
                 let id = self.keys.len() as u32;
                 self.keys.push(key.clone());
+                self.order.take();
                 self.by_key.insert(key.clone(), id);
                 id
             }
@@ -187,6 +240,7 @@ impl Interner {
         let next = self.keys.len() as u32;
         *self.by_int.entry(value).or_insert_with(|| {
             self.keys.push(Key::Int(value));
+            self.order.take();
             next
         })
     }
@@ -197,6 +251,7 @@ impl Interner {
         }
         let id = self.keys.len() as u32;
         self.keys.push(Key::Str(value.into()));
+        self.order.take();
         self.by_str.insert(value.into(), id);
         id
     }
@@ -452,6 +507,22 @@ fn each_text(array: &dyn Array, visit: &mut dyn FnMut(Option<&str>)) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_as_text_is_its_display() {
+        let keys = [
+            Key::Int(0),
+            Key::Int(7),
+            Key::Int(-42),
+            Key::Int(i64::MIN),
+            Key::Int(i64::MAX),
+            Key::Str("ada@example.org".into()),
+            Key::InCourse(Box::new((Some(Key::Int(3)), Key::Str("Intro".into())))),
+        ];
+        for key in keys {
+            assert_eq!(key.text(), key.to_string());
+        }
+    }
     use arrow_array::{
         DictionaryArray, Float64Array, Int32Array, StringArray, StringViewArray, types::Int8Type,
     };

@@ -97,7 +97,7 @@ impl Learner {
     fn row(&self, students: &Interner) -> LearnerRow {
         LearnerRow {
             rank: None,
-            student_id: students.key(self.id).to_string(),
+            student_id: students.key(self.id).text(),
             videos_watched: self.videos_watched,
             views: self.views,
             avg_completion: self.avg,
@@ -129,8 +129,7 @@ pub(crate) fn learners(
             avg: rounded_mean(stats),
         })
         .collect();
-    let by_key =
-        |left: &Learner, right: &Learner| students.key(left.id).cmp(students.key(right.id));
+    let by_key = |left: &Learner, right: &Learner| students.cmp_keys(left.id, right.id);
 
     let most_watched = learners
         .iter()
@@ -195,13 +194,13 @@ fn label(texts: &Interner, labels: &[u32], group: u32) -> Option<String> {
     labels
         .get(group as usize)
         .filter(|label| **label != NONE)
-        .map(|label| texts.key(*label).to_string())
+        .map(|label| texts.key(*label).text())
 }
 
 /// The title shown for a video: its label column, or the key itself when videos are keyed by title.
 fn video_title(aggregator: &Aggregator, video: u32, keyed_by_title: bool) -> Option<String> {
     if keyed_by_title {
-        Some(aggregator.videos.key(video).to_string())
+        Some(aggregator.videos.key(video).text())
     } else {
         label(&aggregator.titles, &aggregator.video_title, video)
     }
@@ -236,9 +235,9 @@ pub(crate) fn videos(
             (
                 video,
                 VideoRow {
-                    video_id: aggregator.videos.key(video).to_string(),
+                    video_id: aggregator.videos.key(video).text(),
                     video_title: video_title(aggregator, video, keyed_by_title),
-                    course_id: (course != NONE).then(|| aggregator.courses.key(course).to_string()),
+                    course_id: (course != NONE).then(|| aggregator.courses.key(course).text()),
                     views: stats.views as u64,
                     learners: learners[video as usize],
                     avg_completion: rounded_mean(stats),
@@ -295,7 +294,7 @@ pub(crate) fn courses(
                 if let Some(avg) = rounded_mean(group) {
                     ranked_ids.push(*video);
                     ranked.push(CourseVideoRow {
-                        video_id: aggregator.videos.key(*video).to_string(),
+                        video_id: aggregator.videos.key(*video).text(),
                         video_title: video_title(aggregator, *video, video_keyed_by_title),
                         views: group.views as u64,
                         avg_completion: avg,
@@ -332,9 +331,9 @@ pub(crate) fn courses(
                 .map(|index| ranked[*index].clone())
                 .collect();
             CourseRow {
-                course_id: aggregator.courses.key(course).to_string(),
+                course_id: aggregator.courses.key(course).text(),
                 course_code: if course_keyed_by_code {
-                    Some(aggregator.courses.key(course).to_string())
+                    Some(aggregator.courses.key(course).text())
                 } else {
                     label(&aggregator.codes, &aggregator.course_code, course)
                 },
