@@ -984,12 +984,17 @@ impl Aggregator {
         self.expected_rows = self.expected_rows.saturating_add(rows);
     }
 
-    /// Reserves this pass's share of the expected keys in an empty table, at most
+    /// Reserves this pass's share of the expected keys in an empty table (and room for as many
+    /// kept rows), at most
     /// [`MAX_RESERVED_KEYS`]: beyond that the table grows as usual, so a wrong count cannot ask
     /// for memory the data never needs.
     fn reserve_keys(&mut self, has_event_id: bool) {
         let share = (self.expected_rows / u64::from(self.key_passes.max(1))).min(MAX_RESERVED_KEYS)
             as usize;
+        // Rows are kept only by a load read in one pass: its share is every row.
+        if let Some(rows) = &mut self.rows {
+            rows.reserve(share);
+        }
         if has_event_id {
             self.event_keys.reserve(share);
         } else if self.by_row.capacity() == 0 {
