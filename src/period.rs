@@ -2,7 +2,7 @@
 //! headline figures of the days just before them (same courses), computed in the worker as a
 //! second view of the rows it kept, so no file is read; or why they are not available.
 
-use coursepulse_engine::{Analysis, Filter, Report, format_date};
+use coursepulse_engine::{Analysis, Filter, format_date};
 
 use crate::worker::protocol::{PeriodComparison, PeriodFigures};
 
@@ -26,16 +26,6 @@ pub fn previous_filter(filter: &Filter) -> Option<Filter> {
     })
 }
 
-/// The headline figures of `report`.
-pub fn figures(report: &Report) -> PeriodFigures {
-    PeriodFigures {
-        mean_completion: report.summary.mean_completion,
-        learners: report.summary.learners,
-        videos: report.summary.videos,
-        rows: report.rows.total,
-    }
-}
-
 /// The comparison for the dashboard of `view` (a view of `read`'s kept rows), or of `read`
 /// itself when there is no view: `None` unless the filter has both dates. The previous period's
 /// figures come from `read`'s kept rows; without them, `unavailable` says why.
@@ -55,8 +45,16 @@ pub fn comparison(read: &Analysis, view: Option<&Analysis>) -> Option<PeriodComp
         comparison.unavailable = Some(UNAVAILABLE.to_owned());
         return Some(comparison);
     }
-    match read.view(&previous) {
-        Ok(previous) => comparison.previous = Some(figures(&previous.report())),
+    // Only the headline figures: a whole view and its report cost several times as much.
+    match read.view_headline(&previous) {
+        Ok(previous) => {
+            comparison.previous = Some(PeriodFigures {
+                mean_completion: previous.summary.mean_completion,
+                learners: previous.summary.learners,
+                videos: previous.summary.videos,
+                rows: previous.rows,
+            })
+        }
         Err(error) => comparison.unavailable = Some(error.to_string()),
     }
     Some(comparison)
@@ -65,7 +63,17 @@ pub fn comparison(read: &Analysis, view: Option<&Analysis>) -> Option<PeriodComp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use coursepulse_engine::{Options, range_end_micros, range_start_micros};
+    use coursepulse_engine::{Options, Report, range_end_micros, range_start_micros};
+
+    /// The figures a comparison shows, from a whole report.
+    fn figures(report: &Report) -> PeriodFigures {
+        PeriodFigures {
+            mean_completion: report.summary.mean_completion,
+            learners: report.summary.learners,
+            videos: report.summary.videos,
+            rows: report.rows.total,
+        }
+    }
 
     const CSV: &str = "student_id,video_id,course_id,watched_at,completion_rate_percent\n\
         S1,V1,C1,2025-03-01T10:00:00Z,90\n\

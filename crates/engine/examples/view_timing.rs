@@ -1,8 +1,9 @@
 //! Measures views of kept rows: `cargo run --release -p coursepulse-engine --example
 //! view_timing -- FILE.parquet` reads the file once without keeping rows and once keeping them,
 //! then times the view index and views of the kept rows (the first course, the days holding the
-//! middle half of the rows, the busiest 30 days, and everything again) against reads of the
-//! file with the same filters.
+//! middle half of the rows, the busiest 30 days, and everything again) and their headline
+//! figures alone (`view_headline`, what a period comparison needs) against reads of the file
+//! with the same filters.
 
 use std::time::{Duration, Instant};
 
@@ -100,11 +101,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (view, viewed) = timed(|| load.view(filter));
         let view = view?;
         let (view_report, reported) = timed(|| view.report());
+        let (headline, headlined) = timed(|| load.view_headline(filter));
+        let headline = headline?;
         let (read_back, reread) = timed(|| read(filter, false));
         let same = serde_json::to_string(&view_report.summary)?
-            == serde_json::to_string(&read_back?.report().summary)?;
+            == serde_json::to_string(&read_back?.report().summary)?
+            && headline.summary == view_report.summary
+            && headline.rows == view_report.rows.total;
         println!(
-            "{name}: view {viewed:.2?} + report {reported:.2?} ({} sample rows to read); read with the filter {reread:.2?}; same summary: {same}",
+            "{name}: view {viewed:.2?} + report {reported:.2?} ({} sample rows to read); headline figures alone {headlined:.2?}; read with the filter {reread:.2?}; same summary: {same}",
             view.rows_to_read().len()
         );
     }

@@ -72,7 +72,7 @@ mod time;
 
 pub use analysis::options::Options;
 pub use analysis::plan::{ReadPlan, Share, Step, can_read_in_shares, shares};
-pub use analysis::view::KeptRows;
+pub use analysis::view::{HeadlineFigures, KeptRows};
 pub use analysis::{Analysis, Source};
 pub use columns::{Field, MIN_SCALE_EVIDENCE, Mapping, Override, Overrides, Scale, ScaleCheck};
 pub use error::{Error, Result};

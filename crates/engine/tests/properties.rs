@@ -532,6 +532,9 @@ proptest! {
         for filter in filters {
             let filtered = Options { filter: filter.clone(), ..options.clone() };
             let read = shard(&inputs, 0, usize::MAX, filtered, batch_rows).report();
+            let headline = load.view_headline(&filter).unwrap();
+            prop_assert_eq!(headline.rows, read.rows.total, "filter {:?}", filter);
+            prop_assert_eq!(headline.summary, read.summary, "filter {:?}", filter);
             let mut view = load.view(&filter).unwrap();
             reread(&mut view, &inputs);
             prop_assert!(view.rows_to_read().is_empty());

@@ -5,6 +5,8 @@
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
+use crate::report::Summary;
+use crate::report::rank::rounded_mean;
 
 /// What the kept rows hold, for a size budget and the page's status line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +15,15 @@ pub struct KeptRows {
     pub rows: u64,
     /// Bytes they take.
     pub bytes: u64,
+}
+
+/// The headline figures of a view's report, counted alone (see [`Analysis::view_headline`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeadlineFigures {
+    /// The report's `rows.total`: the rows the filter keeps.
+    pub rows: u64,
+    /// The report's `summary`.
+    pub summary: Summary,
 }
 
 impl Analysis {
@@ -60,6 +71,39 @@ impl Analysis {
         }
     }
 
+    /// The rows total and summary of `self.view(filter)?.report()`, without computing the
+    /// rest of the view (rankings, per-video figures, quality counts and samples): what a
+    /// comparison with the previous period shows, at a fraction of a view's cost. Refused as
+    /// [`Analysis::view`] refuses.
+    pub fn view_headline(&self, filter: &Filter) -> Result<HeadlineFigures> {
+        let mut options = self.options.clone();
+        options.filter = filter.clone();
+        options.validate()?;
+        let Some(headline) = self.aggregator.headline(filter) else {
+            return Err(self.not_kept());
+        };
+        Ok(HeadlineFigures {
+            rows: headline.rows,
+            summary: Summary {
+                learners: headline.learners,
+                courses: headline.courses,
+                videos: headline.videos,
+                mean_completion: rounded_mean(&headline.totals),
+            },
+        })
+    }
+
+    /// Why [`Analysis::view`] cannot answer: rows were not kept, or were dropped.
+    fn not_kept(&self) -> Error {
+        let reason = self
+            .aggregator
+            .rows_dropped
+            .unwrap_or("rows were not kept (see Analysis::keep_rows)");
+        Error::Option(format!(
+            "this analysis cannot be filtered without reading its inputs again: {reason}"
+        ))
+    }
+
     /// The analysis a fresh read of the same inputs with `filter` would give, from the kept
     /// rows: every figure, quality count and sample row is the same. Only the samples' values
     /// may still be missing: [`Analysis::rows_to_read`] lists their rows, and
@@ -71,13 +115,7 @@ impl Analysis {
         options.filter = filter.clone();
         options.validate()?;
         let Some(aggregator) = self.aggregator.explore(filter, self.options.max_samples) else {
-            let reason = self
-                .aggregator
-                .rows_dropped
-                .unwrap_or("rows were not kept (see Analysis::keep_rows)");
-            return Err(Error::Option(format!(
-                "this analysis cannot be filtered without reading its inputs again: {reason}"
-            )));
+            return Err(self.not_kept());
         };
         Ok(Analysis {
             options,

@@ -42,7 +42,7 @@ pub(crate) struct Stats {
 /// A valid completion in the units of [`Stats::sum`]; `None` for an invalid one (NaN).
 ///
 /// Converted once per row, not once per accumulator, since a row feeds five accumulators.
-fn fixed(completion: f64) -> Option<i128> {
+pub(crate) fn fixed(completion: f64) -> Option<i128> {
     (!completion.is_nan()).then(|| to_fixed(completion))
 }
 
@@ -79,7 +79,7 @@ fn to_fixed(value: f64) -> i128 {
 }
 
 impl Stats {
-    fn update(&mut self, fixed: Option<i128>, sign: i64) {
+    pub(crate) fn update(&mut self, fixed: Option<i128>, sign: i64) {
         self.views += sign;
         if let Some(fixed) = fixed {
             self.valid += sign;
@@ -196,7 +196,7 @@ struct Window {
 
 /// How a role value classifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RoleClass {
+pub(crate) enum RoleClass {
     Student,
     DirtyStudent,
     Other,
@@ -765,6 +765,7 @@ impl Aggregator {
             completion_status,
             ..
         } = *facts;
+        let role_class = has_role.then(|| self.role_class(role));
         // Quality rules count every row, before de-duplication and the student filter.
         let quality = &mut self.quality;
         if student == NONE {
@@ -789,12 +790,7 @@ impl Aggregator {
         if facts.event_id_missing {
             quality.record(Rule::EventIdNotNull, max_samples, sample);
         }
-        let is_student = if has_role {
-            let class = if role == NONE {
-                RoleClass::Other
-            } else {
-                self.role_classes[role as usize]
-            };
+        let is_student = if let Some(class) = role_class {
             match class {
                 RoleClass::Student => {}
                 RoleClass::DirtyStudent => {
@@ -833,6 +829,15 @@ impl Aggregator {
             } else {
                 f64::NAN
             },
+        }
+    }
+
+    /// How the role with id `role` classifies (a NULL role is not a student's).
+    pub(crate) fn role_class(&self, role: u32) -> RoleClass {
+        if role == NONE {
+            RoleClass::Other
+        } else {
+            self.role_classes[role as usize]
         }
     }
 

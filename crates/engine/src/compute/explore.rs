@@ -11,7 +11,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::compute::aggregate::{
-    Aggregator, ByVideo, Contribution, CourseFilter, DistinctCounts, RowKind,
+    Aggregator, ByVideo, Contribution, CourseFilter, DistinctCounts, RoleClass, RowKind, Stats,
+    fixed,
 };
 use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
@@ -32,15 +33,6 @@ impl Aggregator {
         let mut view = self.empty_like();
         let mut courses = CourseFilter::default();
         courses.refresh(filter, &view.courses, &view.codes);
-        let keeps = |index: usize| {
-            filter.is_empty()
-                || courses.keeps(
-                    filter,
-                    table.courses[index],
-                    table.codes[index],
-                    table.times[index],
-                )
-        };
         let names = &self.source_names;
 
         // Distinct pairs are counted in arrays by the rows' pair ids, not in hash tables.
@@ -63,10 +55,7 @@ impl Aggregator {
             contributions: Vec::with_capacity(Batch::SIZE),
             by_video: ByVideo::new(&prepared.course_of_video),
         };
-        let mut visit = |index: usize, segment: &Segment| {
-            if !keeps(index) {
-                return;
-            }
+        let visit = |index: usize, segment: &Segment| {
             let kind = RowKind {
                 has_course: segment.has_course,
                 has_role: segment.has_role,
@@ -84,54 +73,21 @@ impl Aggregator {
                 waiting.insert(index as u32, contribution);
             }
         };
-        // Only the rows of the courses and days the filter names are read, in table order.
-        match candidate_rows(table, prepared, filter, &courses) {
-            Some(candidates) => {
-                let mut number = 0;
-                for index in candidates.iter() {
-                    while table
-                        .segments
-                        .get(number + 1)
-                        .is_some_and(|next| next.start as usize <= index)
-                    {
-                        number += 1;
-                    }
-                    visit(index, &table.segments[number]);
-                }
-            }
-            None => {
-                for (number, segment) in table.segments.iter().enumerate() {
-                    let end = table
-                        .segments
-                        .get(number + 1)
-                        .map_or(table.len(), |next| next.start as usize);
-                    for index in segment.start as usize..end {
-                        visit(index, segment);
-                    }
-                }
-            }
-        }
+        rows_in_view(table, prepared, filter, &courses, visit);
         view.filtered_out += table.len() as u64 - view.rows_total;
 
         let mut duplicates = Vec::new();
-        for group in &prepared.copy_groups {
-            let mut in_view = group
-                .iter()
-                .copied()
-                .filter(|index| waiting.contains_key(index));
-            let Some(winner) = in_view.next() else {
-                continue;
-            };
+        for_each_winner(&prepared.copy_groups, &waiting, |winner, in_view| {
             let contribution = waiting[&winner];
             if contribution.is_student {
                 batch.push(winner, contribution, &mut view, &mut distinct);
             }
             // The earliest copy in view was counted as the key's first; the others as
             // duplicates, whichever won.
-            let mut copies: Vec<u32> = in_view.chain([winner]).collect();
+            let mut copies: Vec<u32> = in_view.collect();
             copies.sort_unstable();
             duplicates.extend_from_slice(&copies[1..]);
-        }
+        });
         batch.apply(&mut view, &mut distinct);
         batch.by_video.add_to(&mut view);
         duplicates.sort_unstable();
@@ -170,6 +126,155 @@ impl Aggregator {
                     });
                 }
             }
+        }
+    }
+}
+
+/// What a view's headline figures need, counted without the rest of a view: the rows it
+/// keeps, and over its de-duplicated student rows the completion totals and the learners,
+/// courses and videos with a row. Equal to the same figures of [`Aggregator::explore`]'s view.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Headline {
+    pub(crate) rows: u64,
+    pub(crate) totals: Stats,
+    pub(crate) learners: u64,
+    pub(crate) courses: u64,
+    pub(crate) videos: u64,
+}
+
+/// A row's part in a [`Headline`]: its ids, its completion as stored, and whether it counts.
+#[derive(Clone, Copy)]
+struct HeadlineRow {
+    student: u32,
+    course: u32,
+    video: u32,
+    is_student: bool,
+    completion: f64,
+}
+
+impl Aggregator {
+    /// The headline figures of the view `filter` would give (see [`Headline`]); `None` when
+    /// rows were not kept. A view's per-learner, per-video and quality figures are not
+    /// computed, so a period comparison costs a fraction of a view.
+    pub(crate) fn headline(&self, filter: &Filter) -> Option<Headline> {
+        let table = self.rows.as_ref()?;
+        let prepared = table.view_index();
+        let mut courses = CourseFilter::default();
+        courses.refresh(filter, &self.courses, &self.codes);
+        let mut headline = Headline::default();
+        let mut seen_learners = RowSet::new(self.students.len());
+        let mut seen_courses = RowSet::new(self.courses.len());
+        let mut seen_videos = RowSet::new(self.videos.len());
+        let mut count = |row: &HeadlineRow| {
+            if !row.is_student {
+                return;
+            }
+            headline.totals.update(fixed(row.completion), 1);
+            for (id, seen, total) in [
+                (row.student, &mut seen_learners, &mut headline.learners),
+                (row.course, &mut seen_courses, &mut headline.courses),
+                (row.video, &mut seen_videos, &mut headline.videos),
+            ] {
+                if id != NONE && seen.insert(id as usize) {
+                    *total += 1;
+                }
+            }
+        };
+        let mut waiting: FxHashMap<u32, HeadlineRow> = FxHashMap::default();
+        let mut rows = 0;
+        rows_in_view(table, prepared, filter, &courses, |index, segment| {
+            rows += 1;
+            let (status, value) = table.completion(index);
+            let role = table.roles[index];
+            let row = HeadlineRow {
+                student: table.students[index],
+                course: table.courses[index],
+                video: table.videos[index],
+                is_student: !segment.has_role || self.role_class(role) != RoleClass::Other,
+                completion: if status == crate::compute::decode::status::VALID {
+                    value
+                } else {
+                    f64::NAN
+                },
+            };
+            if table.flags[index] & flag::HAS_COPY == 0 {
+                count(&row);
+            } else {
+                waiting.insert(index as u32, row);
+            }
+        });
+        for_each_winner(&prepared.copy_groups, &waiting, |winner, _| {
+            count(&waiting[&winner])
+        });
+        headline.rows = rows;
+        Some(headline)
+    }
+}
+
+/// Calls `visit` with each kept row `filter` keeps and its segment, in table order: only the
+/// rows of the courses and days the filter names are read.
+fn rows_in_view(
+    table: &RowTable,
+    prepared: &ViewIndex,
+    filter: &Filter,
+    courses: &CourseFilter,
+    mut visit: impl FnMut(usize, &Segment),
+) {
+    let mut visit_kept = |index: usize, segment: &Segment| {
+        if filter.is_empty()
+            || courses.keeps(
+                filter,
+                table.courses[index],
+                table.codes[index],
+                table.times[index],
+            )
+        {
+            visit(index, segment);
+        }
+    };
+    match candidate_rows(table, prepared, filter, courses) {
+        Some(candidates) => {
+            let mut number = 0;
+            for index in candidates.iter() {
+                while table
+                    .segments
+                    .get(number + 1)
+                    .is_some_and(|next| next.start as usize <= index)
+                {
+                    number += 1;
+                }
+                visit_kept(index, &table.segments[number]);
+            }
+        }
+        None => {
+            for (number, segment) in table.segments.iter().enumerate() {
+                let end = table
+                    .segments
+                    .get(number + 1)
+                    .map_or(table.len(), |next| next.start as usize);
+                for index in segment.start as usize..end {
+                    visit_kept(index, segment);
+                }
+            }
+        }
+    }
+}
+
+/// For each key with copies in view (rows in `waiting`), calls `each` with the copy that counts
+/// (the group's first in view: the load's order of preference) and every copy in view, the
+/// winner first.
+fn for_each_winner<T>(
+    groups: &[Vec<u32>],
+    waiting: &FxHashMap<u32, T>,
+    mut each: impl FnMut(u32, &mut dyn Iterator<Item = u32>),
+) {
+    for group in groups {
+        let mut in_view = group
+            .iter()
+            .copied()
+            .filter(|index| waiting.contains_key(index));
+        if let Some(winner) = in_view.next() {
+            each(winner, &mut [winner].into_iter().chain(in_view));
         }
     }
 }

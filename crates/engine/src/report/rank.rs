@@ -44,7 +44,7 @@ pub(crate) fn round9(value: f64) -> f64 {
     (value * 1e9).round() / 1e9
 }
 
-fn rounded_mean(stats: &Stats) -> Option<f64> {
+pub(crate) fn rounded_mean(stats: &Stats) -> Option<f64> {
     stats.mean().map(round9)
 }
 
