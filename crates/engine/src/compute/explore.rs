@@ -184,18 +184,15 @@ impl Aggregator {
         let mut rows = 0;
         rows_in_view(table, prepared, filter, &courses, |index, segment| {
             rows += 1;
-            let (status, value) = table.completion(index);
+            // NaN unless valid, as a view's contribution holds it.
+            let (_, completion) = table.completion(index);
             let role = table.roles[index];
             let row = HeadlineRow {
                 student: table.students[index],
                 course: table.courses[index],
                 video: table.videos[index],
                 is_student: !segment.has_role || self.role_class(role) != RoleClass::Other,
-                completion: if status == crate::compute::decode::status::VALID {
-                    value
-                } else {
-                    f64::NAN
-                },
+                completion,
             };
             if table.flags[index] & flag::HAS_COPY == 0 {
                 count(&row);
