@@ -41,9 +41,7 @@ pub(crate) struct Stats {
 
 /// A valid completion in the units of [`Stats::sum`]; `None` for an invalid one (NaN).
 ///
-/// [`Aggregator::apply_stats_all`] converts a row once in each of its five accumulator loops:
-/// a few shifts (see [`to_fixed`]), cheaper than keeping a converted copy of every row beside
-/// the batch would be to write (not measured).
+/// [`Aggregator::apply_stats_all`] takes the rows' values converted once, beside the rows.
 pub(crate) fn fixed(completion: f64) -> Option<i128> {
     (!completion.is_nan()).then(|| to_fixed(completion))
 }
@@ -202,6 +200,14 @@ pub(crate) enum RoleClass {
     Student,
     DirtyStudent,
     Other,
+}
+
+impl RoleClass {
+    /// Whether a row whose role classifies as `class` counts as a learner's: `None` is a row
+    /// of an input without a role column, which all do.
+    pub(crate) fn is_student(class: Option<RoleClass>) -> bool {
+        class != Some(RoleClass::Other)
+    }
 }
 
 /// Where each field's column sits in the batches of one input, plus how to read them.
@@ -792,22 +798,17 @@ impl Aggregator {
         if facts.event_id_missing {
             quality.record(Rule::EventIdNotNull, max_samples, sample);
         }
-        let is_student = if let Some(class) = role_class {
-            match class {
-                RoleClass::Student => {}
-                RoleClass::DirtyStudent => {
-                    *self.dirty_roles.entry(role).or_default() += 1;
-                    quality.record(Rule::RoleClean, max_samples, sample);
-                }
-                RoleClass::Other => {
-                    *self.other_roles.entry(role).or_default() += 1;
-                    quality.record(Rule::RoleAcceptedValues, max_samples, sample);
-                }
+        match role_class {
+            None | Some(RoleClass::Student) => {}
+            Some(RoleClass::DirtyStudent) => {
+                *self.dirty_roles.entry(role).or_default() += 1;
+                quality.record(Rule::RoleClean, max_samples, sample);
             }
-            class != RoleClass::Other
-        } else {
-            true
-        };
+            Some(RoleClass::Other) => {
+                *self.other_roles.entry(role).or_default() += 1;
+                quality.record(Rule::RoleAcceptedValues, max_samples, sample);
+            }
+        }
         if facts.future {
             quality.record(Rule::TimestampNotFuture, max_samples, sample);
         }
@@ -825,7 +826,7 @@ impl Aggregator {
             } else {
                 facts.time.div_euclid(MICROS_PER_DAY) as i32
             },
-            is_student,
+            is_student: RoleClass::is_student(role_class),
             completion: if completion_status == status::VALID {
                 facts.completion
             } else {
@@ -1076,7 +1077,12 @@ impl Aggregator {
     /// Adds or takes back a contribution's sums and counts, all but its (learner, video) and
     /// (course, learner) pairs; returns whether it counted (a student row).
     pub(crate) fn apply_stats(&mut self, contribution: &Contribution, sign: i64) -> bool {
-        self.apply_stats_all(std::slice::from_ref(contribution), sign, None);
+        self.apply_stats_all(
+            std::slice::from_ref(contribution),
+            &[fixed(contribution.completion)],
+            sign,
+            None,
+        );
         contribution.is_student
     }
 
@@ -1084,50 +1090,59 @@ impl Aggregator {
     /// loop is short, so the cache misses of many rows into the larger accumulators (a
     /// learner's totals, at 100k learners 3.2 MB) are in flight together instead of one per
     /// row. The sums are integers, so the order rows are added in does not change them.
-    /// `by_video`, when given, takes the course-video sums of rows in their video's own course.
+    /// `values` are the rows' completions as [`fixed`] gives them, one per row, converted once
+    /// for the five loops. `by_video`, when given, takes the course-video sums of rows in their
+    /// video's own course.
     pub(crate) fn apply_stats_all(
         &mut self,
         contributions: &[Contribution],
+        values: &[Option<i128>],
         sign: i64,
         mut by_video: Option<&mut ByVideo<'_>>,
     ) {
-        let students = || contributions.iter().filter(|row| row.is_student);
-        for row in students() {
-            self.totals.update(fixed(row.completion), sign);
+        debug_assert_eq!(contributions.len(), values.len());
+        let students = || {
+            contributions
+                .iter()
+                .zip(values.iter().copied())
+                .filter(|(row, _)| row.is_student)
+        };
+        for (row, value) in students() {
+            self.totals.update(value, sign);
             if !row.completion.is_nan() {
                 let bin = ((row.completion / 10.0) as usize).min(9);
                 self.histogram[bin] += sign;
             }
         }
-        for row in students().filter(|row| row.student != NONE) {
-            self.learners[row.student as usize].update(fixed(row.completion), sign);
+        for (row, value) in students().filter(|(row, _)| row.student != NONE) {
+            self.learners[row.student as usize].update(value, sign);
         }
-        for row in students().filter(|row| row.course != NONE) {
-            self.course_stats[row.course as usize].update(fixed(row.completion), sign);
+        for (row, value) in students().filter(|(row, _)| row.course != NONE) {
+            self.course_stats[row.course as usize].update(value, sign);
         }
-        for row in students().filter(|row| row.video != NONE) {
+        for (row, value) in students().filter(|(row, _)| row.video != NONE) {
             if let Some(dense) = by_video.as_mut()
                 && dense.course_of[row.video as usize] == row.course
             {
-                dense.sums[row.video as usize].update(fixed(row.completion), sign);
+                dense.sums[row.video as usize].update(value, sign);
                 continue;
             }
             self.course_videos
                 .entry(pair(row.course, row.video))
                 .or_default()
-                .update(fixed(row.completion), sign);
+                .update(value, sign);
         }
         // Rows come mostly in time order: a run of one day is looked up once.
         let mut run: Option<(i32, Stats)> = None;
-        for row in students().filter(|row| row.day != NO_DAY) {
+        for (row, value) in students().filter(|(row, _)| row.day != NO_DAY) {
             match &mut run {
-                Some((day, stats)) if *day == row.day => stats.update(fixed(row.completion), sign),
+                Some((day, stats)) if *day == row.day => stats.update(value, sign),
                 _ => {
                     if let Some((day, stats)) = run.take() {
                         self.days.entry(day).or_default().merge(&stats);
                     }
                     let mut stats = Stats::default();
-                    stats.update(fixed(row.completion), sign);
+                    stats.update(value, sign);
                     run = Some((row.day, stats));
                 }
             }

@@ -53,6 +53,7 @@ impl Aggregator {
         let mut batch = Batch {
             rows: Vec::with_capacity(Batch::SIZE),
             contributions: Vec::with_capacity(Batch::SIZE),
+            values: Vec::with_capacity(Batch::SIZE),
             by_video: ByVideo::new(&prepared.course_of_video),
         };
         let visit = |index: usize, segment: &Segment| {
@@ -191,7 +192,7 @@ impl Aggregator {
                 student: table.students[index],
                 course: table.courses[index],
                 video: table.videos[index],
-                is_student: !segment.has_role || self.role_class(role) != RoleClass::Other,
+                is_student: RoleClass::is_student(segment.has_role.then(|| self.role_class(role))),
                 completion,
             };
             if table.flags[index] & flag::HAS_COPY == 0 {
@@ -330,6 +331,8 @@ fn candidate_rows(
 struct Batch<'a> {
     rows: Vec<u32>,
     contributions: Vec<Contribution>,
+    /// Each row's completion as [`fixed`] gives it.
+    values: Vec<Option<i128>>,
     by_video: ByVideo<'a>,
 }
 
@@ -345,6 +348,7 @@ impl Batch<'_> {
         distinct: &mut Distinct<'_>,
     ) {
         self.rows.push(row);
+        self.values.push(fixed(contribution.completion));
         self.contributions.push(contribution);
         if self.rows.len() == Self::SIZE {
             self.apply(view, distinct);
@@ -352,10 +356,16 @@ impl Batch<'_> {
     }
 
     fn apply(&mut self, view: &mut Aggregator, distinct: &mut Distinct<'_>) {
-        view.apply_stats_all(&self.contributions, 1, Some(&mut self.by_video));
+        view.apply_stats_all(
+            &self.contributions,
+            &self.values,
+            1,
+            Some(&mut self.by_video),
+        );
         distinct.count_all(&self.rows, &self.contributions);
         self.rows.clear();
         self.contributions.clear();
+        self.values.clear();
     }
 }
 
