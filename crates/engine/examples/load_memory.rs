@@ -1,7 +1,9 @@
 //! Peak memory of one load as the page's worker does it (rows kept, so filters are answered
 //! from memory): `cargo run --release -p coursepulse-engine --example load_memory --
 //! FILE.parquet [--plain]` reads the file and prints the process's peak resident memory
-//! (`VmHWM`, Linux) before and after the read. `--plain` reads without keeping rows (the CLI).
+//! (`VmHWM`, Linux) before and after the read, then after readying the kept rows for views
+//! (`prepare_views`, which the page's worker does right after a load). `--plain` reads
+//! without keeping rows (the CLI).
 
 use coursepulse_engine::{Analysis, Options};
 
@@ -43,5 +45,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{path}: read in {elapsed:.2?}, {kept}; peak resident {after:.0} MB, {:.0} MB of it the read (the file's bytes, {before:.0} MB, were held before)",
         after - before
     );
+    if keep {
+        let started = std::time::Instant::now();
+        analysis.prepare_views();
+        let elapsed = started.elapsed();
+        let prepared = peak_mb().ok_or("no VmHWM in /proc/self/status")?;
+        println!(
+            "prepare_views in {elapsed:.2?}; peak resident {prepared:.0} MB ({:+.0} MB)",
+            prepared - after
+        );
+    }
     Ok(())
 }
