@@ -194,33 +194,46 @@ struct Window {
     first_row: u64,
 }
 
-/// New rows a load's key resolution adds, [`Added::SIZE`] at a time: as in a view's batches
-/// (`compute::explore`), each accumulator then takes many rows in one short loop, so their
-/// cache misses (a learner's totals, at 100k learners 3.2 MB) overlap.
-#[derive(Default)]
-struct Added {
-    contributions: Vec<Contribution>,
-    /// Each row's completion as [`fixed`] gives it.
-    values: Vec<Option<i128>>,
+/// Rows waiting to be added to the accumulators together (see
+/// [`Aggregator::apply_stats_all`]): each accumulator then takes many rows in one short loop,
+/// so their cache misses (a learner's totals, at 100k learners 3.2 MB) overlap. A load's key
+/// resolution and a view ([`crate::compute::explore`]) both add rows this way.
+pub(crate) struct Added {
+    pub(crate) contributions: Vec<Contribution>,
+    /// Each row's completion as [`fixed`] gives it, converted once for every accumulator.
+    pub(crate) values: Vec<Option<i128>>,
 }
 
 impl Added {
-    const SIZE: usize = 1024;
+    /// Rows a batch holds: its lists stay in the first-level cache.
+    pub(crate) const SIZE: usize = 1024;
 
-    fn push(&mut self, contribution: Contribution) {
+    /// An empty batch with room for [`Added::SIZE`] rows.
+    pub(crate) fn new() -> Added {
+        Added {
+            contributions: Vec::with_capacity(Self::SIZE),
+            values: Vec::with_capacity(Self::SIZE),
+        }
+    }
+
+    pub(crate) fn push(&mut self, contribution: Contribution) {
         self.values.push(fixed(contribution.completion));
         self.contributions.push(contribution);
     }
 
-    fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.contributions.len() >= Self::SIZE
     }
 
-    /// Adds the rows held to `aggregator` and empties the batch.
-    fn apply_to(&mut self, aggregator: &mut Aggregator) {
-        aggregator.apply_all(&self.contributions, &self.values, 1);
+    pub(crate) fn clear(&mut self) {
         self.contributions.clear();
         self.values.clear();
+    }
+
+    /// Adds the rows held to a load's `aggregator`, pairs included, and empties the batch.
+    fn apply_to(&mut self, aggregator: &mut Aggregator) {
+        aggregator.apply_all(&self.contributions, &self.values, 1);
+        self.clear();
     }
 }
 
@@ -970,7 +983,7 @@ impl Aggregator {
         let mut copies = Vec::new();
         // New rows are added a batch at a time (see `apply_all`); a take-back first adds the
         // rows before it, so a pair's count never goes below 0 on the way.
-        let mut added = Added::default();
+        let mut added = Added::new();
         keys.flush(|outcome| match outcome {
             Outcome::New(contribution) => {
                 added.push(contribution);
@@ -1122,10 +1135,10 @@ impl Aggregator {
     /// Adds or takes back many rows' sums and counts, all but their (learner, video) and (course,
     /// learner) pairs, one accumulator after another: each loop is short, so the cache misses
     /// of many rows into the larger accumulators (a learner's totals, at 100k learners 3.2 MB)
-    /// are in flight together instead of one per row. The sums are integers, so the order rows are added in does not change them.
-    /// `values` are the rows' completions as [`fixed`] gives them, one per row, converted once
-    /// for the five loops. `by_video`, when given, takes the course-video sums of rows in their
-    /// video's own course.
+    /// are in flight together instead of one per row. The sums are integers, so the order rows
+    /// are added in does not change them. `values` are the rows' completions as [`fixed`] gives
+    /// them, one per row (see [`Added`]). `by_video`, when given, takes the course-video sums of
+    /// rows in their video's own course.
     pub(crate) fn apply_stats_all(
         &mut self,
         contributions: &[Contribution],

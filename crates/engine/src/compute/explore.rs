@@ -11,8 +11,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::compute::aggregate::{
-    Aggregator, ByVideo, Contribution, CourseFilter, DistinctCounts, RoleClass, RowKind, Stats,
-    fixed,
+    Added, Aggregator, ByVideo, Contribution, CourseFilter, DistinctCounts, RoleClass, RowKind,
+    Stats, fixed,
 };
 use crate::compute::keys::NONE;
 use crate::compute::merge::{SampleSlot, Unresolved, fill_placeholder};
@@ -51,9 +51,8 @@ impl Aggregator {
         // Rows whose key has copies wait for the copies to be compared.
         let mut waiting: FxHashMap<u32, Contribution> = FxHashMap::default();
         let mut batch = Batch {
-            rows: Vec::with_capacity(Batch::SIZE),
-            contributions: Vec::with_capacity(Batch::SIZE),
-            values: Vec::with_capacity(Batch::SIZE),
+            rows: Vec::with_capacity(Added::SIZE),
+            added: Added::new(),
             by_video: ByVideo::new(&prepared.course_of_video),
         };
         let visit = |index: usize, segment: &Segment| {
@@ -326,20 +325,16 @@ fn candidate_rows(
     Some(set)
 }
 
-/// Student rows without copies, added to a view's accumulators [`Batch::SIZE`] at a time, one
-/// accumulator after another (see [`Aggregator::apply_stats_all`]).
+/// Student rows without copies, added to a view's accumulators [`Added::SIZE`] at a time, one
+/// accumulator after another (see [`Aggregator::apply_stats_all`]), with their table indices
+/// for the distinct pairs.
 struct Batch<'a> {
     rows: Vec<u32>,
-    contributions: Vec<Contribution>,
-    /// Each row's completion as [`fixed`] gives it.
-    values: Vec<Option<i128>>,
+    added: Added,
     by_video: ByVideo<'a>,
 }
 
 impl Batch<'_> {
-    /// Rows a batch holds: its lists stay in the first-level cache.
-    const SIZE: usize = 1024;
-
     fn push(
         &mut self,
         row: u32,
@@ -348,24 +343,21 @@ impl Batch<'_> {
         distinct: &mut Distinct<'_>,
     ) {
         self.rows.push(row);
-        self.values.push(fixed(contribution.completion));
-        self.contributions.push(contribution);
-        if self.rows.len() == Self::SIZE {
+        self.added.push(contribution);
+        if self.added.is_full() {
             self.apply(view, distinct);
         }
     }
 
     fn apply(&mut self, view: &mut Aggregator, distinct: &mut Distinct<'_>) {
-        view.apply_stats_all(
-            &self.contributions,
-            &self.values,
-            1,
-            Some(&mut self.by_video),
-        );
-        distinct.count_all(&self.rows, &self.contributions);
+        let Added {
+            contributions,
+            values,
+        } = &self.added;
+        view.apply_stats_all(contributions, values, 1, Some(&mut self.by_video));
+        distinct.count_all(&self.rows, contributions);
         self.rows.clear();
-        self.contributions.clear();
-        self.values.clear();
+        self.added.clear();
     }
 }
 
