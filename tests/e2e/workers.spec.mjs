@@ -42,11 +42,6 @@ test.afterAll(async () => {
   await session?.close();
 });
 
-/// The analysis workers running now: the page's own and the share workers it started.
-function analysisWorkers(page) {
-  return page.workers().filter((worker) => worker.url().includes('coursepulse-worker')).length;
-}
-
 /// Opens the app with `?workers=N`, loads `paths` from disk and waits for the dashboard read on
 /// `expected` workers (a dashboard restored from storage says 0, so it is never mistaken for it).
 async function load(workers, paths, expected) {
@@ -91,7 +86,7 @@ test('two workers show exactly what one worker shows, which is the CLI report', 
   await app.expectFiguresOf(reference);
   expect(await figures()).toEqual(onOne);
   // The second worker ended with its load.
-  await expect.poll(() => analysisWorkers(page)).toBe(1);
+  await expect.poll(() => session.analysisWorkers().length).toBe(1);
   await session.screenshot('workers-dataset-panel', page.getByTestId('panel-sources'));
   session.expectNoErrors();
 });
@@ -141,11 +136,11 @@ test('Cancel ends every worker of the load, and the next load runs', async () =>
   await app.goto('?workers=2');
   await app.pickFiles([BIG()]);
   await expect(app.progress).toContainText(/row groups [1-9]\d* of/, { timeout: 30_000 });
-  await expect.poll(() => analysisWorkers(page), { message: 'a share worker reads' }).toBe(2);
+  await expect.poll(() => session.analysisWorkers().length, { message: 'a share worker reads' }).toBe(2);
   await page.getByTestId('cancel').click();
   await expect(app.progress).toBeHidden({ timeout: 5_000 });
   await expect(app.error.root).toBeHidden();
-  await expect.poll(() => analysisWorkers(page), { message: 'the share worker is gone' }).toBe(1);
+  await expect.poll(() => session.analysisWorkers().length, { message: 'the share worker is gone' }).toBe(1);
 
   // The next load runs, on two workers again.
   await load(2, [files.dirty], 2);
@@ -162,7 +157,7 @@ test('Cancel ends every worker of the load, and the next load runs', async () =>
 });
 
 test('an input that fails in the other worker\'s share fails the load as on one worker; the page goes on', async () => {
-  const { app, page } = session;
+  const { app } = session;
   const garbage = join(process.env.E2E_WORK, 'parquet-page-header-garbage.parquet');
   copyFileSync(GARBAGE, garbage);
   const message = async (workers) => {
@@ -177,7 +172,7 @@ test('an input that fails in the other worker\'s share fails the load as on one 
   expect(onOne).toContain('parquet-page-header-garbage.parquet');
   expect(onOne).toContain('row group 1 of 2');
   expect(await message(2)).toBe(onOne);
-  await expect.poll(() => analysisWorkers(page)).toBe(1);
+  await expect.poll(() => session.analysisWorkers().length).toBe(1);
   // The page still works: the dirty file loads on two workers.
   await load(2, [files.dirty], 2);
   await app.expectFiguresOf(files.reference);

@@ -52,6 +52,11 @@ export class Session {
     page.on('pageerror', (error) => this.pageErrors.push(error.message));
   }
 
+  /// The analysis workers running now: the page's own and any share workers it started.
+  analysisWorkers() {
+    return this.page.workers().filter((worker) => worker.url().includes('coursepulse-worker'));
+  }
+
   /// Fails unless every request went to the app's own origin (blob: and data: URLs are local).
   expectOnlyLocalRequests() {
     const origin = new URL(process.env.E2E_BASE_URL).origin;
